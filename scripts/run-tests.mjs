@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// Runs every test/**/*.test.ts with Node's own test runner (tsx compiles TypeScript on the fly).
+// Node 20's --test takes no globs, so the file list is gathered here. Extra args are passed through
+// (e.g. `npm test -- test/detect` to run one folder).
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const roots = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
+const files = [];
+function walk(p) {
+  if (statSync(p).isFile()) { if (p.endsWith('.test.ts')) files.push(p); return; }
+  for (const e of readdirSync(p).sort()) walk(join(p, e));
+}
+for (const r of roots.length ? roots : ['test']) walk(r);
+if (files.length === 0) { console.error('no test files found'); process.exit(1); }
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...flags, ...files], { stdio: 'inherit' });
+process.exit(r.status ?? 1);

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { FacekitError } from '../errors/index.ts';
+import { packageFile } from './package-files.ts';
+import type { ModelRecord } from './types.ts';
+import { readTfjsGraphModel } from './tfjs/read.ts';
+import { compileTfGraph, COMPILER_VERSION } from './onnx/compile.ts';
+import { buildFaceApiGraph } from './faceapi/index.ts';
+
+/**
+ * Turns a registry record into ONNX bytes on disk: ready ONNX files are used in place; TF.js
+ * graph models and face-api nets are compiled once and cached under a key made of the source
+ * files' hash and the compiler version, so upgrading either recompiles and nothing stale runs.
+ */
+export function cacheDir(): string {
+  return process.env.FACEKIT_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'facekit');
+}
+
+/** The source files a record's weights come from (the JSON plus every weight shard it lists). */
+export function sourceFiles(record: ModelRecord): string[] {
+  const main = packageFile(record.source.package, record.source.file);
+  if (record.source.kind === 'onnx') return [main];
+  let json: any;
+  try {
+    json = JSON.parse(readFileSync(main, 'utf8'));
+  } catch (e) {
+    throw new FacekitError('MODEL_SOURCE_CORRUPT', `model ${record.id}: ${main} is not valid JSON (${(e as Error).message})`);
+  }
+  const manifest: { paths: string[] }[] = Array.isArray(json) ? json : json.weightsManifest;
+  if (!Array.isArray(manifest)) throw new FacekitError('MODEL_SOURCE_CORRUPT', `model ${record.id}: ${main} has no weights manifest`);
+  const files = [main];
+  for (const group of manifest) {
+    for (const p of group.paths) {
+      const f = join(dirname(main), p);
+      if (!existsSync(f)) throw new FacekitError('MODEL_SOURCE_MISSING', `model ${record.id}: weight file ${f} is missing`);
+      files.push(f);
+    }
+  }
+  return files;
+}
+
+export function sourceHash(record: ModelRecord): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify(record.source));
+  for (const f of sourceFiles(record)) h.update(readFileSync(f));
+  return h.digest('hex');
+}
+
+/** Compile a non-ONNX record to ONNX bytes (no caching). */
+export function compileRecord(record: ModelRecord): Uint8Array {
+  const src = record.source;
+  const main = packageFile(src.package, src.file);
+  switch (src.kind) {
+    case 'onnx':
+      return readFileSync(main);
+    case 'tfjs-graph':
+      return compileTfGraph(readTfjsGraphModel(main, record.id), { outputs: src.outputs, inputName: record.input.name });
+    case 'faceapi':
+      return compileTfGraph(buildFaceApiGraph(src.arch, main, record.id), { inputName: record.input.name });
+  }
+}
+
+export interface BuiltModel {
+  path: string;
+  cached: boolean;
+}
+
+/** Path of the record's ONNX file, compiling and caching it first when needed. */
+export function ensureBuilt(record: ModelRecord): BuiltModel {
+  if (record.source.kind === 'onnx') return { path: packageFile(record.source.package, record.source.file), cached: true };
+  const path = cachedPath(record);
+  if (existsSync(path) && statSync(path).size > 0) return { path, cached: true };
+  const bytes = compileRecord(record);
+  mkdirSync(dirname(path), { recursive: true });
+  // write then rename, so a killed compile never leaves a truncated model that looks cached
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, bytes);
+  renameSync(tmp, path);
+  return { path, cached: false };
+}
+
+export function cachedPath(record: ModelRecord): string {
+  return join(cacheDir(), 'models', `${record.id}-${sourceHash(record).slice(0, 16)}-c${COMPILER_VERSION}.onnx`);
+}
+
+export function isBuilt(record: ModelRecord): boolean {
+  return record.source.kind === 'onnx' || existsSync(cachedPath(record));
+}

@@ -1,0 +1,35 @@
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { FacekitError } from '../errors/index.ts';
+
+const require = createRequire(import.meta.url);
+
+/** The folder an installed npm package lives in, even when its `exports` hide package.json. */
+export function packageDir(name: string): string {
+  try {
+    return dirname(require.resolve(`${name}/package.json`));
+  } catch {
+    // fall through: the package restricts its exports, so walk up from its main entry
+  }
+  let entry: string;
+  try {
+    entry = require.resolve(name);
+  } catch {
+    throw new FacekitError('MODEL_SOURCE_MISSING', `npm package ${name} is not installed (run npm install)`);
+  }
+  for (let d = dirname(entry); d !== dirname(d); d = dirname(d)) {
+    const pj = join(d, 'package.json');
+    if (existsSync(pj) && JSON.parse(readFileSync(pj, 'utf8')).name === name) return d;
+  }
+  throw new FacekitError('MODEL_SOURCE_MISSING', `cannot locate the folder of npm package ${name}`);
+}
+
+/** Absolute path of a file shipped in a package; a clear error when it is absent. */
+export function packageFile(pkg: string, file: string): string {
+  const p = join(packageDir(pkg), file);
+  if (!existsSync(p)) {
+    throw new FacekitError('MODEL_SOURCE_MISSING', `model file ${file} is missing from package ${pkg} (${p})`);
+  }
+  return p;
+}

