@@ -90,7 +90,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<FacekitServ
   const app = Fastify({
     bodyLimit: limits.bodyBytes,
     logger: opts.logger ?? false,
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, useDefaults: true, allErrors: false } },
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, useDefaults: true, allErrors: false, allowUnionTypes: true } },
   }) as unknown as FacekitServer;
   app.decorate('facekit', { host: opts.host, port: opts.port, queue, metrics, authOff });
   if (authOff) app.log.warn(PROTECTED_MODE_WARNING);
@@ -112,7 +112,16 @@ export async function buildServer(opts: BuildServerOptions): Promise<FacekitServ
   registerDeepfaceRoutes(app, { ...deps, maxImageBytes: limits.imageBytes });
 
   // graceful close: Fastify stops accepting and answers new requests 503 while in-flight ones
-  // finish; then wait for queued inference and release the service
+  // finish; their keep-alive connections are closed as each response goes out (else close()
+  // would wait for the keep-alive timeout); then wait for queued inference, release the service
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   app.addHook('onClose', async () => {
     await queue.idle();
     await opts.service.close?.();

@@ -144,8 +144,7 @@ export class FakeFaceService implements FaceService {
   }
 
   private summary(p: PersonWithFaces): Person {
-    const { faces: _faces, ...rest } = this.view(p);
-    return rest;
+    return { id: p.id, name: p.name, metadata: p.metadata, createdAt: p.createdAt, faceCount: p.faces.length };
   }
 
   private async enroll(p: PersonWithFaces & { embeddings: Map<string, number[]> }, images: Buffer[], opts: ImageOptions & { model?: string }): Promise<StoredFace[]> {
