@@ -50,3 +50,8 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
 export function bearer(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
 }
+
+/** A Buffer as a multipart file part. */
+export function blob(buf: Buffer, type = 'image/png'): Blob {
+  return new Blob([new Uint8Array(buf)], { type });
+}

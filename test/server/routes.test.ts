@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startHarness, png, dataUrl, postJson, type Harness } from './helpers.ts';
+import { startHarness, png, dataUrl, postJson, blob, type Harness } from './helpers.ts';
 
 let h: Harness;
 let red: Buffer;
@@ -30,7 +30,7 @@ test('POST /v1/detect takes raw base64 and multipart uploads alike', async () =>
   const raw = await postJson(`${h.url}/v1/detect`, { image: red.toString('base64') });
   assert.equal(raw.status, 200);
   const form = new FormData();
-  form.append('image', new Blob([red], { type: 'image/png' }), 'red.png');
+  form.append('image', blob(red, 'image/png'), 'red.png');
   form.append('maxFaces', '3');
   const mp = await fetch(`${h.url}/v1/detect`, { method: 'POST', body: form });
   assert.equal(mp.status, 200);
@@ -39,7 +39,7 @@ test('POST /v1/detect takes raw base64 and multipart uploads alike', async () =>
 
 test('a corrupt upload is a 400 JSON error from the decoder, with no stack', async () => {
   const form = new FormData();
-  form.append('image', new Blob([Buffer.from('this is not an image at all')], { type: 'image/jpeg' }), 'x.jpg');
+  form.append('image', blob(Buffer.from('this is not an image at all'), 'image/jpeg'), 'x.jpg');
   const res = await fetch(`${h.url}/v1/detect`, { method: 'POST', body: form });
   assert.equal(res.status, 400);
   const body = await res.json();
@@ -71,7 +71,7 @@ test('an oversized JSON body is 413; an oversized multipart file is 413; too man
   assert.equal((await big.json()).error.code, 'PAYLOAD_TOO_LARGE');
 
   const form = new FormData();
-  form.append('image', new Blob([Buffer.alloc(200 * 1024)], { type: 'image/png' }), 'big.png');
+  form.append('image', blob(Buffer.alloc(200 * 1024), 'image/png'), 'big.png');
   const mp = await fetch(`${h.url}/v1/detect`, { method: 'POST', body: form });
   assert.equal(mp.status, 413);
   assert.equal((await mp.json()).error.code, 'PAYLOAD_TOO_LARGE');
@@ -111,8 +111,8 @@ test('POST /v1/verify: same image verified, different images not', async () => {
 
 test('POST /v1/verify over multipart with two file fields', async () => {
   const form = new FormData();
-  form.append('image1', new Blob([red]), 'a.png');
-  form.append('image2', new Blob([red]), 'b.png');
+  form.append('image1', blob(red), 'a.png');
+  form.append('image2', blob(red), 'b.png');
   form.append('threshold', '0.25');
   const res = await fetch(`${h.url}/v1/verify`, { method: 'POST', body: form });
   assert.equal(res.status, 200);
@@ -152,8 +152,8 @@ test('people: create, list, get, rename, metadata, add/delete faces, identify, d
   assert.deepEqual(r.metadata, { team: 'y' });
 
   const form = new FormData();
-  form.append('images', new Blob([blue]), 'b.png');
-  form.append('images', new Blob([await png([10, 200, 10])]), 'g.png');
+  form.append('images', blob(blue), 'b.png');
+  form.append('images', blob(await png([10, 200, 10])), 'g.png');
   const added = await fetch(`${h.url}/v1/people/${ada.id}/faces`, { method: 'POST', body: form });
   assert.equal(added.status, 201);
   const faces = (await added.json()).faces;
@@ -178,7 +178,7 @@ test('people over multipart: name and metadata as form fields', async () => {
   const form = new FormData();
   form.append('name', 'Grace');
   form.append('metadata', JSON.stringify({ born: 1906 }));
-  form.append('images', new Blob([await png([1, 2, 3])]), 'g.png');
+  form.append('images', blob(await png([1, 2, 3])), 'g.png');
   const res = await fetch(`${h.url}/v1/people`, { method: 'POST', body: form });
   assert.equal(res.status, 201);
   const p = await res.json();

@@ -63,6 +63,6 @@ export function registerKeyRoutes(app: FastifyInstance, deps: { keyStore: KeySto
     },
   }, async (request, reply) => {
     await revokeKey(keyStore, (request.params as { id: string }).id);
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 }

@@ -108,7 +108,7 @@ export function registerPeopleRoutes(app: FastifyInstance, deps: RouteDeps): voi
     schema: { tags: ['people'], summary: 'Delete a person and all their faces', security: readSecurity, params: idParams, response: noContent },
   }, async (request, reply) => {
     await people.delete((request.params as { id: string }).id);
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 
   app.post('/v1/people/:id/faces', {
@@ -147,6 +147,6 @@ export function registerPeopleRoutes(app: FastifyInstance, deps: RouteDeps): voi
   }, async (request, reply) => {
     const { id, faceId } = request.params as { id: string; faceId: string };
     await people.deleteFace(id, faceId);
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 }
