@@ -8,6 +8,7 @@ export type HttpErrorCode =
   | 'PROTECTED_MODE'
   | 'RATE_LIMITED'
   | 'QUEUE_FULL'
+  | 'SHUTTING_DOWN'
   | 'PAYLOAD_TOO_LARGE'
   | 'ROUTE_NOT_FOUND'
   | 'BAD_REQUEST';

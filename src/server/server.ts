@@ -10,6 +10,7 @@ import { installMetrics } from './plugins/metrics.ts';
 import { installRateLimit } from './plugins/rate-limit.ts';
 import { installUploads } from './plugins/uploads.ts';
 import { WorkQueue } from './queue.ts';
+import { HttpError } from './http-error.ts';
 import { registerDeepfaceRoutes } from './routes/deepface.ts';
 import { registerDetectRoutes } from './routes/detect.ts';
 import { registerHealthRoutes } from './routes/health.ts';
@@ -90,16 +91,22 @@ export async function buildServer(opts: BuildServerOptions): Promise<FacekitServ
   const app = Fastify({
     bodyLimit: limits.bodyBytes,
     logger: opts.logger ?? false,
+    // our own onRequest hook answers 503 while closing, in the one JSON error shape
+    return503OnClosing: false,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, useDefaults: true, allErrors: false, allowUnionTypes: true } },
   }) as unknown as FacekitServer;
   app.decorate('facekit', { host: opts.host, port: opts.port, queue, metrics, authOff });
   if (authOff) app.log.warn(PROTECTED_MODE_WARNING);
 
   installErrors(app);
+  let closing = false;
+  app.addHook('onRequest', async () => {
+    if (closing) throw new HttpError(503, 'SHUTTING_DOWN', 'server is shutting down; retry on another instance', { 'retry-after': '5', connection: 'close' });
+  });
   await installDocs(app, { version });
   installAuth(app, { keyStore: opts.keyStore, host: opts.host });
   await installRateLimit(app, { max: limits.rateMax, windowMs: limits.rateWindowMs });
-  await installUploads(app, { fileBytes: limits.imageBytes, files: limits.files });
+  await installUploads(app, { fileBytes: limits.imageBytes, files: limits.files, totalBytes: limits.bodyBytes });
   installAudit(app, opts.auditLog ? new AuditLog(opts.auditLog) : null);
   installMetrics(app, { metrics, service: opts.service, queue });
 
@@ -114,7 +121,6 @@ export async function buildServer(opts: BuildServerOptions): Promise<FacekitServ
   // graceful close: Fastify stops accepting and answers new requests 503 while in-flight ones
   // finish; their keep-alive connections are closed as each response goes out (else close()
   // would wait for the keep-alive timeout); then wait for queued inference, release the service
-  let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
   });

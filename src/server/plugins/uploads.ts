@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FacekitError } from '../../errors/index.ts';
+import { HttpError } from '../http-error.ts';
 import '../fastify-types.ts';
 
 export interface UploadLimits {
@@ -8,6 +9,8 @@ export interface UploadLimits {
   fileBytes: number;
   /** files per request */
   files: number;
+  /** all files of one request together */
+  totalBytes: number;
 }
 
 /**
@@ -25,9 +28,12 @@ export async function installUploads(app: FastifyInstance, limits: UploadLimits)
     if (!request.isMultipart()) return;
     const uploads = new Map<string, Buffer[]>();
     const fields: Record<string, unknown> = {};
+    let total = 0;
     for await (const part of request.parts()) {
       if (part.type === 'file') {
         const buf = await part.toBuffer();
+        total += buf.length;
+        if (total > limits.totalBytes) throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `uploaded files exceed ${limits.totalBytes} bytes in total`);
         const list = uploads.get(part.fieldname) ?? [];
         list.push(buf);
         uploads.set(part.fieldname, list);
