@@ -165,11 +165,6 @@ export class GraphBuilder {
     return this.add(name, 'Pad', [x, p], { T: FLOAT, Tpaddings: INT32 }, shape);
   }
 
-  /** rename an existing tensor so a graph output carries a meaningful name */
-  identity(name: string, x: Sym): Sym {
-    return this.add(name, 'Identity', [x], { T: FLOAT }, x.shape);
-  }
-
   build(): TfGraphModel {
     return { name: this.model, nodes: this.nodes, weights: this.weights };
   }

@@ -1,6 +1,11 @@
 import { FacekitError } from '../../errors/index.ts';
 import type { TfGraphModel } from '../tfjs/types.ts';
 import { buildRecognition } from './recognition.ts';
+import { buildSsdMobilenet } from './ssd-mobilenet.ts';
+import { buildLandmark68, buildLandmark68Tiny } from './landmark68.ts';
+import { buildAgeGender } from './age-gender.ts';
+import { buildExpression } from './expression.ts';
+import { buildTinyDetector } from './tiny-detector.ts';
 import { readFaceApiWeights, WeightStore } from './weights.ts';
 
 /**
@@ -10,6 +15,12 @@ import { readFaceApiWeights, WeightStore } from './weights.ts';
  */
 const builders: Record<string, (w: WeightStore) => TfGraphModel> = {
   faceRecognitionNet: buildRecognition,
+  ssdMobilenetv1: buildSsdMobilenet,
+  faceLandmark68Net: buildLandmark68,
+  faceLandmark68TinyNet: buildLandmark68Tiny,
+  ageGenderNet: buildAgeGender,
+  faceExpressionNet: buildExpression,
+  tinyFaceDetector: buildTinyDetector,
 };
 
 export const FACEAPI_ARCHITECTURES = Object.keys(builders);
@@ -23,3 +34,5 @@ export function buildFaceApiGraph(arch: string, manifestPath: string, name: stri
 }
 
 export { readFaceApiWeights, WeightStore } from './weights.ts';
+export { decodeSsdBoxes, ssdAnchors, SSD_ANCHOR_COUNT } from './ssd-anchors.ts';
+export { EXPRESSIONS } from './expression.ts';

@@ -18,10 +18,10 @@ export function weight({ g, w }: Ctx, key: string, shape: number[]): Sym {
 }
 
 /** conv2d + bias (face-api common/convLayer, tinyYolov2 conv layers) */
-export function convBias(c: Ctx, x: Sym, filtersKey: string, biasKey: string, out: number, k: number, stride: number, padding: Padding, name: string): Sym {
+export function convBias(c: Ctx, x: Sym, filtersKey: string, biasKey: string, out: number, k: number, stride: number, padding: Padding, name: string, outName = `${name}/bias_add`): Sym {
   const f = weight(c, filtersKey, [k, k, x.shape[3], out]);
   const b = weight(c, biasKey, [out]);
-  return c.g.biasAdd(`${name}/bias_add`, c.g.conv2d(`${name}/conv`, x, f, stride, padding), b);
+  return c.g.biasAdd(outName, c.g.conv2d(`${name}/conv`, x, f, stride, padding), b);
 }
 
 /**
@@ -39,10 +39,10 @@ export function separableConv(c: Ctx, x: Sym, prefix: string, out: number, strid
 }
 
 /** x @ W + b on a [N, C] tensor */
-export function dense(c: Ctx, x: Sym, prefix: string, out: number): Sym {
+export function dense(c: Ctx, x: Sym, prefix: string, out: number, name = `${prefix}/bias_add`): Sym {
   const wt = weight(c, `${prefix}/weights`, [x.shape[1], out]);
   const b = weight(c, `${prefix}/bias`, [out]);
-  return c.g.biasAdd(`${prefix}/bias_add`, c.g.matMul(`${prefix}/matmul`, x, wt), b);
+  return c.g.biasAdd(name, c.g.matMul(`${prefix}/matmul`, x, wt), b);
 }
 
 /** per-channel x * weights + biases (the recognition net's scale layer) */

@@ -74,8 +74,16 @@ function decode(spec: WeightSpec, bytes: Uint8Array, size: number, name: string)
     const quantised = q.dtype === 'uint8' ? bytes : new Uint16Array(bytes.buffer, 0, size);
     const scale = q.scale ?? 1;
     const min = q.min ?? 0;
-    if (spec.dtype === 'float32') return { dtype: 'float32', shape, data: Float32Array.from(quantised, (v) => v * scale + min) };
-    if (spec.dtype === 'int32') return { dtype: 'int32', shape, data: Int32Array.from(quantised, (v) => Math.round(v * scale + min)) };
+    if (spec.dtype === 'float32') {
+      const data = new Float32Array(size);
+      for (let i = 0; i < size; i++) data[i] = quantised[i] * scale + min;
+      return { dtype: 'float32', shape, data };
+    }
+    if (spec.dtype === 'int32') {
+      const data = new Int32Array(size);
+      for (let i = 0; i < size; i++) data[i] = Math.round(quantised[i] * scale + min);
+      return { dtype: 'int32', shape, data };
+    }
     throw corrupt(name, `weight ${spec.name} has unsupported dtype ${spec.dtype}`);
   }
   if (spec.dtype === 'float32') return { dtype: 'float32', shape, data: new Float32Array(bytes.buffer, 0, size) };
