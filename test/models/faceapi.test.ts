@@ -2,7 +2,10 @@
  * Every face-api network rebuilt as a TF graph must compute what face-api computes: the graph
  * runs in TF.js's graph executor and is compared with face-api's own forward pass (its source,
  * on tfjs-core; see faceapi-reference.ts) on a real face and on random pixels, batched.
- * Tolerance: max abs difference <= 1e-3 x the largest |reference output| (observed ~1e-6).
+ * Tolerance: max abs difference <= REL_TOL x the largest |reference output|: 1e-5 for the TF.js
+ * graph (same kernels as face-api; observed <= 1e-6 relative) and 1e-4 for ONNX Runtime (other
+ * conv kernels), both well inside the 1e-3 asked for. 1e-3 would be too loose to catch a real
+ * error: dividing by 256 instead of 255 moves the recognition descriptor by 3.7e-4 (~1e-3 relative).
  * Both sides run on tfjs-backend-wasm: the plain JS CPU backend gives the same numbers but takes
  * ~35 s per SSD pass; set FACEKIT_TFJS_BACKEND=cpu to use it.
  * When the TF->ONNX compiler is present, the compiled model on ONNX Runtime is held to the same
@@ -134,13 +137,19 @@ async function runOnnx(graph: TfGraphModel, r: ModelRecord, input: Float32Array,
   return out;
 }
 
-function assertClose(label: string, got: Outputs, want: Outputs): void {
+const GRAPH_REL_TOL = 1e-5;
+const ONNX_REL_TOL = 1e-4;
+
+function assertClose(label: string, got: Outputs, want: Outputs, relTol: number): string {
+  const report: string[] = [];
   for (const [name, ref] of Object.entries(want)) {
-    const tol = 1e-3 * Math.max(maxAbs(ref), 1e-6);
+    const tol = relTol * Math.max(maxAbs(ref), 1e-6);
     assert.ok(got[name], `${label}: missing output ${name}`);
     const diff = maxAbsDiff(got[name], ref);
     assert.ok(diff <= tol, `${label}: output ${name} differs from face-api by ${diff} (tolerance ${tol})`);
+    report.push(`${name} max|diff| ${diff.toExponential(2)} (scale ${maxAbs(ref).toPrecision(3)})`);
   }
+  return `${label}: ${report.join(', ')}`;
 }
 
 for (const c of cases) {
@@ -162,14 +171,14 @@ for (const c of cases) {
     const outNames = Object.keys(r.outputs);
     const res = await runInTfjs(graph, { name: r.input.name, data: input, shape: [pixels.length, size, size, 3] }, outNames);
     const raw: Outputs = Object.fromEntries(outNames.map((n) => [n, res[n].data]));
-    assertClose(`${c.id} (TF.js graph)`, c.adapt ? c.adapt(raw, manifestOf(r)) : raw, want);
+    t.diagnostic(assertClose(`${c.id} (TF.js graph)`, c.adapt ? c.adapt(raw, manifestOf(r)) : raw, want, GRAPH_REL_TOL));
 
     const onnx = await runOnnx(graph, r, input, pixels.length);
     if (!onnx) {
       t.diagnostic('ONNX path skipped: the TF->ONNX compiler is not on this branch yet');
       return;
     }
-    assertClose(`${c.id} (ONNX Runtime)`, c.adapt ? c.adapt(onnx, manifestOf(r)) : onnx, want);
+    t.diagnostic(assertClose(`${c.id} (ONNX Runtime)`, c.adapt ? c.adapt(onnx, manifestOf(r)) : onnx, want, ONNX_REL_TOL));
   });
 }
 
