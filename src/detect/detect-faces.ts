@@ -7,8 +7,10 @@ import { FacekitError } from '../errors/index.ts';
 import type { Face, Point } from '../face.ts';
 import { limitSide } from '../image/index.ts';
 import type { RgbImage } from '../image/types.ts';
+import { blazeFace } from './blazeface.ts';
 import { frDetect } from './fr-detect.ts';
 import { landmarks5From68, predictLandmarks68 } from './landmarks68.ts';
+import { ssdMobilenet } from './ssd.ts';
 import type { Detector } from './types.ts';
 
 export interface DetectOptions {
@@ -26,7 +28,7 @@ export interface DetectOptions {
   denseLandmarks?: boolean;
 }
 
-const detectors = new Map<string, Detector>([[frDetect.id, frDetect]]);
+const detectors = new Map<string, Detector>([frDetect, blazeFace, ssdMobilenet].map((d) => [d.id, d]));
 
 export const DEFAULT_DETECTOR = 'fr_detect';
 

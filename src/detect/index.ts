@@ -6,3 +6,5 @@ export { detectFaces, registerDetector, listDetectors, getDetector, DEFAULT_DETE
 export type { DetectOptions } from './detect-faces.ts';
 export { frDetect, decodeUltraLight } from './fr-detect.ts';
 export { predictLandmarks68, landmarks5From68, landmarkCropRegion } from './landmarks68.ts';
+export { blazeFace, blazeFaceAnchors, decodeBlazeFace, blazeFaceOutputs, BLAZEFACE_KEYPOINTS } from './blazeface.ts';
+export { ssdMobilenet, decodeSsd, loadSsdAnchors, SSD_ANCHORS } from './ssd.ts';
