@@ -163,7 +163,7 @@ class Compiler {
   private attrType(node: TfNodeDef, key: string): Dtype | undefined {
     const t = (this.attr(node, key) as { type?: string } | undefined)?.type;
     if (t === undefined) return undefined;
-    if (t === 'DT_FLOAT') return 'float32';
+    if (t === 'DT_FLOAT' || t === 'DT_DOUBLE' || t === 'DT_HALF') return 'float32'; // as TF.js does
     if (t === 'DT_INT32' || t === 'DT_INT64') return 'int32';
     if (t === 'DT_BOOL') return 'bool';
     throw this.unsupported(node, `uses dtype ${t}`);
