@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import * as ort from 'onnxruntime-node';
 
@@ -9,14 +10,22 @@ import * as ort from 'onnxruntime-node';
  * Reference runs for the parity tests: TF.js's own executor on its CPU backend loads the same
  * model.json, and its outputs are what the compiled ONNX must reproduce.
  */
-let ready: Promise<void> | undefined;
-export function tfReady(): Promise<void> {
-  ready ??= tf.setBackend('cpu').then(() => tf.ready());
-  return ready;
+export type TfBackend = 'cpu' | 'wasm';
+
+let wasmPathSet = false;
+export async function useBackend(backend: TfBackend): Promise<void> {
+  if (backend === 'wasm' && !wasmPathSet) {
+    setWasmPaths(`${resolve('node_modules/@tensorflow/tfjs-backend-wasm/dist')}/`);
+    wasmPathSet = true;
+  }
+  if (tf.getBackend() !== backend) {
+    if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend ${backend} failed to initialise`);
+  }
+  await tf.ready();
 }
 
-export async function loadTfjsModel(modelJsonPath: string): Promise<GraphModel> {
-  await tfReady();
+export async function loadTfjsModel(modelJsonPath: string, backend: TfBackend = 'cpu'): Promise<GraphModel> {
+  await useBackend(backend);
   const json = JSON.parse(readFileSync(modelJsonPath, 'utf8'));
   const specs = json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights);
   const data = Buffer.concat(json.weightsManifest.flatMap((g: { paths: string[] }) => g.paths.map((p) => readFileSync(join(dirname(modelJsonPath), p)))));
