@@ -24,6 +24,11 @@ export interface DetectOptions {
   maxFaces?: number;
   /** the image is downscaled so its longer side is at most this before detection */
   maxSide?: number;
+  /**
+   * also search overlapping tiles for small faces (group photos, crowds): ~5x the detector time.
+   * Default off; fr_detect honours it, BlazeFace and SSD run once.
+   */
+  tiles?: boolean;
   /** also keep the 68-point landmarks in face.landmarks (default true) */
   denseLandmarks?: boolean;
 }
@@ -57,7 +62,7 @@ export async function detectFaces(image: RgbImage, opts: DetectOptions = {}): Pr
   if (!(maxSide >= 32)) throw new FacekitError('BAD_ARGUMENT', `maxSide must be at least 32, got ${maxSide}`);
 
   const small = await limitSide(image, maxSide);
-  const raw = await det.run(small.image, { scoreThreshold, iouThreshold });
+  const raw = await det.run(small.image, { scoreThreshold, iouThreshold, tiles: opts.tiles });
   const k = 1 / small.scale;
   const back = (p: Point): Point => [p[0] * k, p[1] * k];
   let found = raw.map((r) => ({
