@@ -1,3 +1,4 @@
+import { l2Normalize } from '../compare/index.ts';
 import { FacekitError } from '../errors/index.ts';
 import { toModelTensor } from '../image/index.ts';
 import type { RgbImage } from '../image/types.ts';
@@ -24,15 +25,6 @@ export async function loadEmbedModel(id: string, threads?: number): Promise<Load
     throw new FacekitError('BAD_ARGUMENT', `model ${id} is a ${m.record.task} model, not a recognition (embed) model`);
   }
   return m;
-}
-
-export function l2Normalize(v: Float32Array): Float32Array {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
-  const k = s > 0 ? 1 / Math.sqrt(s) : 0;
-  const out = new Float32Array(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = v[i] * k;
-  return out;
 }
 
 export function mirror(img: RgbImage): RgbImage {
