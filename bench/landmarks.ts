@@ -3,8 +3,8 @@
  * points sit on the ArcFace 112x112 template, so the template IS the ground truth. Each crop is
  * placed on a grey 224x224 canvas (the detector needs context), detected, and the five landmarks
  * compared with the template: NME = mean point error / inter-ocular distance of the template.
- * Usage: npx tsx bench/landmarks.ts [perPerson=10] [landmarkModel=fr_landmark]
- * Writes bench/results/landmarks-<landmarkModel>.json.
+ * Usage: npx tsx bench/landmarks.ts [perPerson=10] [landmarkModel=fr_landmark] [detector]
+ * Writes bench/results/landmarks-<landmarkModel>[-<detector>].json.
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,6 +20,7 @@ if (!existsSync(dir)) {
 }
 const perPerson = Number(process.argv[2] ?? 10);
 const landmarkModel = process.argv[3] ?? 'fr_landmark';
+const detector = process.argv[4];
 const PAD = 56;
 const S = 112 + 2 * PAD;
 const T = ARCFACE_112.points;
@@ -33,7 +34,7 @@ for (const person of readdirSync(dir).sort()) {
     const crop = await loadImage(join(dir, person, f));
     const canvas = new Uint8Array(S * S * 3).fill(128);
     for (let y = 0; y < 112; y++) canvas.set(crop.data.subarray(y * 112 * 3, (y + 1) * 112 * 3), ((y + PAD) * S + PAD) * 3);
-    const faces = await detectFaces({ data: canvas, width: S, height: S }, { maxFaces: 1, landmarkModel });
+    const faces = await detectFaces({ data: canvas, width: S, height: S }, { maxFaces: 1, landmarkModel, detector });
     if (faces.length === 0) { missed++; continue; }
     let e = 0;
     faces[0].landmarks5.forEach(([x, y], i) => {
@@ -52,8 +53,8 @@ const result = {
   perPoint: Object.fromEntries(names.map((k, i) => [k, +(perPoint[i] / n).toFixed(4)])),
   msPerImage: +((performance.now() - t0) / (n + missed)).toFixed(1),
 };
-console.log(`${landmarkModel}: five-point NME (fraction of inter-ocular distance) over ${n} faces: ${result.nme}; no face in ${missed}`);
+console.log(`${landmarkModel} on ${detector ?? 'default detector'} boxes: five-point NME (fraction of inter-ocular distance) over ${n} faces: ${result.nme}; no face in ${missed}`);
 console.log(result.perPoint);
-const out = join(dirname(fileURLToPath(import.meta.url)), 'results', `landmarks-${landmarkModel}.json`);
+const out = join(dirname(fileURLToPath(import.meta.url)), 'results', `landmarks-${landmarkModel}${detector ? `-${detector}` : ''}.json`);
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify({ data: dir, landmarkModel, date: new Date().toISOString(), ...result }, null, 2) + '\n');
+writeFileSync(out, JSON.stringify({ data: dir, landmarkModel, detector, date: new Date().toISOString(), ...result }, null, 2) + '\n');
