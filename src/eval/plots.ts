@@ -12,6 +12,13 @@ export function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** min and max without spreading (large arrays overflow the argument stack) */
+function extent(xs: readonly number[]): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  for (const x of xs) { if (x < lo) lo = x; if (x > hi) hi = x; }
+  return [lo, hi];
+}
+
 const fmt = (v: number) => (Math.round(v * 100) / 100).toString();
 
 export interface Series { label: string; points: { x: number; y: number }[]; color?: string }
@@ -67,15 +74,17 @@ export function lineChartSvg(series: readonly Series[], opts: ChartOptions = {})
   const maxPts = opts.maxPoints ?? 2000;
   const allX = series.flatMap((s) => s.points.map((p) => p.x)).filter(Number.isFinite);
   const allY = series.flatMap((s) => s.points.map((p) => p.y)).filter(Number.isFinite);
-  let xMin = opts.xMin ?? (allX.length ? Math.min(...allX) : 0);
-  const xMax = opts.xMax ?? (allX.length ? Math.max(...allX) : 1);
-  const yMin = opts.yMin ?? (allY.length ? Math.min(...allY) : 0);
-  const yMax = opts.yMax ?? (allY.length ? Math.max(...allY) : 1);
+  const [ex0, ex1] = allX.length ? extent(allX) : [0, 1];
+  const [ey0, ey1] = allY.length ? extent(allY) : [0, 1];
+  let xMin = opts.xMin ?? ex0;
+  const xMax = opts.xMax ?? ex1;
+  const yMin = opts.yMin ?? ey0;
+  const yMax = opts.yMax ?? ey1;
   if (opts.logX) {
     if (!(xMax > 0)) throw new FacekitError('BAD_ARGUMENT', 'a log axis needs positive values');
     if (!(xMin > 0)) {
       const pos = allX.filter((x) => x > 0);
-      xMin = pos.length ? 10 ** Math.floor(Math.log10(Math.min(...pos))) : xMax / 1000;
+      xMin = pos.length ? 10 ** Math.floor(Math.log10(extent(pos)[0])) : xMax / 1000;
     }
   }
   const lx = (x: number) => (opts.logX ? Math.log10(Math.max(x, xMin)) : x);
@@ -164,7 +173,7 @@ export interface HistogramBins { edges: number[]; genuine: number[]; impostor: n
 export function histogramBins(genuine: readonly number[], impostor: readonly number[], bins = 40): HistogramBins {
   const all = [...genuine, ...impostor].filter(Number.isFinite);
   if (all.length === 0) throw new FacekitError('BAD_ARGUMENT', 'no distances to draw');
-  let lo = Math.min(...all), hi = Math.max(...all);
+  let [lo, hi] = extent(all);
   if (hi === lo) { lo -= 0.5; hi += 0.5; }
   const w = (hi - lo) / bins;
   const edges = Array.from({ length: bins + 1 }, (_, k) => lo + k * w);
@@ -184,7 +193,8 @@ export function histogramSvg(genuine: readonly number[], impostor: readonly numb
   const h = histogramBins(genuine, impostor, opts.bins ?? 40);
   let lo = h.edges[0], hi = h.edges[h.edges.length - 1];
   if (opts.threshold !== undefined && Number.isFinite(opts.threshold)) { lo = Math.min(lo, opts.threshold); hi = Math.max(hi, opts.threshold); }
-  const top = Math.max(...h.genuine, ...h.impostor) * 1.1 || 1;
+  // headroom so the legend sits above the bars
+  const top = Math.max(extent(h.genuine)[1], extent(h.impostor)[1]) * 1.3 || 1;
   const X = (x: number) => m.l + ((x - lo) / (hi - lo)) * pw;
   const Y = (y: number) => m.t + ph - (y / top) * ph;
   const out: string[] = [];
@@ -215,7 +225,9 @@ export function histogramSvg(genuine: readonly number[], impostor: readonly numb
   if (opts.threshold !== undefined && Number.isFinite(opts.threshold)) {
     const tx = fmt(X(opts.threshold));
     out.push(`<line class="threshold" x1="${tx}" y1="${m.t}" x2="${tx}" y2="${m.t + ph}" stroke="#000000" stroke-width="1.5" stroke-dasharray="6 4"/>`);
-    out.push(`<text x="${fmt(X(opts.threshold) + 4)}" y="${m.t + 14}">threshold ${Number(opts.threshold.toPrecision(4))}</text>`);
+    // below the legend, on whichever side of the line has room; a white halo keeps it legible over bars
+    const right = X(opts.threshold) < m.l + pw - 110;
+    out.push(`<text x="${fmt(X(opts.threshold) + (right ? 5 : -5))}" y="${m.t + 76}" text-anchor="${right ? 'start' : 'end'}" stroke="#ffffff" stroke-width="3" paint-order="stroke">threshold ${Number(opts.threshold.toPrecision(4))}</text>`);
   }
   const lxp = m.l + pw - 150, lyp = m.t + 8;
   out.push(`<g><rect x="${lxp}" y="${lyp}" width="140" height="48" fill="#ffffff" fill-opacity="0.9" stroke="#999999"/>`);

@@ -141,6 +141,6 @@ ${hardHtml}
 </body></html>
 `;
   put('index.html', html);
-  put('result.json', JSON.stringify(r, null, 1));
+  put('result.json', JSON.stringify(r));
   return { index: join(dir, 'index.html'), files };
 }

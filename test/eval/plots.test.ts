@@ -43,6 +43,11 @@ test('long curves are thinned to maxPoints, keeping both ends', () => {
   const p = asArray(doc.polyline)[0].points.trim().split(/\s+/);
   assert.equal(p.length, 500);
   assert.deepEqual(thin([1, 2, 3, 4, 5], 3), [1, 3, 5]);
+  // half a million points (a big ROC) must not overflow the argument stack
+  const big = Array.from({ length: 200000 }, (_, k) => ({ x: k / 200000, y: k / 200000 }));
+  assert.equal(asArray(parse(lineChartSvg([{ label: 'big', points: big }], { logX: true })).polyline)[0].points.trim().split(/\s+/).length, 2000);
+  const many = Array.from({ length: 200000 }, (_, k) => k / 200000);
+  assert.equal(histogramBins(many, many, 10).genuine[0], 0.1);
 });
 
 test('histogram SVG: bins per class normalized, threshold line where it belongs', () => {
