@@ -104,7 +104,7 @@ export function chooseCodec(
     if (!key) {
       throw new FacekitError('STORE_ERROR', `gallery ${where} is encrypted: set ${KEY_ENV} to its 32-byte key (hex or base64)`);
     }
-    let ok = false;
+    let ok: boolean;
     try {
       ok = open(key, Buffer.from(storedCheck, 'base64')).equals(KEY_CHECK_PLAINTEXT);
     } catch {

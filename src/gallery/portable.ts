@@ -134,7 +134,8 @@ export async function importGallery(gallery: Gallery, path: string, opts: { onCo
   for (const p of people) {
     const fileFaces = byPerson.get(p.id!) ?? [];
     const strip = (f: FileFace): NewFace => {
-      const { personId: _omit, ...rest } = f;
+      const rest: NewFace = { ...f };
+      delete (rest as Partial<FileFace>).personId;
       return mode === 'new-ids' ? { ...rest, id: undefined } : rest;
     };
     if (existingPeople.has(p.id!)) {

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { storeContract } from './contract.ts';
+import { reliabilityTests } from './reliability.ts';
 import { tempDir } from './helpers.ts';
 
 const tmp = tempDir('facekit-sqlite-');
 after(tmp.cleanup);
 let n = 0;
 storeContract('sqlite', async () => (n++ % 2 ? `sqlite:${join(tmp.dir, `g${n}.db`)}` : join(tmp.dir, `g${n}.db`)));
+reliabilityTests('sqlite', async () => join(tmp.dir, `r${n++}.db`));
