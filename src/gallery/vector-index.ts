@@ -193,6 +193,8 @@ export class ModelIndex {
     }
     const metric = opts.metric ?? this.metric;
     if (this.rows === 0 || k < 1) return [];
+    // usearch reads a typed array from the start of its buffer, so a view (subarray) must be copied
+    if (query.byteOffset !== 0 || query.buffer.byteLength !== query.byteLength) query = query.slice();
     const useGraph = this.hnsw !== null && !opts.exact && metric === this.metric;
     const rows = useGraph ? this.graphCandidates(query, Math.max(k, this.hnswOpts.rerank)) : this.exactCandidates(query, k, metric);
     const hits = rows.map((r) => ({ faceId: this.rowFace[r], personId: this.rowPerson[r], distance: distance(metric, query, this.data, r * this.dims) }));

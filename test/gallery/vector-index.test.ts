@@ -36,6 +36,17 @@ test('exact and HNSW agree on a small set: same top-1 face, same distances', () 
   assert.ok(agree >= 99, `top-1 agreement ${agree}/100`);
 });
 
+test('a query that is a view into a larger buffer is searched as itself', () => {
+  const { entries } = population(200, 4);
+  const packed = new Float32Array(3 * D);
+  [5, 77, 150].forEach((i, k) => packed.set(entries[i].vector, k * D));
+  for (const mode of ['exact', 'hnsw'] as const) {
+    const idx = new ModelIndex('m', D, { mode });
+    idx.add(entries);
+    [5, 77, 150].forEach((i, k) => assert.equal(idx.search(packed.subarray(k * D, (k + 1) * D), 1)[0].faceId, `f${i}`, mode));
+  }
+});
+
 test('exact search orders by true distance for every metric', () => {
   const { entries, queries } = population(400, 2);
   const idx = new ModelIndex('m', D, { mode: 'exact' });
