@@ -163,12 +163,41 @@ async function benchSize(n: number): Promise<Row> {
   };
 }
 
+function writeResults(): void {
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  writeFileSync(
+    new URL('./results/gallery.json', import.meta.url),
+    JSON.stringify(
+      {
+        bench: 'gallery',
+        started,
+        finished: new Date().toISOString(),
+        machine: { cpus: cpus().length, model: cpus()[0]?.model, loadAverageAtEnd: loadavg(), node: process.version },
+        data: { dims: DIMS, facesPerPerson: FACES_PER_PERSON, noise: NOISE, metric: 'cos' },
+        hnsw: HNSW,
+        addThreads: ADD_THREADS,
+        notes: [
+          'storeEnrollPerSec: Gallery.enrollPerson on SQLite (WAL, synchronous=NORMAL) with the exact index; null where skipped',
+          'hnswBuildPerSec: ModelIndex bulk insert in HNSW mode, index alone (no store)',
+          'latencies: one query at a time, topK=1; HNSW includes the float32 re-rank of `rerank` candidates',
+          'recallAt1Face: HNSW nearest face == exact nearest face; recallAt1Person: same best person',
+          'RSS: whole process after building both the exact matrix and the HNSW graph',
+        ],
+        results: rows,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+}
+
 const rows: Row[] = [];
 const started = new Date().toISOString();
 console.log(`gallery bench: ${DIMS}-d, ${FACES_PER_PERSON} faces/person, HNSW ${JSON.stringify(HNSW)}, add threads ${ADD_THREADS}, ${cpus().length} CPUs, load ${loadavg()[0].toFixed(1)}`);
 for (const n of SIZES) {
   console.log(`size ${n} ...`);
   rows.push(await benchSize(n));
+  writeResults();
   if (global.gc) global.gc();
 }
 
@@ -181,29 +210,4 @@ for (const r of rows) {
       `${(r.recallAt1Face.toFixed(3) + ' / ' + r.recallAt1Person.toFixed(3)).padStart(20)}  ${r.rssMbAfterIndex}`,
   );
 }
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(
-  new URL('./results/gallery.json', import.meta.url),
-  JSON.stringify(
-    {
-      bench: 'gallery',
-      started,
-      finished: new Date().toISOString(),
-      machine: { cpus: cpus().length, model: cpus()[0]?.model, loadAverageAtEnd: loadavg(), node: process.version },
-      data: { dims: DIMS, facesPerPerson: FACES_PER_PERSON, noise: NOISE, metric: 'cos' },
-      hnsw: HNSW,
-      addThreads: ADD_THREADS,
-      notes: [
-        'storeEnrollPerSec: Gallery.enrollPerson on SQLite (WAL, synchronous=NORMAL) with the exact index; null where skipped',
-        'hnswBuildPerSec: ModelIndex bulk insert in HNSW mode, index alone (no store)',
-        'latencies: one query at a time, topK=1; HNSW includes the float32 re-rank of `rerank` candidates',
-        'recallAt1Face: HNSW nearest face == exact nearest face; recallAt1Person: same best person',
-        'RSS: whole process after building both the exact matrix and the HNSW graph',
-      ],
-      results: rows,
-    },
-    null,
-    2,
-  ) + '\n',
-);
 console.log('wrote bench/results/gallery.json');

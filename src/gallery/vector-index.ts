@@ -34,8 +34,10 @@ export interface IndexOptions {
   /** metric the HNSW graph is built for; exact search can use any metric per query */
   metric?: Metric;
   hnsw?: HnswOptions;
-  /** threads for bulk HNSW inserts (0 = all cores) */
+  /** threads for bulk HNSW inserts (0 = all cores; default 1) */
   addThreads?: number;
+  /** threads for one exact scan (0 = all cores, the default: latency over throughput) */
+  searchThreads?: number;
 }
 
 /**
@@ -98,6 +100,7 @@ export class ModelIndex {
   private readonly metric: Metric;
   private readonly hnswOpts: Required<HnswOptions>;
   private readonly addThreads: number;
+  private readonly searchThreads: number;
 
   private data: Float32Array;
   private rows = 0;
@@ -118,6 +121,7 @@ export class ModelIndex {
     this.metric = opts.metric ?? 'cos';
     this.hnswOpts = { ...DEFAULT_HNSW, ...(opts.hnsw ?? {}) };
     this.addThreads = opts.addThreads ?? 1;
+    this.searchThreads = opts.searchThreads ?? 0;
     this.data = new Float32Array(dims * 1024);
   }
 
@@ -214,7 +218,7 @@ export class ModelIndex {
 
   private exactCandidates(query: Float32Array, k: number, metric: Metric): number[] {
     const count = Math.min(k, this.rows);
-    const m = exactSearch(this.data.subarray(0, this.rows * this.dims), query, this.dims, count, metric as never, 1) as { keys: BigUint64Array };
+    const m = exactSearch(this.data.subarray(0, this.rows * this.dims), query, this.dims, count, metric as never, this.searchThreads) as { keys: BigUint64Array };
     return Array.from(m.keys, (x) => Number(x)).filter((r) => r < this.rows);
   }
 

@@ -2,38 +2,19 @@
  * PostgreSQL store: the shared contract, reliability, and cross-process visibility. Needs a server:
  * `eval "$(scripts/ci-postgres.sh)"` exports FACEKIT_TEST_PG_URL; without it these tests skip.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { openGallery, type Gallery } from '../../src/gallery/index.ts';
 import { storeContract } from './contract.ts';
-import { reliabilityTests, startWorker } from './reliability.ts';
+import { startWorker } from './reliability.ts';
 import { near, rng, unitVector } from './helpers.ts';
+import { databases, PG_URL, skipAll } from './pg-database.ts';
 
-const BASE = process.env.FACEKIT_TEST_PG_URL;
-
-if (!BASE) {
-  test('postgres gallery tests', { skip: 'FACEKIT_TEST_PG_URL is not set (run `eval "$(scripts/ci-postgres.sh)"` to start a throwaway server)' }, () => {});
+if (!PG_URL) {
+  skipAll('postgres gallery tests');
 } else {
-  const admin = new pg.Pool({ connectionString: BASE, max: 1 });
-  const created: string[] = [];
-  after(async () => {
-    for (const db of created) await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
-  });
-  /** a fresh database per test, so tests cannot see each other's rows */
-  const newDatabase = async () => {
-    const name = `facekit_t_${randomBytes(6).toString('hex')}`;
-    await admin.query(`CREATE DATABASE ${name}`);
-    created.push(name);
-    const u = new URL(BASE);
-    u.pathname = `/${name}`;
-    return u.toString();
-  };
-
+  const newDatabase = databases(PG_URL);
   storeContract('postgres', newDatabase);
-  reliabilityTests('postgres', newDatabase);
 
   test('postgres: a write through one instance is searchable through another within one second', async (t) => {
     const url = await newDatabase();
