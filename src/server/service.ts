@@ -80,6 +80,8 @@ export interface VerifyResult {
   verified: boolean;
   distance: number;
   threshold: number;
+  /** calibrated probability in [0, 1] that the pair is the same person, when the model is calibrated */
+  confidence?: number;
   metric: DistanceMetric;
   model: string;
   detector: string;

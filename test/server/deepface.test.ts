@@ -34,7 +34,8 @@ test('POST /verify takes deepface fields and answers in deepface shape', async (
   });
   assert.equal(res.status, 200);
   const body = await res.json();
-  assert.deepEqual(Object.keys(body).sort(), ['detector_backend', 'distance', 'facial_areas', 'model', 'similarity_metric', 'threshold', 'time', 'verified']);
+  assert.deepEqual(Object.keys(body).sort(), ['confidence', 'detector_backend', 'distance', 'facial_areas', 'model', 'similarity_metric', 'threshold', 'time', 'verified']);
+  assert.equal(body.confidence, 97);
   assert.equal(body.verified, true);
   assert.equal(body.model, 'ArcFace');
   assert.equal(body.detector_backend, 'opencv');

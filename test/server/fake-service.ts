@@ -100,7 +100,7 @@ export class FakeFaceService implements FaceService {
     const distance = Math.max(0, cosineDistance(embeddingOf(a.hash), embeddingOf(b.hash)));
     const threshold = opts.threshold ?? 0.4;
     return {
-      verified: distance <= threshold, distance, threshold, metric: opts.metric ?? 'cosine', model, detector: opts.detector ?? 'fr_detect',
+      verified: distance <= threshold, distance, threshold, confidence: distance <= threshold ? 0.97 : 0.02, metric: opts.metric ?? 'cosine', model, detector: opts.detector ?? 'fr_detect',
       faces: [this.facesOf(a, opts)[0], this.facesOf(b, opts)[0]],
     };
   }

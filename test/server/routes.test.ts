@@ -102,6 +102,7 @@ test('POST /v1/verify: same image verified, different images not', async () => {
   const same = await (await postJson(`${h.url}/v1/verify`, { image1: dataUrl(red), image2: dataUrl(red) })).json();
   assert.equal(same.verified, true);
   assert.ok(same.distance < 1e-9);
+  assert.equal(same.confidence, 0.97);
   assert.equal(same.faces.length, 2);
   const diff = await (await postJson(`${h.url}/v1/verify`, { image1: dataUrl(red), image2: dataUrl(blue), metric: 'euclidean_l2' })).json();
   assert.equal(diff.verified, false);

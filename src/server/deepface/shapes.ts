@@ -39,6 +39,8 @@ export function verifyResponse(r: VerifyResult, names: { model: string; detector
     verified: r.verified,
     distance: r.distance,
     threshold: r.threshold,
+    // newer deepface versions add a 0-100 confidence; sent only when the service has one
+    ...(r.confidence !== undefined ? { confidence: Math.round(r.confidence * 10000) / 100 } : {}),
     model: names.model,
     detector_backend: names.detector,
     similarity_metric: r.metric,

@@ -77,6 +77,7 @@ export function registerDeepfaceRoutes(app: FastifyInstance, deps: RouteDeps & {
             verified: { type: 'boolean' },
             distance: { type: 'number' },
             threshold: { type: 'number' },
+            confidence: { type: 'number', description: 'percent, as newer deepface versions report; present when the model is calibrated' },
             model: { type: 'string' },
             detector_backend: { type: 'string' },
             similarity_metric: { type: 'string' },

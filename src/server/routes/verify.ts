@@ -37,6 +37,7 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: RouteDeps): voi
             verified: { type: 'boolean' },
             distance: { type: 'number' },
             threshold: { type: 'number' },
+            confidence: { type: 'number', description: 'calibrated P(same person), when available' },
             metric: { type: 'string' },
             model: { type: 'string' },
             detector: { type: 'string' },
