@@ -60,7 +60,7 @@ export const modelField = { type: 'string', description: 'recognition model id (
 
 export const person = {
   type: 'object',
-  required: ['id', 'name', 'metadata', 'createdAt', 'faceCount'],
+  required: ['id', 'name', 'metadata', 'createdAt'],
   properties: {
     id: { type: 'string' },
     name: { type: 'string' },
@@ -78,7 +78,7 @@ export const storedFace = {
 
 export const personWithFaces = {
   type: 'object',
-  required: [...person.required, 'faces'],
+  required: [...person.required, 'faceCount', 'faces'],
   properties: { ...person.properties, faces: { type: 'array', items: storedFace } },
 } as const;
 

@@ -142,10 +142,12 @@ export interface Person {
   name: string;
   metadata: Record<string, unknown>;
   createdAt: string;
-  faceCount: number;
+  /** optional in lists, where counting may cost a query per person */
+  faceCount?: number;
 }
 
 export interface PersonWithFaces extends Person {
+  faceCount: number;
   faces: StoredFace[];
 }
 
