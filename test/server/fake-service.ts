@@ -76,6 +76,8 @@ export class FakeFaceService implements FaceService {
   }
 
   private checkModel(model?: string): string {
+    // a bug inside the service: must surface as a bare 500
+    if (model === 'explode') throw new Error('internal detail /secret/path');
     if (model && model !== 'fake-model' && model !== 'fr_feature' && model !== 'faceapi-recognition') {
       throw new FacekitError('MODEL_NOT_FOUND', `no model '${model}'`);
     }

@@ -98,6 +98,16 @@ test('an unknown model id is 400 MODEL_NOT_FOUND', async () => {
   assert.equal((await res.json()).error.code, 'MODEL_NOT_FOUND');
 });
 
+test('an unexpected service failure is a 500 INTERNAL without details or stack', async () => {
+  const res = await postJson(`${h.url}/v1/represent`, { image: dataUrl(red), model: 'explode' });
+  assert.equal(res.status, 500);
+  const text = await res.text();
+  assert.deepEqual(Object.keys(JSON.parse(text).error).sort(), ['code', 'message']);
+  assert.equal(JSON.parse(text).error.code, 'INTERNAL');
+  assert.equal(text.includes('secret'), false);
+  assert.equal(text.includes(' at '), false);
+});
+
 test('POST /v1/verify: same image verified, different images not', async () => {
   const same = await (await postJson(`${h.url}/v1/verify`, { image1: dataUrl(red), image2: dataUrl(red) })).json();
   assert.equal(same.verified, true);
