@@ -13,7 +13,7 @@ import type { IdentificationResult, ProbeOutcome } from './identification.ts';
 export interface ReportOptions {
   /** how many hardest genuine and hardest impostor pairs to show (default 8; 0 for none) */
   hardestPairs?: number;
-  /** folder the pair paths are relative to (absolute paths are used as they are) */
+  /** folder the pair paths are relative to (default: the result's root; absolute paths are used as they are) */
   root?: string;
   title?: string;
   /** other ROC curves to draw beside this result's (e.g. other models on the same pairs) */
@@ -87,7 +87,7 @@ export async function writeVerificationReport(dir: string, r: VerificationResult
   for (const f of figures) put(`${f.name}.png`, await svgToPng(f.svg));
 
   const hard = hardestPairs(r.scored, n);
-  const root = opts.root ?? '.';
+  const root = opts.root ?? r.root ?? '.';
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(root, p));
   if (n > 0) mkdirSync(join(dir, 'thumbs'), { recursive: true });
   const pairRows = async (pairs: ScoredPair[], kind: string): Promise<string> => {

@@ -3,17 +3,19 @@
  * pipeline once (cached by image hash and configuration) -> scored pairs -> the 10-fold protocol.
  * The CLI's `eval verify` is a shell over runVerificationEval.
  */
-import { join } from 'node:path';
-import type { Metric } from '../compare/index.ts';
+import { basename, join } from 'node:path';
+import { fitCalibration, getCalibration, DEFAULT_TARGET_FAR, type Calibration, type Metric } from '../compare/index.ts';
 import { DEFAULT_DETECTOR } from '../detect/index.ts';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
 import type { Face } from '../face.ts';
 import { cacheDir } from '../models/index.ts';
 import { embedFaces, loadAndFindFaces, type FaceOptions } from '../pipeline/index.ts';
+import { FacekitError } from '../errors/index.ts';
 import { EmbeddingCache, configKey } from './cache.ts';
 import { listDataset, pairImages, readPairsCsv, samplePairs, type PairList } from './pairs.ts';
 import { embedImages, metricScorer, scorePairs, type EmbeddingMap, type OnProgress } from './scoring.ts';
 import { evaluateVerification, type VerificationResult } from './verification.ts';
+import { dirAtFpir, evaluateIdentification, splitIdentification, type IdentificationResult, type IdentificationSplit } from './identification.ts';
 
 export interface EvalSource {
   /** folder of <identity>/<images>: pairs are sampled */
@@ -51,7 +53,7 @@ export interface EvalVerifySummary {
 
 export function loadPairs(src: EvalSource): PairList {
   if (src.pairs) return readPairsCsv(src.pairs, { root: src.root });
-  if (!src.dataset) throw new Error('runVerificationEval needs dataset or pairs');
+  if (!src.dataset) throw new FacekitError('BAD_ARGUMENT', 'give a dataset folder or a pairs CSV');
   return samplePairs(listDataset(src.dataset), { seed: src.seed, pairsPerClass: src.pairsPerClass });
 }
 
@@ -91,7 +93,7 @@ export async function runVerificationEval(opts: EvalVerifyOptions): Promise<{ su
   const scored = scorePairs(pairList, metricScorer(embeddings, metric, (p) => join(pairList.root, p)));
   const model = opts.model ?? DEFAULT_EMBED_MODEL;
   const detector = opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR);
-  const result = evaluateVerification(scored, { folds: opts.folds, meta: { model, detector, metric, dataset: opts.dataset ?? opts.pairs ?? '', seed: opts.seed ?? 1 } });
+  const result = evaluateVerification(scored, { folds: opts.folds, root: pairList.root, meta: { model, detector, metric, dataset: opts.dataset ?? opts.pairs ?? '', seed: opts.seed ?? 1 } });
   const tar = (far: number) => result.tarAtFar.find((t) => t.far === far)?.tar ?? NaN;
   const summary: EvalVerifySummary = {
     pairs: scored.length,
@@ -107,4 +109,98 @@ export async function runVerificationEval(opts: EvalVerifyOptions): Promise<{ su
     msPerImage,
   };
   return { summary, result, pairList };
+}
+
+export interface EvalIdentifyOptions extends FaceOptions {
+  /** folder of <identity>/<images> */
+  dataset: string;
+  seed?: number;
+  /** share of identities held out of the gallery as strangers (default 0.2) */
+  strangerFraction?: number;
+  metric?: Metric;
+  /** open-set threshold; default: the stored calibration's for (model, metric), else curve only */
+  threshold?: number;
+  cacheDir?: string;
+  onProgress?: OnProgress;
+}
+
+export interface EvalIdentifySummary {
+  model: string;
+  detector: string;
+  metric: Metric;
+  galleryIdentities: number;
+  enrolledProbes: number;
+  strangerProbes: number;
+  rank1: number;
+  rank5: number;
+  threshold: number | null;
+  /** where the threshold came from */
+  thresholdSource: 'given' | 'calibration' | 'none';
+  dir: number | null;
+  fpir: number | null;
+  /** best DIR with FPIR <= 0.01 and <= 0.1 */
+  dirAtFpir: { '0.01': number; '0.1': number };
+  noFace: { gallery: number; enrolledProbes: number; strangerProbes: number };
+  msPerImage: number | null;
+}
+
+/** One-shot identification with held-out strangers on a dataset folder, through the pipeline and cache. */
+export async function runIdentificationEval(opts: EvalIdentifyOptions): Promise<{ summary: EvalIdentifySummary; result: IdentificationResult; split: IdentificationSplit; root: string }> {
+  const ds = listDataset(opts.dataset);
+  const split = splitIdentification(ds, { seed: opts.seed, strangerFraction: opts.strangerFraction });
+  const metric = opts.metric ?? 'cosine';
+  const model = opts.model ?? DEFAULT_EMBED_MODEL;
+  const detector = opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR);
+  const rel = [...split.gallery.map((g) => g.image), ...split.probes.map((p) => p.image)];
+  const { embeddings, msPerImage } = await embedForEval(rel.map((p) => join(ds.root, p)), opts);
+  const byRel: EmbeddingMap = new Map(rel.map((p) => [p, embeddings.get(join(ds.root, p)) ?? null]));
+  let threshold = opts.threshold;
+  let thresholdSource: EvalIdentifySummary['thresholdSource'] = threshold === undefined ? 'none' : 'given';
+  if (threshold === undefined) {
+    try { threshold = getCalibration(model, metric).threshold; thresholdSource = 'calibration'; } catch { /* no calibration: curve only */ }
+  }
+  const result = evaluateIdentification(split, byRel, { metric, threshold });
+  const summary: EvalIdentifySummary = {
+    model, detector, metric,
+    galleryIdentities: result.counts.galleryIdentities,
+    enrolledProbes: result.counts.enrolledProbes,
+    strangerProbes: result.counts.strangerProbes,
+    rank1: result.rank1,
+    rank5: result.rank5,
+    threshold: threshold ?? null,
+    thresholdSource,
+    dir: result.dir ?? null,
+    fpir: result.fpir ?? null,
+    dirAtFpir: { '0.01': dirAtFpir(result.curve, 0.01).dir, '0.1': dirAtFpir(result.curve, 0.1).dir },
+    noFace: result.noFace,
+    msPerImage,
+  };
+  return { summary, result, split, root: ds.root };
+}
+
+export interface CalibrateOptions extends EvalVerifyOptions {
+  /** FAR the stored threshold is chosen for (default 1e-3) */
+  targetFar?: number;
+}
+
+/**
+ * Fits the calibration record for (model, metric) on labelled pairs (all scored pairs; no-face
+ * pairs left out). It is returned, not saved: the caller decides (saveCalibration).
+ */
+export async function runCalibration(opts: CalibrateOptions): Promise<{ calibration: Calibration; result: VerificationResult }> {
+  const pairList = loadPairs(opts);
+  const metric = opts.metric ?? 'cosine';
+  const model = opts.model ?? DEFAULT_EMBED_MODEL;
+  const paths = pairImages(pairList).map((p) => join(pairList.root, p));
+  const { embeddings } = await embedForEval(paths, opts);
+  const scored = scorePairs(pairList, metricScorer(embeddings, metric, (p) => join(pairList.root, p)));
+  const genuine = scored.filter((p) => p.same && p.distance !== null).map((p) => p.distance!);
+  const impostor = scored.filter((p) => !p.same && p.distance !== null).map((p) => p.distance!);
+  const dataset = opts.pairs
+    ? `pairs ${basename(opts.pairs)}`
+    : `${basename(opts.dataset ?? '')} (seed ${opts.seed ?? 1}, ${opts.pairsPerClass ?? 10} pairs per class)`;
+  const calibration = fitCalibration(genuine, impostor, { targetFar: opts.targetFar ?? DEFAULT_TARGET_FAR, model, metric, dataset });
+  calibration.fittedAt = new Date().toISOString();
+  const result = evaluateVerification(scored, { folds: opts.folds, root: pairList.root, meta: { model, metric, dataset } });
+  return { calibration, result };
 }
