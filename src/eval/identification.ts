@@ -178,6 +178,6 @@ function openSetCurve(enrolled: readonly ProbeOutcome[], strangers: readonly Pro
 /** Highest DIR whose FPIR does not exceed `fpir`, with its threshold. */
 export function dirAtFpir(curve: readonly OpenSetPoint[], fpir: number): OpenSetPoint {
   let best = curve[0];
-  for (const p of curve) if (p.fpir <= fpir + 1e-12 && p.dir >= best.dir) best = p;
+  for (const p of curve) if (p.fpir <= fpir + 1e-12 && p.dir > best.dir) best = p;
   return best;
 }
