@@ -61,10 +61,9 @@ function largest(faces: Face[]): Face {
   return faces.reduce((a, b) => (b.box.w * b.box.h > a.box.w * a.box.h ? b : a));
 }
 
-/** Embeds every image (largest face) through the pipeline, via the cache; reports time per computed image. */
-export async function embedForEval(paths: string[], opts: EvalVerifyOptions): Promise<{ embeddings: EmbeddingMap; msPerImage: number | null }> {
-  const cache = EmbeddingCache.open(opts.cacheDir ?? join(cacheDir(), 'eval'));
-  const config = configKey({
+/** The cache key's configuration: everything that changes an embedding (not the metric). */
+export function embeddingConfig(opts: FaceOptions): string {
+  return configKey({
     model: opts.model ?? DEFAULT_EMBED_MODEL,
     detector: opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR),
     align: opts.align !== false,
@@ -72,6 +71,12 @@ export async function embedForEval(paths: string[], opts: EvalVerifyOptions): Pr
     scoreThreshold: opts.scoreThreshold,
     minFaceSize: opts.minFaceSize,
   });
+}
+
+/** Embeds every image (largest face) through the pipeline, via the cache; reports time per computed image. */
+export async function embedForEval(paths: string[], opts: EvalVerifyOptions): Promise<{ embeddings: EmbeddingMap; msPerImage: number | null }> {
+  const cache = EmbeddingCache.open(opts.cacheDir ?? join(cacheDir(), 'eval'));
+  const config = embeddingConfig(opts);
   let computed = 0;
   let ms = 0;
   const embeddings = await embedImages(paths, async (p) => {
@@ -200,6 +205,7 @@ export async function runCalibration(opts: CalibrateOptions): Promise<{ calibrat
     ? `pairs ${basename(opts.pairs)}`
     : `${basename(opts.dataset ?? '')} (seed ${opts.seed ?? 1}, ${opts.pairsPerClass ?? 10} pairs per class)`;
   const calibration = fitCalibration(genuine, impostor, { targetFar: opts.targetFar ?? DEFAULT_TARGET_FAR, model, metric, dataset });
+  calibration.config = embeddingConfig(opts);
   calibration.fittedAt = new Date().toISOString();
   const result = evaluateVerification(scored, { folds: opts.folds, root: pairList.root, meta: { model, metric, dataset } });
   return { calibration, result };
