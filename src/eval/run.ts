@@ -4,7 +4,9 @@
  * The CLI's `eval verify` is a shell over runVerificationEval.
  */
 import { basename, join } from 'node:path';
-import { fitCalibration, getCalibration, DEFAULT_TARGET_FAR, type Calibration, type Metric } from '../compare/index.ts';
+import {
+  fitCalibration, fusionFromRecord, getCalibration, parseFusionId, DEFAULT_TARGET_FAR, type Calibration, type Metric,
+} from '../compare/index.ts';
 import { DEFAULT_DETECTOR } from '../detect/index.ts';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
 import type { Face } from '../face.ts';
@@ -13,7 +15,7 @@ import { embedFaces, loadAndFindFaces, type FaceOptions } from '../pipeline/inde
 import { FacekitError } from '../errors/index.ts';
 import { EmbeddingCache, configKey } from './cache.ts';
 import { listDataset, pairImages, readPairsCsv, samplePairs, type PairList } from './pairs.ts';
-import { embedImages, metricScorer, scorePairs, type EmbeddingMap, type OnProgress } from './scoring.ts';
+import { embedImages, fusionPairScorer, metricScorer, scorePairs, type EmbeddingMap, type OnProgress } from './scoring.ts';
 import { evaluateVerification, type VerificationResult } from './verification.ts';
 import { dirAtFpir, evaluateIdentification, splitIdentification, type IdentificationResult, type IdentificationSplit } from './identification.ts';
 
@@ -38,9 +40,11 @@ export interface EvalVerifyOptions extends FaceOptions, EvalSource {
 
 export interface EvalVerifySummary {
   pairs: number;
+  /** a model id, or a fusion named like fusion:mean(a/cosine+b/cosine) */
   model: string;
   detector: string;
-  metric: Metric;
+  /** 'fused' for a fusion: its distance is 1 - P(same) */
+  metric: Metric | 'fused';
   accuracy: { mean: number; std: number };
   auc: number;
   eer: number;
@@ -55,6 +59,10 @@ export function loadPairs(src: EvalSource): PairList {
   if (src.pairs) return readPairsCsv(src.pairs, { root: src.root });
   if (!src.dataset) throw new FacekitError('BAD_ARGUMENT', 'give a dataset folder or a pairs CSV');
   return samplePairs(listDataset(src.dataset), { seed: src.seed, pairsPerClass: src.pairsPerClass });
+}
+
+function notFusion(model: string | undefined, what: string): void {
+  if (model && parseFusionId(model)) throw new FacekitError('BAD_ARGUMENT', `a fusion can be evaluated in verification only, not in ${what}`);
 }
 
 function largest(faces: Face[]): Face {
@@ -92,11 +100,29 @@ export async function embedForEval(paths: string[], opts: EvalVerifyOptions): Pr
 
 export async function runVerificationEval(opts: EvalVerifyOptions): Promise<{ summary: EvalVerifySummary; result: VerificationResult; pairList: PairList }> {
   const pairList = loadPairs(opts);
-  const metric = opts.metric ?? 'cosine';
   const paths = pairImages(pairList).map((p) => join(pairList.root, p));
-  const { embeddings, msPerImage } = await embedForEval(paths, opts);
-  const scored = scorePairs(pairList, metricScorer(embeddings, metric, (p) => join(pairList.root, p)));
+  const key = (p: string) => join(pairList.root, p);
   const model = opts.model ?? DEFAULT_EMBED_MODEL;
+  const fusionRecord = parseFusionId(model);
+  const metric: EvalVerifySummary['metric'] = fusionRecord ? 'fused' : (opts.metric ?? 'cosine');
+  let score: (a: string, b: string) => number | null;
+  let msPerImage: number | null = null;
+  if (fusionRecord) {
+    // each member embeds through its own model (and cache entry); the fused distance is 1 - P(same)
+    const fusion = fusionFromRecord(fusionRecord);
+    const maps: EmbeddingMap[] = [];
+    for (const m of fusion.members) {
+      const r = await embedForEval(paths, { ...opts, model: m.model });
+      maps.push(r.embeddings);
+      if (r.msPerImage !== null) msPerImage = (msPerImage ?? 0) + r.msPerImage;
+    }
+    score = fusionPairScorer(maps, fusion, key);
+  } else {
+    const r = await embedForEval(paths, opts);
+    msPerImage = r.msPerImage;
+    score = metricScorer(r.embeddings, metric as Metric, key);
+  }
+  const scored = scorePairs(pairList, score);
   const detector = opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR);
   const result = evaluateVerification(scored, { folds: opts.folds, root: pairList.root, meta: { model, detector, metric, dataset: opts.dataset ?? opts.pairs ?? '', seed: opts.seed ?? 1 } });
   const tar = (far: number) => result.tarAtFar.find((t) => t.far === far)?.tar ?? NaN;
@@ -151,6 +177,7 @@ export interface EvalIdentifySummary {
 
 /** One-shot identification with held-out strangers on a dataset folder, through the pipeline and cache. */
 export async function runIdentificationEval(opts: EvalIdentifyOptions): Promise<{ summary: EvalIdentifySummary; result: IdentificationResult; split: IdentificationSplit; root: string }> {
+  notFusion(opts.model, 'identification');
   const ds = listDataset(opts.dataset);
   const split = splitIdentification(ds, { seed: opts.seed, strangerFraction: opts.strangerFraction });
   const metric = opts.metric ?? 'cosine';
@@ -193,6 +220,7 @@ export interface CalibrateOptions extends EvalVerifyOptions {
  * pairs left out). It is returned, not saved: the caller decides (saveCalibration).
  */
 export async function runCalibration(opts: CalibrateOptions): Promise<{ calibration: Calibration; result: VerificationResult }> {
+  notFusion(opts.model, 'calibration (calibrate its members; a mean fusion already outputs P(same))');
   const pairList = loadPairs(opts);
   const metric = opts.metric ?? 'cosine';
   const model = opts.model ?? DEFAULT_EMBED_MODEL;

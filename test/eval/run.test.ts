@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runIdentificationEval, runCalibration } from '../../src/eval/run.ts';
+import { runIdentificationEval, runCalibration, runVerificationEval } from '../../src/eval/run.ts';
+import { confidence, getCalibration } from '../../src/compare/index.ts';
+import { FacekitError } from '../../src/errors/index.ts';
 
 const DEMO = 'node_modules/@vladmandic/face-api/demo';
 
@@ -39,5 +41,16 @@ test('identification and calibration runs through the real pipeline on a tiny da
     assert.ok(cal.calibration.threshold > 0 && cal.calibration.tar === 1, JSON.stringify(cal.calibration));
     assert.ok(cal.calibration.logistic.a < 0);
     assert.equal(cal.result.root, ds);
+
+    // a mean fusion selected by name: members share the cached embeddings; a genuine pair here is
+    // two copies of one photo (distance 0 for both members), so its fused distance is 1 - mean P(same | 0)
+    const fusionId = 'fusion:mean(fr_feature/cosine+fr_feature/euclidean_l2)';
+    const fused = await runVerificationEval({ dataset: ds, model: fusionId, pairsPerClass: 1, folds: 2, cacheDir: join(root, 'cache') });
+    assert.equal(fused.summary.metric, 'fused');
+    assert.equal(fused.summary.msPerImage, null, 'every embedding came from the cache');
+    const p0 = (confidence(0, getCalibration('fr_feature', 'cosine')) + confidence(0, getCalibration('fr_feature', 'euclidean_l2'))) / 2;
+    for (const p of fused.result.scored.filter((x) => x.same)) assert.ok(Math.abs(p.distance! - (1 - p0)) < 1e-4, String(p.distance));
+    for (const p of fused.result.scored.filter((x) => !x.same)) assert.ok(p.distance! > 1 - p0);
+    await assert.rejects(runCalibration({ dataset: ds, model: fusionId, cacheDir: join(root, 'cache') }), FacekitError);
   } finally { rmSync(root, { recursive: true, force: true }); }
 });
