@@ -8,23 +8,22 @@
  * error: dividing by 256 instead of 255 moves the recognition descriptor by 3.7e-4 (~1e-3 relative).
  * Both sides run on tfjs-backend-wasm: the plain JS CPU backend gives the same numbers but takes
  * ~35 s per SSD pass; set FACEKIT_TFJS_BACKEND=cpu to use it.
- * When the TF->ONNX compiler is present, the compiled model on ONNX Runtime is held to the same
- * reference.
+ * The same record is then loaded the way stages load it (loadModel: TF->ONNX compile, cache, ONNX
+ * Runtime session) and held to the same reference.
  */
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import '@tensorflow/tfjs-backend-wasm';
 import { buildFaceApiGraph, decodeSsdBoxes, readFaceApiWeights, ssdAnchors, WeightStore } from '../../src/models/faceapi/index.ts';
-import { compileTfGraph } from '../../src/models/onnx/compile.ts';
+import { loadModel } from '../../src/models/index.ts';
+import { clearSessions } from '../../src/runtime/session.ts';
 import { getModelRecord } from '../../src/models/registry.ts';
 import { FacekitError } from '../../src/errors/index.ts';
 import type { ModelRecord } from '../../src/models/types.ts';
-import type { TfGraphModel } from '../../src/models/tfjs/types.ts';
 import { faceApiDir, faceApiNet, faceCrop, maxAbs, maxAbsDiff, modelDir, normalise, randomPixels, runInTfjs, tf } from './faceapi-reference.ts';
 
 type Outputs = Record<string, Float32Array>;
@@ -98,9 +97,19 @@ const cases: Case[] = [
   },
 ];
 
+let cache: string;
+
 before(async () => {
   await tf.setBackend(process.env.FACEKIT_TFJS_BACKEND ?? 'wasm');
   await tf.ready();
+  // compile into a private cache so the test always exercises the current builders and compiler
+  cache = mkdtempSync(join(tmpdir(), 'facekit-faceapi-cache-'));
+  process.env.FACEKIT_CACHE_DIR = cache;
+});
+
+after(() => {
+  clearSessions();
+  rmSync(cache, { recursive: true, force: true });
 });
 
 function manifestOf(r: ModelRecord): string {
@@ -117,22 +126,14 @@ async function wholeImage(size: number): Promise<Float32Array> {
   return Float32Array.from(px);
 }
 
-/** the compiled ONNX model's outputs, or undefined while the compiler is a placeholder */
-async function runOnnx(graph: TfGraphModel, r: ModelRecord, input: Float32Array, batch: number): Promise<Outputs | undefined> {
-  let bytes: Uint8Array;
-  try {
-    bytes = compileTfGraph(graph, { inputName: r.input.name });
-  } catch (e) {
-    if (e instanceof FacekitError && /not built yet/.test(e.message)) return undefined;
-    throw e;
-  }
-  const session = await ort.InferenceSession.create(bytes);
-  const res = await session.run({ [r.input.name]: new ort.Tensor('float32', input, [batch, r.input.height, r.input.width, 3]) });
+/** the record through the real path (registry -> compile -> cache -> ORT session), run on `input` */
+async function runOnnx(r: ModelRecord, input: Float32Array, batch: number): Promise<Outputs> {
+  const { session } = await loadModel(r.id);
+  const res = await session.run({ [r.input.name]: { data: input, dims: [batch, r.input.height, r.input.width, 3] } });
   const out: Outputs = {};
   for (const name of Object.keys(r.outputs)) {
-    const key = Object.keys(res).find((k) => k === name || k.replace(/:0$/, '') === name);
-    assert.ok(key, `${r.id}: ONNX model has no output ${name} (has ${Object.keys(res).join(', ')})`);
-    out[name] = res[key].data as Float32Array;
+    assert.ok(res[name], `${r.id}: ONNX model has no output ${name} (has ${Object.keys(res).join(', ')})`);
+    out[name] = res[name].data as Float32Array;
   }
   return out;
 }
@@ -173,11 +174,7 @@ for (const c of cases) {
     const raw: Outputs = Object.fromEntries(outNames.map((n) => [n, res[n].data]));
     t.diagnostic(assertClose(`${c.id} (TF.js graph)`, c.adapt ? c.adapt(raw, manifestOf(r)) : raw, want, GRAPH_REL_TOL));
 
-    const onnx = await runOnnx(graph, r, input, pixels.length);
-    if (!onnx) {
-      t.diagnostic('ONNX path skipped: the TF->ONNX compiler is not on this branch yet');
-      return;
-    }
+    const onnx = await runOnnx(r, input, pixels.length);
     t.diagnostic(assertClose(`${c.id} (ONNX Runtime)`, c.adapt ? c.adapt(onnx, manifestOf(r)) : onnx, want, ONNX_REL_TOL));
   });
 }
