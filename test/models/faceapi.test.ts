@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import '@tensorflow/tfjs-backend-wasm';
-import { buildFaceApiGraph } from '../../src/models/faceapi/index.ts';
+import { buildFaceApiGraph, readFaceApiWeights } from '../../src/models/faceapi/index.ts';
 import { loadModel } from '../../src/models/index.ts';
 import { clearSessions } from '../../src/runtime/session.ts';
 import { getModelRecord } from '../../src/models/registry.ts';
@@ -231,6 +231,23 @@ for (const c of cases) {
     }
   });
 }
+
+test('manifest weights decode to exactly the tensors tfjs-core decodes (quantised and plain)', () => {
+  for (const c of cases) {
+    const r = getModelRecord(c.id);
+    const file = r.source.file.replace(/^model\//, '');
+    const ours = readFaceApiWeights(manifestOf(r), r.id);
+    const theirs = faceApiWeightMap(file);
+    assert.deepEqual([...ours.keys()].sort(), Object.keys(theirs).sort(), file);
+    for (const [name, t] of ours) {
+      const want = theirs[name];
+      assert.deepEqual(t.shape, want.shape, `${file} ${name}`);
+      assert.equal(t.data.length, want.size, `${file} ${name}: element count`);
+      assert.equal(maxAbsDiff(t.data, want.dataSync()), 0, `${file} ${name}: values`);
+    }
+    tf.dispose(Object.values(theirs));
+  }
+});
 
 test('unknown face-api architecture is reported, not crashed on', () => {
   const r = getModelRecord('faceapi-recognition');
