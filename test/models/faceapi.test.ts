@@ -232,6 +232,24 @@ for (const c of cases) {
   });
 }
 
+test('a truncated weight shard is MODEL_SOURCE_CORRUPT, a missing one MODEL_SOURCE_MISSING', () => {
+  const r = getModelRecord('faceapi-tiny-detector');
+  const file = r.source.file.replace(/^model\//, '');
+  const dir = mkdtempSync(join(tmpdir(), 'facekit-faceapi-'));
+  try {
+    const manifest = JSON.parse(readFileSync(join(modelDir, file), 'utf8'));
+    const shard: string = manifest[0].paths[0];
+    writeFileSync(join(dir, file), JSON.stringify(manifest));
+    const bytes = readFileSync(join(modelDir, shard));
+    writeFileSync(join(dir, shard), bytes.subarray(0, bytes.length - 100));
+    assert.throws(() => buildFaceApiGraph(arch(r), join(dir, file), r.id), (e: unknown) => e instanceof FacekitError && e.code === 'MODEL_SOURCE_CORRUPT' && /shards end before weight conv8\//.test(e.message));
+    rmSync(join(dir, shard));
+    assert.throws(() => buildFaceApiGraph(arch(r), join(dir, file), r.id), (e: unknown) => e instanceof FacekitError && e.code === 'MODEL_SOURCE_MISSING' && e.message.includes(shard));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('manifest weights decode to exactly the tensors tfjs-core decodes (quantised and plain)', () => {
   for (const c of cases) {
     const r = getModelRecord(c.id);
