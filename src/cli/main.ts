@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerEval } from './commands/eval.ts';
 import { registerFaceCommands } from './commands/faces.ts';
 import { registerModels } from './commands/models.ts';
 
@@ -7,4 +8,5 @@ const program = new Command();
 program.name('facekit').description('face detection, verification and identification on ONNX Runtime').showHelpAfterError();
 registerModels(program);
 registerFaceCommands(program);
+registerEval(program);
 await program.parseAsync(process.argv);
