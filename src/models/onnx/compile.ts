@@ -1,9 +1,10 @@
 import { FacekitError } from '../../errors/index.ts';
 import type { TfAttrValue, TfGraphModel, TfNodeDef, TfTensor } from '../tfjs/types.ts';
 import { OnnxGraphBuilder, type AttrValue, type OnnxDtype } from './builder.ts';
+import { fuseActivationPatterns } from './patterns.ts';
 
 /** Bumped whenever compiled output can change, so cached models are rebuilt. */
-export const COMPILER_VERSION = 1;
+export const COMPILER_VERSION = 2;
 
 export interface CompileOptions {
   /** cut the graph at these node names instead of its natural outputs */
@@ -20,6 +21,8 @@ export interface CompileOptions {
    * the classic TF-vs-ONNX mismatch, so the parity tests can show they would catch it.
    */
   samePaddingExtraAtStart?: boolean;
+  /** rewrite PReLU/ReLU6 spelled as elementwise chains into single ops (default true) */
+  fusePatterns?: boolean;
 }
 
 type Dtype = 'float32' | 'int32' | 'bool';
@@ -47,7 +50,7 @@ class Compiler {
   }
 
   compile(): Uint8Array {
-    const outputs = this.opts.outputs?.length ? this.opts.outputs : this.naturalOutputs();
+    const outputs = this.opts.outputs?.length ? this.opts.outputs : naturalOutputs(this.model);
     for (const o of outputs) {
       if (!this.byName.has(o.split(':')[0])) throw new FacekitError('BAD_ARGUMENT', `model ${this.model.name}: output node ${o} does not exist`);
     }
@@ -62,12 +65,6 @@ class Compiler {
       this.b.addOutput(name, v.dtype, v.shape);
     }
     return this.b.encode(this.model.name, `c${COMPILER_VERSION}`);
-  }
-
-  private naturalOutputs(): string[] {
-    const consumed = new Set<string>();
-    for (const n of this.model.nodes) for (const i of n.input ?? []) consumed.add(i.replace(/^\^/, '').split(':')[0]);
-    return this.model.nodes.filter((n) => !consumed.has(n.name) && !['Const', 'NoOp', 'Placeholder'].includes(n.op)).map((n) => n.name);
   }
 
   /** nodes needed for `targets`, each after its inputs (iterative DFS: graphs can be deep) */
@@ -755,9 +752,18 @@ function onnxTypeCode(t: Dtype): number {
   return { float32: 1, int32: 6, bool: 9 }[t];
 }
 
+/** Nodes nothing else reads: a graph's own outputs. */
+function naturalOutputs(model: TfGraphModel): string[] {
+  const consumed = new Set<string>();
+  for (const n of model.nodes) for (const i of n.input ?? []) consumed.add(i.replace(/^\^/, '').split(':')[0]);
+  return model.nodes.filter((n) => !consumed.has(n.name) && !['Const', 'NoOp', 'Placeholder'].includes(n.op)).map((n) => n.name);
+}
+
 /** Compiles a TF graph (from a model.json or a face-api builder) to ONNX ModelProto bytes. */
 export function compileTfGraph(model: TfGraphModel, opts: CompileOptions = {}): Uint8Array {
-  return new Compiler(model, opts).compile();
+  // outputs come from the graph as written: fused-away chains must not turn into outputs
+  const outputs = opts.outputs?.length ? opts.outputs : naturalOutputs(model);
+  return new Compiler(opts.fusePatterns === false ? model : fuseActivationPatterns(model), { ...opts, outputs }).compile();
 }
 
 export type { OnnxDtype };
