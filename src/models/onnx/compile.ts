@@ -23,6 +23,12 @@ export interface CompileOptions {
   samePaddingExtraAtStart?: boolean;
   /** rewrite PReLU/ReLU6 spelled as elementwise chains into single ops (default true) */
   fusePatterns?: boolean;
+  /**
+   * Undo a TF.js-converter defect (Human's mobilefacenet): PReLU blocks whose ReLU was fused into
+   * the depthwise conv, leaving the negative branch dead, become real PReLUs again. Changes the
+   * model's numbers on purpose, so it is off by default and never used for parity.
+   */
+  repairFusedReluPrelu?: boolean;
 }
 
 type Dtype = 'float32' | 'int32' | 'bool';
@@ -763,7 +769,7 @@ function naturalOutputs(model: TfGraphModel): string[] {
 export function compileTfGraph(model: TfGraphModel, opts: CompileOptions = {}): Uint8Array {
   // outputs come from the graph as written: fused-away chains must not turn into outputs
   const outputs = opts.outputs?.length ? opts.outputs : naturalOutputs(model);
-  return new Compiler(opts.fusePatterns === false ? model : fuseActivationPatterns(model), { ...opts, outputs }).compile();
+  return new Compiler(opts.fusePatterns === false ? model : fuseActivationPatterns(model, opts), { ...opts, outputs }).compile();
 }
 
 export type { OnnxDtype };

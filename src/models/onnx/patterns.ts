@@ -17,7 +17,7 @@ import type { TfGraphModel, TfNodeDef, TfTensor } from '../tfjs/types.ts';
  * PReLU blocks into the depthwise conv, so the PReLU's negative branch reads ReLU output and is
  * always zero. Compiling it away keeps TF.js's numbers and drops three ops per block.
  */
-export function fuseActivationPatterns(model: TfGraphModel): TfGraphModel {
+export function fuseActivationPatterns(model: TfGraphModel, opts: { repairFusedReluPrelu?: boolean } = {}): TfGraphModel {
   const byName = new Map(model.nodes.map((n) => [n.name, n]));
   const weights = new Map(model.weights);
   const base = (ref: string) => ref.replace(/^\^/, '').replace(/:0$/, '');
@@ -58,7 +58,16 @@ export function fuseActivationPatterns(model: TfGraphModel): TfGraphModel {
           const sub = producer(s);
           const abs = producer(sub?.input?.[1]);
           if (sub?.op === 'Sub' && constOf(c) && base(sub.input![0]) === base(p) && abs?.op === 'Abs' && base(abs.input![0]) === base(p)) {
-            return { name: n.name, op: 'Identity', input: [p] };
+            const conv = producer(p)!;
+            if (!opts.repairFusedReluPrelu || conv.op === 'Relu' || conv.op === 'Relu6') return { name: n.name, op: 'Identity', input: [p] };
+            // what the network was trained as: PReLU on the conv output before the misplaced ReLU
+            const pre: TfNodeDef = { ...conv, name: `${conv.name}/before_relu`, attr: { ...conv.attr, fused_ops: { list: { s: [Buffer.from('BiasAdd').toString('base64')] } }, num_args: { i: '1' } } };
+            const alpha = `${n.name}/repaired_prelu_alpha`;
+            const coef = constOf(c)!;
+            weights.set(alpha, { dtype: 'float32', shape: coef.shape, data: Float32Array.from(coef.data, (v) => 2 * v) });
+            byName.set(alpha, { name: alpha, op: 'Const' });
+            byName.set(pre.name, pre);
+            return { name: n.name, op: 'Prelu', input: [pre.name, alpha] };
           }
         }
       }
