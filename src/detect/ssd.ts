@@ -8,7 +8,7 @@
  */
 import { resizeImage, toModelTensor } from '../image/index.ts';
 import type { RgbImage } from '../image/types.ts';
-import { decodeSsdBoxes, ssdAnchors } from '../models/faceapi/ssd-anchors.ts';
+import { decodeSsdBoxes, ssdAnchors } from './ssd-decode.ts';
 import { readFaceApiWeights, WeightStore } from '../models/faceapi/weights.ts';
 import { getModelRecord, loadModel } from '../models/index.ts';
 import { packageFile } from '../models/package-files.ts';

@@ -25,6 +25,7 @@ import { getModelRecord } from '../../src/models/registry.ts';
 import { FacekitError } from '../../src/errors/index.ts';
 import type { ModelRecord } from '../../src/models/types.ts';
 import { faceApiDir, faceApiNet, faceApiWeightMap, faceCrop, maxAbs, maxAbsDiff, modelDir, normalise, randomPixels, runInTfjs, tf } from './faceapi-reference.ts';
+import { decodeSsdBoxes } from '../../src/detect/ssd-decode.ts';
 
 type Outputs = Record<string, Float32Array>;
 
@@ -44,23 +45,6 @@ interface Case {
 
 const data = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
 
-/**
- * face-api's decodeBoxesLayer (ssdMobilenetv1/outputLayer.ts): encodings (ty, tx, th, tw) with
- * variances 10, 10, 5, 5 against corner-form anchors -> (ymin, xmin, ymax, xmax).
- */
-function decodeSsdBoxes(enc: Float32Array, anchors: Float32Array): Float32Array {
-  const out = new Float32Array(anchors.length);
-  for (let i = 0; i < anchors.length; i += 4) {
-    const h = anchors[i + 2] - anchors[i];
-    const w = anchors[i + 3] - anchors[i + 1];
-    const cy = (enc[i] / 10) * h + anchors[i] + h / 2;
-    const cx = (enc[i + 1] / 10) * w + anchors[i + 1] + w / 2;
-    const hh = (Math.exp(enc[i + 2] / 5) * h) / 2;
-    const hw = (Math.exp(enc[i + 3] / 5) * w) / 2;
-    out.set([cy - hh, cx - hw, cy + hh, cx + hw], i);
-  }
-  return out;
-}
 const cat = (ts: tf.Tensor[]): Float32Array => Float32Array.from(ts.flatMap((t) => [...data(t)]));
 
 const cases: Case[] = [
