@@ -47,9 +47,9 @@ export interface IndexOptions {
 export const DEFAULT_EXACT_THRESHOLD = 50_000;
 
 export const DEFAULT_HNSW: Required<HnswOptions> = {
-  connectivity: 16,
-  expansionAdd: 64,
-  expansionSearch: 96,
+  connectivity: 12,
+  expansionAdd: 40,
+  expansionSearch: 128,
   quantization: 'i8',
   rerank: 32,
 };
