@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { Face, Landmarks5 } from '../../src/face.ts';
 import type { RgbImage } from '../../src/image/types.ts';
 
@@ -11,7 +11,7 @@ export const SAMPLE1_FACE: Face = {
   landmarks5: [[440, 455], [512, 458], [455, 510], [445, 545], [520, 550]],
 };
 
-export async function toRgb(pipeline: sharp.Sharp): Promise<RgbImage> {
+export async function toRgb(pipeline: Sharp): Promise<RgbImage> {
   const { data, info } = await pipeline.removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
 }
