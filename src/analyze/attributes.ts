@@ -14,7 +14,7 @@ import { listModels, loadModel } from '../models/index.ts';
 import { cropResize, expandBox, type CropSpec } from './crop.ts';
 import { classify, getDecoder, type Action, type AttributeResult, type Params } from './decoders.ts';
 import { interOcularDistance } from './pose.ts';
-import { toModelTensor } from './tensor.ts';
+import { attributeTensor } from './tensor.ts';
 
 export interface AttributeModelEntry {
   actions: Action[];
@@ -74,8 +74,8 @@ export async function runAttributeModel(image: RgbImage, face: Face, modelId: st
     // one run per eye; the face's eye state is the mean of both
     const results = [];
     for (const box of eyeBoxes(face)) {
-      const crop = await cropResize(image, box, width, height);
-      results.push(decode(await session.run({ [name]: toModelTensor(crop, record.input, entry.grey) }), entry.params, modelId));
+      const crop = cropResize(image, box, width, height);
+      results.push(decode(await session.run({ [name]: attributeTensor(crop, record.input, entry.grey) }), entry.params, modelId));
     }
     const action = entry.actions[0];
     const [l, r] = results.map((x) => x[action]!);
@@ -84,8 +84,8 @@ export async function runAttributeModel(image: RgbImage, face: Face, modelId: st
     merged.extra = Object.fromEntries(classes.flatMap((c) => [[`left_${c}`, l.probabilities![c]], [`right_${c}`, r.probabilities![c]]]));
     return { [action]: merged };
   }
-  const crop = await cropResize(image, expandBox(face.box, entry.crop), width, height);
-  return decode(await session.run({ [name]: toModelTensor(crop, record.input, entry.grey) }), entry.params, modelId);
+  const crop = cropResize(image, expandBox(face.box, entry.crop), width, height);
+  return decode(await session.run({ [name]: attributeTensor(crop, record.input, entry.grey) }), entry.params, modelId);
 }
 
 export interface AnalyzeOptions {

@@ -2,16 +2,19 @@
  * Box crops for the attribute models. Each model was trained on its own framing of the face
  * (SSR-Net on the box grown 1.4x, MiniFASNet-style liveness on 2.7x, ...), so the framing is data
  * (CropSpec in attribute-models.json) and this file only turns it into pixels.
- * Parts of the crop outside the image are filled with black, as the reference code's padding does.
+ * Parts of the crop outside the image are filled with black.
  */
-import sharp from 'sharp';
 import type { Box } from '../face.ts';
 import type { RgbImage } from '../image/types.ts';
 import { FacekitError } from '../errors/index.ts';
+import { warpAffine, type Affine } from '../align/index.ts';
 
 export interface CropSpec {
   /** crop size = box size * scale (per axis) */
   scale: number;
+  /** per-axis scale overriding `scale` (for crops that are not the box's shape, e.g. GEAR's) */
+  scaleX?: number;
+  scaleY?: number;
   /** centre shift in units of the box width / height (e.g. 0.1 = a tenth of the box right/down) */
   offsetX?: number;
   offsetY?: number;
@@ -25,44 +28,24 @@ export function expandBox(box: Box, spec: CropSpec): Box {
   if (spec.square) w = h = Math.max(w, h);
   const cx = box.x + box.w / 2 + (spec.offsetX ?? 0) * box.w;
   const cy = box.y + box.h / 2 + (spec.offsetY ?? 0) * box.h;
-  w *= spec.scale;
-  h *= spec.scale;
+  w *= spec.scaleX ?? spec.scale;
+  h *= spec.scaleY ?? spec.scale;
   return { x: cx - w / 2, y: cy - h / 2, w, h };
 }
 
-/** The region `box` of `image` resampled to width x height (bilinear-ish, sharp's default kernel). */
-export async function cropResize(image: RgbImage, box: Box, width: number, height: number): Promise<RgbImage> {
+/**
+ * The region `box` of `image` resampled to width x height with the align stage's bilinear warp
+ * (like the reference code's cv.resize INTER_LINEAR); outside the image reads black.
+ */
+export function cropResize(image: RgbImage, box: Box, width: number, height: number): RgbImage {
   if (!(box.w >= 1 && box.h >= 1) || ![box.x, box.y, box.w, box.h].every(Number.isFinite)) {
     throw new FacekitError('BAD_ARGUMENT', `face box ${JSON.stringify(box)} is empty or not finite`);
   }
-  const left = Math.round(box.x);
-  const top = Math.round(box.y);
-  const w = Math.max(1, Math.round(box.w));
-  const h = Math.max(1, Math.round(box.h));
-  const padL = Math.max(0, -left);
-  const padT = Math.max(0, -top);
-  const padR = Math.max(0, left + w - image.width);
-  const padB = Math.max(0, top + h - image.height);
-  const raw = { raw: { width: image.width, height: image.height, channels: 3 as const } };
-  let src = sharp(image.data, raw);
-  let srcW = image.width;
-  let srcH = image.height;
-  if (padL || padT || padR || padB) {
-    const padded = await src
-      .extend({ left: padL, top: padT, right: padR, bottom: padB, background: { r: 0, g: 0, b: 0 } })
-      .raw()
-      .toBuffer();
-    srcW = image.width + padL + padR;
-    srcH = image.height + padT + padB;
-    src = sharp(padded, { raw: { width: srcW, height: srcH, channels: 3 } });
-  }
-  const out = await src
-    .extract({ left: left + padL, top: top + padT, width: Math.min(w, srcW), height: Math.min(h, srcH) })
-    .resize(width, height, { fit: 'fill' })
-    .removeAlpha()
-    .raw()
-    .toBuffer();
-  return { data: new Uint8Array(out.buffer, out.byteOffset, out.length), width, height };
+  const kx = width / box.w;
+  const ky = height / box.h;
+  // pixel i covers [i, i+1) and is sampled at its centre, hence the half-pixel terms
+  const matrix: Affine = [[kx, 0, kx * (0.5 - box.x) - 0.5], [0, ky, ky * (0.5 - box.y) - 0.5]];
+  return warpAffine(image, matrix, width, height);
 }
 
 /** Rec. 601 luma per pixel, 0..255. */

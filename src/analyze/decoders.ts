@@ -138,6 +138,26 @@ export const decoders: Record<string, Decoder> = {
     };
   },
 
+  /** one probability of the first of two classes (SSR-Net gender: 1 = male) */
+  binary: (out, params, model) => {
+    const p = clamp01(output(out, params, 'output', model)[0]);
+    return { [params.action as Action]: classify([p, 1 - p], params.classes as string[], model) };
+  },
+
+  /** Human faceres: male probability + 100-bin age distribution (one bin per year) */
+  faceres: (out, params, model) => {
+    const male = clamp01(tensor(out, params.genderOutput as string, model)[0]);
+    const p = tensor(out, params.ageOutput as string, model);
+    let i = 0;
+    for (let k = 1; k < p.length; k++) if (p[k] > p[i]) i = k;
+    // Human's estimate: the best bin moved towards its stronger neighbour
+    const age = (p[i - 1] ?? 0) > (p[i + 1] ?? 0) ? i - 10 * (p[i - 1] ?? 0) : i + 10 * (p[i + 1] ?? 0);
+    const total = p.reduce((a, b) => a + b, 0) || 1;
+    const mean = p.reduce((s, v, k) => s + v * k, 0) / total;
+    const spread = Math.sqrt(p.reduce((s, v, k) => s + v * (k - mean) ** 2, 0) / total);
+    return { age: { model, value: age, spread }, gender: classify([male, 1 - male], ['male', 'female'], model) };
+  },
+
   /** one regressed number (Human ssrnet age; face-api age) */
   regression: (out, params, model) => {
     const v = output(out, params, 'output', model)[0] * ((params.scale as number) ?? 1);

@@ -97,7 +97,7 @@ export async function assessQuality(image: RgbImage, face: Face): Promise<FaceQu
   if (!face.landmarks5 || face.landmarks5.length !== 5) {
     throw new FacekitError('BAD_ARGUMENT', 'face quality needs the five landmarks (face.landmarks5)');
   }
-  const crop = await cropResize(image, box, BLUR_SIZE, BLUR_SIZE);
+  const crop = cropResize(image, box, BLUR_SIZE, BLUR_SIZE);
   const grey = toGrey(crop);
   let sum = 0;
   let clippedCount = 0;
