@@ -37,18 +37,21 @@ const wanted = process.argv.slice(2);
 const images = Object.keys(ann.images).sort();
 const decoded = await Promise.all(images.map((f) => loadImage(join(crowd, f))));
 const results: Record<string, unknown> = {};
-for (const det of listDetectors().filter((d) => wanted.length === 0 || wanted.includes(d.id))) {
+const configs = listDetectors().filter((d) => wanted.length === 0 || wanted.includes(d.id))
+  .flatMap((d) => [{ det: d, tiles: false, name: d.id }, { det: d, tiles: true, name: `${d.id}+tiles` }])
+  .filter((c) => !c.tiles || c.det.id === 'fr_detect');
+for (const { det, tiles, name } of configs) {
   try {
     await detectFaces(decoded[0], { detector: det.id }); // warm-up: model load and session creation
   } catch (e) {
-    console.log(`${det.id}: unavailable (${(e as Error).message})`);
+    console.log(`${name}: unavailable (${(e as Error).message})`);
     continue;
   }
   let faces = 0, found = 0, strays = 0, ms = 0;
   const perImage: Record<string, unknown> = {};
   for (let i = 0; i < images.length; i++) {
     const t = performance.now();
-    const got = await detectFaces(decoded[i], { detector: det.id });
+    const got = await detectFaces(decoded[i], { detector: det.id, tiles });
     const dt = performance.now() - t;
     const s = score(got, ann.images[images[i]]);
     faces += ann.images[images[i]].length;
@@ -56,11 +59,11 @@ for (const det of listDetectors().filter((d) => wanted.length === 0 || wanted.in
     strays += s.strays.length;
     ms += dt;
     perImage[images[i]] = { faces: ann.images[images[i]].length, found: s.found, missed: s.missed, strays: s.strays, ms: Math.round(dt) };
-    if (s.missed.length || s.strays.length) console.log(`  ${det.id} ${images[i]}: found ${s.found}/${ann.images[images[i]].length}, missed ${JSON.stringify(s.missed)}, strays ${s.strays.length}`);
+    if (s.missed.length || s.strays.length) console.log(`  ${name} ${images[i]}: found ${s.found}/${ann.images[images[i]].length}, missed ${JSON.stringify(s.missed)}, strays ${s.strays.length}`);
   }
-  const summary = { faces, found, strays, msPerImage: +(ms / images.length).toFixed(1), defaults: det.defaults };
-  console.log(`${det.id}: found ${found}/${faces} faces, ${strays} stray boxes, ${summary.msPerImage} ms/image (includes 68-point landmarks)`);
-  results[det.id] = { ...summary, perImage };
+  const summary = { faces, found, strays, msPerImage: +(ms / images.length).toFixed(1), defaults: det.defaults, tiles };
+  console.log(`${name}: found ${found}/${faces} faces, ${strays} stray boxes, ${summary.msPerImage} ms/image (includes 68-point landmarks)`);
+  results[name] = { ...summary, perImage };
 }
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'detect.json');
 mkdirSync(dirname(out), { recursive: true });

@@ -49,44 +49,52 @@ export function fitLogisticRegression(x: readonly (readonly number[])[], y: read
   for (let j = 0; j < k; j++) mean[j] /= wsum;
   for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) sd[j] += sw[i] * (x[i][j] - mean[j]) ** 2;
   for (let j = 0; j < k; j++) sd[j] = Math.sqrt(sd[j] / wsum) || 1;
-  const z = x.map((row) => [1, ...row.map((v, j) => (v - mean[j]) / sd[j])]);
-
   const p = k + 1;
+  // design matrix with a leading 1 column, flat for speed
+  const z = new Float64Array(n * p);
+  for (let i = 0; i < n; i++) {
+    z[i * p] = 1;
+    for (let j = 0; j < k; j++) z[i * p + j + 1] = (x[i][j] - mean[j]) / sd[j];
+  }
+  const eta = (b: ArrayLike<number>, i: number) => {
+    let e = 0;
+    for (let j = 0; j < p; j++) e += b[j] * z[i * p + j];
+    return e;
+  };
   let beta = new Array<number>(p).fill(0);
   let converged = false;
   let it: number;
   const nll = (b: number[]): number => {
     let s = 0;
     for (let i = 0; i < n; i++) {
-      let eta = 0;
-      for (let j = 0; j < p; j++) eta += b[j] * z[i][j];
+      const e = eta(b, i);
       // log(1 + e^eta) - y*eta, written to stay finite
-      s += sw[i] * ((eta > 0 ? eta + Math.log1p(Math.exp(-eta)) : Math.log1p(Math.exp(eta))) - y[i] * eta);
+      s += sw[i] * ((e > 0 ? e + Math.log1p(Math.exp(-e)) : Math.log1p(Math.exp(e))) - y[i] * e);
     }
     for (let j = 1; j < p; j++) s += 0.5 * ridge * b[j] * b[j];
     return s;
   };
   let f = nll(beta);
   for (it = 1; it <= maxIt; it++) {
-    const grad = new Array<number>(p).fill(0);
-    const hess = Matrix.zeros(p, p);
+    const grad = new Float64Array(p);
+    const hess = new Float64Array(p * p);
     for (let i = 0; i < n; i++) {
-      let eta = 0;
-      for (let j = 0; j < p; j++) eta += beta[j] * z[i][j];
-      const mu = sigmoid(eta);
+      const mu = sigmoid(eta(beta, i));
       const r = sw[i] * (mu - y[i]);
       const h = sw[i] * mu * (1 - mu);
       for (let j = 0; j < p; j++) {
-        grad[j] += r * z[i][j];
-        for (let l = 0; l <= j; l++) hess.set(j, l, hess.get(j, l) + h * z[i][j] * z[i][l]);
+        const zj = z[i * p + j];
+        grad[j] += r * zj;
+        for (let l = 0; l <= j; l++) hess[j * p + l] += h * zj * z[i * p + l];
       }
     }
+    const H = Matrix.zeros(p, p);
     for (let j = 0; j < p; j++) {
-      for (let l = 0; l < j; l++) hess.set(l, j, hess.get(j, l));
-      if (j > 0) { grad[j] += ridge * beta[j]; hess.set(j, j, hess.get(j, j) + ridge); }
-      hess.set(j, j, hess.get(j, j) + 1e-12);
+      for (let l = 0; l <= j; l++) { H.set(j, l, hess[j * p + l]); H.set(l, j, hess[j * p + l]); }
+      if (j > 0) { grad[j] += ridge * beta[j]; H.set(j, j, H.get(j, j) + ridge); }
+      H.set(j, j, H.get(j, j) + 1e-12);
     }
-    const step = solve(hess, Matrix.columnVector(grad)).to1DArray();
+    const step = solve(H, Matrix.columnVector([...grad])).to1DArray();
     // damped Newton: halve the step until the penalized likelihood improves
     let t = 1;
     let next = beta.map((b, j) => b - step[j]);

@@ -5,6 +5,8 @@ import type { Candidate } from './nms.ts';
 export interface DetectorRunOptions {
   scoreThreshold: number;
   iouThreshold: number;
+  /** also search overlapping tiles for faces too small for one pass (detectors may ignore it) */
+  tiles?: boolean;
 }
 
 /** A detector's output before landmark completion, in pixels of the image it was given. */

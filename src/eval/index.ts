@@ -26,3 +26,8 @@ export {
   type Embedder, type EmbedOptions, type EmbeddingMap, type OnProgress,
 } from './scoring.ts';
 export { mulberry32, shuffleInPlace, randInt, type Rng } from './prng.ts';
+export {
+  rocSvg, histogramSvg, histogramBins, lineChartSvg, svgToPng, thin, escapeXml,
+  type Series, type ChartOptions, type RocSeries, type HistogramOptions, type HistogramBins,
+} from './plots.ts';
+export { writeVerificationReport, formatVerification, hardestPairs, type ReportOptions, type ReportFiles } from './report.ts';

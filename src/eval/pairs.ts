@@ -152,9 +152,11 @@ export function readPairsCsv(file: string, opts: { root?: string } = {}): PairLi
     const line = raw.trim();
     if (!line || line.startsWith('#')) return;
     const f = parseCsvLine(line);
+    const first = k === lines.findIndex((l) => l.trim() && !l.trim().startsWith('#'));
+    // header: the first line, when it names the columns or its label does not read as one
+    if (first && (f[0].toLowerCase() === 'img1' || (f.length === 3 && parseSame(f[2]) === undefined))) return;
     const same = f.length === 3 ? parseSame(f[2]) : undefined;
     if (same === undefined || !f[0] || !f[1]) {
-      if (pairs.length === 0 && k === lines.findIndex((l) => l.trim() && !l.trim().startsWith('#'))) return; // header
       throw new FacekitError('BAD_ARGUMENT', `${file}:${k + 1}: expected img1,img2,same (same = 1/0), got '${line}'`);
     }
     pairs.push({ img1: f[0], img2: f[1], same });

@@ -106,7 +106,7 @@ async function decodeEncoded(buf: Uint8Array, name: string, o: Required<LoadImag
   try {
     meta = await sharp(buf, { ...opts, limitInputPixels: false }).metadata(); // header only; the limit is checked below with a clearer message
   } catch (e) {
-    throw badImage(name, e);
+    throw badImage(name, e, buf);
   }
   if (!meta.width || !meta.height) throw new FacekitError('BAD_IMAGE', `${name}: not a readable image (no dimensions)`);
   checkDims(meta.width, meta.height, o, name);
@@ -121,13 +121,20 @@ async function decodeEncoded(buf: Uint8Array, name: string, o: Required<LoadImag
     if (info.channels !== 3) return pixelsToRgb(data, info.width, info.height, info.channels as 1 | 3 | 4, bg);
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
   } catch (e) {
-    throw badImage(name, e);
+    throw badImage(name, e, buf);
   }
 }
 
-function badImage(name: string, e: unknown): FacekitError {
+/** HEIF container holding HEVC: sharp's prebuilt libheif decodes AVIF only (HEVC is patent-encumbered). */
+function isHeic(buf: Uint8Array): boolean {
+  const brand = Buffer.from(buf.subarray(4, 12)).toString('latin1');
+  return /^ftyp(heic|heix|hevc|hevx|heim|heis)/.test(brand);
+}
+
+function badImage(name: string, e: unknown, buf?: Uint8Array): FacekitError {
   if (e instanceof FacekitError) return e;
   const msg = String((e as Error).message ?? e).split('\n')[0];
+  if (buf && isHeic(buf)) return new FacekitError('BAD_IMAGE', `${name} is HEIC (HEVC), which this build of sharp/libheif cannot decode; convert it to JPEG or AVIF (${msg})`);
   if (/pixel limit/i.test(msg)) return new FacekitError('IMAGE_TOO_LARGE', `${name}: ${msg}`);
   if (/unsupported image format/i.test(msg)) return new FacekitError('BAD_IMAGE', `${name} is not an image facekit can read (JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIF, PGM/PPM)`);
   return new FacekitError('BAD_IMAGE', `${name} could not be decoded (corrupt or truncated?): ${msg}`);

@@ -72,9 +72,9 @@ export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions =
   const t0 = performance.now();
   const model = opts.model ?? DEFAULT_EMBED_MODEL;
   const metric = opts.metric ?? DEFAULT_METRIC;
+  const [ra, rb] = await Promise.all([loadAndFindFaces(a, opts), loadAndFindFaces(b, opts)]);
   // an explicit threshold still reports the shipped confidence map when there is one
   const cal = opts.threshold === undefined ? calibrationFor(model, metric) : tryCalibration(model, metric) ?? fallbackCalibration(model, metric, opts.threshold);
-  const [ra, rb] = await Promise.all([loadAndFindFaces(a, opts), loadAndFindFaces(b, opts)]);
   const notes: string[] = [];
   const pick = (faces: Face[], which: string): Face => {
     if (faces.length === 0) throw new FacekitError('NO_FACE', `no face found in the ${which} image`, { image: which });

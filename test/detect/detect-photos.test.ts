@@ -74,3 +74,18 @@ test('landmark crop is square, side = box height, shifted inside the image', () 
   assert.deepEqual(landmarkCropRegion({ x: 10, y: 10, w: 40, h: 50 }, 200, 200), { x: 5, y: 10, w: 50, h: 50 });
   assert.deepEqual(landmarkCropRegion({ x: -10, y: 180, w: 40, h: 40 }, 200, 200), { x: 0, y: 160, w: 40, h: 40 });
 });
+
+test('tiles find the small faces a single pass misses (Human samples grid)', async () => {
+  const img = await loadImage('node_modules/@vladmandic/human/assets/samples.jpg');
+  const once = await detectFaces(img);
+  const tiled = await detectFaces(img, { tiles: true });
+  assert.ok(tiled.length > once.length, `${tiled.length} tiled vs ${once.length} single`);
+  // the grid shows ~20 faces, many hidden under drawn meshes; tiles must not invent crowds
+  assert.ok(tiled.length >= 6 && tiled.length <= 20, `found ${tiled.length}`);
+  for (const f of tiled) {
+    assert.ok(f.box.w < 150 && f.box.h < 200, 'small faces only in this picture');
+    for (const [px, py] of f.landmarks5) assert.ok(px >= f.box.x - 2 && px <= f.box.x + f.box.w + 2 && py >= f.box.y - 2 && py <= f.box.y + f.box.h + 2);
+  }
+  // every single-pass face is still found with tiles
+  for (const f of once) assert.ok(tiled.some((g) => Math.abs(g.box.x - f.box.x) < 10 && Math.abs(g.box.y - f.box.y) < 10));
+});

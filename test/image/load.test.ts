@@ -111,6 +111,13 @@ test('bad inputs give one-line BAD_IMAGE errors', async () => {
   await assert.rejects(loadImage(tmp), isErr('BAD_IMAGE', /not a file/));
 });
 
+test('an undecodable HEIC names the format and the way out', async () => {
+  const avif = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#f00' } }).avif().toBuffer();
+  const heic = Buffer.from(avif.subarray(0, 40));
+  heic.write('heic', 8, 'latin1');
+  await assert.rejects(loadImage(heic), isErr('BAD_IMAGE', /HEIC.*convert it to JPEG/));
+});
+
 test('size limits give IMAGE_TOO_LARGE naming size and limit', async () => {
   await assert.rejects(loadImage(sample, { maxBytes: 1000 }), isErr('IMAGE_TOO_LARGE', /MB, over the limit of 0\.0 MB/));
   await assert.rejects(loadImage(sample, { maxPixels: 1_000_000 }), isErr('IMAGE_TOO_LARGE', /1920x1280 \(2\.5 megapixels\), over the limit of 1\.0 megapixels/));
