@@ -95,7 +95,7 @@ export interface AnalyzeOptions {
 }
 
 export async function analyzeFace(image: RgbImage, face: Face, opts: AnalyzeOptions = {}): Promise<Partial<Record<Action, AttributeResult>>> {
-  const actions = opts.actions ?? ['age', 'gender', 'emotion'];
+  const actions = opts.actions ?? ['age', 'gender', 'emotion', 'race'];
   for (const a of actions) {
     if (!ACTIONS.includes(a)) throw new FacekitError('BAD_ARGUMENT', `unknown analysis action "${a}" (known: ${ACTIONS.join(', ')})`);
   }

@@ -41,7 +41,9 @@ export interface LivenessOptions {
 }
 
 export const LIVENESS_DEFAULTS: Required<LivenessOptions> = {
-  // the paper's threshold region; open eyes sit at 0.25-0.35 on 68-point landmarks
+  // the paper's threshold region. With fr_landmark's 68 points, open eyes on 200 UTKFace faces
+  // measured median 0.33, 5th percentile 0.21; downcast eyes read ~0.16-0.2, so a blink must
+  // also return to open to count
   closedThreshold: 0.2,
   minClosedFrames: 1,
   // a blink lasts 100-400 ms; at 30 fps that is 3-12 frames, longer is eyes kept shut

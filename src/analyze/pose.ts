@@ -20,7 +20,9 @@
  * depth); a given face differs by a few percent, which is several degrees of bias, mostly in
  * pitch. Landmark noise of 1-2 px on a small face is also several degrees. Beyond about 45 degrees
  * of yaw the detector's landmarks themselves become unreliable. Good for gating and challenges
- * (is the face roughly frontal? did it turn by 20+ degrees?), not for measurement.
+ * (is the face roughly frontal? did it turn by 20+ degrees?), not for measurement. Measured with
+ * the default detector (fr_detect + fr_landmark) on 200 UTKFace faces (mostly frontal): median
+ * yaw -0.5, median pitch +5 degrees, 10-90% ranges [-12, 10] and [-13, 26].
  */
 import type { Landmarks5, Point } from '../face.ts';
 
