@@ -11,7 +11,8 @@ import type { Face, Point } from '../face.ts';
 import type { RgbImage } from '../image/types.ts';
 import { FacekitError } from '../errors/index.ts';
 import { listModels, loadModel } from '../models/index.ts';
-import { cropResize, expandBox, type CropSpec } from './crop.ts';
+import { cropResize, expandBox, type CropSpec, type TemplateCropSpec } from './crop.ts';
+import { alignToTemplate, arcfaceTemplate, dlibTemplate, scaleTemplate } from '../align/index.ts';
 import { classify, getDecoder, type Action, type AttributeResult, type Params } from './decoders.ts';
 import { interOcularDistance } from './pose.ts';
 import { attributeTensor } from './tensor.ts';
@@ -20,7 +21,7 @@ export interface AttributeModelEntry {
   actions: Action[];
   decoder: string;
   /** framing relative to the detector box, or 'eyes' for per-eye models */
-  crop: CropSpec | 'eyes';
+  crop: CropSpec | TemplateCropSpec | 'eyes';
   /** feed one grey channel */
   grey?: boolean;
   params: Params;
@@ -64,6 +65,11 @@ function eyeBoxes(face: Face) {
   return [at(face.landmarks5[0]), at(face.landmarks5[1])];
 }
 
+function templateCrop(image: RgbImage, face: Face, spec: TemplateCropSpec, width: number, height: number): RgbImage {
+  const base = spec.template === 'dlib' ? dlibTemplate(width, spec.padding ?? 0.25) : arcfaceTemplate(width, spec.padding ?? 0);
+  return alignToTemplate(image, face.landmarks5, { template: height === width ? base : scaleTemplate(base, width, height) });
+}
+
 /** Run one attribute model on one face; returns every action that model decodes. */
 export async function runAttributeModel(image: RgbImage, face: Face, modelId: string): Promise<Partial<Record<Action, AttributeResult>>> {
   const entry = entryFor(modelId);
@@ -84,7 +90,7 @@ export async function runAttributeModel(image: RgbImage, face: Face, modelId: st
     merged.extra = Object.fromEntries(classes.flatMap((c) => [[`left_${c}`, l.probabilities![c]], [`right_${c}`, r.probabilities![c]]]));
     return { [action]: merged };
   }
-  const crop = cropResize(image, expandBox(face.box, entry.crop), width, height);
+  const crop = 'template' in entry.crop ? templateCrop(image, face, entry.crop, width, height) : cropResize(image, expandBox(face.box, entry.crop), width, height);
   return decode(await session.run({ [name]: attributeTensor(crop, record.input, entry.grey) }), entry.params, modelId);
 }
 

@@ -22,6 +22,14 @@ export interface CropSpec {
   square?: boolean;
 }
 
+/** An aligned crop: the five landmarks warped onto a template (rotation undone), for models
+ * trained on aligned chips (GEAR on UTKFace's dlib chips). */
+export interface TemplateCropSpec {
+  template: 'dlib' | 'arcface';
+  /** dlib: padding around the unit face (dlib's get_face_chip padding); arcface: margin */
+  padding?: number;
+}
+
 export function expandBox(box: Box, spec: CropSpec): Box {
   let w = box.w;
   let h = box.h;

@@ -33,9 +33,18 @@ test('eye model: a face with the eye regions painted over with skin is not "open
   assert.ok(shut.probabilities!.open < open.probabilities!.open, `open ${open.probabilities!.open} vs covered ${shut.probabilities!.open}`);
 });
 
-test('checkSpoof returns a result for a real photo and names the model', async () => {
+test('checkSpoof: a real photo is real for every spoof model, and the result names the model', async () => {
+  const img = await loadRgb(SAMPLE1);
+  for (const model of candidateModels('spoof')) {
+    const r = await checkSpoof(img, SAMPLE1_FACE, { model });
+    assert.equal(r.model, model);
+    assert.equal(r.isReal, true, `${model}: score ${r.score}`);
+  }
+});
+
+test('checkSpoof with the default model', async () => {
   const r = await checkSpoof(await loadRgb(SAMPLE1), SAMPLE1_FACE);
-  assert.equal(r.model, 'fr_liveness');
+  assert.equal(r.model, defaultModel('spoof'));
   assert.ok(r.score >= 0 && r.score <= 1);
   assert.equal(r.isReal, true, `score ${r.score}`);
 });
