@@ -115,7 +115,9 @@ export const decoders: Record<string, Decoder> = {
   /** Hopenet: 66 bins of 3 degrees per angle, expectation of the softmax, minus 99 */
   hopenet: (out, params, model) => {
     const names = params.outputs as [string, string, string];
-    const [yaw, pitch, roll] = names.map((n) => softmax(tensor(out, n, model)).reduce((s, p, i) => s + p * i, 0) * 3 - 99);
+    // `signs` maps the model's conventions onto facekit's (pose.ts: yaw + = nose to image right, pitch + = down)
+    const signs = (params.signs as number[] | undefined) ?? [1, 1, 1];
+    const [yaw, pitch, roll] = names.map((n, k) => signs[k] * (softmax(tensor(out, n, model)).reduce((s, p, i) => s + p * i, 0) * 3 - 99));
     return { pose: { model, value: yaw, extra: { yaw, pitch, roll } } };
   },
 

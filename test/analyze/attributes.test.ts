@@ -56,3 +56,12 @@ test('bad requests are FacekitErrors with a code', async () => {
   await assert.rejects(analyzeFace(img, SAMPLE1_FACE, { actions: ['age'], models: { age: 'nope' } }), (e: unknown) => e instanceof FacekitError && e.code === 'MODEL_NOT_FOUND');
   await assert.rejects(checkSpoof(img, SAMPLE1_FACE, { model: 'fr_age' }), (e: unknown) => e instanceof FacekitError && e.code === 'BAD_ARGUMENT');
 });
+
+test('the pose model and the five-point estimate agree on the direction of a clear head turn', async () => {
+  const img = await loadRgb(SAMPLE1);
+  const { estimatePose } = await import('../../src/analyze/index.ts');
+  const model = (await analyzeFace(img, SAMPLE1_FACE, { actions: ['pose'] })).pose!.extra!;
+  const fivePoint = estimatePose(SAMPLE1_FACE.landmarks5);
+  assert.ok(Math.abs(fivePoint.yaw) > 15, 'the sample face is turned');
+  assert.equal(Math.sign(model.yaw), Math.sign(fivePoint.yaw), `model ${model.yaw} vs five-point ${fivePoint.yaw}`);
+});
