@@ -119,3 +119,10 @@ export async function analyzeFace(image: RgbImage, face: Face, opts: AnalyzeOpti
   }
   return result;
 }
+
+/** analyzeFace for every face; returns copies of the faces with `attributes` filled in. */
+export async function analyzeFaces(image: RgbImage, faces: Face[], opts: AnalyzeOptions = {}): Promise<Face[]> {
+  const out: Face[] = [];
+  for (const face of faces) out.push({ ...face, attributes: { ...face.attributes, ...(await analyzeFace(image, face, opts)) } });
+  return out;
+}

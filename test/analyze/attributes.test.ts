@@ -65,3 +65,12 @@ test('the pose model and the five-point estimate agree on the direction of a cle
   assert.ok(Math.abs(fivePoint.yaw) > 15, 'the sample face is turned');
   assert.equal(Math.sign(model.yaw), Math.sign(fivePoint.yaw), `model ${model.yaw} vs five-point ${fivePoint.yaw}`);
 });
+
+test('analyzeFaces fills attributes on copies and keeps the input faces untouched', async () => {
+  const img = await loadRgb(SAMPLE1);
+  const { analyzeFaces } = await import('../../src/analyze/index.ts');
+  const input = [structuredClone(SAMPLE1_FACE)];
+  const [out] = await analyzeFaces(img, input, { actions: ['eye'] });
+  assert.equal((out.attributes?.eye as { value: string }).value, 'open');
+  assert.equal(input[0].attributes, undefined);
+});
