@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { FacekitError } from '../../errors/index.ts';
+import { writeVerificationReport } from '../../eval/index.ts';
 import { runVerificationEval } from '../../eval/run.ts';
 import { addFaceOptions, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.ts';
 import { progress } from '../progress.ts';
@@ -28,9 +30,9 @@ export function registerEval(program: Command): void {
     .option('--folds <n>', 'cross-validation folds', (v) => parseInt(v, 10), 10)
     .option('--report <dir>', 'write an HTML report with the ROC curve and distance histograms')
     .action(action(async (o: EvalCliOptions) => {
-      if (!o.dataset && !o.pairs) throw new (await import('../../errors/index.ts')).FacekitError('BAD_ARGUMENT', 'give --dataset DIR or --pairs FILE.csv');
+      if (!o.dataset && !o.pairs) throw new FacekitError('BAD_ARGUMENT', 'give --dataset DIR or --pairs FILE.csv');
       const bar = progress('embedding');
-      const { summary, result } = await runVerificationEval({
+      const { summary, result, pairList } = await runVerificationEval({
         ...faceOptionsFrom(o),
         metric: metricFrom(o),
         dataset: o.dataset,
@@ -42,10 +44,7 @@ export function registerEval(program: Command): void {
         onProgress: bar.update,
       });
       bar.stop();
-      if (o.report) {
-        const { writeVerificationReport } = await import('../../eval/index.ts') as any;
-        if (writeVerificationReport) await writeVerificationReport(o.report, result, { hardestPairs: 8 });
-      }
+      if (o.report) await writeVerificationReport(o.report, result, { hardestPairs: 8, root: pairList.root });
       if (o.json) return printJson(summary);
       console.log(`${summary.pairs} pairs, model ${summary.model}, detector ${summary.detector}, metric ${summary.metric}`);
       console.log(`  accuracy ${pct(summary.accuracy.mean)} +- ${pct(summary.accuracy.std)} (10-fold), threshold ${summary.threshold.toFixed(4)}`);
