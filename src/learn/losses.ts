@@ -23,12 +23,27 @@ export function tripletLoss(anchor: tf.Tensor2D, positive: tf.Tensor2D, negative
   });
 }
 
+/**
+ * Rows of a [B, D] tensor picked by index, as a one-hot matrix product rather than tf.gather:
+ * gather's gradient (UnsortedSegmentSum) has no kernel on the wasm backend, a matMul has one
+ * everywhere.
+ */
+export function selectRows(x: tf.Tensor2D, indices: readonly number[]): tf.Tensor2D {
+  // the one-hot matrix is built here: tf.oneHot with a float32 dtype returns zeros on wasm (4.22)
+  const n = x.shape[0];
+  const sel = new Float32Array(indices.length * n);
+  indices.forEach((r, i) => {
+    sel[i * n + r] = 1;
+  });
+  return tf.tidy(() => tf.matMul(tf.tensor2d(sel, [indices.length, n]), x));
+}
+
 /** Triplet loss over index triplets into a batch of embeddings [B, D]. */
 export function tripletLossOnBatch(embeddings: tf.Tensor2D, triplets: readonly Triplet[], margin: number, reduction: Reduction = 'mean'): tf.Scalar {
   if (triplets.length === 0) return tf.tidy(() => tf.mul(tf.sum(embeddings), 0) as tf.Scalar);
   return tf.tidy(() => {
-    const idx = (k: number) => tf.tensor1d(triplets.map((t) => t[k]), 'int32');
-    return tripletLoss(tf.gather(embeddings, idx(0)), tf.gather(embeddings, idx(1)), tf.gather(embeddings, idx(2)), margin, reduction);
+    const pick = (k: number) => selectRows(embeddings, triplets.map((t) => t[k]));
+    return tripletLoss(pick(0), pick(1), pick(2), margin, reduction);
   });
 }
 
@@ -66,7 +81,7 @@ export function allPairs(labels: ArrayLike<number>): { i: number[]; j: number[];
 export function contrastiveLossOnBatch(embeddings: tf.Tensor2D, labels: ArrayLike<number>, margin: number, reduction: Reduction = 'mean'): tf.Scalar {
   const p = allPairs(labels);
   return tf.tidy(() =>
-    contrastiveLoss(tf.gather(embeddings, tf.tensor1d(p.i, 'int32')), tf.gather(embeddings, tf.tensor1d(p.j, 'int32')), tf.tensor1d(p.same), margin, reduction),
+    contrastiveLoss(selectRows(embeddings, p.i), selectRows(embeddings, p.j), tf.tensor1d(p.same), margin, reduction),
   );
 }
 
