@@ -1,8 +1,12 @@
 import { Command } from 'commander';
+import { registerEval } from './commands/eval.ts';
+import { registerFaceCommands } from './commands/faces.ts';
 import { registerModels } from './commands/models.ts';
 
 // The CLI is a thin shell: each command file parses arguments and calls the library.
 const program = new Command();
 program.name('facekit').description('face detection, verification and identification on ONNX Runtime').showHelpAfterError();
 registerModels(program);
+registerFaceCommands(program);
+registerEval(program);
 await program.parseAsync(process.argv);

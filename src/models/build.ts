@@ -56,7 +56,12 @@ export function compileRecord(record: ModelRecord): Uint8Array {
     case 'onnx':
       return readFileSync(main);
     case 'tfjs-graph':
-      return compileTfGraph(readTfjsGraphModel(main, record.id), { outputs: src.outputs, inputName: record.input.name });
+      return compileTfGraph(readTfjsGraphModel(main, record.id), {
+        outputs: src.outputs,
+        inputName: record.input.name,
+        // fixes sizes the model leaves open (faceboxes); a record contradicting the model is an error
+        inputShape: [-1, record.input.height, record.input.width, -1],
+      });
     case 'faceapi':
       return compileTfGraph(buildFaceApiGraph(src.arch, main, record.id), { inputName: record.input.name });
   }

@@ -34,6 +34,12 @@ export interface ModelRecord {
   /** output tensor name -> what it means */
   outputs: Record<string, string>;
   embeddingSize?: number;
+  /**
+   * Recognition models: the face crop they were trained on, as a five-point template at the
+   * input size. 'arcface': InsightFace's 112 template (margin = fraction of context added on each
+   * side); 'dlib': dlib's face chip (padding as in get_face_chip_details).
+   */
+  crop?: { template: 'arcface' | 'dlib'; margin?: number; padding?: number };
   licence: string;
   provenance: string;
   notes?: string;

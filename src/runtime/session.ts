@@ -20,6 +20,8 @@ export interface ModelSession {
   readonly key: string;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** declared input shapes (symbolic dims as strings), by input name */
+  readonly inputShapes: Readonly<Record<string, readonly (number | string)[]>>;
   run(feeds: Record<string, TensorData>, outputs?: readonly string[]): Promise<Record<string, TensorData>>;
 }
 
@@ -51,6 +53,9 @@ async function createSession(key: string, model: Uint8Array | string, opts: Sess
     key,
     inputNames: session.inputNames,
     outputNames: session.outputNames,
+    inputShapes: Object.fromEntries(
+      session.inputMetadata.map((m) => [m.name, m.isTensor ? (m.shape as (number | string)[]) : []]),
+    ),
     async run(feeds, outputs) {
       const ortFeeds: Record<string, ort.Tensor> = {};
       for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(tensorType(t.data), t.data, t.dims);

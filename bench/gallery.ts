@@ -1,0 +1,213 @@
+/**
+ * Gallery benchmark on synthetic 512-d unit embeddings: identities are random unit centres, each
+ * with FACES_PER_PERSON faces = centre + noise (renormalised); queries are fresh faces of enrolled
+ * identities, so the nearest face is meaningful, as with real embeddings.
+ *
+ * For each size:
+ *  - store+index: enrollPerson through a Gallery on a SQLite file (index in exact mode, so the
+ *    figure is the store's); skipped above STORE_MAX (default 100k) where SQLite inserts dominate.
+ *  - index alone: ModelIndex bulk insert in HNSW mode (the figure at 1M is the index alone).
+ *  - identify latency p50/p99: exact scan and HNSW (+float32 re-rank), one query at a time.
+ *  - recall@1 of HNSW against exact: same nearest face, and same best person.
+ *  - RSS after each step.
+ *
+ *   npx tsx bench/gallery.ts                 # 10k, 100k, 1M
+ *   BENCH_SIZES=10000,100000 npx tsx bench/gallery.ts
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { openGallery, ModelIndex, DEFAULT_HNSW, type HnswOptions } from '../src/gallery/index.ts';
+
+const DIMS = 512;
+const FACES_PER_PERSON = 4;
+const NOISE = 0.8;
+const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
+const STORE_MAX = Number(process.env.BENCH_STORE_MAX ?? 100_000);
+const QUERIES = Number(process.env.BENCH_QUERIES ?? 1000);
+const HNSW: HnswOptions = {
+  connectivity: Number(process.env.BENCH_M ?? DEFAULT_HNSW.connectivity),
+  expansionAdd: Number(process.env.BENCH_EF_ADD ?? DEFAULT_HNSW.expansionAdd),
+  expansionSearch: Number(process.env.BENCH_EF_SEARCH ?? DEFAULT_HNSW.expansionSearch),
+  quantization: (process.env.BENCH_QUANT ?? DEFAULT_HNSW.quantization) as HnswOptions['quantization'],
+  rerank: Number(process.env.BENCH_RERANK ?? DEFAULT_HNSW.rerank),
+};
+const ADD_THREADS = Number(process.env.BENCH_ADD_THREADS ?? 2);
+
+let seed = 12345;
+function rand(): number {
+  seed ^= seed << 13;
+  seed ^= seed >>> 17;
+  seed ^= seed << 5;
+  return (seed >>> 0) / 4294967296;
+}
+function gauss(): number {
+  return Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+}
+function unit(out: Float32Array, off: number, centre?: Float32Array, cOff = 0): void {
+  let n = 0;
+  for (let j = 0; j < DIMS; j++) {
+    const v = centre ? centre[cOff + j] + (NOISE / Math.sqrt(DIMS)) * gauss() : gauss() / Math.sqrt(DIMS);
+    out[off + j] = v;
+    n += v * v;
+  }
+  n = Math.sqrt(n);
+  for (let j = 0; j < DIMS; j++) out[off + j] /= n;
+}
+
+const rssMb = () => Math.round(process.memoryUsage().rss / 2 ** 20);
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+interface Row {
+  faces: number;
+  storeEnrollPerSec: number | null;
+  storeEnrollNote: string;
+  hnswBuildPerSec: number;
+  exactP50Ms: number;
+  exactP99Ms: number;
+  hnswP50Ms: number;
+  hnswP99Ms: number;
+  recallAt1Face: number;
+  recallAt1Person: number;
+  rssMbAfterIndex: number;
+  rssMbAfterStore: number | null;
+  queries: number;
+}
+
+async function benchSize(n: number): Promise<Row> {
+  const people = n / FACES_PER_PERSON;
+  const centres = new Float32Array(people * DIMS);
+  for (let p = 0; p < people; p++) unit(centres, p * DIMS);
+  const faces = new Float32Array(n * DIMS);
+  for (let i = 0; i < n; i++) unit(faces, i * DIMS, centres, (i % people) * DIMS);
+  const personOf = (i: number) => `p${i % people}`;
+  const nq = n >= 1_000_000 ? Math.min(QUERIES, 300) : QUERIES;
+  const queries = new Float32Array(nq * DIMS);
+  for (let q = 0; q < nq; q++) unit(queries, q * DIMS, centres, Math.floor(rand() * people) * DIMS);
+  const vec = (arr: Float32Array, i: number) => arr.subarray(i * DIMS, (i + 1) * DIMS);
+
+  // store + index through the Gallery
+  let storeEnrollPerSec: number | null = null;
+  let storeNote = `skipped above ${STORE_MAX} faces: index alone measured`;
+  let rssAfterStore: number | null = null;
+  if (n <= STORE_MAX) {
+    const dir = mkdtempSync(join(tmpdir(), 'facekit-bench-'));
+    const g = await openGallery(join(dir, 'g.db'), { encryptionKey: null, index: { mode: 'exact' } });
+    const t0 = performance.now();
+    for (let p = 0; p < people; p++) {
+      const fs = [];
+      for (let k = 0; k < FACES_PER_PERSON; k++) fs.push({ model: 'bench', embedding: vec(faces, p + k * people) });
+      await g.enrollPerson({ name: `person ${p}` }, fs);
+    }
+    storeEnrollPerSec = n / ((performance.now() - t0) / 1000);
+    storeNote = `SQLite (WAL) + exact index, one transaction per person of ${FACES_PER_PERSON} faces`;
+    rssAfterStore = rssMb();
+    await g.close();
+    rmSync(dir, { recursive: true, force: true });
+    console.log(`  ${n}: store+index enroll ${storeEnrollPerSec.toFixed(0)} faces/s, RSS ${rssAfterStore} MB`);
+  }
+
+  const exact = new ModelIndex('bench', DIMS, { mode: 'exact' });
+  const hnsw = new ModelIndex('bench', DIMS, { mode: 'hnsw', hnsw: HNSW, addThreads: ADD_THREADS });
+  const CHUNK = 20_000;
+  const entries = (from: number, to: number) => {
+    const out = [];
+    for (let i = from; i < to; i++) out.push({ faceId: `f${i}`, personId: personOf(i), vector: vec(faces, i) });
+    return out;
+  };
+  for (let i = 0; i < n; i += CHUNK) exact.add(entries(i, Math.min(n, i + CHUNK)));
+  const tb = performance.now();
+  for (let i = 0; i < n; i += CHUNK) {
+    hnsw.add(entries(i, Math.min(n, i + CHUNK)));
+    if (n >= 200_000 && (i / CHUNK) % 5 === 4) console.log(`    hnsw ${i + CHUNK}/${n} after ${((performance.now() - tb) / 1000).toFixed(0)} s`);
+  }
+  const hnswBuildPerSec = n / ((performance.now() - tb) / 1000);
+  const rssAfterIndex = rssMb();
+
+  const te: number[] = [];
+  const th: number[] = [];
+  let faceHit = 0;
+  let personHit = 0;
+  const nExact = n >= 1_000_000 ? Math.min(nq, 100) : nq;
+  for (let q = 0; q < nq; q++) {
+    const v = vec(queries, q);
+    let t = performance.now();
+    const h = hnsw.search(v, 1);
+    th.push(performance.now() - t);
+    if (q < nExact) {
+      t = performance.now();
+      const e = exact.search(v, 1);
+      te.push(performance.now() - t);
+      if (e[0].faceId === h[0].faceId) faceHit++;
+      if (process.env.BENCH_DEBUG && q < 5) console.log(e[0], h[0]);
+      if (e[0].personId === h[0].personId) personHit++;
+    }
+  }
+  return {
+    faces: n,
+    storeEnrollPerSec: storeEnrollPerSec && Math.round(storeEnrollPerSec),
+    storeEnrollNote: storeNote,
+    hnswBuildPerSec: Math.round(hnswBuildPerSec),
+    exactP50Ms: +pct(te, 50).toFixed(3),
+    exactP99Ms: +pct(te, 99).toFixed(3),
+    hnswP50Ms: +pct(th, 50).toFixed(3),
+    hnswP99Ms: +pct(th, 99).toFixed(3),
+    recallAt1Face: +(faceHit / nExact).toFixed(4),
+    recallAt1Person: +(personHit / nExact).toFixed(4),
+    rssMbAfterIndex: rssAfterIndex,
+    rssMbAfterStore: rssAfterStore,
+    queries: nExact,
+  };
+}
+
+function writeResults(): void {
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  writeFileSync(
+    new URL('./results/gallery.json', import.meta.url),
+    JSON.stringify(
+      {
+        bench: 'gallery',
+        started,
+        finished: new Date().toISOString(),
+        machine: { cpus: cpus().length, model: cpus()[0]?.model, loadAverageAtEnd: loadavg(), node: process.version },
+        data: { dims: DIMS, facesPerPerson: FACES_PER_PERSON, noise: NOISE, metric: 'cos' },
+        hnsw: HNSW,
+        addThreads: ADD_THREADS,
+        notes: [
+          'storeEnrollPerSec: Gallery.enrollPerson on SQLite (WAL, synchronous=NORMAL) with the exact index; null where skipped',
+          'hnswBuildPerSec: ModelIndex bulk insert in HNSW mode, index alone (no store)',
+          'latencies: one query at a time, topK=1; HNSW includes the float32 re-rank of `rerank` candidates',
+          'recallAt1Face: HNSW nearest face == exact nearest face; recallAt1Person: same best person',
+          'RSS: whole process after building both the exact matrix and the HNSW graph',
+        ],
+        results: rows,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+}
+
+const rows: Row[] = [];
+const started = new Date().toISOString();
+console.log(`gallery bench: ${DIMS}-d, ${FACES_PER_PERSON} faces/person, HNSW ${JSON.stringify(HNSW)}, add threads ${ADD_THREADS}, ${cpus().length} CPUs, load ${loadavg()[0].toFixed(1)}`);
+for (const n of SIZES) {
+  console.log(`size ${n} ...`);
+  rows.push(await benchSize(n));
+  writeResults();
+  if (global.gc) global.gc();
+}
+
+console.log('');
+console.log('faces     store+idx/s  hnsw build/s  exact p50/p99 ms   hnsw p50/p99 ms  recall@1 face/person  RSS MB');
+for (const r of rows) {
+  console.log(
+    `${String(r.faces).padEnd(9)} ${String(r.storeEnrollPerSec ?? '-').padStart(11)}  ${String(r.hnswBuildPerSec).padStart(12)}  ` +
+      `${(r.exactP50Ms.toFixed(2) + ' / ' + r.exactP99Ms.toFixed(2)).padStart(16)}  ${(r.hnswP50Ms.toFixed(3) + ' / ' + r.hnswP99Ms.toFixed(3)).padStart(15)}  ` +
+      `${(r.recallAt1Face.toFixed(3) + ' / ' + r.recallAt1Person.toFixed(3)).padStart(20)}  ${r.rssMbAfterIndex}`,
+  );
+}
+console.log('wrote bench/results/gallery.json');

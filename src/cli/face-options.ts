@@ -1,0 +1,85 @@
+import { writeFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { Option, type Command } from 'commander';
+import { isMetric, METRICS, type Metric } from '../compare/index.ts';
+import { FacekitError } from '../errors/index.ts';
+import type { Face } from '../face.ts';
+import { drawFaces, loadImage, type DrawableFace } from '../image/index.ts';
+import type { FaceOptions } from '../pipeline/index.ts';
+import type { VerifyResult } from '../verify/index.ts';
+
+/** The options every image command shares, declared once. */
+export function addFaceOptions(cmd: Command): Command {
+  return cmd
+    .option('--model <id>', 'recognition model (see: facekit models list)')
+    .option('--detector <id>', 'face detector')
+    .addOption(new Option('--metric <metric>', 'distance metric').choices([...METRICS]))
+    .option('--no-align', 'plain square crop around the box instead of the landmark warp')
+    .option('--no-detect', 'the image is already one face crop aligned to the ArcFace template')
+    .option('--flip', 'also embed the mirrored face and average')
+    .option('--score-threshold <n>', 'detector score threshold (0..1)', parseFloat)
+    .option('--min-face-size <px>', 'ignore faces smaller than this', parseFloat)
+    .option('--max-faces <n>', 'keep at most this many faces', (v) => parseInt(v, 10))
+    .option('--json', 'print one JSON object')
+    .option('--draw <out.png>', 'write the image with boxes and landmarks drawn');
+}
+
+export interface CliFaceOptions {
+  model?: string;
+  detector?: string;
+  metric?: string;
+  align?: boolean;
+  detect?: boolean;
+  flip?: boolean;
+  scoreThreshold?: number;
+  minFaceSize?: number;
+  maxFaces?: number;
+  json?: boolean;
+  draw?: string;
+}
+
+export function faceOptionsFrom(o: CliFaceOptions): FaceOptions {
+  const out: FaceOptions = { align: o.align !== false, detect: o.detect !== false, flip: !!o.flip };
+  if (o.model) out.model = o.model;
+  if (o.detector) out.detector = o.detector;
+  if (o.scoreThreshold !== undefined) out.scoreThreshold = o.scoreThreshold;
+  if (o.minFaceSize !== undefined) out.minFaceSize = o.minFaceSize;
+  if (o.maxFaces !== undefined) out.maxFaces = o.maxFaces;
+  return out;
+}
+
+export function metricFrom(o: CliFaceOptions): Metric | undefined {
+  if (o.metric === undefined) return undefined;
+  if (!isMetric(o.metric)) throw new FacekitError('BAD_ARGUMENT', `unknown metric ${o.metric}; use one of ${METRICS.join(', ')}`);
+  return o.metric;
+}
+
+/** --draw: the photo with every face's box and landmarks, and an optional label per face. */
+export async function drawTo(out: string, imagePath: string, faces: readonly Face[], labels?: readonly string[]): Promise<void> {
+  const image = await loadImage(imagePath);
+  const drawable: DrawableFace[] = faces.map((f, i) => ({ box: f.box, score: f.score, landmarks: f.landmarks5, label: labels?.[i] }));
+  writeFileSync(out, await drawFaces(image, drawable, { labels: true }));
+}
+
+/** verify --draw: both photos side by side at one height, faces drawn, the verdict as a caption. */
+export async function drawPair(out: string, paths: [string, string], r: VerifyResult): Promise<void> {
+  const H = 400;
+  const panels = await Promise.all(paths.map(async (p, i) => {
+    const image = await loadImage(p);
+    const f = r.faces[i];
+    const png = await drawFaces(image, [{ box: f.box, score: f.score, landmarks: f.landmarks }], { color: r.verified ? '#22c55e' : '#ef4444' });
+    return sharp(png).resize({ height: H }).png().toBuffer({ resolveWithObject: true });
+  }));
+  const W = panels[0].info.width + panels[1].info.width;
+  const caption = `${r.verified ? 'SAME' : 'DIFFERENT'}  distance ${r.distance.toFixed(3)} / threshold ${r.threshold.toFixed(3)}  confidence ${(100 * r.confidence).toFixed(1)}%`;
+  const text = Buffer.from(`<svg width="${W}" height="40"><rect width="100%" height="100%" fill="#111"/><text x="10" y="27" font-family="sans-serif" font-size="20" fill="#fff">${caption}</text></svg>`);
+  const img = await sharp({ create: { width: W, height: H + 40, channels: 3, background: '#111' } })
+    .composite([
+      { input: panels[0].data, left: 0, top: 0 },
+      { input: panels[1].data, left: panels[0].info.width, top: 0 },
+      { input: text, left: 0, top: H },
+    ])
+    .png()
+    .toBuffer();
+  writeFileSync(out, img);
+}

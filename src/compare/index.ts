@@ -1,0 +1,16 @@
+/** Compare stage: distances between embeddings, thresholds, calibration to P(same), fusion. */
+export {
+  cosineDistance, euclideanDistance, euclideanL2Distance, l2Normalize, distance, isMetric, METRICS,
+  toMatrix, matrixFor, batchDistances, type Metric, type EmbeddingMatrix,
+} from './distance.ts';
+export { thresholdAtFar, justBelow, type FarThreshold } from './threshold.ts';
+export { sigmoid, fitLogisticRegression, type LogisticFit, type LogisticOptions } from './logistic.ts';
+export { fitIsotonic, isotonicProbability, type IsotonicTable } from './isotonic.ts';
+export {
+  fitCalibration, confidence, fallbackCalibration, getCalibration, getCalibrationOr, listCalibrations,
+  saveCalibration, validateCalibration, DEFAULT_TARGET_FAR, type Calibration, type FitCalibrationOptions,
+} from './calibration.ts';
+export {
+  meanProbabilityFusion, fitLogisticFusion, fusionFromRecord, fusionId,
+  type FusionMember, type FusionRecord, type FusionScorer, type FusionSample,
+} from './fusion.ts';

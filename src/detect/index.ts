@@ -1,0 +1,11 @@
+export { iou } from './iou.ts';
+export { nms, weightedNms } from './nms.ts';
+export type { Candidate, NmsOptions } from './nms.ts';
+export type { Detector, DetectorRunOptions, RawDetection } from './types.ts';
+export { detectFaces, registerDetector, listDetectors, getDetector, DEFAULT_DETECTOR, DEFAULT_LANDMARK_MODEL, LANDMARK_MODELS } from './detect-faces.ts';
+export type { DetectOptions } from './detect-faces.ts';
+export { frDetect, decodeUltraLight } from './fr-detect.ts';
+export { predictLandmarks68, landmarks5From68, landmarkCropRegion } from './landmarks68.ts';
+export { blazeFace, blazeFaceAnchors, decodeBlazeFace, blazeFaceOutputs, BLAZEFACE_KEYPOINTS } from './blazeface.ts';
+export { ssdMobilenet, decodeSsd, loadSsdAnchors, SSD_ANCHORS } from './ssd.ts';
+export { predictFaceApiLandmarks68 } from './landmarks-faceapi.ts';

@@ -1,0 +1,77 @@
+import { l2Normalize } from '../compare/index.ts';
+import { FacekitError } from '../errors/index.ts';
+import { toModelTensor } from '../image/index.ts';
+import type { RgbImage } from '../image/types.ts';
+import { loadModel, type LoadedModel } from '../models/index.ts';
+
+/**
+ * Recognition models turn aligned face crops into vectors. Output is always L2-normalised so every
+ * metric downstream (cosine, euclidean, L2 euclidean) sees the same geometry.
+ */
+export const DEFAULT_EMBED_MODEL = 'fr_feature';
+
+export interface EmbedOptions {
+  model?: string;
+  /** also embed the mirrored crop and average: cheap test-time augmentation */
+  flip?: boolean;
+  /** most crops per inference call (fixed-batch models always run one at a time) */
+  batchSize?: number;
+  threads?: number;
+}
+
+export async function loadEmbedModel(id: string, threads?: number): Promise<LoadedModel> {
+  const m = await loadModel(id, { threads });
+  if (m.record.task !== 'embed') {
+    throw new FacekitError('BAD_ARGUMENT', `model ${id} is a ${m.record.task} model, not a recognition (embed) model`);
+  }
+  return m;
+}
+
+export function mirror(img: RgbImage): RgbImage {
+  const { width: w, height: h, data } = img;
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const s = 3 * (y * w + x);
+      const d = 3 * (y * w + (w - 1 - x));
+      out[d] = data[s];
+      out[d + 1] = data[s + 1];
+      out[d + 2] = data[s + 2];
+    }
+  }
+  return { data: out, width: w, height: h };
+}
+
+/** Raw model outputs for crops already at the model's input size, batched where the model allows. */
+async function runBatches(model: LoadedModel, crops: RgbImage[], batchSize: number): Promise<Float32Array[]> {
+  const { record, session } = model;
+  const declared = session.inputShapes[record.input.name]?.[0];
+  const step = typeof declared === 'number' ? declared : Math.max(1, batchSize);
+  const dims = record.embeddingSize ?? 0;
+  const out: Float32Array[] = [];
+  for (let i = 0; i < crops.length; i += step) {
+    const chunk = crops.slice(i, i + step);
+    const t = toModelTensor(chunk, record.input);
+    const res = await session.run({ [record.input.name]: t });
+    const first = Object.keys(record.outputs)[0];
+    const y = (res[first] ?? Object.values(res)[0]).data as Float32Array;
+    const d = dims || y.length / chunk.length;
+    for (let k = 0; k < chunk.length; k++) out.push(y.slice(k * d, (k + 1) * d));
+  }
+  return out;
+}
+
+/** One L2-normalised embedding per crop; crops must match the model's input size. */
+export async function embedCrops(crops: RgbImage[], opts: EmbedOptions = {}): Promise<Float32Array[]> {
+  if (crops.length === 0) return [];
+  const model = await loadEmbedModel(opts.model ?? DEFAULT_EMBED_MODEL, opts.threads);
+  const batch = opts.batchSize ?? 16;
+  const plain = await runBatches(model, crops, batch);
+  if (!opts.flip) return plain.map(l2Normalize);
+  const flipped = await runBatches(model, crops.map(mirror), batch);
+  return plain.map((v, i) => {
+    const a = l2Normalize(v);
+    const b = l2Normalize(flipped[i]);
+    return l2Normalize(a.map((x, j) => x + b[j]));
+  });
+}

@@ -1,0 +1,285 @@
+/**
+ * The gallery: a store (SQLite or PostgreSQL) plus one in-memory vector index per recognition
+ * model, built from the store at open and kept in step with every write made through it and, for
+ * PostgreSQL, with every change other processes publish.
+ */
+import { FacekitError } from '../errors/index.ts';
+import { scorePerson, type PersonRule, type PersonScore } from './decision.ts';
+import type { FaceRecord, GalleryChange, GalleryStore, Metadata, NewFace, NewPerson, Page, Person } from './types.ts';
+import { checkEmbedding, checkNewFaces } from './validate.ts';
+import { ModelIndex, type IndexOptions, type Metric } from './vector-index.ts';
+
+export interface GalleryOptions {
+  index?: IndexOptions;
+}
+
+export interface SearchOptions {
+  /** face candidates returned (default 10) */
+  topK?: number;
+  metric?: Metric;
+  /** force a full scan even when the HNSW graph is in use */
+  exact?: boolean;
+  /** per-person decision rule (default 'min') */
+  rule?: PersonRule;
+}
+
+export interface FaceCandidate {
+  faceId: string;
+  personId: string;
+  name: string;
+  distance: number;
+}
+
+export interface PersonCandidate extends PersonScore {
+  name: string;
+}
+
+export interface SearchResult {
+  /** nearest faces, nearest first */
+  candidates: FaceCandidate[];
+  /** people among the candidates, scored by `rule`, best first */
+  people: PersonCandidate[];
+}
+
+export interface IdentifyOptions extends Omit<SearchOptions, 'topK'> {
+  /** the largest distance still accepted as a match (from calibration) */
+  threshold: number;
+  /** faces examined to rank people (default 20) */
+  topK?: number;
+}
+
+export class Gallery {
+  readonly store: GalleryStore;
+  private readonly indexOpts: IndexOptions;
+  private readonly indexes = new Map<string, ModelIndex>();
+  private readonly names = new Map<string, string>();
+  /** personId -> its face ids, for rules that need every face of a candidate person */
+  private readonly personFaces = new Map<string, Set<string>>();
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(store: GalleryStore, opts: GalleryOptions) {
+    this.store = store;
+    this.indexOpts = opts.index ?? {};
+  }
+
+  static async open(store: GalleryStore, opts: GalleryOptions = {}): Promise<Gallery> {
+    const g = new Gallery(store, opts);
+    // subscribe first, so changes committed while loading are replayed after it (adds/removes are idempotent)
+    store.onChange?.((c) => g.enqueue(() => g.applyChange(c)));
+    try {
+      await g.enqueue(() => g.loadAll());
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+    return g;
+  }
+
+  // ---- people -------------------------------------------------------------------------------
+
+  async createPerson(name: string, metadata: Metadata = {}, opts: { id?: string; created?: string } = {}): Promise<Person> {
+    const p = await this.store.createPerson({ id: opts.id, created: opts.created, name, metadata });
+    this.names.set(p.id, p.name);
+    return p;
+  }
+
+  /** a new person with their faces, in one transaction */
+  async enrollPerson(person: NewPerson, faces: NewFace[]): Promise<{ person: Person; faces: FaceRecord[] }> {
+    checkNewFaces(faces);
+    this.checkDims(faces);
+    const r = await this.store.enrollPerson(person, faces);
+    this.names.set(r.person.id, r.person.name);
+    this.indexFaces(r.faces);
+    return r;
+  }
+
+  getPerson(id: string): Promise<Person> {
+    return this.store.getPerson(id);
+  }
+
+  listPeople(opts?: { offset?: number; limit?: number }): Promise<Page<Person>> {
+    return this.store.listPeople(opts);
+  }
+
+  async renamePerson(id: string, name: string): Promise<Person> {
+    const p = await this.store.renamePerson(id, name);
+    this.names.set(p.id, p.name);
+    return p;
+  }
+
+  setMetadata(id: string, metadata: Metadata): Promise<Person> {
+    return this.store.setMetadata(id, metadata);
+  }
+
+  async deletePerson(id: string): Promise<{ faceIds: string[] }> {
+    const r = await this.store.deletePerson(id);
+    this.unindexPerson(id, r.faceIds);
+    return r;
+  }
+
+  // ---- faces --------------------------------------------------------------------------------
+
+  async addFaces(personId: string, faces: NewFace[]): Promise<FaceRecord[]> {
+    checkNewFaces(faces);
+    this.checkDims(faces);
+    const added = await this.store.addFaces(personId, faces);
+    this.indexFaces(added);
+    return added;
+  }
+
+  listFaces(personId: string): Promise<FaceRecord[]> {
+    return this.store.listFaces(personId);
+  }
+
+  async deleteFace(id: string): Promise<FaceRecord> {
+    const f = await this.store.deleteFace(id);
+    this.unindexFace(f.id);
+    return f;
+  }
+
+  // ---- search -------------------------------------------------------------------------------
+
+  /** the models that have faces in the index, with their sizes */
+  models(): { model: string; dims: number; faces: number; hnsw: boolean }[] {
+    return [...this.indexes.values()].map((i) => ({ model: i.model, dims: i.dims, faces: i.size, hnsw: i.usingHnsw }));
+  }
+
+  search(model: string, vector: Float32Array, opts: SearchOptions = {}): SearchResult {
+    checkEmbedding(vector, 'query');
+    const topK = opts.topK ?? 10;
+    if (!Number.isInteger(topK) || topK < 1) throw new FacekitError('BAD_ARGUMENT', `topK must be a positive integer, got ${topK}`);
+    const rule = opts.rule ?? 'min';
+    if (rule !== 'min' && rule !== 'mean-top2') throw new FacekitError('BAD_ARGUMENT', `unknown person rule '${String(rule)}' (min, mean-top2)`);
+    const index = this.indexes.get(model);
+    if (!index || index.size === 0) return { candidates: [], people: [] };
+    const hits = index.search(vector, topK, { metric: opts.metric, exact: opts.exact });
+    const candidates = hits.map((h) => ({ ...h, name: this.names.get(h.personId) ?? '' }));
+    const people: PersonCandidate[] = [];
+    for (const personId of new Set(hits.map((h) => h.personId))) {
+      // the person's own faces, not only those among the candidates, so the rule sees all of them
+      const faces = rule === 'min' ? hits.filter((h) => h.personId === personId) : index.distancesTo(vector, this.personFaces.get(personId) ?? [], opts.metric);
+      const s = scorePerson(personId, faces, rule);
+      if (s) people.push({ ...s, name: this.names.get(personId) ?? '' });
+    }
+    people.sort((a, b) => a.distance - b.distance);
+    return { candidates, people };
+  }
+
+  /**
+   * Open-set identification: the best-scoring person, or null when even they are farther than
+   * `threshold` (or the gallery has no faces for the model).
+   */
+  identifyEmbedding(model: string, vector: Float32Array, opts: IdentifyOptions): PersonCandidate | null {
+    if (typeof opts?.threshold !== 'number' || !Number.isFinite(opts.threshold)) {
+      throw new FacekitError('BAD_ARGUMENT', 'identifyEmbedding needs a numeric threshold (from calibration)');
+    }
+    const best = this.search(model, vector, { ...opts, topK: opts.topK ?? 20 }).people[0];
+    return best && best.distance <= opts.threshold ? best : null;
+  }
+
+  /** resolves once every change received so far from other processes is in the index */
+  async settled(): Promise<void> {
+    await this.queue;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.catch(() => undefined);
+    await this.store.close();
+  }
+
+  // ---- index maintenance ---------------------------------------------------------------------
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(task);
+    this.queue = run.catch((e) => {
+      if (!this.closed) process.emitWarning(`facekit gallery: applying a change failed: ${(e as Error).message}`);
+    });
+    return run;
+  }
+
+  private async loadAll(): Promise<void> {
+    this.indexes.clear();
+    this.names.clear();
+    this.personFaces.clear();
+    for await (const people of this.store.allPeople()) for (const p of people) this.names.set(p.id, p.name);
+    for await (const faces of this.store.allFaces()) this.indexFaces(faces);
+  }
+
+  private checkDims(faces: NewFace[]): void {
+    for (const f of faces) {
+      const idx = this.indexes.get(f.model);
+      if (idx && idx.dims !== f.embedding.length) {
+        throw new FacekitError('BAD_ARGUMENT', `model ${f.model} embeddings have ${idx.dims} dimensions, got ${f.embedding.length}`);
+      }
+    }
+  }
+
+  private indexFaces(faces: FaceRecord[]): void {
+    const byModel = new Map<string, FaceRecord[]>();
+    for (const f of faces) {
+      if (!byModel.has(f.model)) byModel.set(f.model, []);
+      byModel.get(f.model)!.push(f);
+    }
+    for (const [model, list] of byModel) {
+      let idx = this.indexes.get(model);
+      if (!idx) {
+        idx = new ModelIndex(model, list[0].dims, this.indexOpts);
+        this.indexes.set(model, idx);
+      }
+      idx.add(list.map((f) => ({ faceId: f.id, personId: f.personId, vector: f.embedding })));
+      for (const f of list) {
+        let set = this.personFaces.get(f.personId);
+        if (!set) this.personFaces.set(f.personId, (set = new Set()));
+        set.add(f.id);
+      }
+    }
+  }
+
+  private unindexFace(faceId: string): void {
+    for (const idx of this.indexes.values()) {
+      const personId = idx.personOf(faceId);
+      if (idx.remove(faceId) && personId) this.personFaces.get(personId)?.delete(faceId);
+    }
+  }
+
+  private unindexPerson(personId: string, faceIds: string[]): void {
+    for (const id of faceIds) this.unindexFace(id);
+    for (const id of this.personFaces.get(personId) ?? []) this.unindexFace(id);
+    this.personFaces.delete(personId);
+    this.names.delete(personId);
+  }
+
+  private async applyChange(c: GalleryChange): Promise<void> {
+    if (this.closed || c.origin === this.store.instanceId) return;
+    switch (c.op) {
+      case 'person': {
+        const p = await this.store.findPerson(c.personId);
+        if (p) this.names.set(p.id, p.name);
+        return;
+      }
+      case 'person-deleted':
+        this.unindexPerson(c.personId, c.faceIds);
+        return;
+      case 'faces-added': {
+        const faces = await this.store.getFacesByIds(c.faceIds);
+        for (const pid of new Set(faces.map((f) => f.personId))) {
+          if (!this.names.has(pid)) {
+            const p = await this.store.findPerson(pid);
+            if (p) this.names.set(p.id, p.name);
+          }
+        }
+        this.indexFaces(faces);
+        return;
+      }
+      case 'face-deleted':
+        this.unindexFace(c.faceId);
+        return;
+      case 'resync':
+        await this.loadAll();
+        return;
+    }
+  }
+}

@@ -1,0 +1,25 @@
+/** Store selection from one string: `postgres://...` (or `postgresql://`), `sqlite:PATH`, or a plain file path. */
+import { FacekitError } from '../errors/index.ts';
+import { Gallery, type GalleryOptions } from './gallery.ts';
+import { PostgresStore } from './postgres-store.ts';
+import { SqliteStore } from './sqlite-store.ts';
+import type { GalleryStore } from './types.ts';
+
+export interface OpenGalleryOptions extends GalleryOptions {
+  /** 32-byte key (64 hex digits or base64, or a Buffer); undefined = FACEKIT_GALLERY_KEY; null = off */
+  encryptionKey?: string | Buffer | null;
+  /** PostgreSQL pool size */
+  maxConnections?: number;
+}
+
+export async function openStore(url: string, opts: OpenGalleryOptions = {}): Promise<GalleryStore> {
+  if (typeof url !== 'string' || url.trim() === '') throw new FacekitError('BAD_ARGUMENT', 'gallery location is empty (give a file path, sqlite:PATH or postgres://...)');
+  if (/^postgres(ql)?:\/\//i.test(url)) return PostgresStore.open(url, { encryptionKey: opts.encryptionKey, maxConnections: opts.maxConnections });
+  const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) throw new FacekitError('BAD_ARGUMENT', `unsupported gallery URL ${url} (file path, sqlite:PATH or postgres://...)`);
+  return SqliteStore.open(path, { encryptionKey: opts.encryptionKey });
+}
+
+export async function openGallery(url: string, opts: OpenGalleryOptions = {}): Promise<Gallery> {
+  return Gallery.open(await openStore(url, opts), opts);
+}

@@ -1,0 +1,306 @@
+/**
+ * GalleryStore on one SQLite file (better-sqlite3, WAL). better-sqlite3 is synchronous; the async
+ * surface is kept so callers treat both stores alike. Write transactions are BEGIN IMMEDIATE so
+ * several processes writing the same file queue on the lock (busy_timeout) instead of failing
+ * with SQLITE_BUSY on a read->write upgrade.
+ */
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { FacekitError } from '../errors/index.ts';
+import { chooseCodec, resolveKey, type EmbeddingCodec } from './codec.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
+import type { FaceRecord, GalleryStore, Metadata, NewFace, NewPerson, Page, Person } from './types.ts';
+import { checkId, checkMetadata, checkName, checkNewFaces, checkNewPerson, notFound } from './validate.ts';
+
+interface PersonRow {
+  id: string;
+  name: string;
+  metadata: string;
+  created: string;
+}
+interface FaceRow {
+  id: string;
+  person_id: string;
+  model: string;
+  embedding: Buffer;
+  dims: number;
+  detector_score: number | null;
+  quality: number | null;
+  box: string | null;
+  image_sha256: string | null;
+  created: string;
+}
+
+export interface SqliteStoreOptions {
+  /** 32-byte key (hex/base64 text or Buffer); undefined = read FACEKIT_GALLERY_KEY; null = no encryption */
+  encryptionKey?: string | Buffer | null;
+  /** ms to wait for another writer's lock */
+  busyTimeoutMs?: number;
+}
+
+function toPerson(r: PersonRow): Person {
+  return { id: r.id, name: r.name, metadata: JSON.parse(r.metadata) as Metadata, created: r.created };
+}
+
+export class SqliteStore implements GalleryStore {
+  readonly kind = 'sqlite' as const;
+  readonly instanceId = randomUUID();
+  private readonly db: Database.Database;
+  private readonly codec: EmbeddingCodec;
+
+  private constructor(db: Database.Database, codec: EmbeddingCodec) {
+    this.db = db;
+    this.codec = codec;
+  }
+
+  get encrypted(): boolean {
+    return this.codec.encrypted;
+  }
+
+  static async open(path: string, opts: SqliteStoreOptions = {}): Promise<SqliteStore> {
+    let db: Database.Database;
+    try {
+      db = new Database(path);
+      db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 10000}`);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+    } catch (e) {
+      throw new FacekitError('STORE_ERROR', `cannot open SQLite gallery ${path}: ${(e as Error).message}`);
+    }
+    try {
+      migrate(db);
+      const key = resolveKey(opts.encryptionKey);
+      const codec = db.transaction(() => {
+        const check = (db.prepare(`SELECT value FROM settings WHERE key = 'key_check'`).get() as { value: string } | undefined)?.value ?? null;
+        const count = (db.prepare('SELECT COUNT(*) AS n FROM faces').get() as { n: number }).n;
+        const chosen = chooseCodec(check, key, count, path);
+        if (chosen.newKeyCheck) db.prepare(`INSERT OR REPLACE INTO settings (key, value) VALUES ('key_check', ?)`).run(chosen.newKeyCheck);
+        return chosen.codec;
+      }).immediate();
+      return new SqliteStore(db, codec);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  private faceFromRow(r: FaceRow): FaceRecord {
+    return {
+      id: r.id,
+      personId: r.person_id,
+      model: r.model,
+      embedding: this.codec.decode(r.embedding, r.id),
+      dims: r.dims,
+      detectorScore: r.detector_score,
+      quality: r.quality,
+      box: r.box ? JSON.parse(r.box) : null,
+      imageSha256: r.image_sha256,
+      created: r.created,
+    };
+  }
+
+  private insertPerson(p: NewPerson): Person {
+    checkNewPerson(p);
+    const person: Person = {
+      id: p.id ?? randomUUID(),
+      name: p.name,
+      metadata: checkMetadata(p.metadata),
+      created: p.created ?? new Date().toISOString(),
+    };
+    try {
+      this.db.prepare('INSERT INTO people (id, name, metadata, created) VALUES (?, ?, ?, ?)').run(person.id, person.name, JSON.stringify(person.metadata), person.created);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new FacekitError('CONFLICT', `person ${person.id} already exists`, { personId: person.id });
+      throw e;
+    }
+    return person;
+  }
+
+  private insertFaces(personId: string, faces: NewFace[]): FaceRecord[] {
+    const stmt = this.db.prepare(
+      'INSERT INTO faces (id, person_id, model, embedding, dims, detector_score, quality, box, image_sha256, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const created = new Date().toISOString();
+    return faces.map((f) => {
+      const rec: FaceRecord = {
+        id: f.id ?? randomUUID(),
+        personId,
+        model: f.model,
+        embedding: f.embedding,
+        dims: f.embedding.length,
+        detectorScore: f.detectorScore ?? null,
+        quality: f.quality ?? null,
+        box: f.box ?? null,
+        imageSha256: f.imageSha256 ?? null,
+        created: f.created ?? created,
+      };
+      try {
+        stmt.run(rec.id, personId, rec.model, this.codec.encode(rec.embedding), rec.dims, rec.detectorScore, rec.quality, rec.box ? JSON.stringify(rec.box) : null, rec.imageSha256, rec.created);
+      } catch (e) {
+        if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new FacekitError('CONFLICT', `face ${rec.id} already exists`, { faceId: rec.id });
+        throw e;
+      }
+      return rec;
+    });
+  }
+
+  private requirePerson(id: string): Person {
+    checkId(id, 'person');
+    const row = this.db.prepare('SELECT * FROM people WHERE id = ?').get(id) as PersonRow | undefined;
+    if (!row) throw notFound('person', id);
+    return toPerson(row);
+  }
+
+  async createPerson(p: NewPerson): Promise<Person> {
+    return this.db.transaction(() => this.insertPerson(p)).immediate();
+  }
+
+  async enrollPerson(p: NewPerson, faces: NewFace[]): Promise<{ person: Person; faces: FaceRecord[] }> {
+    checkNewFaces(faces);
+    return this.db
+      .transaction(() => {
+        const person = this.insertPerson(p);
+        return { person, faces: this.insertFaces(person.id, faces) };
+      })
+      .immediate();
+  }
+
+  async getPerson(id: string): Promise<Person> {
+    return this.requirePerson(id);
+  }
+
+  async findPerson(id: string): Promise<Person | null> {
+    const row = this.db.prepare('SELECT * FROM people WHERE id = ?').get(id) as PersonRow | undefined;
+    return row ? toPerson(row) : null;
+  }
+
+  async listPeople(opts: { offset?: number; limit?: number } = {}): Promise<Page<Person>> {
+    const { offset, limit } = pageArgs(opts);
+    const rows = this.db.prepare('SELECT * FROM people ORDER BY created, id LIMIT ? OFFSET ?').all(limit, offset) as PersonRow[];
+    const total = (this.db.prepare('SELECT COUNT(*) AS n FROM people').get() as { n: number }).n;
+    return { items: rows.map(toPerson), total, offset, limit };
+  }
+
+  async renamePerson(id: string, name: string): Promise<Person> {
+    checkName(name);
+    return this.db
+      .transaction(() => {
+        const p = this.requirePerson(id);
+        this.db.prepare('UPDATE people SET name = ? WHERE id = ?').run(name, id);
+        return { ...p, name };
+      })
+      .immediate();
+  }
+
+  async setMetadata(id: string, metadata: Metadata): Promise<Person> {
+    const m = checkMetadata(metadata);
+    return this.db
+      .transaction(() => {
+        const p = this.requirePerson(id);
+        this.db.prepare('UPDATE people SET metadata = ? WHERE id = ?').run(JSON.stringify(m), id);
+        return { ...p, metadata: m };
+      })
+      .immediate();
+  }
+
+  async deletePerson(id: string): Promise<{ faceIds: string[] }> {
+    return this.db
+      .transaction(() => {
+        this.requirePerson(id);
+        const faceIds = (this.db.prepare('SELECT id FROM faces WHERE person_id = ?').all(id) as { id: string }[]).map((r) => r.id);
+        this.db.prepare('DELETE FROM faces WHERE person_id = ?').run(id);
+        this.db.prepare('DELETE FROM people WHERE id = ?').run(id);
+        return { faceIds };
+      })
+      .immediate();
+  }
+
+  async addFaces(personId: string, faces: NewFace[]): Promise<FaceRecord[]> {
+    checkNewFaces(faces);
+    return this.db
+      .transaction(() => {
+        this.requirePerson(personId);
+        return this.insertFaces(personId, faces);
+      })
+      .immediate();
+  }
+
+  async listFaces(personId: string): Promise<FaceRecord[]> {
+    this.requirePerson(personId);
+    const rows = this.db.prepare('SELECT * FROM faces WHERE person_id = ? ORDER BY created, id').all(personId) as FaceRow[];
+    return rows.map((r) => this.faceFromRow(r));
+  }
+
+  async getFacesByIds(ids: string[]): Promise<FaceRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = this.db.prepare('SELECT * FROM faces WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as FaceRow[];
+    return rows.map((r) => this.faceFromRow(r));
+  }
+
+  async deleteFace(id: string): Promise<FaceRecord> {
+    checkId(id, 'face');
+    return this.db
+      .transaction(() => {
+        const row = this.db.prepare('SELECT * FROM faces WHERE id = ?').get(id) as FaceRow | undefined;
+        if (!row) throw notFound('face', id);
+        this.db.prepare('DELETE FROM faces WHERE id = ?').run(id);
+        return this.faceFromRow(row);
+      })
+      .immediate();
+  }
+
+  async *allFaces(batchSize = 5000): AsyncIterable<FaceRecord[]> {
+    let after = '';
+    const stmt = this.db.prepare('SELECT * FROM faces WHERE id > ? ORDER BY id LIMIT ?');
+    for (;;) {
+      const rows = stmt.all(after, batchSize) as FaceRow[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1].id;
+      yield rows.map((r) => this.faceFromRow(r));
+    }
+  }
+
+  async *allPeople(batchSize = 5000): AsyncIterable<Person[]> {
+    let after = '';
+    const stmt = this.db.prepare('SELECT * FROM people WHERE id > ? ORDER BY id LIMIT ?');
+    for (;;) {
+      const rows = stmt.all(after, batchSize) as PersonRow[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1].id;
+      yield rows.map(toPerson);
+    }
+  }
+
+  async countFaces(): Promise<number> {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM faces').get() as { n: number }).n;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+export function pageArgs(opts: { offset?: number; limit?: number }): { offset: number; limit: number } {
+  const offset = opts.offset ?? 0;
+  const limit = opts.limit ?? 100;
+  if (!Number.isInteger(offset) || offset < 0) throw new FacekitError('BAD_ARGUMENT', `offset must be a non-negative integer, got ${offset}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10000) throw new FacekitError('BAD_ARGUMENT', `limit must be an integer in 1..10000, got ${limit}`);
+  return { offset, limit };
+}
+
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+    const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+    let current = row?.version ?? 0;
+    if (current > SCHEMA_VERSION) throw new FacekitError('STORE_ERROR', `gallery schema version ${current} is newer than this facekit understands (${SCHEMA_VERSION})`);
+    if (!row) db.prepare('INSERT INTO schema_version (version) VALUES (0)').run();
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      db.exec(m.sqlite);
+      db.prepare('UPDATE schema_version SET version = ?').run(m.version);
+      current = m.version;
+    }
+  }).immediate();
+}

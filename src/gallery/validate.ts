@@ -1,0 +1,54 @@
+/** Input checks shared by both stores, so bad input is a BAD_ARGUMENT before any SQL runs. */
+import { FacekitError } from '../errors/index.ts';
+import type { Metadata, NewFace, NewPerson } from './types.ts';
+
+export function checkName(name: unknown): string {
+  if (typeof name !== 'string' || name.trim() === '') throw new FacekitError('BAD_ARGUMENT', 'a person needs a non-empty name');
+  return name;
+}
+
+export function checkMetadata(metadata: unknown): Metadata {
+  if (metadata === undefined || metadata === null) return {};
+  if (typeof metadata !== 'object' || Array.isArray(metadata)) {
+    throw new FacekitError('BAD_ARGUMENT', 'person metadata must be a JSON object');
+  }
+  try {
+    JSON.stringify(metadata);
+  } catch {
+    throw new FacekitError('BAD_ARGUMENT', 'person metadata must be serialisable as JSON');
+  }
+  return metadata as Metadata;
+}
+
+export function checkId(id: unknown, what: string): string {
+  if (typeof id !== 'string' || id === '') throw new FacekitError('BAD_ARGUMENT', `${what} id must be a non-empty string`);
+  return id;
+}
+
+export function checkNewPerson(p: NewPerson): void {
+  if (!p || typeof p !== 'object') throw new FacekitError('BAD_ARGUMENT', 'person must be an object with a name');
+  checkName(p.name);
+  checkMetadata(p.metadata);
+  if (p.id !== undefined) checkId(p.id, 'person');
+}
+
+export function checkNewFaces(faces: NewFace[]): void {
+  if (!Array.isArray(faces) || faces.length === 0) throw new FacekitError('BAD_ARGUMENT', 'addFaces needs at least one face');
+  faces.forEach((f, i) => {
+    if (typeof f?.model !== 'string' || f.model === '') throw new FacekitError('BAD_ARGUMENT', `face ${i}: model id missing`);
+    checkEmbedding(f.embedding, `face ${i}`);
+    if (f.id !== undefined) checkId(f.id, 'face');
+  });
+}
+
+export function checkEmbedding(v: unknown, what: string): Float32Array {
+  if (!(v instanceof Float32Array) || v.length === 0) throw new FacekitError('BAD_ARGUMENT', `${what}: embedding must be a non-empty Float32Array`);
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i])) throw new FacekitError('BAD_ARGUMENT', `${what}: embedding has a non-finite value at ${i}`);
+  }
+  return v;
+}
+
+export function notFound(what: 'person' | 'face', id: string): FacekitError {
+  return new FacekitError('NOT_FOUND', `${what} ${id} not found`, { [`${what}Id`]: id });
+}

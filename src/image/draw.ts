@@ -1,0 +1,50 @@
+/** Faces drawn over the image as an SVG overlay composited by sharp, returned as PNG bytes. */
+import sharp from 'sharp';
+import type { Box, Point } from '../face.ts';
+import type { RgbImage } from './types.ts';
+
+export interface DrawableFace {
+  box: Box;
+  score?: number;
+  landmarks5?: readonly Point[];
+  landmarks?: readonly Point[];
+  /** text written above the box (e.g. a name) */
+  label?: string;
+}
+
+export interface DrawOptions {
+  color?: string;
+  /** write the label (or the score when there is none) above each box (default true) */
+  labels?: boolean;
+  /** draw dense landmarks too when present (default false) */
+  denseLandmarks?: boolean;
+}
+
+const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function facesSvg(width: number, height: number, faces: readonly DrawableFace[], opts: DrawOptions = {}): string {
+  const color = opts.color ?? '#00e676';
+  const line = Math.max(2, Math.round(Math.max(width, height) / 400));
+  const font = Math.max(12, line * 7);
+  const parts: string[] = [];
+  for (const f of faces) {
+    const { x, y, w, h } = f.box;
+    parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w.toFixed(1)}" height="${h.toFixed(1)}" fill="none" stroke="${color}" stroke-width="${line}"/>`);
+    const pts = [...(f.landmarks5 ?? []), ...(opts.denseLandmarks ? f.landmarks ?? [] : [])];
+    for (const [px, py] of pts) parts.push(`<circle cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="${line * 1.5}" fill="${color}"/>`);
+    const text = f.label ?? (f.score !== undefined ? f.score.toFixed(2) : undefined);
+    if (opts.labels !== false && text) {
+      const ty = y - line * 2 > font ? y - line * 2 : y + h + font;
+      parts.push(`<text x="${x.toFixed(1)}" y="${ty.toFixed(1)}" font-family="sans-serif" font-size="${font}" fill="${color}" stroke="black" stroke-width="${Math.max(1, line / 2)}" paint-order="stroke">${escapeXml(text)}</text>`);
+    }
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
+}
+
+export async function drawFaces(image: RgbImage, faces: readonly DrawableFace[], opts: DrawOptions = {}): Promise<Buffer> {
+  const svg = facesSvg(image.width, image.height, faces, opts);
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
+    .png()
+    .toBuffer();
+}

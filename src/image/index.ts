@@ -1,0 +1,12 @@
+export type { RgbImage } from './types.ts';
+export { loadImage, pixelsToRgb, DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, DEFAULT_MIN_SIDE } from './load.ts';
+export type { ImageInput, LoadImageOptions, RawPixels } from './load.ts';
+export { decodeNetpbm, isNetpbm } from './netpbm.ts';
+export { resizeImage, limitSide } from './resize.ts';
+export type { ResizeOptions, Resized } from './resize.ts';
+export { cropBox, cropRegion } from './crop.ts';
+export type { CropOptions, Cropped } from './crop.ts';
+export { toModelTensor } from './tensor.ts';
+export type { ModelTensor } from './tensor.ts';
+export { drawFaces, facesSvg } from './draw.ts';
+export type { DrawableFace, DrawOptions } from './draw.ts';

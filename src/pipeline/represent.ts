@@ -1,0 +1,38 @@
+import { DEFAULT_EMBED_MODEL, embedCrops, loadEmbedModel } from '../embed/index.ts';
+import type { Face } from '../face.ts';
+import type { ImageInput } from '../image/index.ts';
+import type { RgbImage } from '../image/types.ts';
+import { cropForModel } from './crop.ts';
+import { loadAndFindFaces } from './extract.ts';
+import type { FaceOptions } from './options.ts';
+
+/** Faces with the crop the model saw and its embedding attached (batched in one call). */
+export async function embedFaces(image: RgbImage, faces: Face[], opts: FaceOptions = {}): Promise<Face[]> {
+  if (faces.length === 0) return [];
+  const model = opts.model ?? DEFAULT_EMBED_MODEL;
+  const { record } = await loadEmbedModel(model, opts.threads);
+  const crops = faces.map((f) => cropForModel(image, f, record, opts.align !== false));
+  const vectors = await embedCrops(crops, { model, flip: opts.flip, threads: opts.threads });
+  return faces.map((f, i) => ({ ...f, crop: crops[i], embedding: { model, vector: vectors[i] } }));
+}
+
+/** Crops for every face, aligned to the model's template (no embedding). */
+export async function extractFaces(input: ImageInput, opts: FaceOptions = {}): Promise<Face[]> {
+  const { image, faces } = await loadAndFindFaces(input, opts);
+  const { record } = await loadEmbedModel(opts.model ?? DEFAULT_EMBED_MODEL, opts.threads);
+  return faces.map((f) => ({ ...f, crop: cropForModel(image, f, record, opts.align !== false) }));
+}
+
+export interface RepresentResult {
+  faces: Face[];
+  image: { width: number; height: number };
+  ms: number;
+}
+
+/** One embedding per face in the image. */
+export async function represent(input: ImageInput, opts: FaceOptions = {}): Promise<RepresentResult> {
+  const t0 = performance.now();
+  const { image, faces } = await loadAndFindFaces(input, opts);
+  const embedded = await embedFaces(image, faces, opts);
+  return { faces: embedded, image: { width: image.width, height: image.height }, ms: performance.now() - t0 };
+}

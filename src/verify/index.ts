@@ -1,0 +1,103 @@
+import { confidence, distance, fallbackCalibration, getCalibration, type Calibration, type Metric } from '../compare/index.ts';
+import { DEFAULT_DETECTOR } from '../detect/index.ts';
+import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
+import { FacekitError } from '../errors/index.ts';
+import type { Face } from '../face.ts';
+import type { ImageInput } from '../image/index.ts';
+import { embedFaces, loadAndFindFaces, type FaceOptions } from '../pipeline/index.ts';
+
+export const DEFAULT_METRIC: Metric = 'cosine';
+
+export interface VerifyOptions extends FaceOptions {
+  metric?: Metric;
+  /** overrides the calibrated threshold */
+  threshold?: number;
+}
+
+export interface FaceSummary {
+  box: { x: number; y: number; w: number; h: number };
+  score: number;
+  landmarks: [number, number][];
+}
+
+export interface VerifyResult {
+  verified: boolean;
+  distance: number;
+  threshold: number;
+  /** calibrated P(same person) for this distance */
+  confidence: number;
+  model: string;
+  detector: string;
+  metric: Metric;
+  faces: [FaceSummary, FaceSummary];
+  /** set when an image held several faces and the largest was compared */
+  note?: string;
+  ms: number;
+}
+
+function largest(faces: Face[]): Face {
+  return faces.reduce((a, b) => (b.box.w * b.box.h > a.box.w * a.box.h ? b : a));
+}
+
+export function summarize(f: Face): FaceSummary {
+  return {
+    box: { x: f.box.x, y: f.box.y, w: f.box.w, h: f.box.h },
+    score: f.score,
+    landmarks: f.landmarks5.map(([x, y]) => [x, y] as [number, number]),
+  };
+}
+
+/** The calibration verify uses: the shipped one for (model, metric), or a clear error naming the way out. */
+export function calibrationFor(model: string, metric: Metric): Calibration {
+  try {
+    return getCalibration(model, metric);
+  } catch {
+    throw new FacekitError(
+      'BAD_ARGUMENT',
+      `no calibration for model ${model} with metric ${metric}: run "facekit calibrate --model ${model} --metric ${metric}" on labelled faces, or pass a threshold`,
+    );
+  }
+}
+
+function tryCalibration(model: string, metric: Metric): Calibration | undefined {
+  try {
+    return getCalibration(model, metric);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Same person? The largest face of each image is compared. */
+export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  const t0 = performance.now();
+  const model = opts.model ?? DEFAULT_EMBED_MODEL;
+  const metric = opts.metric ?? DEFAULT_METRIC;
+  const [ra, rb] = await Promise.all([loadAndFindFaces(a, opts), loadAndFindFaces(b, opts)]);
+  // an explicit threshold still reports the shipped confidence map when there is one
+  const cal = opts.threshold === undefined ? calibrationFor(model, metric) : tryCalibration(model, metric) ?? fallbackCalibration(model, metric, opts.threshold);
+  const notes: string[] = [];
+  const pick = (faces: Face[], which: string): Face => {
+    if (faces.length === 0) throw new FacekitError('NO_FACE', `no face found in the ${which} image`, { image: which });
+    if (faces.length > 1) notes.push(`${faces.length} faces in the ${which} image; compared the largest`);
+    return largest(faces);
+  };
+  const fa = pick(ra.faces, 'first');
+  const fb = pick(rb.faces, 'second');
+  const [ea] = await embedFaces(ra.image, [fa], { ...opts, model });
+  const [eb] = await embedFaces(rb.image, [fb], { ...opts, model });
+  const d = distance(ea.embedding!.vector, eb.embedding!.vector, metric);
+  const threshold = opts.threshold ?? cal.threshold;
+  const conf = confidence(d, cal);
+  return {
+    verified: d <= threshold,
+    distance: d,
+    threshold,
+    confidence: conf,
+    model,
+    detector: opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR),
+    metric,
+    faces: [summarize(fa), summarize(fb)],
+    ...(notes.length ? { note: notes.join('; ') } : {}),
+    ms: performance.now() - t0,
+  };
+}

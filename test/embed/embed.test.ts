@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import sharp from 'sharp';
+import { embedCrops, mirror } from '../../src/embed/index.ts';
+import type { RgbImage } from '../../src/image/types.ts';
+
+const SAMPLE = 'node_modules/@vladmandic/face-api/demo/sample1.jpg';
+
+async function crop(left: number, top: number, size: number): Promise<RgbImage> {
+  const { data, info } = await sharp(SAMPLE).extract({ left, top, width: size, height: size }).resize(112, 112).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data), width: info.width, height: info.height };
+}
+
+const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i], 0);
+
+test('embeddings are unit vectors of the model size, and batching does not change them', async () => {
+  const a = await crop(380, 300, 240);
+  const b = await crop(800, 330, 240);
+  const [ea, eb] = await embedCrops([a, b]);
+  const [ea1] = await embedCrops([a]);
+  assert.equal(ea.length, 512);
+  assert.ok(Math.abs(dot(ea, ea) - 1) < 1e-5);
+  for (let i = 0; i < 512; i++) assert.ok(Math.abs(ea[i] - ea1[i]) < 1e-5);
+  assert.ok(dot(ea, eb) < 0.999, 'different crops give different embeddings');
+});
+
+test('a crop and its mirror embed close together; flip-averaging is symmetric under mirroring', async () => {
+  const a = await crop(380, 300, 240);
+  const [e, em] = await embedCrops([a, mirror(a)]);
+  const [f] = await embedCrops([a], { flip: true });
+  const [fm] = await embedCrops([mirror(a)], { flip: true });
+  assert.ok(dot(e, em) > 0.5, `mirror similarity ${dot(e, em)}`);
+  assert.ok(dot(f, fm) > 0.9999, 'flip-averaged embedding of an image equals that of its mirror');
+});
+
+test('a model that is not a recognition model is refused by name', async () => {
+  const a = await crop(380, 300, 240);
+  await assert.rejects(embedCrops([a], { model: 'fr_detect' }), /fr_detect is a detect model/);
+});

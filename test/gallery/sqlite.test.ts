@@ -1,0 +1,10 @@
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { storeContract } from './contract.ts';
+import { tempDir } from './helpers.ts';
+
+const tmp = tempDir('facekit-sqlite-');
+after(tmp.cleanup);
+let n = 0;
+// alternate plain paths and sqlite: URLs, so both spellings of openGallery are exercised
+storeContract('sqlite', async () => (n++ % 2 ? `sqlite:${join(tmp.dir, `g${n}.db`)}` : join(tmp.dir, `g${n}.db`)));

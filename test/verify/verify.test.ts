@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import sharp from 'sharp';
+import { verify } from '../../src/verify/index.ts';
+import { represent } from '../../src/pipeline/index.ts';
+import { FacekitError } from '../../src/errors/index.ts';
+
+const GROUP = 'node_modules/@vladmandic/face-api/demo/sample1.jpg';
+
+// one person's face cut from the group photo, with some context around it
+async function personCrop(left: number, top: number, flip = false): Promise<Buffer> {
+  let img = sharp(GROUP).extract({ left, top, width: 420, height: 480 });
+  if (flip) img = img.flop();
+  return img.jpeg({ quality: 85 }).toBuffer();
+}
+
+test('same face (mirrored, recompressed) verifies; two different people do not', async () => {
+  const a = await personCrop(300, 250);
+  const aMirror = await personCrop(300, 250, true);
+  const b = await personCrop(720, 300);
+  const same = await verify(a, aMirror, { threshold: 0.5 });
+  const diff = await verify(a, b, { threshold: 0.5 });
+  assert.equal(same.verified, true, `same distance ${same.distance}`);
+  assert.equal(diff.verified, false, `different distance ${diff.distance}`);
+  assert.ok(same.distance < diff.distance);
+  assert.ok(same.confidence > diff.confidence);
+  assert.equal(same.faces.length, 2);
+  assert.equal(same.faces[0].landmarks.length, 5);
+});
+
+test('a group photo is compared by its largest face and says so', async () => {
+  const a = await personCrop(300, 250);
+  const r = await verify(GROUP, a, { threshold: 0.5 });
+  assert.match(r.note ?? '', /3 faces in the first image; compared the largest/);
+});
+
+test('no face in one image is NO_FACE naming which image', async () => {
+  const blank = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#808080' } }).png().toBuffer();
+  const a = await personCrop(300, 250);
+  await assert.rejects(verify(a, blank, { threshold: 0.5 }), (e: unknown) => e instanceof FacekitError && e.code === 'NO_FACE' && /second image/.test(e.message));
+});
+
+test('represent returns one unit embedding per face in a group photo', async () => {
+  const r = await represent(GROUP);
+  assert.equal(r.faces.length, 3);
+  for (const f of r.faces) {
+    const v = f.embedding!.vector;
+    assert.ok(Math.abs(v.reduce((s, x) => s + x * x, 0) - 1) < 1e-4);
+    assert.equal(f.crop!.width, 112);
+  }
+});
