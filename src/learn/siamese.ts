@@ -15,8 +15,13 @@ import { PkBatchSampler, type PkBatchSpec } from './sampler.ts';
 export class SiameseHead {
   constructor(readonly w: tf.Variable<tf.Rank.R1>, readonly b: tf.Variable<tf.Rank.R0>) {}
 
-  static create(dim: number): SiameseHead {
-    return new SiameseHead(tf.variable(tf.zeros([dim]) as tf.Tensor1D), tf.variable(tf.scalar(0)));
+  /**
+   * Starts as a plain L1-distance threshold (w = -1, b = `bias`) rather than at zero: from zero,
+   * Adam needs thousands of steps to grow 512 weights and a bias of a few tens, and stops far
+   * short of the cosine baseline it should at least match.
+   */
+  static create(dim: number, bias = 0): SiameseHead {
+    return new SiameseHead(tf.variable(tf.fill([dim], -1) as tf.Tensor1D), tf.variable(tf.scalar(bias)));
   }
 
   logits(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
@@ -49,11 +54,35 @@ export interface TrainSiameseOptions {
   onStep?: (step: number, loss: number) => void;
 }
 
+/** Midway between the mean L1 distance of same and of different pairs in one training batch. */
+function initialBias(e: readonly Float32Array[], labels: ArrayLike<number>, idx: number[]): number {
+  let same = 0;
+  let nSame = 0;
+  let diff = 0;
+  let nDiff = 0;
+  for (let x = 0; x < idx.length; x++) {
+    for (let y = x + 1; y < idx.length; y++) {
+      let l1 = 0;
+      const a = e[idx[x]];
+      const b = e[idx[y]];
+      for (let k = 0; k < a.length; k++) l1 += Math.abs(a[k] - b[k]);
+      if (labels[idx[x]] === labels[idx[y]]) {
+        same += l1;
+        nSame++;
+      } else {
+        diff += l1;
+        nDiff++;
+      }
+    }
+  }
+  return (same / Math.max(1, nSame) + diff / Math.max(1, nDiff)) / 2;
+}
+
 export async function trainSiameseHead(o: TrainSiameseOptions): Promise<{ head: SiameseHead; finalLoss: number }> {
   if (o.embeddings.length === 0 || o.embeddings.length !== o.labels.length) {
     throw new FacekitError('BAD_ARGUMENT', `need one label per embedding (got ${o.embeddings.length} embeddings, ${o.labels.length} labels)`);
   }
-  const head = SiameseHead.create(o.embeddings[0].length);
+  const head = SiameseHead.create(o.embeddings[0].length, initialBias(o.embeddings, o.labels, new PkBatchSampler(o.labels, o.batch, o.seed).next()));
   const all = stackRows(o.embeddings);
   const sampler = new PkBatchSampler(o.labels, o.batch, o.seed);
   const rng = createRng(deriveSeed(o.seed, 1));
