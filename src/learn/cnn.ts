@@ -62,8 +62,21 @@ export class EmbeddingCnn {
     });
   }
 
-  /** grey images (height*width, standardised) -> embeddings, in batches */
-  embed(images: readonly Float32Array[], batchSize = 64): Float32Array[] {
+  /**
+   * grey images (height*width, standardised) -> embeddings, in batches. With `flip`, the mirrored
+   * image is embedded too and the two averaged (then re-normalised): training saw both.
+   */
+  embed(images: readonly Float32Array[], opts: { flip?: boolean; batchSize?: number } = {}): Float32Array[] {
+    const batchSize = opts.batchSize ?? 64;
+    if (opts.flip) {
+      const a = this.embed(images, { batchSize });
+      const b = this.embed(images.map((im) => mirrorGrey(im, this.spec.width, this.spec.height)), { batchSize });
+      return a.map((v, i) => {
+        const s = v.map((x, k) => x + b[i][k]);
+        const n = Math.hypot(...s) || 1;
+        return s.map((x) => x / n);
+      });
+    }
     const out: Float32Array[] = [];
     const { width, height, embeddingSize } = this.spec;
     for (let s = 0; s < images.length; s += batchSize) {
@@ -106,6 +119,12 @@ export function imagesToTensor(images: readonly Float32Array[], width: number, h
     flat.set(im, i * width * height);
   });
   return tf.tensor4d(flat, [images.length, height, width, 1]);
+}
+
+export function mirrorGrey(im: Float32Array, width: number, height: number): Float32Array {
+  const out = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[y * width + x] = im[y * width + width - 1 - x];
+  return out;
 }
 
 /**

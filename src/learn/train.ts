@@ -30,6 +30,8 @@ export interface TrainLoopOptions {
   epochs: number;
   batch: PkBatchSpec;
   lr: number;
+  /** learning rate for an epoch (default: `lr` throughout); a function of the epoch only, so resume agrees */
+  lrSchedule?: (epoch: number) => number;
   seed: number;
   reduction?: Reduction;
   /** default: enough PK batches to see every image about once */
@@ -90,6 +92,8 @@ export async function trainLoop(
     startEpoch = ck.epochs;
   }
   for (let epoch = startEpoch; epoch < o.epochs; epoch++) {
+    // Adam reads its learningRate field on every step; tfjs has no other way to schedule it
+    if (o.lrSchedule) (optimizer as unknown as { learningRate: number }).learningRate = o.lrSchedule(epoch);
     const sampler = new PkBatchSampler(labels, o.batch, deriveSeed(o.seed, epoch));
     const steps = o.stepsPerEpoch ?? sampler.stepsPerEpoch();
     let sum = 0;
