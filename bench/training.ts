@@ -39,7 +39,7 @@ if (!existsSync(orlDir)) {
 }
 const cnnCfg = {
   spec: { width: 32, height: 40, channels: [16, 32, 64], embeddingSize: 64 },
-  loss: 'triplet' as const, mining: 'semi-hard' as const, margin: 0.2, epochs: 14, batch: { P: 8, K: 5 }, lr: 2e-3, seed: SEED, augment: true,
+  loss: 'triplet' as const, mining: 'semi-hard' as const, margin: 0.5, epochs: 16, batch: { P: 8, K: 5 }, lr: 2e-3, seed: SEED, augment: true, testTimeFlip: true,
 };
 const orl = listLabelledImages(orlDir);
 const orlGrey = await Promise.all(orl.paths.map((p) => loadGreyStandardised(p, cnnCfg.spec.width, cnnCfg.spec.height)));
@@ -56,9 +56,11 @@ const cnn = await trainCnn({
 });
 const cnnTrainSeconds = secs(tCnn);
 const holdLabels = orlSplit.holdout.map((i) => orl.labels[i]);
-const cnnResult = heldOutVerification(cnn.model.embed(orlSplit.holdout.map((i) => orlGrey[i])), holdLabels, SEED);
+const cnnResult = heldOutVerification(cnn.model.embed(orlSplit.holdout.map((i) => orlGrey[i]), { flip: cnnCfg.testTimeFlip }), holdLabels, SEED);
+const cnnNoFlip = heldOutVerification(cnn.model.embed(orlSplit.holdout.map((i) => orlGrey[i])), holdLabels, SEED);
 const pixelResult = heldOutVerification(orlSplit.holdout.map((i) => orlGrey[i]), holdLabels, SEED);
 console.log(`  CNN   ${fmt(cnnResult)}  [${cnnTrainSeconds} s training]`);
+console.log(`  CNN without the mirrored test-time embedding ${fmt(cnnNoFlip)}`);
 console.log(`  pixels ${fmt(pixelResult)}`);
 cnn.model.dispose();
 
@@ -130,7 +132,7 @@ const out = {
   protocol: `identity-disjoint split: ${100 - 100 * HOLDOUT}% of identities train, ${100 * HOLDOUT}% held out (seed ${SEED}); held-out pairs: every genuine pair + as many seeded impostor pairs; 10-fold accuracy (threshold on 9 folds, src/eval) and TAR@FAR=1e-2 over all pairs`,
   cnn: {
     dataset: orlDir, config: cnnCfg, trainSubjects: orlSplit.trainIdentities.map((i) => orl.names[i]), holdoutSubjects: orlSplit.holdoutIdentities.map((i) => orl.names[i]),
-    trainSeconds: cnnTrainSeconds, lossHistory: cnn.history, heldOut: cnnResult, rawPixelsHeldOut: pixelResult, target: 'held-out 10-fold accuracy >= 0.90', meetsTarget: cnnResult.accuracy >= 0.9,
+    trainSeconds: cnnTrainSeconds, lossHistory: cnn.history, heldOut: cnnResult, heldOutWithoutFlip: cnnNoFlip, rawPixelsHeldOut: pixelResult, target: 'held-out 10-fold accuracy >= 0.90', meetsTarget: cnnResult.accuracy >= 0.9,
   },
   heads: { baseModel: 'fr_feature (L2-normalised)', config: { ...headCfg, siamese: siameseCfg }, results: headResults },
   totalSeconds: secs(t0),
