@@ -24,6 +24,8 @@ export interface Calibration {
   tar?: number;
   /** which data it was fitted on (folder name, protocol, seed) */
   dataset: string;
+  /** how the embeddings were made (detector, alignment ...), as the eval cache's configuration string */
+  config?: string;
   /** number of genuine and impostor pairs used */
   pairs: { genuine: number; impostor: number };
   /** P(same | d) = sigmoid(a*d + b), a < 0 */

@@ -7,7 +7,7 @@
  * (model, metric) in `members` order, NaN where that model found no face, and call `distance()`.
  */
 import { FacekitError } from '../errors/index.ts';
-import { type Metric } from './distance.ts';
+import { isMetric, METRICS, type Metric } from './distance.ts';
 import { confidence, getCalibration, type Calibration } from './calibration.ts';
 import { fitLogisticRegression, sigmoid } from './logistic.ts';
 
@@ -81,4 +81,23 @@ export function fusionFromRecord(rec: FusionRecord, getCal: (model: string, metr
     return Number.isNaN(z) ? NaN : sigmoid(z);
   };
   return { id: rec.id, members: rec.members, probability, distance: (d) => 1 - probability(d), record: rec };
+}
+
+/**
+ * Reads a fusion named like a model: 'fusion:mean(modelA/cosine+modelB/euclidean_l2)', the form
+ * fusionId writes, so a mean fusion can be selected wherever a model id is taken. Returns
+ * undefined for plain model ids. Logistic fusions carry fitted weights: load those from their record.
+ */
+export function parseFusionId(id: string): FusionRecord | undefined {
+  if (!id.startsWith('fusion:')) return undefined;
+  const m = /^fusion:(\w+)\((.+)\)$/.exec(id);
+  const bad = (why: string) => new FacekitError('BAD_ARGUMENT', `bad fusion '${id}': ${why} (expected fusion:mean(model/metric+model/metric...))`);
+  if (!m) throw bad('cannot read it');
+  if (m[1] !== 'mean') throw bad(`only 'mean' fusions can be named inline, '${m[1]}' needs its fitted record`);
+  const members = m[2].split('+').map((s) => {
+    const [model, metric, ...rest] = s.trim().split('/');
+    if (!model || rest.length || !isMetric(metric)) throw bad(`member '${s}' is not model/metric with metric one of ${METRICS.join(', ')}`);
+    return { model, metric };
+  });
+  return { id, kind: 'mean', members };
 }

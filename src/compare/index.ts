@@ -11,6 +11,6 @@ export {
   saveCalibration, validateCalibration, DEFAULT_TARGET_FAR, type Calibration, type FitCalibrationOptions,
 } from './calibration.ts';
 export {
-  meanProbabilityFusion, fitLogisticFusion, fusionFromRecord, fusionId,
+  meanProbabilityFusion, fitLogisticFusion, fusionFromRecord, fusionId, parseFusionId,
   type FusionMember, type FusionRecord, type FusionScorer, type FusionSample,
 } from './fusion.ts';

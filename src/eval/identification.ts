@@ -56,6 +56,8 @@ export interface ProbeOutcome {
   enrolled: boolean;
   /** nearest gallery identity and its distance; null when the probe had no face */
   nearest: string | null;
+  /** the gallery image that was nearest */
+  nearestImage: string | null;
   distance: number | null;
   /** 1-based rank of the true identity (enrolled probes with a face whose identity is in the gallery) */
   rank: number | null;
@@ -105,13 +107,16 @@ export function evaluateIdentification(split: IdentificationSplit, embeddings: E
   split.probes.forEach((p, k) => {
     const e = lookup(p.image);
     if (e === null) {
-      outcomes.push({ image: p.image, identity: p.identity, enrolled: p.enrolled, nearest: null, distance: null, rank: null });
+      outcomes.push({ image: p.image, identity: p.identity, enrolled: p.enrolled, nearest: null, nearestImage: null, distance: null, rank: null });
     } else {
       batchDistances(e, matrix, opts.metric, dists);
       perId.fill(Infinity);
-      for (let r = 0; r < dists.length; r++) if (dists[r] < perId[rowId[r]]) perId[rowId[r]] = dists[r];
-      let best = 0;
-      for (let i = 1; i < perId.length; i++) if (perId[i] < perId[best]) best = i;
+      let bestRow = 0;
+      for (let r = 0; r < dists.length; r++) {
+        if (dists[r] < perId[rowId[r]]) perId[rowId[r]] = dists[r];
+        if (dists[r] < dists[bestRow]) bestRow = r;
+      }
+      const best = rowId[bestRow];
       let rank: number | null = null;
       const own = idIndex.get(p.identity);
       if (p.enrolled && own !== undefined) {
@@ -119,7 +124,7 @@ export function evaluateIdentification(split: IdentificationSplit, embeddings: E
         rank = 1;
         for (let i = 0; i < perId.length; i++) if (perId[i] < perId[own]) rank++;
       }
-      outcomes.push({ image: p.image, identity: p.identity, enrolled: p.enrolled, nearest: identities[best], distance: perId[best], rank });
+      outcomes.push({ image: p.image, identity: p.identity, enrolled: p.enrolled, nearest: identities[best], nearestImage: enrolledGallery[bestRow].image, distance: perId[best], rank });
     }
     opts.onProgress?.(k + 1, split.probes.length);
   });
@@ -173,6 +178,6 @@ function openSetCurve(enrolled: readonly ProbeOutcome[], strangers: readonly Pro
 /** Highest DIR whose FPIR does not exceed `fpir`, with its threshold. */
 export function dirAtFpir(curve: readonly OpenSetPoint[], fpir: number): OpenSetPoint {
   let best = curve[0];
-  for (const p of curve) if (p.fpir <= fpir + 1e-12 && p.dir >= best.dir) best = p;
+  for (const p of curve) if (p.fpir <= fpir + 1e-12 && p.dir > best.dir) best = p;
   return best;
 }

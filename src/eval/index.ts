@@ -27,7 +27,10 @@ export {
 } from './scoring.ts';
 export { mulberry32, shuffleInPlace, randInt, type Rng } from './prng.ts';
 export {
-  rocSvg, histogramSvg, histogramBins, lineChartSvg, svgToPng, thin, escapeXml,
+  rocSvg, cmcSvg, openSetSvg, histogramSvg, histogramBins, lineChartSvg, svgToPng, thin, escapeXml,
   type Series, type ChartOptions, type RocSeries, type HistogramOptions, type HistogramBins,
 } from './plots.ts';
-export { writeVerificationReport, formatVerification, hardestPairs, type ReportOptions, type ReportFiles } from './report.ts';
+export {
+  writeVerificationReport, formatVerification, hardestPairs, writeIdentificationReport, formatIdentification,
+  type ReportOptions, type ReportFiles, type IdentificationReportOptions,
+} from './report.ts';

@@ -100,7 +100,7 @@ export interface TarAtFar {
 /** Highest TAR over the ROC points whose FAR does not exceed `far` (no interpolation: conservative). */
 export function tarAtFar(roc: readonly RocPoint[], far: number, impostorCount?: number): TarAtFar {
   let best = roc[0];
-  for (const p of roc) if (p.far <= far + 1e-12 && p.tar >= best.tar) best = p;
+  for (const p of roc) if (p.far <= far + 1e-12 && p.tar > best.tar) best = p; // first = strictest threshold reaching that TAR
   const ni = impostorCount ?? inferImpostorCount(roc);
   return { far, tar: best.tar, threshold: best.threshold, achievedFar: best.far, resolvable: ni * far >= 1 };
 }

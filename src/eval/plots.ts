@@ -69,7 +69,7 @@ function tickLabel(v: number, log: boolean): string {
 /** A line chart: axes, grid, ticks, axis labels, title, legend; one <polyline> per series. */
 export function lineChartSvg(series: readonly Series[], opts: ChartOptions = {}): string {
   const W = opts.width ?? 640, H = opts.height ?? 480;
-  const m = { l: 64, r: 20, t: opts.title ? 40 : 16, b: 52 };
+  const m = { l: 74, r: 20, t: opts.title ? 40 : 16, b: 52 };
   const pw = W - m.l - m.r, ph = H - m.t - m.b;
   const maxPts = opts.maxPoints ?? 2000;
   const allX = series.flatMap((s) => s.points.map((p) => p.x)).filter(Number.isFinite);
@@ -188,7 +188,7 @@ export function histogramBins(genuine: readonly number[], impostor: readonly num
 /** Genuine and impostor distance histograms, overlaid, with the threshold as a dashed line. */
 export function histogramSvg(genuine: readonly number[], impostor: readonly number[], opts: HistogramOptions = {}): string {
   const W = opts.width ?? 640, H = opts.height ?? 400;
-  const m = { l: 64, r: 20, t: 40, b: 52 };
+  const m = { l: 74, r: 20, t: 40, b: 52 };
   const pw = W - m.l - m.r, ph = H - m.t - m.b;
   const h = histogramBins(genuine, impostor, opts.bins ?? 40);
   let lo = h.edges[0], hi = h.edges[h.edges.length - 1];
@@ -243,4 +243,28 @@ export function histogramSvg(genuine: readonly number[], impostor: readonly numb
 /** Renders an SVG string to PNG at its own width and height (density scales it, 72 = 1:1). */
 export async function svgToPng(svg: string, opts: { density?: number } = {}): Promise<Buffer> {
   return sharp(Buffer.from(svg), { density: opts.density ?? 72 }).png().toBuffer();
+}
+
+/** CMC: identification rate against rank, one curve per model. cmc[k-1] = rank-k rate. */
+export function cmcSvg(curves: readonly { label: string; cmc: readonly number[] }[], opts: { title?: string; width?: number; height?: number } = {}): string {
+  const maxRank = Math.max(2, ...curves.map((c) => c.cmc.length));
+  return lineChartSvg(
+    curves.map((c) => ({ label: c.label, points: c.cmc.map((v, k) => ({ x: k + 1, y: v })) })),
+    { title: opts.title ?? 'CMC', xLabel: 'rank', yLabel: 'identification rate', xMin: 1, xMax: maxRank, yMax: 1, width: opts.width, height: opts.height },
+  );
+}
+
+/**
+ * Open-set identification: DIR (enrolled probes named right under the threshold) against FPIR
+ * (strangers wrongly named), swept over the threshold; log FPIR axis optional.
+ */
+export function openSetSvg(curves: readonly { label: string; curve: readonly { fpir: number; dir: number }[] }[], opts: { logFpir?: boolean; title?: string; width?: number; height?: number } = {}): string {
+  return lineChartSvg(
+    curves.map((c) => ({ label: c.label, points: c.curve.map((p) => ({ x: p.fpir, y: p.dir })) })),
+    {
+      title: opts.title ?? 'Open-set identification', xLabel: opts.logFpir ? 'FPIR (strangers named, log scale)' : 'FPIR (strangers named)',
+      yLabel: 'DIR (enrolled named right)', logX: opts.logFpir, xMin: opts.logFpir ? undefined : 0, xMax: 1, yMin: 0, yMax: 1,
+      width: opts.width, height: opts.height,
+    },
+  );
 }

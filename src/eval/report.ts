@@ -6,13 +6,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import sharp from 'sharp';
-import { escapeXml, histogramSvg, rocSvg, svgToPng, type RocSeries } from './plots.ts';
+import { cmcSvg, escapeXml, histogramSvg, openSetSvg, rocSvg, svgToPng, type RocSeries } from './plots.ts';
 import type { ScoredPair, VerificationResult } from './verification.ts';
+import type { IdentificationResult, ProbeOutcome } from './identification.ts';
 
 export interface ReportOptions {
   /** how many hardest genuine and hardest impostor pairs to show (default 8; 0 for none) */
   hardestPairs?: number;
-  /** folder the pair paths are relative to (absolute paths are used as they are) */
+  /** folder the pair paths are relative to (default: the result's root; absolute paths are used as they are) */
   root?: string;
   title?: string;
   /** other ROC curves to draw beside this result's (e.g. other models on the same pairs) */
@@ -22,6 +23,16 @@ export interface ReportOptions {
 }
 
 export interface ReportFiles { index: string; files: string[] }
+
+const STYLE = `<style>
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1400px; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
+td, th { border: 1px solid #ccc; padding: 4px 10px; text-align: left; vertical-align: middle; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.path { font-size: 0.8em; color: #555; }
+.figs { display: flex; flex-wrap: wrap; gap: 1em; }
+.missing { color: #a00; }
+</style>`;
 
 const pct = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(2)}%` : 'n/a');
 const num = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : 'n/a');
@@ -76,7 +87,7 @@ export async function writeVerificationReport(dir: string, r: VerificationResult
   for (const f of figures) put(`${f.name}.png`, await svgToPng(f.svg));
 
   const hard = hardestPairs(r.scored, n);
-  const root = opts.root ?? '.';
+  const root = opts.root ?? r.root ?? '.';
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(root, p));
   if (n > 0) mkdirSync(join(dir, 'thumbs'), { recursive: true });
   const pairRows = async (pairs: ScoredPair[], kind: string): Promise<string> => {
@@ -115,15 +126,7 @@ ${await pairRows(hard.impostor, 'impostor')}</table>` : '';
   ];
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>
-<style>
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1400px; color: #222; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
-td, th { border: 1px solid #ccc; padding: 4px 10px; text-align: left; vertical-align: middle; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.path { font-size: 0.8em; color: #555; }
-.figs { display: flex; flex-wrap: wrap; gap: 1em; }
-.missing { color: #a00; }
-</style></head><body>
+${STYLE}</head><body>
 <h1>${escapeXml(title)}</h1>
 <p>Distances: lower = more alike; a pair is accepted as the same person when distance &le; threshold.
 Each fold's threshold is the best-accuracy threshold of the other folds.</p>
@@ -142,5 +145,98 @@ ${hardHtml}
 `;
   put('index.html', html);
   put('result.json', JSON.stringify(r));
+  return { index: join(dir, 'index.html'), files };
+}
+
+export interface IdentificationReportOptions {
+  /** how many failures of each kind to show as thumbnails (default 8; 0 for none) */
+  failures?: number;
+  root?: string;
+  title?: string;
+  meta?: Record<string, string | number>;
+  thumbSize?: number;
+}
+
+export function formatIdentification(r: IdentificationResult): string {
+  return [
+    `gallery: ${r.counts.galleryIdentities} identities; probes: ${r.counts.enrolledProbes} enrolled, ${r.counts.strangerProbes} strangers`,
+    `no face: ${r.noFace.gallery} gallery, ${r.noFace.enrolledProbes} enrolled probes (misses), ${r.noFace.strangerProbes} stranger probes (rejected)`,
+    `rank-1: ${pct(r.rank1)}   rank-5: ${pct(r.rank5)}`,
+    ...(r.threshold !== undefined ? [`at threshold ${num(r.threshold)}: DIR ${pct(r.dir!)}, FPIR ${pct(r.fpir!)}`] : []),
+  ].join('\n');
+}
+
+/** Identification report: summary, CMC and DIR/FPIR figures, and the failures as thumbnails. */
+export async function writeIdentificationReport(dir: string, r: IdentificationResult, opts: IdentificationReportOptions = {}): Promise<ReportFiles> {
+  const n = opts.failures ?? 8;
+  const size = opts.thumbSize ?? 112;
+  const meta = opts.meta ?? {};
+  const title = opts.title ?? `Identification report${meta.model ? `: ${meta.model}` : ''}`;
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  const put = (name: string, data: string | Buffer) => { writeFileSync(join(dir, name), data); files.push(name); };
+  const label = [meta.model, meta.metric].filter(Boolean).join(' / ') || 'this run';
+  const figures = [
+    { name: 'cmc', svg: cmcSvg([{ label, cmc: r.cmc }]) },
+    { name: 'open-set', svg: openSetSvg([{ label, curve: r.curve }], { logFpir: true }) },
+  ];
+  for (const f of figures) put(`${f.name}.png`, await svgToPng(f.svg));
+
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(opts.root ?? '.', p));
+  if (n > 0) mkdirSync(join(dir, 'thumbs'), { recursive: true });
+  const rows = async (list: ProbeOutcome[], kind: string): Promise<string> => {
+    const out: string[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i];
+      const cells: string[] = [];
+      for (const [k, img] of [[1, o.image], [2, o.nearestImage!]] as const) {
+        const name = `thumbs/${kind}-${i + 1}-${k}.jpg`;
+        const ok = await thumbnail(abs(img), join(dir, name), size);
+        if (ok) files.push(name);
+        cells.push(ok ? `<img src="${name}" width="${size}" height="${size}" alt="${escapeXml(img)}">` : '<span class="missing">unreadable</span>');
+      }
+      out.push(`<tr><td>${cells[0]}<br>${escapeXml(o.identity)}</td><td>${cells[1]}<br>${escapeXml(o.nearest ?? '')}</td><td class="num">${num(o.distance!)}</td><td class="num">${o.rank ?? '-'}</td></tr>`);
+    }
+    return out.join('\n');
+  };
+  const wrong = r.outcomes.filter((o) => o.enrolled && o.distance !== null && o.rank !== 1).sort((a, b) => a.distance! - b.distance!).slice(0, n);
+  const t = r.threshold;
+  const named = r.outcomes.filter((o) => !o.enrolled && o.distance !== null && (t === undefined || o.distance <= t)).sort((a, b) => a.distance! - b.distance!).slice(0, n);
+  const head = '<tr><th>probe</th><th>nearest gallery image</th><th>distance</th><th>true rank</th></tr>';
+  const failHtml = n > 0 ? `
+<h2>Failures</h2>
+<h3>Enrolled probes named wrongly at rank 1 (closest first)</h3>
+<table>${head}
+${await rows(wrong, 'wrong')}</table>
+<h3>Strangers nearest to the gallery${t !== undefined ? ' (named under the threshold)' : ''}</h3>
+<table>${head}
+${await rows(named, 'stranger')}</table>` : '';
+  const summary: [string, string][] = [
+    ...Object.entries(meta).map(([k, v]) => [k, String(v)] as [string, string]),
+    ['gallery identities', String(r.counts.galleryIdentities)],
+    ['probes', `${r.counts.enrolledProbes} enrolled, ${r.counts.strangerProbes} strangers`],
+    ['no face', `${r.noFace.gallery} gallery, ${r.noFace.enrolledProbes} enrolled probes (misses), ${r.noFace.strangerProbes} stranger probes (rejected)`],
+    ['rank-1', pct(r.rank1)],
+    ['rank-5', pct(r.rank5)],
+    ...(t !== undefined ? [['threshold', num(t)], ['DIR at threshold', pct(r.dir!)], ['FPIR at threshold', pct(r.fpir!)]] as [string, string][] : []),
+  ];
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>
+${STYLE}</head><body>
+<h1>${escapeXml(title)}</h1>
+<p>One image per enrolled identity in the gallery, the rest as probes; strangers are identities left out
+of the gallery. DIR: enrolled probes named right at rank 1 with distance &le; threshold. FPIR: strangers
+whose nearest identity is within the threshold.</p>
+<h2>Summary</h2>
+<table>${summary.map(([k, v]) => `<tr><th>${escapeXml(k)}</th><td>${v}</td></tr>`).join('\n')}</table>
+<h2>Figures</h2>
+<div class="figs">
+${figures.map((f) => `<figure>${f.svg}<figcaption><a href="${f.name}.png">${f.name}.png</a></figcaption></figure>`).join('\n')}
+</div>
+${failHtml}
+</body></html>
+`;
+  put('index.html', html);
+  put('result.json', JSON.stringify({ meta, ...r }));
   return { index: join(dir, 'index.html'), files };
 }

@@ -3,17 +3,21 @@
  * pipeline once (cached by image hash and configuration) -> scored pairs -> the 10-fold protocol.
  * The CLI's `eval verify` is a shell over runVerificationEval.
  */
-import { join } from 'node:path';
-import type { Metric } from '../compare/index.ts';
+import { basename, join } from 'node:path';
+import {
+  fitCalibration, fusionFromRecord, getCalibration, parseFusionId, DEFAULT_TARGET_FAR, type Calibration, type Metric,
+} from '../compare/index.ts';
 import { DEFAULT_DETECTOR } from '../detect/index.ts';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
 import type { Face } from '../face.ts';
-import { cacheDir } from '../models/index.ts';
+import { cacheDir, listModels } from '../models/index.ts';
 import { embedFaces, loadAndFindFaces, type FaceOptions } from '../pipeline/index.ts';
+import { FacekitError } from '../errors/index.ts';
 import { EmbeddingCache, configKey } from './cache.ts';
 import { listDataset, pairImages, readPairsCsv, samplePairs, type PairList } from './pairs.ts';
-import { embedImages, metricScorer, scorePairs, type EmbeddingMap, type OnProgress } from './scoring.ts';
+import { embedImages, fusionPairScorer, metricScorer, scorePairs, type EmbeddingMap, type OnProgress } from './scoring.ts';
 import { evaluateVerification, type VerificationResult } from './verification.ts';
+import { dirAtFpir, evaluateIdentification, splitIdentification, type IdentificationResult, type IdentificationSplit } from './identification.ts';
 
 export interface EvalSource {
   /** folder of <identity>/<images>: pairs are sampled */
@@ -36,9 +40,11 @@ export interface EvalVerifyOptions extends FaceOptions, EvalSource {
 
 export interface EvalVerifySummary {
   pairs: number;
+  /** a model id, or a fusion named like fusion:mean(a/cosine+b/cosine) */
   model: string;
   detector: string;
-  metric: Metric;
+  /** 'fused' for a fusion: its distance is 1 - P(same) */
+  metric: Metric | 'fused';
   accuracy: { mean: number; std: number };
   auc: number;
   eer: number;
@@ -51,25 +57,40 @@ export interface EvalVerifySummary {
 
 export function loadPairs(src: EvalSource): PairList {
   if (src.pairs) return readPairsCsv(src.pairs, { root: src.root });
-  if (!src.dataset) throw new Error('runVerificationEval needs dataset or pairs');
+  if (!src.dataset) throw new FacekitError('BAD_ARGUMENT', 'give a dataset folder or a pairs CSV');
   return samplePairs(listDataset(src.dataset), { seed: src.seed, pairsPerClass: src.pairsPerClass });
+}
+
+function notFusion(model: string | undefined, what: string): void {
+  if (model && parseFusionId(model)) throw new FacekitError('BAD_ARGUMENT', `a fusion can be evaluated in verification only, not in ${what}`);
 }
 
 function largest(faces: Face[]): Face {
   return faces.reduce((a, b) => (b.box.w * b.box.h > a.box.w * a.box.h ? b : a));
 }
 
-/** Embeds every image (largest face) through the pipeline, via the cache; reports time per computed image. */
-export async function embedForEval(paths: string[], opts: EvalVerifyOptions): Promise<{ embeddings: EmbeddingMap; msPerImage: number | null }> {
-  const cache = EmbeddingCache.open(opts.cacheDir ?? join(cacheDir(), 'eval'));
-  const config = configKey({
-    model: opts.model ?? DEFAULT_EMBED_MODEL,
+/** The cache key's configuration: everything that changes an embedding (not the metric). */
+export function embeddingConfig(opts: FaceOptions): string {
+  const model = opts.model ?? DEFAULT_EMBED_MODEL;
+  // the record's crop and input conventions are part of what the embedding means: changing
+  // either must not reuse embeddings cached under the old one
+  const record = listModels().find((r) => r.id === model);
+  return configKey({
+    model,
+    crop: record?.crop ? JSON.stringify(record.crop) : undefined,
+    input: record ? JSON.stringify(record.input) : undefined,
     detector: opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR),
     align: opts.align !== false,
     flip: !!opts.flip,
     scoreThreshold: opts.scoreThreshold,
     minFaceSize: opts.minFaceSize,
   });
+}
+
+/** Embeds every image (largest face) through the pipeline, via the cache; reports time per computed image. */
+export async function embedForEval(paths: string[], opts: EvalVerifyOptions): Promise<{ embeddings: EmbeddingMap; msPerImage: number | null }> {
+  const cache = EmbeddingCache.open(opts.cacheDir ?? join(cacheDir(), 'eval'));
+  const config = embeddingConfig(opts);
   let computed = 0;
   let ms = 0;
   const embeddings = await embedImages(paths, async (p) => {
@@ -85,13 +106,31 @@ export async function embedForEval(paths: string[], opts: EvalVerifyOptions): Pr
 
 export async function runVerificationEval(opts: EvalVerifyOptions): Promise<{ summary: EvalVerifySummary; result: VerificationResult; pairList: PairList }> {
   const pairList = loadPairs(opts);
-  const metric = opts.metric ?? 'cosine';
   const paths = pairImages(pairList).map((p) => join(pairList.root, p));
-  const { embeddings, msPerImage } = await embedForEval(paths, opts);
-  const scored = scorePairs(pairList, metricScorer(embeddings, metric, (p) => join(pairList.root, p)));
+  const key = (p: string) => join(pairList.root, p);
   const model = opts.model ?? DEFAULT_EMBED_MODEL;
+  const fusionRecord = parseFusionId(model);
+  const metric: EvalVerifySummary['metric'] = fusionRecord ? 'fused' : (opts.metric ?? 'cosine');
+  let score: (a: string, b: string) => number | null;
+  let msPerImage: number | null = null;
+  if (fusionRecord) {
+    // each member embeds through its own model (and cache entry); the fused distance is 1 - P(same)
+    const fusion = fusionFromRecord(fusionRecord);
+    const maps: EmbeddingMap[] = [];
+    for (const m of fusion.members) {
+      const r = await embedForEval(paths, { ...opts, model: m.model });
+      maps.push(r.embeddings);
+      if (r.msPerImage !== null) msPerImage = (msPerImage ?? 0) + r.msPerImage;
+    }
+    score = fusionPairScorer(maps, fusion, key);
+  } else {
+    const r = await embedForEval(paths, opts);
+    msPerImage = r.msPerImage;
+    score = metricScorer(r.embeddings, metric as Metric, key);
+  }
+  const scored = scorePairs(pairList, score);
   const detector = opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR);
-  const result = evaluateVerification(scored, { folds: opts.folds, meta: { model, detector, metric, dataset: opts.dataset ?? opts.pairs ?? '', seed: opts.seed ?? 1 } });
+  const result = evaluateVerification(scored, { folds: opts.folds, root: pairList.root, meta: { model, detector, metric, dataset: opts.dataset ?? opts.pairs ?? '', seed: opts.seed ?? 1 } });
   const tar = (far: number) => result.tarAtFar.find((t) => t.far === far)?.tar ?? NaN;
   const summary: EvalVerifySummary = {
     pairs: scored.length,
@@ -107,4 +146,101 @@ export async function runVerificationEval(opts: EvalVerifyOptions): Promise<{ su
     msPerImage,
   };
   return { summary, result, pairList };
+}
+
+export interface EvalIdentifyOptions extends FaceOptions {
+  /** folder of <identity>/<images> */
+  dataset: string;
+  seed?: number;
+  /** share of identities held out of the gallery as strangers (default 0.2) */
+  strangerFraction?: number;
+  metric?: Metric;
+  /** open-set threshold; default: the stored calibration's for (model, metric), else curve only */
+  threshold?: number;
+  cacheDir?: string;
+  onProgress?: OnProgress;
+}
+
+export interface EvalIdentifySummary {
+  model: string;
+  detector: string;
+  metric: Metric;
+  galleryIdentities: number;
+  enrolledProbes: number;
+  strangerProbes: number;
+  rank1: number;
+  rank5: number;
+  threshold: number | null;
+  /** where the threshold came from */
+  thresholdSource: 'given' | 'calibration' | 'none';
+  dir: number | null;
+  fpir: number | null;
+  /** best DIR with FPIR <= 0.01 and <= 0.1 */
+  dirAtFpir: { '0.01': number; '0.1': number };
+  noFace: { gallery: number; enrolledProbes: number; strangerProbes: number };
+  msPerImage: number | null;
+}
+
+/** One-shot identification with held-out strangers on a dataset folder, through the pipeline and cache. */
+export async function runIdentificationEval(opts: EvalIdentifyOptions): Promise<{ summary: EvalIdentifySummary; result: IdentificationResult; split: IdentificationSplit; root: string }> {
+  notFusion(opts.model, 'identification');
+  const ds = listDataset(opts.dataset);
+  const split = splitIdentification(ds, { seed: opts.seed, strangerFraction: opts.strangerFraction });
+  const metric = opts.metric ?? 'cosine';
+  const model = opts.model ?? DEFAULT_EMBED_MODEL;
+  const detector = opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR);
+  const rel = [...split.gallery.map((g) => g.image), ...split.probes.map((p) => p.image)];
+  const { embeddings, msPerImage } = await embedForEval(rel.map((p) => join(ds.root, p)), opts);
+  const byRel: EmbeddingMap = new Map(rel.map((p) => [p, embeddings.get(join(ds.root, p)) ?? null]));
+  let threshold = opts.threshold;
+  let thresholdSource: EvalIdentifySummary['thresholdSource'] = threshold === undefined ? 'none' : 'given';
+  if (threshold === undefined) {
+    try { threshold = getCalibration(model, metric).threshold; thresholdSource = 'calibration'; } catch { /* no calibration: curve only */ }
+  }
+  const result = evaluateIdentification(split, byRel, { metric, threshold });
+  const summary: EvalIdentifySummary = {
+    model, detector, metric,
+    galleryIdentities: result.counts.galleryIdentities,
+    enrolledProbes: result.counts.enrolledProbes,
+    strangerProbes: result.counts.strangerProbes,
+    rank1: result.rank1,
+    rank5: result.rank5,
+    threshold: threshold ?? null,
+    thresholdSource,
+    dir: result.dir ?? null,
+    fpir: result.fpir ?? null,
+    dirAtFpir: { '0.01': dirAtFpir(result.curve, 0.01).dir, '0.1': dirAtFpir(result.curve, 0.1).dir },
+    noFace: result.noFace,
+    msPerImage,
+  };
+  return { summary, result, split, root: ds.root };
+}
+
+export interface CalibrateOptions extends EvalVerifyOptions {
+  /** FAR the stored threshold is chosen for (default 1e-3) */
+  targetFar?: number;
+}
+
+/**
+ * Fits the calibration record for (model, metric) on labelled pairs (all scored pairs; no-face
+ * pairs left out). It is returned, not saved: the caller decides (saveCalibration).
+ */
+export async function runCalibration(opts: CalibrateOptions): Promise<{ calibration: Calibration; result: VerificationResult }> {
+  notFusion(opts.model, 'calibration (calibrate its members; a mean fusion already outputs P(same))');
+  const pairList = loadPairs(opts);
+  const metric = opts.metric ?? 'cosine';
+  const model = opts.model ?? DEFAULT_EMBED_MODEL;
+  const paths = pairImages(pairList).map((p) => join(pairList.root, p));
+  const { embeddings } = await embedForEval(paths, opts);
+  const scored = scorePairs(pairList, metricScorer(embeddings, metric, (p) => join(pairList.root, p)));
+  const genuine = scored.filter((p) => p.same && p.distance !== null).map((p) => p.distance!);
+  const impostor = scored.filter((p) => !p.same && p.distance !== null).map((p) => p.distance!);
+  const dataset = opts.pairs
+    ? `pairs ${basename(opts.pairs)}`
+    : `${basename(opts.dataset ?? '')} (seed ${opts.seed ?? 1}, ${opts.pairsPerClass ?? 10} pairs per class)`;
+  const calibration = fitCalibration(genuine, impostor, { targetFar: opts.targetFar ?? DEFAULT_TARGET_FAR, model, metric, dataset });
+  calibration.config = embeddingConfig(opts);
+  calibration.fittedAt = new Date().toISOString();
+  const result = evaluateVerification(scored, { folds: opts.folds, root: pairList.root, meta: { model, metric, dataset } });
+  return { calibration, result };
 }

@@ -28,6 +28,8 @@ export interface FoldResult {
 export interface VerificationResult {
   /** what was evaluated, for the report: model (or fusion id), metric, dataset, seed ... */
   meta: Record<string, string | number>;
+  /** folder the pair paths are relative to (the report reads thumbnails from it) */
+  root?: string;
   folds: FoldResult[];
   accuracyMean: number;
   /** population standard deviation over folds (as numpy's default, used by the usual LFW scripts) */
@@ -56,6 +58,7 @@ export interface VerificationOptions {
   folds?: number;
   fars?: readonly number[];
   meta?: Record<string, string | number>;
+  root?: string;
 }
 
 export function evaluateVerification(pairs: readonly ScoredPair[], opts: VerificationOptions = {}): VerificationResult {
@@ -91,6 +94,7 @@ export function evaluateVerification(pairs: readonly ScoredPair[], opts: Verific
   const e = eer(roc);
   return {
     meta: opts.meta ?? {},
+    ...(opts.root !== undefined ? { root: opts.root } : {}),
     folds,
     accuracyMean,
     accuracyStd,

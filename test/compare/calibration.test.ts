@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   fitCalibration, confidence, thresholdAtFar, getCalibration, getCalibrationOr, saveCalibration, fallbackCalibration,
-  fitIsotonic, sigmoid, fitLogisticFusion, meanProbabilityFusion, fusionFromRecord, type Calibration,
+  fitIsotonic, sigmoid, fitLogisticFusion, meanProbabilityFusion, fusionFromRecord, parseFusionId, type Calibration,
 } from '../../src/compare/index.ts';
 import { FacekitError } from '../../src/errors/index.ts';
 import { mulberry32, gaussian } from '../../src/eval/prng.ts';
@@ -136,4 +136,14 @@ test('fusion: mean of calibrated probabilities and a fitted logistic fusion', ()
   assert.equal(again.distance([0.4, 1.1]), lf.distance([0.4, 1.1]));
   const m2 = fusionFromRecord(mean.record, (model) => (model === 'm1' ? c1 : c2));
   assert.equal(m2.probability([0.3, 0.9]), mean.probability([0.3, 0.9]));
+});
+
+test('a mean fusion can be named like a model and read back', () => {
+  const c1 = fallbackCalibration('m1', 'cosine', 0.4), c2 = fallbackCalibration('m2', 'euclidean', 1.0);
+  const f = meanProbabilityFusion([c1, c2]);
+  assert.deepEqual(parseFusionId(f.id), f.record);
+  assert.equal(parseFusionId('arcface'), undefined);
+  for (const bad of ['fusion:mean()', 'fusion:mean(a/cosine+b)', 'fusion:logistic(a/cosine)', 'fusion:mean(a/manhattan)', 'fusion:mean a/cosine']) {
+    assert.throws(() => parseFusionId(bad), (e: unknown) => e instanceof FacekitError && e.code === 'BAD_ARGUMENT', bad);
+  }
 });

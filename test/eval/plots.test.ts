@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { rocCurve } from '../../src/eval/index.ts';
-import { rocSvg, histogramSvg, histogramBins, svgToPng, lineChartSvg, thin } from '../../src/eval/plots.ts';
+import { rocSvg, histogramSvg, histogramBins, svgToPng, lineChartSvg, thin, cmcSvg, openSetSvg } from '../../src/eval/plots.ts';
 
 function parse(svg: string): any {
   assert.equal(XMLValidator.validate(svg), true, 'well-formed XML');
@@ -28,7 +28,7 @@ test('ROC SVG: one polyline per curve with one point per ROC point, legend entri
     // every point inside the plot frame
     for (const l of lines) for (const p of l.points.trim().split(/\s+/)) {
       const [x, y] = p.split(',').map(Number);
-      assert.ok(x >= 64 - 1e-6 && x <= 620 + 1e-6 && y >= 16 && y <= 480 - 52 + 1e-6, `${p} outside (log ${logFar})`);
+      assert.ok(x >= 74 - 1e-6 && x <= 620 + 1e-6 && y >= 16 && y <= 480 - 52 + 1e-6, `${p} outside (log ${logFar})`);
     }
   }
   // log axis: ticks at decades from the decade below the smallest positive FAR (0.2 -> 0.1) to 1
@@ -63,8 +63,8 @@ test('histogram SVG: bins per class normalized, threshold line where it belongs'
   assert.equal(groups.length, 2);
   for (const g of groups) assert.equal(asArray(g.rect).length, 8);
   const thr = asArray(doc.line).find((l: any) => l.class === 'threshold');
-  // data span 0.1..0.9 over x 64..620: threshold 0.5 sits mid-plot
-  assert.ok(Math.abs(Number(thr.x1) - (64 + 556 / 2)) < 0.01, thr.x1);
+  // data span 0.1..0.9 over x 74..620: threshold 0.5 sits mid-plot
+  assert.ok(Math.abs(Number(thr.x1) - (74 + 546 / 2)) < 0.01, thr.x1);
 });
 
 test('PNG of the expected size from the SVG', async () => {
@@ -78,4 +78,18 @@ test('PNG of the expected size from the SVG', async () => {
   let blue = 0;
   for (let i = 0; i < data.length; i += info.channels) if (data[i] < 80 && data[i + 2] > 150) blue++;
   assert.ok(blue > 200, `curve pixels: ${blue}`);
+});
+
+test('CMC and open-set SVGs: one point per rank / per curve point', () => {
+  const cmc = parse(cmcSvg([{ label: 'a', cmc: [0.5, 0.75, 0.75, 1] }, { label: 'b', cmc: [0.9, 1] }]));
+  const lines = asArray(cmc.polyline);
+  assert.deepEqual(lines.map((l: any) => l.points.trim().split(/\s+/).length), [4, 2]);
+  // rank 1 at the left edge of the plot, rank 4 at the right
+  const xs = lines[0].points.trim().split(/\s+/).map((p: string) => Number(p.split(',')[0]));
+  assert.ok(Math.abs(xs[0] - 74) < 0.01 && Math.abs(xs[3] - 620) < 0.01, String(xs));
+  const curve = [{ fpir: 0, dir: 0 }, { fpir: 0, dir: 0.25 }, { fpir: 0.5, dir: 0.25 }, { fpir: 0.5, dir: 0.5 }, { fpir: 1, dir: 0.5 }];
+  for (const logFpir of [false, true]) {
+    const os = parse(openSetSvg([{ label: 'x', curve }], { logFpir }));
+    assert.equal(asArray(os.polyline)[0].points.trim().split(/\s+/).length, 5);
+  }
 });

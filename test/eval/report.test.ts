@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { XMLValidator } from 'fast-xml-parser';
 import { evaluateVerification, rocCurve, type ScoredPair } from '../../src/eval/index.ts';
-import { writeVerificationReport, formatVerification, hardestPairs } from '../../src/eval/report.ts';
+import { writeVerificationReport, formatVerification, hardestPairs, writeIdentificationReport, formatIdentification } from '../../src/eval/report.ts';
+import { evaluateIdentification, type IdentificationSplit, type EmbeddingMap } from '../../src/eval/index.ts';
 
 const DEMO = 'node_modules/@vladmandic/face-api/demo';
 
@@ -62,5 +63,38 @@ test('report folder: index.html with inline SVG, PNG figures, thumbnails, result
     assert.equal(json.accuracyMean, r.accuracyMean);
     const text = formatVerification(r);
     assert.ok(/accuracy \(10-fold\)/.test(text) && /no face: 1 genuine/.test(text));
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('identification report: figures, failures with the nearest gallery image, summary', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'facekit-idreport-'));
+  try {
+    const v = (x: number, y: number) => Float32Array.from([x, y]);
+    const split: IdentificationSplit = {
+      seed: 0, strangers: ['S'],
+      gallery: [{ identity: 'A', image: 'sample1.jpg' }, { identity: 'B', image: 'sample2.jpg' }],
+      probes: [
+        { identity: 'A', image: 'sample3.jpg', enrolled: true }, { identity: 'A', image: 'sample4.jpg', enrolled: true },
+        { identity: 'S', image: 'sample5.jpg', enrolled: false }, { identity: 'S', image: 'sample6.jpg', enrolled: false },
+      ],
+    };
+    const emb: EmbeddingMap = new Map([
+      ['sample1.jpg', v(0, 0)], ['sample2.jpg', v(10, 0)], ['sample3.jpg', v(1, 0)], ['sample4.jpg', v(8, 0)],
+      ['sample5.jpg', v(9, 1)], ['sample6.jpg', v(50, 50)],
+    ]);
+    const r = evaluateIdentification(split, emb, { metric: 'euclidean', threshold: 3 });
+    const out = await writeIdentificationReport(dir, r, { root: DEMO, meta: { model: 'm', metric: 'euclidean' } });
+    const html = readFileSync(out.index, 'utf8');
+    const svgs = html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
+    assert.equal(svgs.length, 2);
+    for (const s of svgs) assert.equal(XMLValidator.validate(s), true);
+    assert.ok(html.includes('50.00%'), 'rank-1 of 1 in 2');
+    // one wrong enrolled probe (sample4 nearer B) and one stranger named (sample5 at 1.41 from B)
+    const thumbs = readdirSync(join(dir, 'thumbs')).sort();
+    assert.deepEqual(thumbs, ['stranger-1-1.jpg', 'stranger-1-2.jpg', 'wrong-1-1.jpg', 'wrong-1-2.jpg']);
+    const nearest = await sharp(join(dir, 'thumbs', 'wrong-1-2.jpg')).metadata();
+    assert.equal(nearest.width, 112);
+    for (const f of ['cmc.png', 'open-set.png']) assert.equal((await sharp(join(dir, f)).metadata()).height, 480);
+    assert.ok(/DIR 50.00%, FPIR 50.00%/.test(formatIdentification(r)));
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });

@@ -1,0 +1,81 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { FacekitError } from '../../errors/index.ts';
+import { defaultKeysFile, FileKeyStore } from '../../server/keys/store.ts';
+import { ServerMetrics } from '../../server/metrics.ts';
+import { checkBind, PROTECTED_MODE_WARNING } from '../../server/plugins/auth.ts';
+import { closeOnSignals, DEFAULT_LIMITS, startServer, type FacekitServer, type ServerLimits } from '../../server/server.ts';
+import type { CreateService } from '../../server/service.ts';
+import { action } from '../run.ts';
+
+export interface ServeOptions {
+  port: string;
+  host: string;
+  db?: string;
+  keysFile?: string;
+  auditLog: string;
+  imageRoot?: string;
+  concurrency: string;
+  maxQueued: string;
+  rate: string;
+  maxBodyMb: string;
+  maxPixels: string;
+}
+
+function defaultAuditLog(): string {
+  return join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'facekit', 'audit.jsonl');
+}
+
+function int(name: string, v: string, min: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new FacekitError('BAD_ARGUMENT', `--${name} must be an integer >= ${min}, got '${v}'`);
+  return n;
+}
+
+/** Checks the bind before loading models (refusal is instant), then builds and listens. */
+export async function runServe(opts: ServeOptions, createService: CreateService): Promise<{ app: FacekitServer; address: string }> {
+  const port = int('port', opts.port, 0);
+  const keyStore = new FileKeyStore(opts.keysFile ?? defaultKeysFile());
+  const { authOff } = await checkBind(opts.host, keyStore);
+  const limits: ServerLimits = {
+    ...DEFAULT_LIMITS,
+    concurrency: int('concurrency', opts.concurrency, 1),
+    maxQueued: int('max-queued', opts.maxQueued, 0),
+    rateMax: int('rate', opts.rate, 0),
+    rateWindowMs: 60_000,
+    bodyBytes: int('max-body-mb', opts.maxBodyMb, 1) * 1024 * 1024,
+    maxPixels: int('max-pixels', opts.maxPixels, 1),
+  };
+  const metrics = new ServerMetrics();
+  const service = await createService({ db: opts.db, onInference: metrics.observeInference });
+  if (authOff) process.stderr.write(`\n*** ${PROTECTED_MODE_WARNING} ***\n\n`);
+  return startServer({
+    service, keyStore, metrics, host: opts.host, port, limits, auditLog: opts.auditLog, imageRoot: opts.imageRoot ?? null, logger: { level: 'info' },
+  });
+}
+
+/**
+ * `facekit serve`. The face service comes from the factory the caller passes (the library's
+ * createService), so this file compiles and is testable without the library.
+ */
+export function registerServe(program: Command, createService: CreateService): void {
+  program
+    .command('serve')
+    .description('run the REST API (OpenAPI docs at /docs); without API keys it binds loopback only and runs without auth')
+    .option('--port <n>', 'port', '8080')
+    .option('--host <h>', 'address to bind; anything but loopback needs an API key (facekit keys create)', '127.0.0.1')
+    .option('--db <file|url>', 'gallery store: a SQLite file or postgres://... (default: in memory)')
+    .option('--keys-file <file>', `API keys file (default: ${defaultKeysFile()})`)
+    .option('--audit-log <file>', 'JSON-lines log of every write', defaultAuditLog())
+    .option('--image-root <dir>', 'let deepface-style requests name image files under this directory')
+    .option('--concurrency <n>', 'inference jobs at once', String(DEFAULT_LIMITS.concurrency))
+    .option('--max-queued <n>', 'jobs allowed to wait before 503', String(DEFAULT_LIMITS.maxQueued))
+    .option('--rate <n>', 'requests per minute per key (0: unlimited)', String(DEFAULT_LIMITS.rateMax))
+    .option('--max-body-mb <n>', 'largest JSON body in MiB', String(DEFAULT_LIMITS.bodyBytes / 1024 / 1024))
+    .option('--max-pixels <n>', 'largest decoded image in pixels', String(DEFAULT_LIMITS.maxPixels))
+    .action(action(async (opts: ServeOptions) => {
+      const { app } = await runServe(opts, createService);
+      closeOnSignals(app);
+    }));
+}

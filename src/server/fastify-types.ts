@@ -1,0 +1,20 @@
+/** What the plugins add to Fastify's request and route config (module augmentation). */
+import type { ApiKeyRecord } from './keys/store.ts';
+import type { Scope } from './keys/scopes.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** the scope a key needs; routes without one are public (health, docs) */
+    scope?: Scope;
+  }
+  interface FastifyRequest {
+    /** the authenticated key; null when auth is off (no keys, loopback only) or the route is public */
+    apiKey: ApiKeyRecord | null;
+    /** files from a multipart body, by field name */
+    uploads: Map<string, Buffer[]> | null;
+    /** ids a write touched that the URL does not show (e.g. the id of a created person) */
+    auditTarget: Record<string, unknown> | null;
+  }
+}
+
+export {};

@@ -1,0 +1,43 @@
+import { FacekitError } from '../../errors/index.ts';
+import type { Scope } from './scopes.ts';
+import type { ApiKeyRecord, KeyStore } from './store.ts';
+import { newToken, parseToken, secretMatches } from './tokens.ts';
+
+/** What `keys list` and GET /v1/keys show: never the hash. */
+export interface KeyInfo {
+  id: string;
+  name: string;
+  scopes: Scope[];
+  createdAt: string;
+  revokedAt?: string;
+}
+
+export function keyInfo(r: ApiKeyRecord): KeyInfo {
+  return { id: r.id, name: r.name, scopes: [...r.scopes], createdAt: r.createdAt, ...(r.revokedAt ? { revokedAt: r.revokedAt } : {}) };
+}
+
+/** Creates a key; the returned token is shown once and never stored. */
+export async function createKey(store: KeyStore, opts: { scopes: Scope[]; name?: string }): Promise<{ token: string; key: KeyInfo }> {
+  if (opts.scopes.length === 0) throw new FacekitError('BAD_ARGUMENT', 'a key needs at least one scope');
+  const t = newToken();
+  const record: ApiKeyRecord = { id: t.id, name: opts.name ?? '', scopes: [...opts.scopes], hash: t.hash, createdAt: new Date().toISOString() };
+  await store.add(record);
+  return { token: t.token, key: keyInfo(record) };
+}
+
+export async function listKeys(store: KeyStore, opts: { includeRevoked?: boolean } = {}): Promise<KeyInfo[]> {
+  return (await store.list()).filter((k) => opts.includeRevoked || !k.revokedAt).map(keyInfo);
+}
+
+export async function revokeKey(store: KeyStore, id: string): Promise<void> {
+  if (!(await store.revoke(id))) throw new FacekitError('NOT_FOUND', `no active API key with id '${id}'`);
+}
+
+/** The key a presented token belongs to, or null when it matches none. */
+export async function authenticate(store: KeyStore, token: string): Promise<ApiKeyRecord | null> {
+  const parsed = parseToken(token);
+  if (!parsed) return null;
+  const record = await store.find(parsed.id);
+  if (!record) return null;
+  return secretMatches(parsed.secret, record.hash) ? record : null;
+}

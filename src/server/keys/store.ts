@@ -1,0 +1,128 @@
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { FacekitError } from '../../errors/index.ts';
+import type { Scope } from './scopes.ts';
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  scopes: Scope[];
+  /** sha256 of the secret, hex */
+  hash: string;
+  createdAt: string;
+  revokedAt?: string;
+}
+
+/** Where API keys live. Async so a database-backed store can implement it too. */
+export interface KeyStore {
+  /** every record, revoked ones included */
+  list(): Promise<ApiKeyRecord[]>;
+  /** an active (not revoked) key by id */
+  find(id: string): Promise<ApiKeyRecord | undefined>;
+  activeCount(): Promise<number>;
+  add(record: ApiKeyRecord): Promise<void>;
+  /** false when no active key has that id */
+  revoke(id: string): Promise<boolean>;
+}
+
+export function defaultKeysFile(): string {
+  return process.env.FACEKIT_KEYS_FILE ?? join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'facekit', 'keys.json');
+}
+
+interface KeysFile {
+  version: 1;
+  keys: ApiKeyRecord[];
+}
+
+/**
+ * Keys in one JSON file, mode 0600, replaced atomically (temp file + rename) so a crash never
+ * leaves half a file. The file is re-read when its mtime or size changes, so keys created or
+ * revoked with the CLI take effect on a running server without a restart.
+ */
+export class FileKeyStore implements KeyStore {
+  readonly path: string;
+  private cache: { stamp: string; keys: ApiKeyRecord[] } | null = null;
+
+  constructor(path: string = defaultKeysFile()) {
+    this.path = path;
+  }
+
+  async list(): Promise<ApiKeyRecord[]> {
+    return this.load().map((k) => ({ ...k }));
+  }
+
+  async find(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.load().find((k) => k.id === id && !k.revokedAt);
+  }
+
+  async activeCount(): Promise<number> {
+    return this.load().filter((k) => !k.revokedAt).length;
+  }
+
+  async add(record: ApiKeyRecord): Promise<void> {
+    const keys = this.load();
+    if (keys.some((k) => k.id === record.id)) throw new FacekitError('CONFLICT', `key id ${record.id} already exists`);
+    this.save([...keys, record]);
+  }
+
+  async revoke(id: string): Promise<boolean> {
+    const keys = this.load();
+    const k = keys.find((x) => x.id === id && !x.revokedAt);
+    if (!k) return false;
+    this.save(keys.map((x) => (x === k ? { ...x, revokedAt: new Date().toISOString() } : x)));
+    return true;
+  }
+
+  private stamp(): string | null {
+    try {
+      const s = statSync(this.path);
+      return `${s.mtimeMs}:${s.size}:${s.ino}`;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+  }
+
+  private load(): ApiKeyRecord[] {
+    const stamp = this.stamp();
+    if (stamp === null) return [];
+    if (this.cache?.stamp === stamp) return this.cache.keys;
+    let parsed: KeysFile;
+    try {
+      parsed = JSON.parse(readFileSync(this.path, 'utf8')) as KeysFile;
+    } catch (e) {
+      throw new FacekitError('STORE_ERROR', `cannot read API keys file ${this.path}: ${(e as Error).message}`);
+    }
+    if (!parsed || !Array.isArray(parsed.keys)) throw new FacekitError('STORE_ERROR', `API keys file ${this.path} has no "keys" list`);
+    this.cache = { stamp, keys: parsed.keys };
+    return parsed.keys;
+  }
+
+  private save(keys: ApiKeyRecord[]): void {
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    const tmp = `${this.path}.${process.pid}.${Date.now()}.tmp`;
+    const body: KeysFile = { version: 1, keys };
+    writeFileSync(tmp, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
+    renameSync(tmp, this.path);
+    this.cache = null;
+  }
+}
+
+/** For tests and embedding: keys held in memory only. */
+export class MemoryKeyStore implements KeyStore {
+  private keys: ApiKeyRecord[] = [];
+  async list(): Promise<ApiKeyRecord[]> { return this.keys.map((k) => ({ ...k })); }
+  async find(id: string): Promise<ApiKeyRecord | undefined> { return this.keys.find((k) => k.id === id && !k.revokedAt); }
+  async activeCount(): Promise<number> { return this.keys.filter((k) => !k.revokedAt).length; }
+  async add(record: ApiKeyRecord): Promise<void> {
+    if (this.keys.some((k) => k.id === record.id)) throw new FacekitError('CONFLICT', `key id ${record.id} already exists`);
+    this.keys.push(record);
+  }
+  async revoke(id: string): Promise<boolean> {
+    const k = this.keys.find((x) => x.id === id && !x.revokedAt);
+    if (!k) return false;
+    k.revokedAt = new Date().toISOString();
+    return true;
+  }
+}

@@ -1,0 +1,78 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { FacekitError } from '../../errors/index.ts';
+import { HttpError } from '../http-error.ts';
+import { authenticate } from '../keys/manage.ts';
+import { grants } from '../keys/scopes.ts';
+import type { KeyStore } from '../keys/store.ts';
+import '../fastify-types.ts';
+
+export function isLoopback(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * Protected mode, after Redis: with no API keys the server only listens on loopback and lets
+ * local requests through; binding any other address without a key is refused up front.
+ * Throws FacekitError(BAD_ARGUMENT) with the remedy in the message.
+ */
+export async function checkBind(host: string, keyStore: KeyStore): Promise<{ authOff: boolean }> {
+  const keys = await keyStore.activeCount();
+  if (isLoopback(host)) return { authOff: keys === 0 };
+  if (keys === 0) {
+    throw new FacekitError(
+      'BAD_ARGUMENT',
+      `refusing to listen on ${host}: no API keys exist, so anyone who can reach this address could use and change the gallery. ` +
+        'Create a key first (facekit keys create --scope read,write), or bind 127.0.0.1 to run locally without keys.',
+    );
+  }
+  return { authOff: false };
+}
+
+export const PROTECTED_MODE_WARNING =
+  'PROTECTED MODE: no API keys exist, so authentication is OFF and the server listens on loopback only. ' +
+  'Anyone on this machine can call every route. Create a key (facekit keys create --scope read,write) to turn authentication on.';
+
+function presentedToken(request: FastifyRequest): string | null {
+  const auth = request.headers.authorization;
+  if (typeof auth === 'string') {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    if (m) return m[1];
+  }
+  const x = request.headers['x-api-key'];
+  if (typeof x === 'string' && x.trim()) return x.trim();
+  return null;
+}
+
+/**
+ * Every route with a `scope` in its config needs a key holding that scope, unless no key exists
+ * and the server was bound to loopback. Key existence is checked per request, so the first key
+ * created with the CLI turns authentication on without a restart.
+ */
+export function installAuth(app: FastifyInstance, opts: { keyStore: KeyStore; host: string }): void {
+  const { keyStore } = opts;
+  const boundToLoopback = isLoopback(opts.host);
+  app.decorateRequest('apiKey', null);
+
+  app.addHook('onRequest', async (request) => {
+    const scope = request.routeOptions.config?.scope;
+    if (!scope) return;
+    const token = presentedToken(request);
+    if (boundToLoopback && (await keyStore.activeCount()) === 0) {
+      // belt and braces: even if someone re-bound the instance, remote peers never get keyless access
+      if (!isLoopback(request.socket.localAddress ?? '') && !isLoopback(request.ip)) {
+        throw new HttpError(403, 'PROTECTED_MODE', 'protected mode: no API keys exist, so only loopback clients are served');
+      }
+      return;
+    }
+    if (!token) {
+      throw new HttpError(401, 'UNAUTHORIZED', 'an API key is required: send "Authorization: Bearer <key>" or "X-API-Key: <key>"', { 'www-authenticate': 'Bearer' });
+    }
+    const key = await authenticate(keyStore, token);
+    if (!key) throw new HttpError(401, 'UNAUTHORIZED', 'unknown or revoked API key', { 'www-authenticate': 'Bearer error="invalid_token"' });
+    request.apiKey = key;
+    if (!grants(key.scopes, scope)) {
+      throw new HttpError(403, 'FORBIDDEN', `this key has scopes [${key.scopes.join(', ')}] but ${request.method} ${request.routeOptions.url} needs '${scope}'`);
+    }
+  });
+}

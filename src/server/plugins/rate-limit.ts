@@ -1,0 +1,28 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from '../http-error.ts';
+
+export interface RateLimitOptions {
+  /** requests per key (or per client address when auth is off) per window; 0 disables */
+  max: number;
+  /** window in milliseconds */
+  windowMs: number;
+}
+
+/**
+ * Per-key request budget. It runs after authentication (route-level onRequest hooks follow the
+ * instance-level auth hook), so a key's budget is shared by every address using it.
+ */
+export async function installRateLimit(app: FastifyInstance, opts: RateLimitOptions): Promise<void> {
+  if (!opts.max) return;
+  await app.register(rateLimit, {
+    global: true,
+    max: opts.max,
+    timeWindow: opts.windowMs,
+    keyGenerator: (request) => (request.apiKey ? `key:${request.apiKey.id}` : `ip:${request.ip}`),
+    // public routes (health, docs) are not metered
+    allowList: (request) => !request.routeOptions.config?.scope,
+    errorResponseBuilder: (_request, ctx) =>
+      new HttpError(ctx.statusCode, 'RATE_LIMITED', `rate limit exceeded: ${ctx.max} requests per ${opts.windowMs / 1000}s; retry in ${ctx.after}`),
+  });
+}

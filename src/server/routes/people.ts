@@ -1,0 +1,152 @@
+import type { FastifyInstance } from 'fastify';
+import { FacekitError } from '../../errors/index.ts';
+import { errorResponses, imageList, modelField, detectorField, person, personWithFaces, readSecurity, storedFace } from '../schemas.ts';
+import { imagesFrom } from '../plugins/uploads.ts';
+import type { RouteDeps } from './deps.ts';
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } as const;
+const name = { type: 'string', minLength: 1, maxLength: 200 } as const;
+const metadata = { type: ['object', 'string'], description: 'free JSON object (as a JSON string in multipart forms)' } as const;
+const noContent = { 204: { type: 'null', description: 'done' }, ...errorResponses } as const;
+
+/** Multipart forms carry metadata as a JSON string; JSON bodies carry the object itself. */
+function metadataOf(v: unknown): Record<string, unknown> | undefined {
+  if (v === undefined) return undefined;
+  let m = v;
+  if (typeof v === 'string') {
+    try {
+      m = JSON.parse(v);
+    } catch {
+      throw new FacekitError('BAD_ARGUMENT', 'metadata must be a JSON object');
+    }
+  }
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new FacekitError('BAD_ARGUMENT', 'metadata must be a JSON object');
+  return m as Record<string, unknown>;
+}
+
+/** The gallery: people and their enrolled faces. Reads need 'read', every change 'write'. */
+export function registerPeopleRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const { service, queue, maxPixels } = deps;
+  const people = service.people;
+
+  app.get('/v1/people', {
+    config: { scope: 'read' },
+    schema: {
+      tags: ['people'],
+      summary: 'List enrolled people',
+      security: readSecurity,
+      querystring: {
+        type: 'object',
+        properties: { offset: { type: 'integer', minimum: 0, default: 0 }, limit: { type: 'integer', minimum: 0, maximum: 1000, default: 100 } },
+      },
+      response: {
+        200: {
+          type: 'object',
+          required: ['people', 'total'],
+          properties: { people: { type: 'array', items: person }, total: { type: 'integer' }, totalFaces: { type: 'integer' } },
+        },
+        ...errorResponses,
+      },
+    },
+  }, async (request) => {
+    const q = request.query as { offset: number; limit: number };
+    return people.list({ offset: q.offset, limit: q.limit });
+  });
+
+  app.post('/v1/people', {
+    config: { scope: 'write' },
+    schema: {
+      tags: ['people'],
+      summary: 'Create a person, optionally enrolling face images',
+      consumes: ['application/json', 'multipart/form-data'],
+      security: readSecurity,
+      body: {
+        type: 'object',
+        required: ['name'],
+        properties: { name, metadata, images: imageList, detector: detectorField, model: modelField },
+      },
+      response: { 201: personWithFaces, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const b = request.body as { name: string; metadata?: unknown; detector?: string; model?: string };
+    const images = imagesFrom(request, 'images');
+    const input = { name: b.name, metadata: metadataOf(b.metadata), images: images.length ? images : undefined };
+    const opts = { maxPixels, detector: b.detector, model: b.model };
+    const created = images.length ? await queue.run(() => people.create(input, opts)) : await people.create(input, opts);
+    request.auditTarget = { personId: created.id, faceIds: created.faces.map((f) => f.id) };
+    reply.code(201);
+    return created;
+  });
+
+  app.get('/v1/people/:id', {
+    config: { scope: 'read' },
+    schema: { tags: ['people'], summary: 'One person with their faces', security: readSecurity, params: idParams, response: { 200: personWithFaces, ...errorResponses } },
+  }, async (request) => people.get((request.params as { id: string }).id));
+
+  app.patch('/v1/people/:id', {
+    config: { scope: 'write' },
+    schema: {
+      tags: ['people'],
+      summary: 'Rename a person and/or replace their metadata',
+      security: readSecurity,
+      params: idParams,
+      body: { type: 'object', properties: { name, metadata }, minProperties: 1 },
+      response: { 200: person, ...errorResponses },
+    },
+  }, async (request) => {
+    const { id } = request.params as { id: string };
+    const b = request.body as { name?: string; metadata?: unknown };
+    const meta = metadataOf(b.metadata);
+    if (b.name === undefined && meta === undefined) throw new FacekitError('BAD_ARGUMENT', 'send name and/or metadata');
+    let result = b.name !== undefined ? await people.rename(id, b.name) : undefined;
+    if (meta !== undefined) result = await people.setMetadata(id, meta);
+    return result;
+  });
+
+  app.delete('/v1/people/:id', {
+    config: { scope: 'write' },
+    schema: { tags: ['people'], summary: 'Delete a person and all their faces', security: readSecurity, params: idParams, response: noContent },
+  }, async (request, reply) => {
+    await people.delete((request.params as { id: string }).id);
+    return reply.code(204).send();
+  });
+
+  app.post('/v1/people/:id/faces', {
+    config: { scope: 'write' },
+    schema: {
+      tags: ['people'],
+      summary: 'Enroll more face images for a person (one face per image)',
+      consumes: ['application/json', 'multipart/form-data'],
+      security: readSecurity,
+      params: idParams,
+      body: { type: 'object', properties: { images: imageList, detector: detectorField, model: modelField } },
+      response: {
+        201: { type: 'object', required: ['faces'], properties: { faces: { type: 'array', items: storedFace } } },
+        ...errorResponses,
+      },
+    },
+  }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const b = (request.body ?? {}) as { detector?: string; model?: string };
+    const images = imagesFrom(request, 'images', { required: true });
+    const added = await queue.run(() => people.addFaces(id, images, { maxPixels, detector: b.detector, model: b.model }));
+    request.auditTarget = { faceIds: added.faces.map((f) => f.id) };
+    reply.code(201);
+    return added;
+  });
+
+  app.delete('/v1/people/:id/faces/:faceId', {
+    config: { scope: 'write' },
+    schema: {
+      tags: ['people'],
+      summary: 'Remove one enrolled face',
+      security: readSecurity,
+      params: { type: 'object', required: ['id', 'faceId'], properties: { id: idParams.properties.id, faceId: { type: 'string', minLength: 1, maxLength: 200 } } },
+      response: noContent,
+    },
+  }, async (request, reply) => {
+    const { id, faceId } = request.params as { id: string; faceId: string };
+    await people.deleteFace(id, faceId);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,108 @@
+import type { FastifyInstance } from 'fastify';
+import type { DistanceMetric } from '../service.ts';
+import { detectorField, errorResponses, face, imageField, modelField, readSecurity } from '../schemas.ts';
+import { imageFrom } from '../plugins/uploads.ts';
+import type { RouteDeps } from './deps.ts';
+
+export const METRICS: DistanceMetric[] = ['cosine', 'euclidean', 'euclidean_l2'];
+
+/** Comparisons: one image against another (verify) or against the gallery (identify). */
+export function registerVerifyRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const { service, queue, maxPixels } = deps;
+
+  app.post('/v1/verify', {
+    config: { scope: 'read' },
+    schema: {
+      tags: ['faces'],
+      summary: 'Are the main faces of two images the same person?',
+      consumes: ['application/json', 'multipart/form-data'],
+      security: readSecurity,
+      body: {
+        type: 'object',
+        properties: {
+          image1: imageField,
+          image2: imageField,
+          detector: detectorField,
+          model: modelField,
+          metric: { type: 'string', enum: METRICS },
+          threshold: { type: 'number', minimum: 0 },
+          align: { type: 'boolean' },
+        },
+      },
+      response: {
+        200: {
+          type: 'object',
+          required: ['verified', 'distance', 'threshold', 'metric', 'model', 'detector', 'faces'],
+          properties: {
+            verified: { type: 'boolean' },
+            distance: { type: 'number' },
+            threshold: { type: 'number' },
+            confidence: { type: 'number', description: 'calibrated P(same person), when available' },
+            metric: { type: 'string' },
+            model: { type: 'string' },
+            detector: { type: 'string' },
+            faces: { type: 'array', items: face, minItems: 2, maxItems: 2 },
+          },
+        },
+        ...errorResponses,
+      },
+    },
+  }, async (request) => {
+    const b = request.body as { detector?: string; model?: string; metric?: DistanceMetric; threshold?: number; align?: boolean };
+    const image1 = imageFrom(request, 'image1');
+    const image2 = imageFrom(request, 'image2');
+    return queue.run(() => service.verify(image1, image2, { maxPixels, detector: b.detector, model: b.model, metric: b.metric, threshold: b.threshold, align: b.align }));
+  });
+
+  app.post('/v1/identify', {
+    config: { scope: 'read' },
+    schema: {
+      tags: ['faces'],
+      summary: 'Who in the gallery is each face?',
+      consumes: ['application/json', 'multipart/form-data'],
+      security: readSecurity,
+      body: {
+        type: 'object',
+        properties: {
+          image: imageField,
+          detector: detectorField,
+          model: modelField,
+          topK: { type: 'integer', minimum: 1, maximum: 100 },
+          threshold: { type: 'number', minimum: 0 },
+          maxFaces: { type: 'integer', minimum: 1, maximum: 1000 },
+        },
+      },
+      response: {
+        200: {
+          type: 'object',
+          required: ['faces'],
+          properties: {
+            faces: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['face', 'matches'],
+                properties: {
+                  face,
+                  matches: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      required: ['personId', 'name', 'faceId', 'distance'],
+                      properties: { personId: { type: 'string' }, name: { type: 'string' }, faceId: { type: 'string' }, distance: { type: 'number' } },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+        ...errorResponses,
+      },
+    },
+  }, async (request) => {
+    const b = request.body as { detector?: string; model?: string; topK?: number; threshold?: number; maxFaces?: number };
+    const image = imageFrom(request, 'image');
+    return queue.run(() => service.identify(image, { maxPixels, detector: b.detector, model: b.model, topK: b.topK, threshold: b.threshold, maxFaces: b.maxFaces }));
+  });
+}

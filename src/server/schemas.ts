@@ -1,0 +1,85 @@
+/**
+ * JSON schemas shared by the routes, inlined where used so the OpenAPI document is
+ * self-contained. Response schemas also make Fastify serialise only the documented fields.
+ */
+export const errorBody = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+    },
+  },
+} as const;
+
+export const errorResponses = {
+  400: { description: 'bad input (image, argument, no face)', ...errorBody },
+  401: { description: 'missing or unknown API key', ...errorBody },
+  403: { description: 'the key lacks the scope this route needs', ...errorBody },
+  413: { description: 'body or image too large', ...errorBody },
+  429: { description: 'rate limit exceeded (see Retry-After)', ...errorBody },
+  500: { description: 'server fault', ...errorBody },
+  503: { description: 'inference queue full (see Retry-After)', ...errorBody },
+} as const;
+
+export const box = {
+  type: 'object',
+  required: ['x', 'y', 'w', 'h'],
+  properties: { x: { type: 'number' }, y: { type: 'number' }, w: { type: 'number' }, h: { type: 'number' } },
+} as const;
+
+export const point = { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 } as const;
+
+export const face = {
+  type: 'object',
+  required: ['box', 'score', 'landmarks5'],
+  properties: {
+    box,
+    score: { type: 'number' },
+    landmarks5: { type: 'array', items: point, description: 'left eye, right eye (as seen), nose, left and right mouth corner' },
+    detector: { type: 'string' },
+  },
+} as const;
+
+/** An image in a JSON body; multipart uploads send the same field as a file part instead. */
+export const imageField = {
+  type: 'string',
+  description: 'the image as base64 or a data URL (data:image/jpeg;base64,...); or send the field as a multipart file',
+} as const;
+
+export const imageList = {
+  type: 'array',
+  items: imageField,
+  description: 'images as base64 or data URLs; or repeat the field as multipart files',
+} as const;
+
+export const detectorField = { type: 'string', description: "detector id (e.g. fr_detect, blazeface-back, faceapi-ssd) or 'skip'" } as const;
+export const modelField = { type: 'string', description: 'recognition model id (e.g. fr_feature, faceres, faceapi-recognition)' } as const;
+
+export const person = {
+  type: 'object',
+  required: ['id', 'name', 'metadata', 'createdAt'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    metadata: { type: 'object', additionalProperties: true },
+    createdAt: { type: 'string' },
+    faceCount: { type: 'integer' },
+  },
+} as const;
+
+export const storedFace = {
+  type: 'object',
+  required: ['id', 'model', 'createdAt'],
+  properties: { id: { type: 'string' }, model: { type: 'string' }, createdAt: { type: 'string' }, box },
+} as const;
+
+export const personWithFaces = {
+  type: 'object',
+  required: [...person.required, 'faceCount', 'faces'],
+  properties: { ...person.properties, faces: { type: 'array', items: storedFace } },
+} as const;
+
+export const readSecurity: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];

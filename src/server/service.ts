@@ -1,0 +1,199 @@
+/**
+ * The contract between the HTTP layer and the face library. Routes decode requests into Buffers
+ * plus options and call these methods; every result is plain JSON-able data (numbers, strings,
+ * arrays, objects; embeddings as number[]). Bad input is reported by throwing FacekitError, which
+ * the error plugin turns into a status code. The server never imports the library directly, so it
+ * can be built and tested against a test double and bound to the real library by the integrator.
+ */
+
+export interface BoxJson {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export type PointJson = [number, number];
+
+/** A detected face as the server returns it (pixel coordinates of the EXIF-rotated image). */
+export interface FaceJson {
+  box: BoxJson;
+  score: number;
+  /** left eye, right eye (as seen in the image), nose tip, left and right mouth corner */
+  landmarks5: PointJson[];
+  detector?: string;
+}
+
+/** Options every image-taking call receives. */
+export interface ImageOptions {
+  /** decoder refuses images with more pixels (IMAGE_TOO_LARGE); set from the server's limits */
+  maxPixels?: number;
+  /** detector id; 'skip' means the whole image is one face (no detection) */
+  detector?: string;
+  /** run the anti-spoofing model and fail with SPOOF when a face looks presented (photo, screen) */
+  antiSpoofing?: boolean;
+}
+
+export interface DetectOptions extends ImageOptions {
+  maxFaces?: number;
+  minScore?: number;
+}
+
+export interface DetectResult {
+  width: number;
+  height: number;
+  faces: FaceJson[];
+}
+
+export interface RepresentOptions extends DetectOptions {
+  /** recognition model id */
+  model?: string;
+  align?: boolean;
+  /** false: embed the whole image when no face is found instead of failing with NO_FACE */
+  enforceDetection?: boolean;
+}
+
+export interface RepresentedFace extends FaceJson {
+  embedding: number[];
+  model: string;
+}
+
+export interface RepresentResult {
+  width: number;
+  height: number;
+  faces: RepresentedFace[];
+}
+
+export type DistanceMetric = 'cosine' | 'euclidean' | 'euclidean_l2';
+
+export interface VerifyOptions extends ImageOptions {
+  model?: string;
+  metric?: DistanceMetric;
+  /** distance at or below which the pair is the same person; the model's tuned value when absent */
+  threshold?: number;
+  align?: boolean;
+  /** false: verify with the whole image when no face is found instead of failing with NO_FACE */
+  enforceDetection?: boolean;
+}
+
+export interface VerifyResult {
+  verified: boolean;
+  distance: number;
+  threshold: number;
+  /** calibrated probability in [0, 1] that the pair is the same person, when the model is calibrated */
+  confidence?: number;
+  metric: DistanceMetric;
+  model: string;
+  detector: string;
+  /** the face used from each image (the most prominent one) */
+  faces: [FaceJson, FaceJson];
+}
+
+export interface IdentifyOptions extends ImageOptions {
+  model?: string;
+  /** candidates returned per face */
+  topK?: number;
+  /** matches farther than this are dropped; the model's tuned value when absent */
+  threshold?: number;
+  maxFaces?: number;
+}
+
+export interface IdentifyMatch {
+  personId: string;
+  name: string;
+  faceId: string;
+  distance: number;
+}
+
+export interface IdentifyResult {
+  faces: Array<{ face: FaceJson; matches: IdentifyMatch[] }>;
+}
+
+export type AnalyzeAction = 'age' | 'gender' | 'emotion' | 'race';
+
+export interface AnalyzeOptions extends ImageOptions {
+  actions?: AnalyzeAction[];
+  maxFaces?: number;
+  enforceDetection?: boolean;
+}
+
+export interface FaceAttributes {
+  age?: number;
+  /** probabilities in [0, 1] */
+  gender?: { female: number; male: number };
+  /** probabilities in [0, 1] keyed by emotion name (angry, disgust, fear, happy, sad, surprise, neutral) */
+  emotion?: Record<string, number>;
+  race?: Record<string, number>;
+}
+
+export interface AnalyzeResult {
+  faces: Array<FaceJson & { attributes: FaceAttributes }>;
+}
+
+export interface StoredFace {
+  id: string;
+  model: string;
+  createdAt: string;
+  box?: BoxJson;
+}
+
+export interface Person {
+  id: string;
+  name: string;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+  /** optional in lists, where counting may cost a query per person */
+  faceCount?: number;
+}
+
+export interface PersonWithFaces extends Person {
+  faceCount: number;
+  faces: StoredFace[];
+}
+
+export interface PeoplePage {
+  people: Person[];
+  total: number;
+  /** faces stored over all people, when the store can tell cheaply */
+  totalFaces?: number;
+}
+
+export interface EnrollOptions extends ImageOptions {
+  model?: string;
+}
+
+export interface PeopleService {
+  list(opts: { offset: number; limit: number }): Promise<PeoplePage>;
+  /** NOT_FOUND when absent */
+  get(id: string): Promise<PersonWithFaces>;
+  /** enrolls the given images (one face each) when any are passed */
+  create(input: { name: string; metadata?: Record<string, unknown>; images?: Buffer[] }, opts: EnrollOptions): Promise<PersonWithFaces>;
+  rename(id: string, name: string): Promise<Person>;
+  setMetadata(id: string, metadata: Record<string, unknown>): Promise<Person>;
+  delete(id: string): Promise<void>;
+  addFaces(id: string, images: Buffer[], opts: EnrollOptions): Promise<{ faces: StoredFace[] }>;
+  deleteFace(id: string, faceId: string): Promise<void>;
+}
+
+export interface FaceService {
+  detect(image: Buffer, opts: DetectOptions): Promise<DetectResult>;
+  represent(image: Buffer, opts: RepresentOptions): Promise<RepresentResult>;
+  verify(image1: Buffer, image2: Buffer, opts: VerifyOptions): Promise<VerifyResult>;
+  identify(image: Buffer, opts: IdentifyOptions): Promise<IdentifyResult>;
+  analyze(image: Buffer, opts: AnalyzeOptions): Promise<AnalyzeResult>;
+  people: PeopleService;
+  /** releases stores and sessions on shutdown */
+  close?(): Promise<void>;
+}
+
+/** The service calls this after each model run so /metrics can show inference times. */
+export type InferenceReporter = (model: string, seconds: number) => void;
+
+export interface ServiceOptions {
+  /** gallery store: a SQLite file path or a postgres:// URL; in-memory when absent */
+  db?: string;
+  onInference?: InferenceReporter;
+}
+
+/** Provided by the integrator from the library; `facekit serve` receives it. */
+export type CreateService = (opts: ServiceOptions) => Promise<FaceService>;

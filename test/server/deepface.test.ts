@@ -1,0 +1,164 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEEPFACE_DETECTORS, DEEPFACE_MODELS } from '../../src/server/index.ts';
+import { startHarness, png, dataUrl, postJson, blob, type Harness } from './helpers.ts';
+
+let h: Harness;
+let red: Buffer;
+let blue: Buffer;
+
+let root: string;
+
+before(async () => {
+  root = mkdtempSync(join(tmpdir(), 'facekit-images-'));
+  h = await startHarness({ imageRoot: root });
+  red = await png([200, 20, 20], 80);
+  blue = await png([20, 20, 200], 80);
+});
+after(async () => {
+  await h.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+function assertFacialArea(a: Record<string, unknown>): void {
+  assert.deepEqual(Object.keys(a).sort(), ['h', 'left_eye', 'right_eye', 'w', 'x', 'y']);
+  for (const k of ['x', 'y', 'w', 'h']) assert.ok(Number.isInteger(a[k]), `${k} is an integer`);
+}
+
+test('POST /verify takes deepface fields and answers in deepface shape', async () => {
+  const res = await postJson(`${h.url}/verify`, {
+    img1: dataUrl(red), img2: dataUrl(red), model_name: 'ArcFace', detector_backend: 'opencv', distance_metric: 'cosine', enforce_detection: true, align: true,
+  });
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.deepEqual(Object.keys(body).sort(), ['confidence', 'detector_backend', 'distance', 'facial_areas', 'model', 'similarity_metric', 'threshold', 'time', 'verified']);
+  assert.equal(body.confidence, 97);
+  assert.equal(body.verified, true);
+  assert.equal(body.model, 'ArcFace');
+  assert.equal(body.detector_backend, 'opencv');
+  assert.equal(body.similarity_metric, 'cosine');
+  assert.equal(typeof body.time, 'number');
+  assert.deepEqual(Object.keys(body.facial_areas).sort(), ['img1', 'img2']);
+  assertFacialArea(body.facial_areas.img1);
+  // deepface's left_eye is the person's left, i.e. the eye on the image's right
+  const { left_eye, right_eye } = body.facial_areas.img1;
+  assert.ok(left_eye[0] > right_eye[0], 'left_eye should be to the right of right_eye in the image');
+  // the mapped ids reached the service
+  assert.ok(h.service.calls.includes('decode:fr_detect'));
+});
+
+test('POST /verify: different faces are not verified; legacy img1_path names and form data work', async () => {
+  const diff = await (await postJson(`${h.url}/verify`, { img1_path: dataUrl(red), img2_path: dataUrl(blue) })).json();
+  assert.equal(diff.verified, false);
+  assert.ok(diff.distance > diff.threshold);
+  const form = new FormData();
+  form.append('img1', blob(red), 'a.png');
+  form.append('img2', blob(red), 'b.png');
+  form.append('model_name', 'Dlib');
+  form.append('enforce_detection', 'false');
+  form.append('distance_metric', 'euclidean_l2');
+  const res = await fetch(`${h.url}/verify`, { method: 'POST', body: form });
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.equal(body.verified, true);
+  assert.equal(body.model, 'Dlib');
+  assert.equal(body.similarity_metric, 'euclidean_l2');
+});
+
+test('unknown or unmapped deepface names are a 400 naming them and listing the supported ones', async () => {
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{ model_name: 'VGG-Face' }, /model_name 'VGG-Face' has no equivalent/],
+    [{ model_name: 'NoSuchNet' }, /model_name 'NoSuchNet' is not a deepface name/],
+    [{ detector_backend: 'retinaface' }, /detector_backend 'retinaface' has no equivalent/],
+    [{ distance_metric: 'angular' }, /distance_metric 'angular'/],
+  ];
+  for (const [fields, re] of cases) {
+    const res = await postJson(`${h.url}/verify`, { img1: dataUrl(red), img2: dataUrl(red), ...fields });
+    assert.equal(res.status, 400, JSON.stringify(fields));
+    const body = await res.json();
+    assert.equal(body.error.code, 'BAD_ARGUMENT');
+    assert.match(body.error.message, re);
+    assert.match(body.error.message, /supported: /);
+  }
+  const res = await postJson(`${h.url}/represent`, { img: dataUrl(red), model_name: 'Facenet512' });
+  const msg = (await res.json()).error.message;
+  for (const name of Object.keys(DEEPFACE_MODELS)) assert.ok(msg.includes(name), `${name} listed in: ${msg}`);
+});
+
+test('POST /represent returns {results: [{embedding, facial_area, face_confidence}]}', async () => {
+  const res = await postJson(`${h.url}/represent`, { img: dataUrl(red), model_name: 'SFace', detector_backend: 'mediapipe', max_faces: 1 });
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.deepEqual(Object.keys(body), ['results']);
+  assert.equal(body.results.length, 1);
+  const r = body.results[0];
+  assert.deepEqual(Object.keys(r).sort(), ['embedding', 'face_confidence', 'facial_area']);
+  assert.equal(r.embedding.length, 32);
+  assertFacialArea(r.facial_area);
+  assert.equal(r.face_confidence, 0.9);
+  assert.ok(h.service.calls.includes(`decode:${DEEPFACE_DETECTORS.mediapipe}`));
+  // skip: the whole image is the face
+  const skipped = await (await postJson(`${h.url}/represent`, { img_path: dataUrl(red), detector_backend: 'skip' })).json();
+  assert.deepEqual(skipped.results[0].facial_area, { x: 0, y: 0, w: 80, h: 80, left_eye: null, right_eye: null });
+});
+
+test('POST /analyze returns deepface demography fields for the requested actions', async () => {
+  const res = await postJson(`${h.url}/analyze`, { img: dataUrl(red), actions: ['age', 'gender', 'emotion', 'race'] });
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  const r = body.results[0];
+  assert.deepEqual(Object.keys(r).sort(), ['age', 'dominant_emotion', 'dominant_gender', 'dominant_race', 'emotion', 'face_confidence', 'gender', 'race', 'region'].sort());
+  assertFacialArea(r.region);
+  assert.deepEqual(Object.keys(r.gender).sort(), ['Man', 'Woman']);
+  assert.ok(Math.abs(r.gender.Man + r.gender.Woman - 100) < 1e-9, 'gender in percent');
+  assert.equal(r.dominant_gender, r.gender.Man > r.gender.Woman ? 'Man' : 'Woman');
+  assert.equal(r.dominant_emotion, 'happy');
+  assert.equal(r.emotion.happy, 60);
+  assert.equal(r.dominant_race, 'white');
+
+  // form data sends actions as a Python-ish list string, as deepface's own API accepts
+  const form = new FormData();
+  form.append('img', blob(red), 'a.png');
+  form.append('actions', "['age', 'emotion']");
+  const one = await (await fetch(`${h.url}/analyze`, { method: 'POST', body: form })).json();
+  assert.deepEqual(Object.keys(one.results[0]).sort(), ['age', 'dominant_emotion', 'emotion', 'face_confidence', 'region']);
+
+  const bad = await postJson(`${h.url}/analyze`, { img: dataUrl(red), actions: ['beauty'] });
+  assert.equal(bad.status, 400);
+  assert.match((await bad.json()).error.message, /beauty/);
+});
+
+test('image paths are read only inside the image root; URLs are refused', async () => {
+  const dir = join(root, 'imgs');
+  mkdirSync(dir);
+  writeFileSync(join(h.dir, 'outside.png'), red);
+  writeFileSync(join(dir, 'red.png'), red);
+  const inRoot = await postJson(`${h.url}/represent`, { img: join(dir, 'red.png') });
+  assert.equal(inRoot.status, 200);
+  const relative = await postJson(`${h.url}/represent`, { img: 'imgs/red.png' });
+  assert.equal(relative.status, 200);
+  for (const img of [join(h.dir, 'outside.png'), '../' + join('..', h.dir, 'outside.png'), '/etc/passwd']) {
+    const outside = await postJson(`${h.url}/represent`, { img });
+    assert.equal(outside.status, 400, img);
+  }
+  const url = await postJson(`${h.url}/represent`, { img: 'https://example.com/a.jpg' });
+  assert.equal(url.status, 400);
+  assert.match((await url.json()).error.message, /does not fetch URLs/);
+  const missing = await postJson(`${h.url}/represent`, {});
+  assert.equal(missing.status, 400);
+  assert.match((await missing.json()).error.message, /'img' not found/);
+});
+
+test('without an image root, path strings are refused with how to allow them', async () => {
+  const plain = await startHarness();
+  try {
+    const res = await postJson(`${plain.url}/represent`, { img: 'tests/dataset/img1.jpg' });
+    assert.equal(res.status, 400);
+    assert.match((await res.json()).error.message, /--image-root/);
+  } finally {
+    await plain.close();
+  }
+});

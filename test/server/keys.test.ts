@@ -1,0 +1,154 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { registerKeys } from '../../src/cli/commands/keys.ts';
+import { registerServe, runServe, type ServeOptions } from '../../src/cli/commands/serve.ts';
+import { FacekitError } from '../../src/errors/index.ts';
+import { authenticate, createKey, listKeys, revokeKey } from '../../src/server/keys/manage.ts';
+import { parseScopes } from '../../src/server/keys/scopes.ts';
+import { FileKeyStore } from '../../src/server/keys/store.ts';
+import { parseToken, secretMatches, newToken } from '../../src/server/keys/tokens.ts';
+import { FakeFaceService } from './fake-service.ts';
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'facekit-keys-'));
+}
+
+test('tokens: only the hash is stored, and only the exact secret matches', () => {
+  const t = newToken();
+  const parsed = parseToken(t.token);
+  assert.deepEqual(parsed, { id: t.id, secret: t.secret });
+  assert.ok(secretMatches(t.secret, t.hash));
+  assert.equal(secretMatches(t.secret.slice(0, -1) + (t.secret.endsWith('A') ? 'B' : 'A'), t.hash), false);
+  assert.equal(t.hash.includes(t.secret), false);
+  assert.equal(parseToken('fk_zz_short'), null);
+  assert.notEqual(newToken().token, t.token);
+});
+
+test('scopes parse from a comma list; unknown scopes are refused', () => {
+  assert.deepEqual(parseScopes('read, write'), ['read', 'write']);
+  assert.throws(() => parseScopes('read,root'), (e: unknown) => e instanceof FacekitError && /root/.test(e.message));
+  assert.throws(() => parseScopes(''), FacekitError);
+});
+
+test('FileKeyStore: 0600 file, atomic replace, hashes only, revocation, picks up external edits', async () => {
+  const dir = tempDir();
+  try {
+    const path = join(dir, 'sub', 'keys.json');
+    const store = new FileKeyStore(path);
+    assert.equal(await store.activeCount(), 0);
+    const a = await createKey(store, { scopes: ['read', 'write'], name: 'a' });
+    const b = await createKey(store, { scopes: ['admin'] });
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    assert.deepEqual(readdirSync(join(dir, 'sub')), ['keys.json'], 'no temp files left behind');
+    const text = readFileSync(path, 'utf8');
+    assert.equal(text.includes(a.token.split('_')[2]), false, 'secret never written');
+    assert.equal((await authenticate(store, a.token))?.id, a.key.id);
+
+    // another process (the CLI) revokes through its own store instance
+    const other = new FileKeyStore(path);
+    await revokeKey(other, a.key.id);
+    assert.equal(await authenticate(store, a.token), null);
+    assert.equal(await store.activeCount(), 1);
+    assert.deepEqual((await listKeys(store)).map((k) => k.id), [b.key.id]);
+    assert.equal((await listKeys(store, { includeRevoked: true })).length, 2);
+    await assert.rejects(revokeKey(store, a.key.id), (e: unknown) => e instanceof FacekitError && e.code === 'NOT_FOUND');
+
+    writeFileSync(path, '{not json');
+    await assert.rejects(store.activeCount(), (e: unknown) => e instanceof FacekitError && e.code === 'STORE_ERROR');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function runCli(args: string[]): Promise<string> {
+  const program = new Command().exitOverride();
+  registerKeys(program);
+  let out = '';
+  const write = process.stdout.write.bind(process.stdout);
+  const log = console.log;
+  process.stdout.write = ((s: string) => { out += s; return true; }) as typeof process.stdout.write;
+  console.log = (...a: unknown[]) => { out += `${a.join(' ')}\n`; };
+  const errWrite = process.stderr.write.bind(process.stderr);
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    await program.parseAsync(['node', 'facekit', ...args]);
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = errWrite;
+    console.log = log;
+  }
+  return out;
+}
+
+test('facekit keys create / list / revoke', async () => {
+  const dir = tempDir();
+  try {
+    const file = join(dir, 'keys.json');
+    const created = JSON.parse(await runCli(['keys', 'create', '--scope', 'read,write', '--name', 'ci', '--keys-file', file, '--json']));
+    assert.match(created.token, /^fk_/);
+    assert.deepEqual(created.key.scopes, ['read', 'write']);
+    const plain = (await runCli(['keys', 'create', '--scope', 'admin', '--keys-file', file])).trim();
+    assert.match(plain, /^fk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+
+    const listed = JSON.parse(await runCli(['keys', 'list', '--keys-file', file, '--json']));
+    assert.equal(listed.length, 2);
+    const table = await runCli(['keys', 'list', '--keys-file', file]);
+    assert.match(table, new RegExp(`${created.key.id}\\s+read,write`));
+
+    assert.match(await runCli(['keys', 'revoke', created.key.id, '--keys-file', file]), /revoked/);
+    assert.equal(JSON.parse(await runCli(['keys', 'list', '--keys-file', file, '--json'])).length, 1);
+    assert.equal(await authenticate(new FileKeyStore(file), created.token), null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function serveOpts(over: Partial<ServeOptions>): ServeOptions {
+  return { port: '0', host: '127.0.0.1', auditLog: '', concurrency: '1', maxQueued: '4', rate: '0', maxBodyMb: '8', maxPixels: '1000000', ...over };
+}
+
+test('serve: refuses 0.0.0.0 without keys before building the service; serves loopback with the factory service', async () => {
+  const dir = tempDir();
+  try {
+    const keysFile = join(dir, 'keys.json');
+    let built = 0;
+    const factory = async (o: { db?: string }) => { built++; assert.equal(o.db, 'gallery.db'); return new FakeFaceService(); };
+    await assert.rejects(runServe(serveOpts({ host: '0.0.0.0', keysFile, db: 'gallery.db' }), factory), /refusing to listen on 0\.0\.0\.0/);
+    assert.equal(built, 0);
+
+    const errWrite = process.stderr.write.bind(process.stderr);
+    let err = '';
+    process.stderr.write = ((s: string) => { err += s; return true; }) as typeof process.stderr.write;
+    const { app, address } = await runServe(serveOpts({ keysFile, db: 'gallery.db', auditLog: join(dir, 'audit.jsonl') }), factory).finally(() => { process.stderr.write = errWrite; });
+    try {
+      assert.equal(built, 1);
+      assert.match(err, /PROTECTED MODE/);
+      assert.equal((await fetch(`${address}/health`)).status, 200);
+    } finally {
+      await app.close();
+    }
+
+    // with a key, 0.0.0.0 is allowed
+    await createKey(new FileKeyStore(keysFile), { scopes: ['read'] });
+    const open = await runServe(serveOpts({ host: '0.0.0.0', keysFile, db: 'gallery.db', auditLog: join(dir, 'audit.jsonl') }), factory);
+    try {
+      const port = (open.app.server.address() as { port: number }).port;
+      assert.equal((await fetch(`http://127.0.0.1:${port}/v1/people`)).status, 401);
+    } finally {
+      await open.app.close();
+    }
+
+    // the command registers with its options
+    const program = new Command();
+    registerServe(program, factory);
+    const serve = program.commands.find((c) => c.name() === 'serve');
+    assert.ok(serve);
+    for (const o of ['--port', '--host', '--db']) assert.ok(serve.options.some((x) => x.long === o), o);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
