@@ -24,7 +24,7 @@ export async function findPeopleByName(gallery: Gallery, name: string): Promise<
   return (await listAllPeople(gallery)).filter((p) => p.name === name);
 }
 
-/** Faces counted per photo: a photo embedded with several models counts once. */
+/** Faces counted per enrollment: a photo embedded with several models counts once (the model with the most faces). */
 export async function peopleWithFaceCounts(gallery: Gallery): Promise<PersonSummary[]> {
   const people = await listAllPeople(gallery);
   const out: PersonSummary[] = [];
@@ -32,8 +32,10 @@ export async function peopleWithFaceCounts(gallery: Gallery): Promise<PersonSumm
   return out;
 }
 
-function countPhotos(faces: { imageSha256: string | null; id: string }[]): number {
-  return new Set(faces.map((f) => f.imageSha256 ?? f.id)).size;
+function countPhotos(faces: { model: string }[]): number {
+  const perModel = new Map<string, number>();
+  for (const f of faces) perModel.set(f.model, (perModel.get(f.model) ?? 0) + 1);
+  return Math.max(0, ...perModel.values());
 }
 
 export async function describePerson(gallery: Gallery, id: string): Promise<PersonDetail> {
