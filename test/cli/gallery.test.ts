@@ -123,3 +123,38 @@ test('errors: exit 2 and one line for unknown person, no face, corrupt image, mi
   assert.match(noDb.stderr, /--db/);
   assert.ok(existsSync(errDb));
 });
+
+test('eval identify --json and calibrate --out on a small folder built from the group photo', async () => {
+  // three people, two photos each (a crop and a mirrored, smaller crop of the same face)
+  const ds = join(dir, 'ds');
+  for (let i = 0; i < 3; i++) {
+    mkdirSync(join(ds, `p${i}`), { recursive: true });
+    const [x, y, w, h] = FACES[i];
+    const m = Math.round(0.5 * Math.max(w, h));
+    const region = { left: x - m, top: y - m, width: w + 2 * m, height: h + 2 * m };
+    await sharp(GROUP).extract(region).png().toFile(join(ds, `p${i}`, 'a.png'));
+    await sharp(GROUP).extract(region).flop().resize(260).png().toFile(join(ds, `p${i}`, 'b.png'));
+  }
+  let r = facekit(['eval', 'identify', '--dataset', ds, '--strangers', '0.34', '--seed', '3', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  for (const k of ['rank1', 'rank5', 'fpir', 'dir', 'threshold']) assert.ok(k in s, k);
+  assert.equal(s.galleryIdentities, 2);
+  assert.equal(s.enrolledProbes, 2);
+  assert.equal(s.strangerProbes, 2);
+  assert.equal(s.rank1, 1);
+  assert.equal(s.dir, 1);
+  assert.equal(s.fpir, 0);
+
+  const out = join(dir, 'cal', 'fr_feature.cosine.json');
+  r = facekit(['calibrate', '--dataset', ds, '--model', 'fr_feature', '--metric', 'cosine', '--target-far', '0.1', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const cal = JSON.parse(readFileSync(out, 'utf8'));
+  assert.equal(cal.model, 'fr_feature');
+  assert.equal(cal.metric, 'cosine');
+  assert.equal(cal.targetFar, 0.1);
+  assert.deepEqual(cal.pairs, { genuine: 3, impostor: 3 });
+  assert.ok(cal.threshold > 0 && cal.threshold < 1);
+  assert.ok(cal.logistic.a < 0);
+  oneLineError(facekit(['calibrate', '--dataset', ds, '--target-far', '2', '--out', out]), /target-far.*BAD_ARGUMENT/);
+});
