@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { databases, PG_SKIP, PG_URL } from '../gallery/pg-database.ts';
 import { facekit } from './helpers.ts';
 
 const GROUP = 'node_modules/@vladmandic/face-api/demo/sample1.jpg';
@@ -157,4 +158,15 @@ test('eval identify --json and calibrate --out on a small folder built from the 
   assert.ok(cal.threshold > 0 && cal.threshold < 1);
   assert.ok(cal.logistic.a < 0);
   oneLineError(facekit(['calibrate', '--dataset', ds, '--target-far', '2', '--out', out]), /target-far.*BAD_ARGUMENT/);
+});
+
+test('--db accepts a postgres:// URL: enroll then identify', { skip: PG_URL ? false : PG_SKIP }, async () => {
+  const url = await databases(PG_URL!)();
+  let r = facekit(['enroll', '--db', url, '--name', 'ann', crops[0]]);
+  assert.equal(r.code, 0, r.stderr);
+  r = facekit(['identify', GROUP, '--db', url, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const faces = JSON.parse(r.stdout).faces;
+  assert.deepEqual(faces.filter((f: { match: unknown }) => f.match).map((f: { match: { name: string } }) => f.match.name), ['ann']);
+  assert.ok(centreIn(faces.find((f: { match: unknown }) => f.match).box, 0));
 });

@@ -140,3 +140,16 @@ test('identify with a model the gallery has no faces for is a clear error; an ex
   assert.ok(strict.faces.every((f) => f.match === null));
   assert.ok(faceAt(strict.faces, 0).candidates[0].name === 'Annie');
 });
+
+test('other metrics: euclidean_l2 distances are the cosine ones converted, with the same people ranked', async () => {
+  const cos = await identify(gallery, crops[0]);
+  const l2 = await identify(gallery, crops[0], { metric: 'euclidean_l2' });
+  const eu = await identify(gallery, crops[0], { metric: 'euclidean' });
+  assert.equal(l2.metric, 'euclidean_l2');
+  assert.equal(l2.faces[0].match?.name, cos.faces[0].match?.name);
+  const d = cos.faces[0].candidates[0].distance;
+  assert.ok(Math.abs(l2.faces[0].candidates[0].distance - Math.sqrt(2 * d)) < 1e-5);
+  // fr_feature embeddings are unit length, so plain euclidean agrees with euclidean_l2
+  assert.ok(Math.abs(eu.faces[0].candidates[0].distance - l2.faces[0].candidates[0].distance) < 1e-4);
+  assert.notEqual(l2.threshold, cos.threshold);
+});
