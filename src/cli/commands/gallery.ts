@@ -75,7 +75,7 @@ export function registerGalleryCommands(program: Command): void {
         if (o.json) printJson({ enrolled: done, failed });
         else {
           console.log(`enrolled ${done.length} of ${jobs.length} people (${done.reduce((s, d) => s + d.photos, 0)} photos)`);
-          for (const f of failed) console.log(`  ${f.name}: not enrolled: ${f.error}`);
+          for (const f of failed) process.stderr.write(`facekit: ${f.name} not enrolled: ${f.error}\n`);
         }
         if (failed.length) process.exitCode = 2;
         return;
