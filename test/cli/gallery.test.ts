@@ -117,8 +117,20 @@ test('errors: exit 2 and one line for unknown person, no face, corrupt image, mi
   oneLineError(facekit(['enroll', '--db', errDb, '--name', 'x', corrupt]), /corrupt\.jpg.*BAD_IMAGE/);
   oneLineError(facekit(['identify', corrupt, '--db', errDb]), /corrupt\.jpg.*BAD_IMAGE/);
   // nothing was written by the failed enrollments
-  const r = facekit(['people', 'list', '--db', errDb, '--json']);
+  let r = facekit(['people', 'list', '--db', errDb, '--json']);
   assert.deepEqual(JSON.parse(r.stdout).people, []);
+  // --dir: a person whose photo fails is listed and skipped, the others are enrolled, exit 2
+  const mixed = join(dir, 'mixed');
+  mkdirSync(join(mixed, 'good'), { recursive: true });
+  mkdirSync(join(mixed, 'nobody'), { recursive: true });
+  await sharp(crops[0]).toFile(join(mixed, 'good', 'a.png'));
+  await sharp(blank).toFile(join(mixed, 'nobody', 'a.png'));
+  r = facekit(['enroll', '--db', errDb, '--dir', mixed]);
+  assert.equal(r.code, 2);
+  assert.match(r.stdout, /enrolled 1 of 2 people/);
+  assert.match(r.stderr, /nobody not enrolled: no face found in .*nobody\/a\.png \[NO_FACE\]/);
+  r = facekit(['people', 'list', '--db', errDb, '--json']);
+  assert.deepEqual(JSON.parse(r.stdout).people.map((p: { name: string }) => p.name), ['good']);
   const noDb = facekit(['identify', GROUP]);
   assert.notEqual(noDb.code, 0);
   assert.match(noDb.stderr, /--db/);
