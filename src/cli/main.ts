@@ -1,6 +1,8 @@
 import { Command } from 'commander';
+import { registerCalibrate } from './commands/calibrate.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerFaceCommands } from './commands/faces.ts';
+import { registerGalleryCommands } from './commands/gallery.ts';
 import { registerModels } from './commands/models.ts';
 
 // The CLI is a thin shell: each command file parses arguments and calls the library.
@@ -9,4 +11,6 @@ program.name('facekit').description('face detection, verification and identifica
 registerModels(program);
 registerFaceCommands(program);
 registerEval(program);
+registerGalleryCommands(program);
+registerCalibrate(program);
 await program.parseAsync(process.argv);
