@@ -3,10 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { enroll, identify, openGallery } from '../../src/identify/index.ts';
 
-const DATA = '/work/shared/data';
+// shared/ sits beside the repository (CI: beside the fresh clone); FACEKIT_DATA overrides
+const beside = join(dirname(fileURLToPath(import.meta.url)), '../../../shared/data');
+const DATA = process.env.FACEKIT_DATA ?? (existsSync(beside) ? beside : '/work/shared/data');
 const KNN = join(DATA, 'portraits/knn');
 const SITCOM = join(DATA, 'sitcom-cast');
 const tmp = mkdtempSync(join(tmpdir(), 'facekit-identify-data-'));
