@@ -1,7 +1,10 @@
 import { Command } from 'commander';
 import { registerEval } from './commands/eval.ts';
 import { registerFaceCommands } from './commands/faces.ts';
+import { registerKeys } from './commands/keys.ts';
 import { registerModels } from './commands/models.ts';
+import { registerServe } from './commands/serve.ts';
+import { createService, installWebPageOnNextServer } from '../service/index.ts';
 
 // The CLI is a thin shell: each command file parses arguments and calls the library.
 const program = new Command();
@@ -9,4 +12,10 @@ program.name('facekit').description('face detection, verification and identifica
 registerModels(program);
 registerFaceCommands(program);
 registerEval(program);
+registerKeys(program);
+registerServe(program, createService);
+// `facekit serve` also serves the web page at /
+program.hook('preAction', (_program, command) => {
+  if (command.name() === 'serve') installWebPageOnNextServer();
+});
 await program.parseAsync(process.argv);
