@@ -133,6 +133,16 @@ describe('people and identify over a SQLite gallery', () => {
     await service.people.delete(a.id);
   });
 
+  it('creates a person without photos, then enrolls faces for them', async () => {
+    const p = await service.people.create({ name: 'Dana' }, {});
+    assert.equal(p.faceCount, 0);
+    assert.deepEqual(p.faces, []);
+    await service.people.addFaces(p.id, [crops[1]], {});
+    const id = await service.identify(crops[1], {});
+    assert.equal(id.faces[0].matches[0]?.name, 'Dana');
+    await service.people.delete(p.id);
+  });
+
   it('refuses images that are not one person, storing nothing', async () => {
     await assert.rejects(service.people.create({ name: 'Nobody', images: [crops[0], await blankImage()] }, {}), rejectsWith('NO_FACE'));
     await assert.rejects(service.people.create({ name: 'Crowd', images: [groupPhoto()] }, {}), rejectsWith('MANY_FACES'));
