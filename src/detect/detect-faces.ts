@@ -1,10 +1,12 @@
 /**
  * detectFaces: the detection stage. Picks a detector, runs it on a copy no larger than maxSide,
- * maps boxes back to the original pixels, and completes every face with five landmarks (from
- * fr_landmark when the detector gives none usable for alignment).
+ * maps boxes back to the original pixels, and completes every face with 68 landmarks and the five
+ * alignment points from one landmark model for every detector, so crops are aligned alike
+ * whichever detector found the face. Boxes are not clamped: a face cut by the image edge keeps
+ * its full extent.
  */
 import { FacekitError } from '../errors/index.ts';
-import type { Box, Face, Point } from '../face.ts';
+import type { Box, Face } from '../face.ts';
 import { limitSide } from '../image/index.ts';
 import type { RgbImage } from '../image/types.ts';
 import { blazeFace } from './blazeface.ts';
@@ -21,7 +23,7 @@ export interface DetectOptions {
   iouThreshold?: number;
   /** faces whose box is smaller than this (pixels, shorter side, in the original image) are dropped */
   minFaceSize?: number;
-  /** keep at most this many faces, largest-score first */
+  /** keep at most this many faces, highest score first */
   maxFaces?: number;
   /** the image is downscaled so its longer side is at most this before detection */
   maxSide?: number;
@@ -65,25 +67,20 @@ export async function detectFaces(image: RgbImage, opts: DetectOptions = {}): Pr
   if (!(scoreThreshold >= 0 && scoreThreshold <= 1)) throw new FacekitError('BAD_ARGUMENT', `scoreThreshold must be in 0..1, got ${scoreThreshold}`);
   if (!(iouThreshold >= 0 && iouThreshold <= 1)) throw new FacekitError('BAD_ARGUMENT', `iouThreshold must be in 0..1, got ${iouThreshold}`);
   if (!(maxSide >= 32)) throw new FacekitError('BAD_ARGUMENT', `maxSide must be at least 32, got ${maxSide}`);
+  const landmarkModel = opts.landmarkModel ?? DEFAULT_LANDMARK_MODEL;
+  if (!LANDMARK_MODELS.includes(landmarkModel)) {
+    throw new FacekitError('BAD_ARGUMENT', `unknown landmark model "${landmarkModel}"; known: ${LANDMARK_MODELS.join(', ')}`);
+  }
 
   const small = await limitSide(image, maxSide);
   const raw = await det.run(small.image, { scoreThreshold, iouThreshold, tiles: opts.tiles });
   const k = 1 / small.scale;
-  const back = (p: Point): Point => [p[0] * k, p[1] * k];
-  let found = raw.map((r) => ({
-    ...r,
-    box: { x: r.box.x * k, y: r.box.y * k, w: r.box.w * k, h: r.box.h * k },
-    keypoints: r.keypoints?.map(back),
-  }));
+  let found = raw.map((r) => ({ score: r.score, box: { x: r.box.x * k, y: r.box.y * k, w: r.box.w * k, h: r.box.h * k } }));
   const minFaceSize = opts.minFaceSize ?? 0;
   found = found.filter((f) => Math.min(f.box.w, f.box.h) >= minFaceSize);
   found.sort((a, b) => b.score - a.score);
   if (opts.maxFaces !== undefined) found = found.slice(0, Math.max(0, opts.maxFaces));
 
-  const landmarkModel = opts.landmarkModel ?? DEFAULT_LANDMARK_MODEL;
-  if (!LANDMARK_MODELS.includes(landmarkModel)) {
-    throw new FacekitError('BAD_ARGUMENT', `unknown landmark model "${landmarkModel}"; known: ${LANDMARK_MODELS.join(', ')}`);
-  }
   const landmarks68 = (img: RgbImage, box: Box) => (landmarkModel === 'fr_landmark' ? predictLandmarks68(img, box) : predictFaceApiLandmarks68(img, box, landmarkModel));
   const faces: Face[] = [];
   for (const f of found) {

@@ -10,7 +10,7 @@ import {
 import { DEFAULT_DETECTOR } from '../detect/index.ts';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
 import type { Face } from '../face.ts';
-import { cacheDir } from '../models/index.ts';
+import { cacheDir, listModels } from '../models/index.ts';
 import { embedFaces, loadAndFindFaces, type FaceOptions } from '../pipeline/index.ts';
 import { FacekitError } from '../errors/index.ts';
 import { EmbeddingCache, configKey } from './cache.ts';
@@ -71,8 +71,14 @@ function largest(faces: Face[]): Face {
 
 /** The cache key's configuration: everything that changes an embedding (not the metric). */
 export function embeddingConfig(opts: FaceOptions): string {
+  const model = opts.model ?? DEFAULT_EMBED_MODEL;
+  // the record's crop and input conventions are part of what the embedding means: changing
+  // either must not reuse embeddings cached under the old one
+  const record = listModels().find((r) => r.id === model);
   return configKey({
-    model: opts.model ?? DEFAULT_EMBED_MODEL,
+    model,
+    crop: record?.crop ? JSON.stringify(record.crop) : undefined,
+    input: record ? JSON.stringify(record.input) : undefined,
     detector: opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR),
     align: opts.align !== false,
     flip: !!opts.flip,

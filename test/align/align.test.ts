@@ -110,3 +110,35 @@ test('align:false gives an unrotated square crop centred on the box', () => {
   const sq = squareCrop(img, { x: 0, y: 0, w: 100, h: 100 }, { size: 50 });
   close(applyAffine(sq.matrix, [49.5, 49.5])[0], 24.5, 1e-9);
 });
+
+test('shrinking warps are antialiased without moving anything', () => {
+  const W = 400, H = 400;
+  // 1-pixel checkerboard: plain sampling at 1/4 scale lands on one colour; averaging gives grey
+  const checker = new Uint8Array(W * H * 3);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if ((x + y) % 2) checker.fill(255, (y * W + x) * 3, (y * W + x) * 3 + 3);
+  const quarter: Affine = [[0.25, 0, 0], [0, 0.25, 0]];
+  const aliased = warpAffine({ data: checker, width: W, height: H }, quarter, 100, 100, { antialias: false });
+  const smooth = warpAffine({ data: checker, width: W, height: H }, quarter, 100, 100);
+  const mid = (img: RgbImage) => img.data[(50 * 100 + 50) * 3];
+  assert.ok(mid(aliased) < 20 || mid(aliased) > 235, `plain sampling aliases: ${mid(aliased)}`);
+  close(mid(smooth), 127.5, 2, 'antialiased grey');
+  // a linear ramp is unchanged by box averaging, so both paths agree pixel for pixel (+-1)
+  const ramp = new Uint8Array(W * H * 3);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) ramp.set([Math.floor(x * 0.6), Math.floor(y * 0.6), 0], (y * W + x) * 3);
+  // scale 0.2, rotation 0.3 rad, source centre (200, 200) -> output centre (30, 30): all reads inside
+  const [cs, sn] = [0.2 * Math.cos(0.3), 0.2 * Math.sin(0.3)];
+  const rot: Affine = [[cs, -sn, 30 - (cs * 200 - sn * 200)], [sn, cs, 30 - (sn * 200 + cs * 200)]];
+  const a = warpAffine({ data: ramp, width: W, height: H }, rot, 60, 60, { antialias: false });
+  const b = warpAffine({ data: ramp, width: W, height: H }, rot, 60, 60);
+  let worst = 0;
+  let bias = 0;
+  for (let i = 0; i < 60 * 60 * 3; i++) {
+    if (i % 3 === 2) continue;
+    worst = Math.max(worst, Math.abs(a.data[i] - b.data[i]));
+    bias += (a.data[i] - b.data[i]) / (60 * 60 * 2);
+  }
+  // a misplaced block centre (off by (k-1)/2 = 2 source pixels) would bias the ramp by ~1.2
+  assert.ok(Math.abs(bias) < 0.3, `mean difference ${bias}`);
+  assert.ok(a.data[(30 * 60 + 30) * 3] > 100, 'output centre reads the ramp');
+  assert.ok(worst <= 1, `antialiased and plain warps of a ramp differ by ${worst}`);
+});

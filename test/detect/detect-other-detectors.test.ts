@@ -35,3 +35,22 @@ for (const detector of ['blazeface-back', 'faceapi-ssd']) {
     }
   });
 }
+
+for (const landmarkModel of ['faceapi-landmark68', 'faceapi-landmark68-tiny']) {
+  const skip = available(landmarkModel) ? false : `model record ${landmarkModel} is not registered yet (built on another branch)`;
+  test(`${landmarkModel} five points agree with fr_landmark's to a fraction of the eye distance`, { skip }, async () => {
+    const img = await loadImage(`${demo}/sample5.jpg`);
+    const a = await detectFaces(img);
+    const b = await detectFaces(img, { landmarkModel });
+    assert.equal(b.length, a.length);
+    for (let i = 0; i < a.length; i++) {
+      const [le, re] = a[i].landmarks5;
+      const iod = Math.hypot(re[0] - le[0], re[1] - le[1]);
+      assert.equal(b[i].landmarks?.length, 68);
+      b[i].landmarks5.forEach((p, k) => {
+        const d = Math.hypot(p[0] - a[i].landmarks5[k][0], p[1] - a[i].landmarks5[k][1]);
+        assert.ok(d < 0.35 * iod, `face ${i} point ${k}: ${d.toFixed(1)} px apart (eye distance ${iod.toFixed(1)})`);
+      });
+    }
+  });
+}

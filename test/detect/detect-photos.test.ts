@@ -58,6 +58,7 @@ test('a blank image has no faces; bad options are BAD_ARGUMENT', async () => {
   assert.deepEqual(await detectFaces(img), []);
   await assert.rejects(detectFaces(img, { detector: 'nope' }), (e: unknown) => e instanceof FacekitError && e.code === 'BAD_ARGUMENT' && /nope/.test(e.message));
   await assert.rejects(detectFaces(img, { scoreThreshold: 2 }), (e: unknown) => e instanceof FacekitError && e.code === 'BAD_ARGUMENT');
+  await assert.rejects(detectFaces(img, { landmarkModel: 'nope' }), (e: unknown) => e instanceof FacekitError && e.code === 'BAD_ARGUMENT' && /landmark model "nope"/.test(e.message));
 });
 
 test('68 -> 5 reduction: eye centres are the means of points 36-41 and 42-47', () => {

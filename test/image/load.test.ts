@@ -72,6 +72,17 @@ test('16-bit PNG and grey PNG become 8-bit RGB', async () => {
   assert.ok(i16.data[0] > 250 && i16.data[2] < 5, `16-bit red: ${i16.data.subarray(0, 3)}`);
 });
 
+test('CMYK JPEG and 16-bit grey PNG come out as sRGB', async () => {
+  const cmyk = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#ff0000' } }).toColourspace('cmyk').jpeg().toBuffer();
+  assert.equal((await sharp(cmyk).metadata()).space, 'cmyk');
+  const c = await loadImage(cmyk);
+  assert.ok(c.data[0] > 200 && c.data[1] < 40 && c.data[2] < 40, `red: ${c.data.subarray(0, 3)}`);
+  const g = Buffer.alloc(20 * 20 * 2, 0x80);
+  const g16 = await sharp(g, { raw: { width: 20, height: 20, channels: 1 } }).toColourspace('grey16').png().toBuffer();
+  assert.equal((await sharp(g16).metadata()).depth, 'ushort');
+  assert.deepEqual([...(await loadImage(g16)).data.subarray(0, 3)], [128, 128, 128]);
+});
+
 test('alpha is flattened onto white by default, black on request', async () => {
   const png = await sharp(halves(4, 0), { raw: { width: 40, height: 30, channels: 4 } }).png().toBuffer();
   assert.deepEqual([...(await loadImage(png)).data.subarray(0, 3)], [255, 255, 255]);

@@ -6,6 +6,9 @@ import type { TfAttrValue, TfGraphModel, TfNodeDef, TfTensor } from '../../src/m
 import { FacekitError } from '../../src/errors/index.ts';
 import { maxAbsDiff, pseudoRandom, runOnnx, useBackend } from './tfjs-reference.ts';
 import { measureParity } from './parity.ts';
+import onnxProto from 'onnx-proto';
+
+const { onnx } = onnxProto;
 
 // Small hand-made graphs in the interchange format (as face-api builders emit them), compiled and
 // checked against the same computation done with TF.js ops on its CPU backend.
@@ -90,10 +93,43 @@ test('builder-style ops (pools, depthwise, BiasAdd, Relu6, Pad, Mean, MatMul, Co
 });
 
 test('an op the compiler does not know is UNSUPPORTED_OP naming op, node and model', () => {
-  const g: TfGraphModel = { name: 'tiny-unknown', nodes: [input(4, 4, 1), node('weird', 'Atan2', ['x', 'x'])], weights: new Map() };
-  assert.throws(() => compileTfGraph(g), (e: unknown) => e instanceof FacekitError && e.code === 'UNSUPPORTED_OP' && /Atan2/.test(e.message) && /weird/.test(e.message) && /tiny-unknown/.test(e.message));
+  const g: TfGraphModel = { name: 'tiny-unknown', nodes: [input(4, 4, 1), node('weird', 'Conv3D', ['x', 'x'])], weights: new Map() };
+  assert.throws(() => compileTfGraph(g), (e: unknown) => e instanceof FacekitError && e.code === 'UNSUPPORTED_OP' && /Conv3D/.test(e.message) && /weird/.test(e.message) && /tiny-unknown/.test(e.message));
 });
 
 test('cutting at a node that does not exist is a clear error', () => {
   assert.throws(() => compileTfGraph(strideTwoSameConv(), { outputs: ['nope'] }), (e: unknown) => e instanceof FacekitError && /nope/.test(e.message));
+});
+
+test('PReLU and ReLU6 spelled as elementwise chains compile to single ops with the same values', async () => {
+  await useBackend('cpu');
+  const weights = new Map<string, TfTensor>([['c', f32([3], 21)], ['g', f32([3], 22)], ['zero', { dtype: 'float32', shape: [], data: Float32Array.from([0]) }], ['six', { dtype: 'float32', shape: [], data: Float32Array.from([6]) }]]);
+  const nodes: TfNodeDef[] = [
+    input(2, 2, 3), ...[...weights.keys()].map((k) => node(k, 'Const')),
+    // relu(x) + c * (x - |x|)
+    node('relu', 'Relu', ['x']), node('abs', 'Abs', ['x']), node('sub', 'Sub', ['x', 'abs']), node('mul', 'Mul', ['sub', 'c']), node('prelu1', 'AddV2', ['relu', 'mul']),
+    // max(0, y) + g * min(0, y)
+    node('mx', 'Maximum', ['zero', 'prelu1']), node('mn', 'Minimum', ['zero', 'prelu1']), node('gm', 'Mul', ['g', 'mn']), node('prelu2', 'AddV2', ['mx', 'gm']),
+    // max(min(relu(z), 6), 0)
+    node('r', 'Relu', ['prelu2']), node('m6', 'Minimum', ['r', 'six']), node('out', 'Maximum', ['m6', 'zero']),
+  ];
+  const g: TfGraphModel = { name: 'tiny-prelu', nodes, weights };
+  const x = pseudoRandom(2 * 2 * 2 * 3, 5, -8, 8);
+  const c = tfValue(weights.get('c')!);
+  const gamma = tfValue(weights.get('g')!);
+  const want = tf.tidy(() => {
+    const t = tf.tensor4d(x, [2, 2, 2, 3]);
+    const p1 = tf.add(tf.relu(t), tf.mul(tf.sub(t, tf.abs(t)), c));
+    const p2 = tf.add(tf.maximum(0, p1), tf.mul(gamma, tf.minimum(0, p1)));
+    return tf.relu6(p2).dataSync() as Float32Array;
+  });
+  const fused = compileTfGraph(g);
+  const plain = compileTfGraph(g, { fusePatterns: false });
+  const got = await runOnnx(fused, 'x', x, [2, 2, 2, 3]);
+  assert.ok(maxAbsDiff(got.out.data, want) < 1e-5, `fused chain differs by ${maxAbsDiff(got.out.data, want)}`);
+  const ops = (bytes: Uint8Array) => onnx.ModelProto.decode(bytes).graph!.node!.map((n) => n.opType);
+  assert.equal(ops(fused).filter((o) => o === 'PRelu').length, 2);
+  assert.ok(!ops(fused).includes('Abs') && ops(plain).includes('Abs'));
+  assert.ok(ops(fused).includes('Clip'));
+  assert.deepEqual(Object.keys(got), ['out'], 'bypassed chains must not become graph outputs');
 });

@@ -8,24 +8,24 @@
  * error: dividing by 256 instead of 255 moves the recognition descriptor by 3.7e-4 (~1e-3 relative).
  * Both sides run on tfjs-backend-wasm: the plain JS CPU backend gives the same numbers but takes
  * ~35 s per SSD pass; set FACEKIT_TFJS_BACKEND=cpu to use it.
- * When the TF->ONNX compiler is present, the compiled model on ONNX Runtime is held to the same
- * reference.
+ * The same record is then loaded the way stages load it (loadModel: TF->ONNX compile, cache, ONNX
+ * Runtime session) and held to the same reference.
  */
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import '@tensorflow/tfjs-backend-wasm';
-import { buildFaceApiGraph, decodeSsdBoxes, readFaceApiWeights, ssdAnchors, WeightStore } from '../../src/models/faceapi/index.ts';
-import { compileTfGraph } from '../../src/models/onnx/compile.ts';
+import { buildFaceApiGraph, readFaceApiWeights } from '../../src/models/faceapi/index.ts';
+import { loadModel } from '../../src/models/index.ts';
+import { clearSessions } from '../../src/runtime/session.ts';
 import { getModelRecord } from '../../src/models/registry.ts';
 import { FacekitError } from '../../src/errors/index.ts';
 import type { ModelRecord } from '../../src/models/types.ts';
-import type { TfGraphModel } from '../../src/models/tfjs/types.ts';
-import { faceApiDir, faceApiNet, faceCrop, maxAbs, maxAbsDiff, modelDir, normalise, randomPixels, runInTfjs, tf } from './faceapi-reference.ts';
+import { faceApiDir, faceApiNet, faceApiWeightMap, faceCrop, maxAbs, maxAbsDiff, modelDir, normalise, randomPixels, runInTfjs, tf } from './faceapi-reference.ts';
+import { decodeSsdBoxes } from '../../src/detect/ssd-decode.ts';
 
 type Outputs = Record<string, Float32Array>;
 
@@ -36,7 +36,7 @@ interface Case {
   /** face-api's forward pass on a batch of HWC pixel tensors -> outputs named as the graph's */
   reference: (net: any, batch: tf.Tensor3D[]) => Promise<Outputs>;
   /** the graph's outputs, turned into what the reference returns where they differ */
-  adapt?: (out: Outputs, manifest: string) => Outputs;
+  adapt?: (out: Outputs) => Outputs;
   /** a real-image input for detectors instead of a face crop */
   wholeImage?: boolean;
   /** a weight the architecture needs, used to check the corrupt-manifest errors */
@@ -44,6 +44,7 @@ interface Case {
 }
 
 const data = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
+
 const cat = (ts: tf.Tensor[]): Float32Array => Float32Array.from(ts.flatMap((t) => [...data(t)]));
 
 const cases: Case[] = [
@@ -58,9 +59,9 @@ const cases: Case[] = [
       const { boxes, scores } = await net.forward(b);
       return { boxes: cat(boxes), scores: cat(scores) };
     },
-    // face-api decodes boxes in its graph; ours stops at encodings, so decode as the detector will
-    adapt: (out, manifest) => {
-      const anchors = ssdAnchors(new WeightStore(readFaceApiWeights(manifest, 'faceapi-ssd'), 'faceapi-ssd'));
+    // face-api decodes boxes in its graph; ours stops at encodings, so decode here as face-api does
+    adapt: (out) => {
+      const anchors = data(faceApiWeightMap('ssd_mobilenetv1_model-weights_manifest.json')['Output/extra_dim']);
       const n = anchors.length;
       const boxes = new Float32Array(out.box_encodings.length);
       for (let i = 0; i < boxes.length / n; i++) boxes.set(decodeSsdBoxes(out.box_encodings.subarray(i * n, (i + 1) * n), anchors), i * n);
@@ -98,9 +99,19 @@ const cases: Case[] = [
   },
 ];
 
+let cache: string;
+
 before(async () => {
   await tf.setBackend(process.env.FACEKIT_TFJS_BACKEND ?? 'wasm');
   await tf.ready();
+  // compile into a private cache so the test always exercises the current builders and compiler
+  cache = mkdtempSync(join(tmpdir(), 'facekit-faceapi-cache-'));
+  process.env.FACEKIT_CACHE_DIR = cache;
+});
+
+after(() => {
+  clearSessions();
+  rmSync(cache, { recursive: true, force: true });
 });
 
 function manifestOf(r: ModelRecord): string {
@@ -117,22 +128,14 @@ async function wholeImage(size: number): Promise<Float32Array> {
   return Float32Array.from(px);
 }
 
-/** the compiled ONNX model's outputs, or undefined while the compiler is a placeholder */
-async function runOnnx(graph: TfGraphModel, r: ModelRecord, input: Float32Array, batch: number): Promise<Outputs | undefined> {
-  let bytes: Uint8Array;
-  try {
-    bytes = compileTfGraph(graph, { inputName: r.input.name });
-  } catch (e) {
-    if (e instanceof FacekitError && /not built yet/.test(e.message)) return undefined;
-    throw e;
-  }
-  const session = await ort.InferenceSession.create(bytes);
-  const res = await session.run({ [r.input.name]: new ort.Tensor('float32', input, [batch, r.input.height, r.input.width, 3]) });
+/** the record through the real path (registry -> compile -> cache -> ORT session), run on `input` */
+async function runOnnx(r: ModelRecord, input: Float32Array, batch: number): Promise<Outputs> {
+  const { session } = await loadModel(r.id);
+  const res = await session.run({ [r.input.name]: { data: input, dims: [batch, r.input.height, r.input.width, 3] } });
   const out: Outputs = {};
   for (const name of Object.keys(r.outputs)) {
-    const key = Object.keys(res).find((k) => k === name || k.replace(/:0$/, '') === name);
-    assert.ok(key, `${r.id}: ONNX model has no output ${name} (has ${Object.keys(res).join(', ')})`);
-    out[name] = res[key].data as Float32Array;
+    assert.ok(res[name], `${r.id}: ONNX model has no output ${name} (has ${Object.keys(res).join(', ')})`);
+    out[name] = res[name].data as Float32Array;
   }
   return out;
 }
@@ -171,14 +174,10 @@ for (const c of cases) {
     const outNames = Object.keys(r.outputs);
     const res = await runInTfjs(graph, { name: r.input.name, data: input, shape: [pixels.length, size, size, 3] }, outNames);
     const raw: Outputs = Object.fromEntries(outNames.map((n) => [n, res[n].data]));
-    t.diagnostic(assertClose(`${c.id} (TF.js graph)`, c.adapt ? c.adapt(raw, manifestOf(r)) : raw, want, GRAPH_REL_TOL));
+    t.diagnostic(assertClose(`${c.id} (TF.js graph)`, c.adapt ? c.adapt(raw) : raw, want, GRAPH_REL_TOL));
 
-    const onnx = await runOnnx(graph, r, input, pixels.length);
-    if (!onnx) {
-      t.diagnostic('ONNX path skipped: the TF->ONNX compiler is not on this branch yet');
-      return;
-    }
-    t.diagnostic(assertClose(`${c.id} (ONNX Runtime)`, c.adapt ? c.adapt(onnx, manifestOf(r)) : onnx, want, ONNX_REL_TOL));
+    const onnx = await runOnnx(r, input, pixels.length);
+    t.diagnostic(assertClose(`${c.id} (ONNX Runtime)`, c.adapt ? c.adapt(onnx) : onnx, want, ONNX_REL_TOL));
   });
 }
 
@@ -216,6 +215,41 @@ for (const c of cases) {
     }
   });
 }
+
+test('a truncated weight shard is MODEL_SOURCE_CORRUPT, a missing one MODEL_SOURCE_MISSING', () => {
+  const r = getModelRecord('faceapi-tiny-detector');
+  const file = r.source.file.replace(/^model\//, '');
+  const dir = mkdtempSync(join(tmpdir(), 'facekit-faceapi-'));
+  try {
+    const manifest = JSON.parse(readFileSync(join(modelDir, file), 'utf8'));
+    const shard: string = manifest[0].paths[0];
+    writeFileSync(join(dir, file), JSON.stringify(manifest));
+    const bytes = readFileSync(join(modelDir, shard));
+    writeFileSync(join(dir, shard), bytes.subarray(0, bytes.length - 100));
+    assert.throws(() => buildFaceApiGraph(arch(r), join(dir, file), r.id), (e: unknown) => e instanceof FacekitError && e.code === 'MODEL_SOURCE_CORRUPT' && /shards end before weight conv8\//.test(e.message));
+    rmSync(join(dir, shard));
+    assert.throws(() => buildFaceApiGraph(arch(r), join(dir, file), r.id), (e: unknown) => e instanceof FacekitError && e.code === 'MODEL_SOURCE_MISSING' && e.message.includes(shard));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('manifest weights decode to exactly the tensors tfjs-core decodes (quantised and plain)', () => {
+  for (const c of cases) {
+    const r = getModelRecord(c.id);
+    const file = r.source.file.replace(/^model\//, '');
+    const ours = readFaceApiWeights(manifestOf(r), r.id);
+    const theirs = faceApiWeightMap(file);
+    assert.deepEqual([...ours.keys()].sort(), Object.keys(theirs).sort(), file);
+    for (const [name, t] of ours) {
+      const want = theirs[name];
+      assert.deepEqual(t.shape, want.shape, `${file} ${name}`);
+      assert.equal(t.data.length, want.size, `${file} ${name}: element count`);
+      assert.equal(maxAbsDiff(t.data, want.dataSync()), 0, `${file} ${name}: values`);
+    }
+    tf.dispose(Object.values(theirs));
+  }
+});
 
 test('unknown face-api architecture is reported, not crashed on', () => {
   const r = getModelRecord('faceapi-recognition');

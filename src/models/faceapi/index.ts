@@ -34,5 +34,4 @@ export function buildFaceApiGraph(arch: string, manifestPath: string, name: stri
 }
 
 export { readFaceApiWeights, WeightStore } from './weights.ts';
-export { decodeSsdBoxes, ssdAnchors, SSD_ANCHOR_COUNT } from './ssd-anchors.ts';
 export { EXPRESSIONS } from './expression.ts';

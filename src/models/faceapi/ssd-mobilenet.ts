@@ -11,7 +11,8 @@ import type { TfGraphModel } from '../tfjs/types.ts';
  *   scores        [N, 5118]     sigmoid face score per anchor (class 1 of the 3 class logits)
  * Anchor order: box predictor 0 (conv11, 32x32 cells x 3 anchors), then predictors 1..5 on the
  * 16x16, 8x8, 4x4, 2x2 and 1x1 maps with 6 anchors each; within a predictor, row-major cells,
- * anchors fastest. Decode with decodeSsdBoxes (ssd-anchors.ts).
+ * anchors fastest. Anchors are face-api's weight `Output/extra_dim`; decoding and NMS live in the
+ * detection stage (src/detect/ssd.ts).
  */
 export const SSD_INPUT = 512;
 const BN_EPSILON = 0.0010000000474974513;

@@ -1,9 +1,10 @@
 import { FacekitError } from '../../errors/index.ts';
 import type { TfAttrValue, TfGraphModel, TfNodeDef, TfTensor } from '../tfjs/types.ts';
 import { OnnxGraphBuilder, type AttrValue, type OnnxDtype } from './builder.ts';
+import { fuseActivationPatterns } from './patterns.ts';
 
 /** Bumped whenever compiled output can change, so cached models are rebuilt. */
-export const COMPILER_VERSION = 1;
+export const COMPILER_VERSION = 3;
 
 export interface CompileOptions {
   /** cut the graph at these node names instead of its natural outputs */
@@ -20,6 +21,19 @@ export interface CompileOptions {
    * the classic TF-vs-ONNX mismatch, so the parity tests can show they would catch it.
    */
   samePaddingExtraAtStart?: boolean;
+  /** rewrite PReLU/ReLU6 spelled as elementwise chains into single ops (default true) */
+  fusePatterns?: boolean;
+  /**
+   * Undo a TF.js-converter defect (Human's mobilefacenet): PReLU blocks whose ReLU was fused into
+   * the depthwise conv, leaving the negative branch dead, become real PReLUs again. Changes the
+   * model's numbers on purpose, so it is off by default and never used for parity.
+   */
+  repairFusedReluPrelu?: boolean;
+  /**
+   * Fix the batch size instead of keeping it symbolic. Used automatically (with 1) for graphs
+   * that compute with their own batch size, such as facemesh-attention's spatial transformer.
+   */
+  fixedBatch?: number;
 }
 
 type Dtype = 'float32' | 'int32' | 'bool';
@@ -47,7 +61,7 @@ class Compiler {
   }
 
   compile(): Uint8Array {
-    const outputs = this.opts.outputs?.length ? this.opts.outputs : this.naturalOutputs();
+    const outputs = this.opts.outputs?.length ? this.opts.outputs : naturalOutputs(this.model);
     for (const o of outputs) {
       if (!this.byName.has(o.split(':')[0])) throw new FacekitError('BAD_ARGUMENT', `model ${this.model.name}: output node ${o} does not exist`);
     }
@@ -62,12 +76,6 @@ class Compiler {
       this.b.addOutput(name, v.dtype, v.shape);
     }
     return this.b.encode(this.model.name, `c${COMPILER_VERSION}`);
-  }
-
-  private naturalOutputs(): string[] {
-    const consumed = new Set<string>();
-    for (const n of this.model.nodes) for (const i of n.input ?? []) consumed.add(i.replace(/^\^/, '').split(':')[0]);
-    return this.model.nodes.filter((n) => !consumed.has(n.name) && !['Const', 'NoOp', 'Placeholder'].includes(n.op)).map((n) => n.name);
   }
 
   /** nodes needed for `targets`, each after its inputs (iterative DFS: graphs can be deep) */
@@ -116,7 +124,7 @@ class Compiler {
     if (v.onnx) return v.onnx;
     if (!v.value) throw new FacekitError('INTERNAL', `model ${this.model.name}: value ${hint} has neither a tensor nor a value`);
     if (Array.from(v.value).some((x) => Number.isNaN(x))) {
-      throw new FacekitError('UNSUPPORTED_OP', `model ${this.model.name}: ${hint} uses the batch size as data, which this compiler does not support`);
+      throw new FacekitError('UNSUPPORTED_OP', `model ${this.model.name}: ${hint} uses the batch size as data, which needs a fixed batch`, { batchAsData: true });
     }
     const data = v.dtype === 'float32' ? Float32Array.from(v.value) : v.dtype === 'int32' ? Int32Array.from(v.value) : Uint8Array.from(v.value);
     v.onnx = this.b.initializer(hint, v.dtype, v.shape, data);
@@ -130,6 +138,11 @@ class Compiler {
 
   private unsupported(node: TfNodeDef, why?: string): FacekitError {
     return new FacekitError('UNSUPPORTED_OP', `model ${this.model.name}: op ${node.op} (node ${node.name}) ${why ?? 'is not supported by the TF-to-ONNX compiler'}`);
+  }
+
+  /** the graph computes with its batch size: compileTfGraph retries with a fixed batch */
+  private batchDependent(node: TfNodeDef, why: string): FacekitError {
+    return new FacekitError('UNSUPPORTED_OP', `model ${this.model.name}: op ${node.op} (node ${node.name}) ${why}`, { batchAsData: true });
   }
 
   // ---- attributes -----------------------------------------------------------------------
@@ -329,6 +342,57 @@ class Compiler {
       }
       case 'ResizeBilinear': case 'ResizeNearestNeighbor':
         return this.resize(node);
+      case 'GreaterEqual': case 'LessEqual': case 'Greater': case 'Less': case 'Equal': case 'LogicalAnd': case 'LogicalOr':
+        return this.compare(node);
+      case 'Atan2':
+        return this.atan2(node);
+      case 'Range': {
+        const [a, b, d] = ins().map((v, i) => this.known(v, node, ['start', 'limit', 'delta'][i])[0]);
+        const vals: number[] = [];
+        for (let v = a; d > 0 ? v < b : v > b; v += d) vals.push(v);
+        const dtype = this.attrType(node, 'Tidx') ?? 'int32';
+        this.set(node, { dtype, shape: [vals.length], value: castValues(vals, dtype) });
+        return;
+      }
+      case 'Fill': {
+        const [dV, v] = ins();
+        const dims = this.known(dV, node, 'dims');
+        const size = dims.reduce((p, q) => p * q, 1);
+        if (v.value && size <= 65536) { this.set(node, { dtype: v.dtype, shape: dims, value: new Array<number>(size).fill(v.value[0]) }); return; }
+        this.set(node, { dtype: v.dtype, shape: dims, onnx: this.emit('Expand', [this.tensor({ ...v, shape: [] }, `${node.name}/value`), this.b.int64(`${node.name}/dims`, dims)], node) });
+        return;
+      }
+      case 'ZerosLike': case 'OnesLike': {
+        const [x] = ins();
+        if (x.shape.some((d) => d < 0)) throw this.unsupported(node, 'needs a static shape');
+        const fill = node.op === 'ZerosLike' ? 0 : 1;
+        const size = x.shape.reduce((p, q) => p * q, 1);
+        if (size <= 65536) { this.set(node, { dtype: x.dtype, shape: x.shape, value: new Array<number>(size).fill(fill) }); return; }
+        const one = this.tensor({ dtype: x.dtype, shape: [], value: [fill] }, `${node.name}/value`);
+        this.set(node, { dtype: x.dtype, shape: x.shape, onnx: this.emit('Expand', [one, this.b.int64(`${node.name}/dims`, x.shape)], node) });
+        return;
+      }
+      case 'Tile': {
+        const [x, mV] = ins();
+        const reps = this.known(mV, node, 'multiples');
+        const shape = x.shape.map((d, i) => (d === BATCH ? (reps[i] === 1 ? d : NaN) : d * reps[i]));
+        if (shape.some(Number.isNaN)) throw this.batchDependent(node, 'tiles the symbolic batch dimension');
+        this.set(node, { dtype: x.dtype, shape, onnx: this.emit('Tile', [this.tensor(x, `${node.name}/x`), this.b.int64(`${node.name}/reps`, reps)], node) });
+        return;
+      }
+      case 'GatherV2': case 'Gather': {
+        const [params, indices, axisV] = ins();
+        if (this.attrInt(node, 'batch_dims', 0) !== 0) throw this.unsupported(node, 'uses batch_dims');
+        const axis = normAxis(axisV ? this.known(axisV, node, 'axis')[0] : 0, params.shape.length);
+        const shape = [...params.shape.slice(0, axis), ...indices.shape, ...params.shape.slice(axis + 1)];
+        if (params.value && indices.value && params.shape.length === 1) {
+          const pv = params.value;
+          this.set(node, { dtype: params.dtype, shape, value: Array.from(indices.value, (i) => pv[i < 0 ? i + pv.length : i]) });
+          return;
+        }
+        this.set(node, { dtype: params.dtype, shape, onnx: this.emit('Gather', [this.tensor(params, `${node.name}/params`), this.tensor(indices, `${node.name}/indices`)], node, { axis }) });
+        return;
+      }
       default:
         throw this.unsupported(node);
     }
@@ -343,7 +407,7 @@ class Compiler {
     if (!rank) throw this.unsupported(node, 'has no declared shape; pass inputShape');
     const shape: number[] = [];
     for (let i = 0; i < rank; i++) {
-      if (i === 0) { shape.push(BATCH); continue; }
+      if (i === 0) { shape.push(this.opts.fixedBatch ?? BATCH); continue; }
       const d = dims?.[i] !== undefined && dims[i] > 0 ? dims[i] : given?.[i];
       if (d === undefined || d <= 0) throw new FacekitError('BAD_ARGUMENT', `model ${this.model.name}: input ${node.name} has open dimension ${i}; pass inputShape`);
       if (given && given[i] > 0 && given[i] !== d) throw new FacekitError('BAD_ARGUMENT', `model ${this.model.name}: input ${node.name} has size ${d} on dimension ${i}, not ${given[i]}`);
@@ -499,6 +563,28 @@ class Compiler {
     this.set(node, { dtype: a.dtype, shape, onnx: y });
   }
 
+  private compare(node: TfNodeDef): void {
+    const [a, bv] = this.inputs(node);
+    const shape = broadcast(a.shape, bv.shape);
+    const onnxOp = { GreaterEqual: 'GreaterOrEqual', LessEqual: 'LessOrEqual', Greater: 'Greater', Less: 'Less', Equal: 'Equal', LogicalAnd: 'And', LogicalOr: 'Or' }[node.op]!;
+    this.set(node, { dtype: 'bool', shape, onnx: this.emit(onnxOp, [this.tensor(a, `${node.name}/x`), this.tensor(bv, `${node.name}/y`)], node) });
+  }
+
+  /** ONNX has no atan2: atan(y/x), moved by +-pi where x < 0 (x = 0 gives +-pi/2 via y/0 = +-inf) */
+  private atan2(node: TfNodeDef): void {
+    const [yv, xv] = this.inputs(node);
+    const y = this.tensor(yv, `${node.name}/y`);
+    const x = this.tensor(xv, `${node.name}/x`);
+    const zero = this.b.float(`${node.name}/zero`, [0], []);
+    const base = this.emit('Atan', [this.emit('Div', [y, x], node, {}, '/div')], node, {}, '/atan');
+    const shift = this.emit('Where', [
+      this.emit('Less', [x, zero], node, {}, '/xneg'),
+      this.emit('Where', [this.emit('GreaterOrEqual', [y, zero], node, {}, '/ypos'), this.b.float(`${node.name}/pi`, [Math.PI], []), this.b.float(`${node.name}/mpi`, [-Math.PI], [])], node, {}, '/pm'),
+      zero,
+    ], node, {}, '/shift');
+    this.set(node, { dtype: 'float32', shape: broadcast(yv.shape, xv.shape), onnx: this.emit('Add', [base, shift], node) });
+  }
+
   private unary(node: TfNodeDef): void {
     const [x] = this.inputs(node);
     if (x.value && ['Neg', 'Floor', 'Ceil', 'Abs', 'Round', 'Sign'].includes(node.op)) {
@@ -545,7 +631,7 @@ class Compiler {
     const onnxShape = target.slice();
     if (x.shape[0] === BATCH) {
       // the batch stays the leading dimension: TF graphs spell it as a hard-coded 1, -1 or Shape()[0]
-      if (!(Number.isNaN(shape[0]) || shape[0] === 1 || shape[0] === -1)) throw this.unsupported(node, `reshapes the batch dimension away (target [${target}])`);
+      if (!(Number.isNaN(shape[0]) || shape[0] === 1 || shape[0] === -1)) throw this.batchDependent(node, `reshapes the batch dimension away (target [${target}])`);
       if (shape[0] === -1 && shape.slice(1).includes(-1)) throw this.unsupported(node, `has two open dimensions (target [${target}])`);
       shape[0] = BATCH;
       onnxShape[0] = 0;
@@ -593,44 +679,70 @@ class Compiler {
     const begin = this.known(bV, node, 'begin');
     const end = this.known(eV, node, 'end');
     const strides = this.known(sV, node, 'strides');
-    const bm = this.attrInt(node, 'begin_mask', 0);
-    const em = this.attrInt(node, 'end_mask', 0);
-    const shrink = this.attrInt(node, 'shrink_axis_mask', 0);
-    if (this.attrInt(node, 'ellipsis_mask', 0) || this.attrInt(node, 'new_axis_mask', 0)) throw this.unsupported(node, 'uses ellipsis or new-axis masks');
+    const bit = (key: string, i: number) => (this.attrInt(node, key, 0) & (1 << i)) !== 0;
     const r = x.shape.length;
+    // TF's sparse spec -> one entry per input dimension, plus where new axes appear in the output
+    const realSpecs = begin.filter((_, i) => !bit('ellipsis_mask', i) && !bit('new_axis_mask', i)).length;
+    type Dense = { b: number; e: number; st: number; bm: boolean; em: boolean; shrink: boolean };
+    const dense: Dense[] = [];
+    const layout: ({ dim: number } | { newAxis: true })[] = [];
+    const full = (): Dense => ({ b: 0, e: 0, st: 1, bm: true, em: true, shrink: false });
+    for (let i = 0; i < begin.length; i++) {
+      if (bit('ellipsis_mask', i)) {
+        for (let k = 0; k < r - realSpecs; k++) { layout.push({ dim: dense.length }); dense.push(full()); }
+      } else if (bit('new_axis_mask', i)) {
+        layout.push({ newAxis: true });
+      } else {
+        layout.push({ dim: dense.length });
+        dense.push({ b: begin[i], e: end[i], st: strides[i], bm: bit('begin_mask', i), em: bit('end_mask', i), shrink: bit('shrink_axis_mask', i) });
+      }
+    }
+    while (dense.length < r) { layout.push({ dim: dense.length }); dense.push(full()); }
     const starts: number[] = [];
     const ends: number[] = [];
     const steps: number[] = [];
     const axes: number[] = [];
-    const shape: number[] = [];
-    const squeeze: number[] = [];
-    for (let i = 0; i < r; i++) {
+    const sizes: number[] = [];
+    dense.forEach((d, i) => {
       const dim = x.shape[i];
-      if (i >= begin.length) { shape.push(dim); continue; }
-      const st = strides[i];
-      if (shrink & (1 << i)) {
-        const b = begin[i];
-        starts.push(b); ends.push(b === -1 ? Number.MAX_SAFE_INTEGER : b + 1); steps.push(1); axes.push(i); squeeze.push(i);
-        continue;
+      if (d.shrink) {
+        starts.push(d.b); ends.push(d.b === -1 ? Number.MAX_SAFE_INTEGER : d.b + 1); steps.push(1); axes.push(i); sizes.push(1);
+        return;
       }
-      const s = bm & (1 << i) ? (st > 0 ? 0 : Number.MAX_SAFE_INTEGER) : begin[i];
-      const e = em & (1 << i) ? (st > 0 ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER) : end[i];
-      starts.push(s); ends.push(e); steps.push(st); axes.push(i);
+      const st = d.st;
+      const s0 = d.bm ? (st > 0 ? 0 : Number.MAX_SAFE_INTEGER) : d.b;
+      const e0 = d.em ? (st > 0 ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER) : d.e;
+      const whole = s0 === 0 && e0 === Number.MAX_SAFE_INTEGER && st === 1;
       if (dim === BATCH) {
-        if (!(s === 0 && e === Number.MAX_SAFE_INTEGER && st === 1)) throw this.unsupported(node, 'slices the batch dimension');
-        shape.push(BATCH);
-      } else {
-        shape.push(sliceLen(dim, s, e, st));
+        if (!whole) throw this.batchDependent(node, 'slices the batch dimension');
+        sizes.push(BATCH);
+        return;
       }
+      sizes.push(sliceLen(dim, s0, e0, st));
+      if (!whole) { starts.push(s0); ends.push(e0); steps.push(st); axes.push(i); }
+    });
+    const shape: number[] = [];
+    for (const l of layout) {
+      if ('newAxis' in l) shape.push(1);
+      else if (!dense[l.dim].shrink) shape.push(sizes[l.dim]);
     }
     if (x.value) {
+      if (r !== 1 || layout.some((l) => 'newAxis' in l)) throw this.unsupported(node, 'slices a known value of rank > 1');
       this.set(node, { dtype: x.dtype, shape, value: foldSlice(x, starts, ends, steps, axes) });
       return;
     }
-    const sliced = this.emit('Slice', [this.tensor(x), this.b.int64(`${node.name}/starts`, starts), this.b.int64(`${node.name}/ends`, ends),
-      this.b.int64(`${node.name}/axes`, axes), this.b.int64(`${node.name}/steps`, steps)], node, {}, squeeze.length ? '/slice' : '');
-    const y = squeeze.length ? this.emit('Squeeze', [sliced, this.b.int64(`${node.name}/squeeze`, squeeze)], node) : sliced;
-    this.set(node, { dtype: x.dtype, shape, onnx: y });
+    let y = this.tensor(x);
+    if (axes.length) {
+      y = this.emit('Slice', [y, this.b.int64(`${node.name}/starts`, starts), this.b.int64(`${node.name}/ends`, ends),
+        this.b.int64(`${node.name}/axes`, axes), this.b.int64(`${node.name}/steps`, steps)], node, {}, '/slice');
+    }
+    const sameShape = shape.length === r && shape.every((d, i) => d === sizes[i]);
+    if (!sameShape) {
+      const batches = shape.filter((d) => d === BATCH).length;
+      if (batches > 1) throw this.batchDependent(node, 'moves the batch dimension');
+      y = this.emit('Reshape', [y, this.b.int64(`${node.name}/shape`, shape)], node, {}, '/reshape');
+    }
+    this.set(node, { dtype: x.dtype, shape, onnx: this.emit('Identity', [y], node) });
   }
 
   private pad(node: TfNodeDef): void {
@@ -639,7 +751,7 @@ class Compiler {
     const r = x.shape.length;
     const before = [...Array(r).keys()].map((i) => p[2 * i]);
     const after = [...Array(r).keys()].map((i) => p[2 * i + 1]);
-    if (x.shape[0] === BATCH && (before[0] || after[0])) throw this.unsupported(node, 'pads the batch dimension');
+    if (x.shape[0] === BATCH && (before[0] || after[0])) throw this.batchDependent(node, 'pads the batch dimension');
     const shape = x.shape.map((d, i) => (d === BATCH ? d : d + before[i] + after[i]));
     let mode = 'constant';
     if (node.op === 'MirrorPad') {
@@ -755,9 +867,25 @@ function onnxTypeCode(t: Dtype): number {
   return { float32: 1, int32: 6, bool: 9 }[t];
 }
 
+/** Nodes nothing else reads: a graph's own outputs. */
+function naturalOutputs(model: TfGraphModel): string[] {
+  const consumed = new Set<string>();
+  for (const n of model.nodes) for (const i of n.input ?? []) consumed.add(i.replace(/^\^/, '').split(':')[0]);
+  return model.nodes.filter((n) => !consumed.has(n.name) && !['Const', 'NoOp', 'Placeholder'].includes(n.op)).map((n) => n.name);
+}
+
 /** Compiles a TF graph (from a model.json or a face-api builder) to ONNX ModelProto bytes. */
 export function compileTfGraph(model: TfGraphModel, opts: CompileOptions = {}): Uint8Array {
-  return new Compiler(model, opts).compile();
+  // outputs come from the graph as written: fused-away chains must not turn into outputs
+  const outputs = opts.outputs?.length ? opts.outputs : naturalOutputs(model);
+  const graph = opts.fusePatterns === false ? model : fuseActivationPatterns(model, opts);
+  try {
+    return new Compiler(graph, { ...opts, outputs }).compile();
+  } catch (e) {
+    // a graph that computes with its own batch size cannot keep it symbolic: pin it to 1
+    if (e instanceof FacekitError && e.details?.batchAsData && opts.fixedBatch === undefined) return new Compiler(graph, { ...opts, outputs, fixedBatch: 1 }).compile();
+    throw e;
+  }
 }
 
 export type { OnnxDtype };

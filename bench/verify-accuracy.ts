@@ -1,0 +1,104 @@
+/**
+ * Verification accuracy, model x detector x metric on each evaluation set, and the baselines
+ * (@vladmandic/human, @vladmandic/face-api) on the same pairs, by the same protocol (10-fold, LFW
+ * style; pairs sampled with seed 1). Embeddings are cached (the facekit eval cache), so re-runs
+ * cost only the metrics. Writes bench/results/verify-accuracy.json after every row.
+ *
+ *   npx tsx bench/verify-accuracy.ts [--quick] [--no-baselines] [--sets celebrity-aligned,orl]
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { distance, type Metric } from '../src/compare/index.ts';
+import { evaluateVerification, pairImages, type ScoredPair } from '../src/eval/index.ts';
+import { loadPairs, runVerificationEval } from '../src/eval/run.ts';
+import { loadImage } from '../src/image/index.ts';
+import { cacheDir } from '../src/models/index.ts';
+import { faceapiBaseline } from './baselines/faceapi.ts';
+import { humanBaseline } from './baselines/human.ts';
+import type { Baseline } from './baselines/types.ts';
+
+const DATA = process.env.FACEKIT_DATA ?? join(import.meta.dirname, '../../shared/data');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const setsArg = args.find((a) => a.startsWith('--sets='))?.slice(7);
+
+interface SetSpec { name: string; pairsPerClass: number; aligned: boolean }
+const SETS: SetSpec[] = [
+  { name: 'celebrity-aligned', pairsPerClass: quick ? 20 : 300, aligned: true },
+  { name: 'orl', pairsPerClass: quick ? 5 : 20, aligned: false },
+  { name: 'yale', pairsPerClass: quick ? 5 : 20, aligned: false },
+  { name: 'sitcom-cast/gallery', pairsPerClass: 10, aligned: false },
+].filter((s) => !setsArg || setsArg.split(',').includes(s.name));
+
+const MODELS = ['fr_feature', 'faceres', 'faceapi-recognition', 'mobileface'];
+const METRICS: Metric[] = ['cosine', 'euclidean_l2', 'euclidean'];
+// every model with the default detector; the other detectors with the default model; aligned
+// sets also without detection (the crop as shipped)
+function configs(set: SetSpec): { model: string; detector: string }[] {
+  const out = MODELS.map((model) => ({ model, detector: 'fr_detect' }));
+  out.push({ model: 'fr_feature', detector: 'blazeface-back' });
+  if (!quick) out.push({ model: 'fr_feature', detector: 'faceapi-ssd' });
+  if (set.aligned) for (const model of MODELS) out.push({ model, detector: 'none' });
+  return out;
+}
+
+const outFile = join(import.meta.dirname, 'results/verify-accuracy.json');
+mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
+const rows: Record<string, unknown>[] = [];
+const save = () => writeFileSync(outFile, `${JSON.stringify({ generatedBy: 'bench/verify-accuracy.ts', quick, rows }, null, 1)}\n`);
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+function report(row: Record<string, any>): void {
+  rows.push(row);
+  save();
+  console.log(`${String(row.dataset).padEnd(20)} ${String(row.model).padEnd(22)} ${String(row.detector).padEnd(15)} ${String(row.metric).padEnd(13)} acc ${pct(row.accuracy)} +- ${pct(row.std)}  auc ${row.auc.toFixed(4)}  eer ${pct(row.eer)}  tar@1e-2 ${pct(row.tarAt1e2)}  noFace ${row.noFace}`);
+}
+
+async function baselineRows(b: Baseline, set: SetSpec): Promise<void> {
+  const pl = loadPairs({ dataset: join(DATA, set.name), pairsPerClass: set.pairsPerClass, seed: 1 });
+  const cacheFile = join(cacheDir(), 'bench', `${b.name.replace(/\W+/g, '_')}-${set.name.replace(/\W+/g, '_')}.json`);
+  mkdirSync(join(cacheDir(), 'bench'), { recursive: true });
+  const cached: Record<string, number[] | null> = existsSync(cacheFile) ? JSON.parse(readFileSync(cacheFile, 'utf8')) : {};
+  const images = pairImages(pl);
+  let done = 0;
+  for (const rel of images) {
+    if (!(rel in cached)) {
+      const faces = await b.describe(await loadImage(join(pl.root, rel)));
+      const best = faces.sort((x, y) => y.box.w * y.box.h - x.box.w * x.box.h)[0];
+      cached[rel] = best ? Array.from(best.descriptor) : null;
+      if (++done % 50 === 0) { writeFileSync(cacheFile, JSON.stringify(cached)); console.error(`  ${b.name}: ${done} images`); }
+    }
+  }
+  writeFileSync(cacheFile, JSON.stringify(cached));
+  const vec = (rel: string) => (cached[rel] ? Float32Array.from(cached[rel]!) : null);
+  const scored: ScoredPair[] = pl.pairs.map((p) => {
+    const a = vec(p.img1), c = vec(p.img2);
+    return { ...p, distance: a && c ? distance(a, c, b.metric) : null };
+  });
+  const r = evaluateVerification(scored);
+  const tar = (far: number) => r.tarAtFar.find((t) => t.far === far)?.tar ?? NaN;
+  report({ dataset: set.name, model: b.name, detector: 'its own', metric: b.metric, pairs: scored.length, accuracy: r.accuracyMean, std: r.accuracyStd, auc: r.auc, eer: r.eer, tarAt1e2: tar(0.01), tarAt1e3: tar(0.001), noFace: r.noFace.genuine + r.noFace.impostor });
+}
+
+if (!existsSync(DATA)) {
+  console.log(`evaluation data not found at ${DATA}; set FACEKIT_DATA`);
+  process.exit(0);
+}
+for (const set of SETS) {
+  for (const c of configs(set)) {
+    for (const metric of METRICS) {
+      const { summary } = await runVerificationEval({
+        dataset: join(DATA, set.name), pairsPerClass: set.pairsPerClass, seed: 1, metric,
+        model: c.model, detect: c.detector !== 'none', ...(c.detector !== 'none' ? { detector: c.detector } : {}),
+      });
+      report({ dataset: set.name, model: c.model, detector: c.detector, metric, pairs: summary.pairs, accuracy: summary.accuracy.mean, std: summary.accuracy.std, auc: summary.auc, eer: summary.eer, tarAt1e2: summary.tarAtFar['0.01'], tarAt1e3: summary.tarAtFar['0.001'], noFace: summary.noFace, msPerImage: summary.msPerImage });
+    }
+  }
+}
+if (!args.includes('--no-baselines')) {
+  for (const b of [humanBaseline(), faceapiBaseline()]) {
+    await b.init();
+    for (const set of SETS.filter((s) => s.name === 'celebrity-aligned' || args.includes('--baselines-everywhere'))) await baselineRows(b, set);
+  }
+}
+console.log(`wrote ${outFile}`);
