@@ -49,7 +49,7 @@ async function startCamera() {
     return;
   }
   try {
-    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'user', width: { ideal: 1280 } }, audio: false });
+    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'user' }, audio: false });
   } catch (e) {
     show($('enroll-result'), `Camera unavailable: ${e.message}`, 'error');
     return;
@@ -114,9 +114,13 @@ async function identify() {
   const file = $('identify-file').files[0];
   const out = $('identify-result');
   const list = $('identify-list');
-  list.replaceChildren();
-  if (!file) return;
   const canvas = $('identify-canvas');
+  list.replaceChildren();
+  show(out, '');
+  if (!file) {
+    canvas.removeAttribute('width');
+    return;
+  }
   let img;
   try {
     img = await fileToImage(file);

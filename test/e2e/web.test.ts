@@ -1,8 +1,8 @@
 /**
  * The web page in a real browser: Debian's Chromium driven by playwright-core against a server
  * started here (port 0, temp SQLite gallery). Enrolls two people from photo files, identifies
- * them in the group photo, verifies a pair, deletes a person; saves a screenshot of each page to
- * test-artifacts/.
+ * them in the group photo, verifies a pair, enrolls a third through the (fake) camera, deletes a
+ * person; saves a screenshot of each page to test-artifacts/.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildServer, MemoryKeyStore, type FacekitServer } from '../../src/server/index.ts';
 import { createService, installWebPage } from '../../src/service/index.ts';
-import { faceCrop, faceCropFiles, GROUP_PHOTO, whichGroupFace } from '../service/photos.ts';
+import { faceCrop, faceCropFiles, faceVideoY4m, GROUP_PHOTO, whichGroupFace } from '../service/photos.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
@@ -32,6 +32,9 @@ describe('web page in Chromium', { skip }, () => {
     ({ files } = await faceCropFiles(2));
     smallA = join(work, 'person-A-small.jpg');
     writeFileSync(smallA, await faceCrop(0, 0.6));
+    // Chromium's fake camera plays this file: person C, whom only the camera enrolls
+    const video = join(work, 'camera-C.y4m');
+    writeFileSync(video, await faceVideoY4m(2));
     const service = await createService({ db: join(work, 'gallery.db') });
     app = await buildServer({ service, keyStore: new MemoryKeyStore(), host: '127.0.0.1', port: 0 });
     installWebPage(app);
@@ -39,7 +42,10 @@ describe('web page in Chromium', { skip }, () => {
     context = await chromium.launchPersistentContext(join(work, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+        '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`,
+      ],
       viewport: { width: 1000, height: 900 },
     });
     page = context.pages()[0] ?? (await context.newPage());
@@ -123,19 +129,42 @@ describe('web page in Chromium', { skip }, () => {
     await page.screenshot({ path: join(ARTIFACTS, 'verify.png'), fullPage: true });
   });
 
+  it('enrolls a person from the camera, who is then recognised too', async () => {
+    await page.goto(`${base}/#enroll`);
+    await page.setInputFiles('#enroll-files', []); // the refused group photo is still chosen
+    await page.click('#camera-start');
+    await page.waitForFunction(() => (document.getElementById('camera-video') as HTMLVideoElement).videoWidth > 0);
+    await page.click('#camera-shoot');
+    await page.waitForFunction(() => document.querySelectorAll('#enroll-thumbs img').length === 1);
+    await page.fill('#enroll-name', 'Carol');
+    await page.click('#enroll-submit');
+    await page.waitForFunction(() => /^(Enrolled|Could not)/.test(document.getElementById('enroll-result')?.textContent ?? ''));
+    assert.equal(await page.textContent('#enroll-result'), 'Enrolled Carol with 1 face(s).');
+    await page.screenshot({ path: join(ARTIFACTS, 'enroll-camera.png'), fullPage: true });
+    await page.click('#camera-stop');
+    assert.equal(await page.isVisible('#camera-video'), false);
+
+    await page.goto(`${base}/#identify`);
+    await page.setInputFiles('#identify-file', []); // the same document: the group photo is still chosen
+    await page.setInputFiles('#identify-file', GROUP_PHOTO);
+    await page.waitForFunction(() => /recognised/.test(document.getElementById('identify-result')?.textContent ?? ''));
+    assert.equal(await page.textContent('#identify-result'), '3 face(s), 3 recognised.');
+    assert.ok((await page.locator('#identify-list li').allTextContents()).some((t) => t.includes('Carol')));
+  });
+
   it('lists people and deletes one', async () => {
     await page.goto(`${base}/#people`);
-    await page.waitForFunction(() => document.querySelectorAll('#people-list li').length === 2);
-    assert.match((await page.textContent('#people-summary')) ?? '', /^2 people, 2 faces$/);
+    await page.waitForFunction(() => document.querySelectorAll('#people-list li').length === 3);
+    assert.match((await page.textContent('#people-summary')) ?? '', /^3 people, 3 faces$/);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: join(ARTIFACTS, 'people-phone.png'), fullPage: true });
     page.once('dialog', (d) => void d.accept());
     await page.click('button[aria-label="Delete Bob"]');
-    await page.waitForFunction(() => document.querySelectorAll('#people-list li').length === 1);
-    assert.equal(await page.textContent('#people-list li strong'), 'Alice');
+    await page.waitForFunction(() => document.querySelectorAll('#people-list li').length === 2);
+    assert.deepEqual((await page.locator('#people-list li strong').allTextContents()).sort(), ['Alice', 'Carol']);
     const res = await fetch(`${base}/v1/people`);
     const list = (await res.json()) as { people: { name: string }[] };
-    assert.deepEqual(list.people.map((p) => p.name), ['Alice']);
+    assert.deepEqual(list.people.map((p) => p.name).sort(), ['Alice', 'Carol']);
     await page.setViewportSize({ width: 1000, height: 900 });
     await page.screenshot({ path: join(ARTIFACTS, 'people.png'), fullPage: true });
   });

@@ -64,3 +64,39 @@ export function whichGroupFace(box: { x: number; y: number; w: number; h: number
   });
   return bestD < 100 ? best : -1;
 }
+
+/**
+ * A one-frame Y4M video (what Chromium's fake camera plays) of face `i` centred on a grey
+ * 640x480 frame: 4:2:0 planes, full-range BT.601 like JPEG.
+ */
+export async function faceVideoY4m(i: number): Promise<Buffer> {
+  const W = 640;
+  const H = 480;
+  const face = await sharp(await faceCrop(i)).resize({ height: 400 }).toBuffer();
+  const { data } = await sharp({ create: { width: W, height: H, channels: 3, background: { r: 120, g: 120, b: 120 } } })
+    .composite([{ input: face, gravity: 'center' }])
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const y = Buffer.alloc(W * H);
+  const u = Buffer.alloc((W / 2) * (H / 2));
+  const v = Buffer.alloc((W / 2) * (H / 2));
+  const clamp = (n: number) => Math.max(0, Math.min(255, Math.round(n)));
+  for (let p = 0; p < W * H; p++) y[p] = clamp(0.299 * data[3 * p] + 0.587 * data[3 * p + 1] + 0.114 * data[3 * p + 2]);
+  for (let cy = 0; cy < H / 2; cy++) {
+    for (let cx = 0; cx < W / 2; cx++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+        const p = 3 * ((2 * cy + dy) * W + 2 * cx + dx);
+        r += data[p] / 4;
+        g += data[p + 1] / 4;
+        b += data[p + 2] / 4;
+      }
+      u[cy * (W / 2) + cx] = clamp(-0.168736 * r - 0.331264 * g + 0.5 * b + 128);
+      v[cy * (W / 2) + cx] = clamp(0.5 * r - 0.418688 * g - 0.081312 * b + 128);
+    }
+  }
+  return Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F30:1 Ip A1:1 C420jpeg\n`), Buffer.from('FRAME\n'), y, u, v]);
+}
