@@ -14,7 +14,7 @@
  *   npx tsx bench/gallery.ts                 # 10k, 100k, 1M
  *   BENCH_SIZES=10000,100000 npx tsx bench/gallery.ts
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { openGallery, ModelIndex, DEFAULT_HNSW, type HnswOptions } from '../src/gallery/index.ts';
@@ -55,6 +55,10 @@ function unit(out: Float32Array, off: number, centre?: Float32Array, cOff = 0): 
   for (let j = 0; j < DIMS; j++) out[off + j] /= n;
 }
 
+const LATENT = Number(process.env.BENCH_LATENT ?? 64);
+const basis = new Float32Array(LATENT * DIMS);
+for (let i = 0; i < basis.length; i++) basis[i] = gauss();
+
 const rssMb = () => Math.round(process.memoryUsage().rss / 2 ** 20);
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -75,12 +79,31 @@ interface Row {
   rssMbAfterIndex: number;
   rssMbAfterStore: number | null;
   queries: number;
+  hnsw: HnswOptions;
+  loadAverage1m: number;
 }
 
 async function benchSize(n: number): Promise<Row> {
   const people = n / FACES_PER_PERSON;
   const centres = new Float32Array(people * DIMS);
-  for (let p = 0; p < people; p++) unit(centres, p * DIMS);
+  if (LATENT >= DIMS) {
+    for (let p = 0; p < people; p++) unit(centres, p * DIMS);
+  } else {
+    // identities from a LATENT-d subspace: impostor cosines spread ~1/sqrt(LATENT), as in real embeddings
+    const z = new Float32Array(LATENT);
+    for (let p = 0; p < people; p++) {
+      for (let l = 0; l < LATENT; l++) z[l] = gauss();
+      let norm = 0;
+      for (let j = 0; j < DIMS; j++) {
+        let v = 0;
+        for (let l = 0; l < LATENT; l++) v += z[l] * basis[l * DIMS + j];
+        centres[p * DIMS + j] = v;
+        norm += v * v;
+      }
+      norm = Math.sqrt(norm);
+      for (let j = 0; j < DIMS; j++) centres[p * DIMS + j] /= norm;
+    }
+  }
   const faces = new Float32Array(n * DIMS);
   for (let i = 0; i < n; i++) unit(faces, i * DIMS, centres, (i % people) * DIMS);
   const personOf = (i: number) => `p${i % people}`;
@@ -122,7 +145,7 @@ async function benchSize(n: number): Promise<Row> {
   const tb = performance.now();
   for (let i = 0; i < n; i += CHUNK) {
     hnsw.add(entries(i, Math.min(n, i + CHUNK)));
-    if (n >= 200_000 && (i / CHUNK) % 5 === 4) console.log(`    hnsw ${i + CHUNK}/${n} after ${((performance.now() - tb) / 1000).toFixed(0)} s`);
+    if (n >= 100_000 && (i / CHUNK) % 5 === 4) console.log(`    hnsw ${i + CHUNK}/${n} after ${((performance.now() - tb) / 1000).toFixed(0)} s`);
   }
   const hnswBuildPerSec = n / ((performance.now() - tb) / 1000);
   const rssAfterIndex = rssMb();
@@ -160,11 +183,17 @@ async function benchSize(n: number): Promise<Row> {
     rssMbAfterIndex: rssAfterIndex,
     rssMbAfterStore: rssAfterStore,
     queries: nExact,
+    hnsw: HNSW,
+    loadAverage1m: +loadavg()[0].toFixed(1),
   };
 }
 
+/** sizes run separately (BENCH_SIZES) are merged into one file: a size's row replaces its older one */
 function writeResults(): void {
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  const file = new URL('./results/gallery.json', import.meta.url);
+  const old: Row[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')).results ?? []) : [];
+  const merged = [...old.filter((o) => !rows.some((r) => r.faces === o.faces)), ...rows].sort((a, b) => a.faces - b.faces);
   writeFileSync(
     new URL('./results/gallery.json', import.meta.url),
     JSON.stringify(
@@ -173,7 +202,7 @@ function writeResults(): void {
         started,
         finished: new Date().toISOString(),
         machine: { cpus: cpus().length, model: cpus()[0]?.model, loadAverageAtEnd: loadavg(), node: process.version },
-        data: { dims: DIMS, facesPerPerson: FACES_PER_PERSON, noise: NOISE, metric: 'cos' },
+        data: { dims: DIMS, facesPerPerson: FACES_PER_PERSON, noise: NOISE, identityLatentDims: LATENT, metric: 'cos' },
         hnsw: HNSW,
         addThreads: ADD_THREADS,
         notes: [
@@ -183,7 +212,7 @@ function writeResults(): void {
           'recallAt1Face: HNSW nearest face == exact nearest face; recallAt1Person: same best person',
           'RSS: whole process after building both the exact matrix and the HNSW graph',
         ],
-        results: rows,
+        results: merged,
       },
       null,
       2,
@@ -193,7 +222,7 @@ function writeResults(): void {
 
 const rows: Row[] = [];
 const started = new Date().toISOString();
-console.log(`gallery bench: ${DIMS}-d, ${FACES_PER_PERSON} faces/person, HNSW ${JSON.stringify(HNSW)}, add threads ${ADD_THREADS}, ${cpus().length} CPUs, load ${loadavg()[0].toFixed(1)}`);
+console.log(`gallery bench: ${DIMS}-d, identities from a ${LATENT}-d latent space, ${FACES_PER_PERSON} faces/person, HNSW ${JSON.stringify(HNSW)}, add threads ${ADD_THREADS}, ${cpus().length} CPUs, load ${loadavg()[0].toFixed(1)}`);
 for (const n of SIZES) {
   console.log(`size ${n} ...`);
   rows.push(await benchSize(n));

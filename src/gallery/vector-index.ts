@@ -41,15 +41,16 @@ export interface IndexOptions {
 }
 
 /**
- * Exact search stays under ~10 ms up to about 100k faces of 512 floats on a 2-core machine
- * (bench/gallery.ts); from 50k on, HNSW answers in well under a millisecond with recall@1 >= 0.99.
+ * An exact scan is linear, ≈0.1 ms per 1,000 512-d faces on an idle 2-core machine (≈5 ms at 50k);
+ * HNSW stays near 1 ms at any size. Below this the scan is exact and cheap enough, and the graph's
+ * build cost (paid at every open) is not worth it. Figures: README.md, bench/results/gallery.json.
  */
 export const DEFAULT_EXACT_THRESHOLD = 50_000;
 
 export const DEFAULT_HNSW: Required<HnswOptions> = {
-  connectivity: 16,
-  expansionAdd: 64,
-  expansionSearch: 96,
+  connectivity: 12,
+  expansionAdd: 40,
+  expansionSearch: 128,
   quantization: 'i8',
   rerank: 32,
 };

@@ -11,11 +11,11 @@ import { near, rng, tempDir, unitVector, TEST_KEY_HEX } from './helpers.ts';
 const M = 'test-model';
 const D = 64;
 
-export function storeContract(label: string, newLocation: () => Promise<string>): void {
+export function storeContract(label: string, newLocation: () => Promise<string>, defaults: OpenGalleryOptions = {}): void {
   const opened: Gallery[] = [];
   const locations = new WeakMap<Gallery, string>();
   const open = async (loc: string, opts: OpenGalleryOptions = {}) => {
-    const g = await openGallery(loc, { encryptionKey: null, ...opts });
+    const g = await openGallery(loc, { encryptionKey: null, ...defaults, ...opts });
     opened.push(g);
     locations.set(g, loc);
     return g;

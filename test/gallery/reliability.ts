@@ -61,7 +61,7 @@ export async function assertAcksIntact(g: Gallery, acks: Ack[], facesPerPerson: 
 }
 
 export function reliabilityTests(label: string, newLocation: () => Promise<string>): void {
-  test(`${label}: ${PROCESSES} concurrent writer/reader processes for ${STRESS_SECONDS} s lose no acknowledged enrollment`, { timeout: (STRESS_SECONDS + 60) * 1000 }, async () => {
+  test(`${label}: ${PROCESSES} concurrent writer/reader processes for ${STRESS_SECONDS} s lose no acknowledged enrollment`, { timeout: (STRESS_SECONDS + 60) * 1000 }, async (t) => {
     const loc = await newLocation();
     // create the schema once, so the workers do not all race to migrate a new file
     await (await openGallery(loc, { encryptionKey: null })).close();
@@ -71,6 +71,7 @@ export function reliabilityTests(label: string, newLocation: () => Promise<strin
     assert.deepEqual(bad, []);
     const acks = workers.flatMap((w) => w.acks);
     assert.ok(acks.length >= PROCESSES, `every worker committed something (${acks.length} enrollments)`);
+    t.diagnostic(`${acks.length} enrollments (3 faces each) acknowledged by ${PROCESSES} processes in ${STRESS_SECONDS} s`);
     const g = await openGallery(loc, { encryptionKey: null });
     try {
       assert.equal((await g.listPeople()).total, acks.length);
@@ -80,7 +81,7 @@ export function reliabilityTests(label: string, newLocation: () => Promise<strin
     }
   });
 
-  test(`${label}: a writer killed with SIGKILL leaves every committed enrollment whole and none partial`, { timeout: 90_000 }, async () => {
+  test(`${label}: a writer killed with SIGKILL leaves every committed enrollment whole and none partial`, { timeout: 90_000 }, async (t) => {
     const loc = await newLocation();
     await (await openGallery(loc, { encryptionKey: null })).close();
     const w = startWorker(loc, 0, 99);
@@ -94,6 +95,7 @@ export function reliabilityTests(label: string, newLocation: () => Promise<strin
     const g = await openGallery(loc, { encryptionKey: null });
     try {
       const total = (await g.listPeople()).total;
+      t.diagnostic(`killed after ${w.acks.length} acknowledged enrollments; ${total} stored`);
       // at most one commit can have landed without its ACK line being read
       assert.ok(total === w.acks.length || total === w.acks.length + 1, `${total} people stored for ${w.acks.length} acknowledged`);
       await assertAcksIntact(g, w.acks, 3);

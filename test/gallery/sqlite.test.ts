@@ -8,3 +8,5 @@ after(tmp.cleanup);
 let n = 0;
 // alternate plain paths and sqlite: URLs, so both spellings of openGallery are exercised
 storeContract('sqlite', async () => (n++ % 2 ? `sqlite:${join(tmp.dir, `g${n}.db`)}` : join(tmp.dir, `g${n}.db`)));
+// the same behaviour with every search going through the HNSW graph
+storeContract('sqlite/hnsw', async () => join(tmp.dir, `h${n++}.db`), { index: { mode: 'hnsw' } });

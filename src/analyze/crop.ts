@@ -1,0 +1,66 @@
+/**
+ * Box crops for the attribute models. Each model was trained on its own framing of the face
+ * (SSR-Net on the box grown 1.4x, MiniFASNet-style liveness on 2.7x, ...), so the framing is data
+ * (CropSpec in attribute-models.json) and this file only turns it into pixels.
+ * Parts of the crop outside the image are filled with black.
+ */
+import type { Box } from '../face.ts';
+import type { RgbImage } from '../image/types.ts';
+import { FacekitError } from '../errors/index.ts';
+import { warpAffine, type Affine } from '../align/index.ts';
+
+export interface CropSpec {
+  /** crop size = box size * scale (per axis) */
+  scale: number;
+  /** per-axis scale overriding `scale` (for crops that are not the box's shape, e.g. GEAR's) */
+  scaleX?: number;
+  scaleY?: number;
+  /** centre shift in units of the box width / height (e.g. 0.1 = a tenth of the box right/down) */
+  offsetX?: number;
+  offsetY?: number;
+  /** make the crop square on the larger side before scaling */
+  square?: boolean;
+}
+
+/** An aligned crop: the five landmarks warped onto a template (rotation undone), for models
+ * trained on aligned chips (GEAR on UTKFace's dlib chips). */
+export interface TemplateCropSpec {
+  template: 'dlib' | 'arcface';
+  /** dlib: padding around the unit face (dlib's get_face_chip padding); arcface: margin */
+  padding?: number;
+}
+
+export function expandBox(box: Box, spec: CropSpec): Box {
+  let w = box.w;
+  let h = box.h;
+  if (spec.square) w = h = Math.max(w, h);
+  const cx = box.x + box.w / 2 + (spec.offsetX ?? 0) * box.w;
+  const cy = box.y + box.h / 2 + (spec.offsetY ?? 0) * box.h;
+  w *= spec.scaleX ?? spec.scale;
+  h *= spec.scaleY ?? spec.scale;
+  return { x: cx - w / 2, y: cy - h / 2, w, h };
+}
+
+/**
+ * The region `box` of `image` resampled to width x height with the align stage's bilinear warp
+ * (like the reference code's cv.resize INTER_LINEAR); outside the image reads black.
+ */
+export function cropResize(image: RgbImage, box: Box, width: number, height: number): RgbImage {
+  if (!(box.w >= 1 && box.h >= 1) || ![box.x, box.y, box.w, box.h].every(Number.isFinite)) {
+    throw new FacekitError('BAD_ARGUMENT', `face box ${JSON.stringify(box)} is empty or not finite`);
+  }
+  const kx = width / box.w;
+  const ky = height / box.h;
+  // pixel i covers [i, i+1) and is sampled at its centre, hence the half-pixel terms
+  const matrix: Affine = [[kx, 0, kx * (0.5 - box.x) - 0.5], [0, ky, ky * (0.5 - box.y) - 0.5]];
+  return warpAffine(image, matrix, width, height);
+}
+
+/** Rec. 601 luma per pixel, 0..255. */
+export function toGrey(image: RgbImage): Float32Array {
+  const n = image.width * image.height;
+  const g = new Float32Array(n);
+  const d = image.data;
+  for (let i = 0; i < n; i++) g[i] = 0.299 * d[3 * i] + 0.587 * d[3 * i + 1] + 0.114 * d[3 * i + 2];
+  return g;
+}

@@ -1,0 +1,36 @@
+/**
+ * facekit's public API. The flow is image -> detect -> align -> embed -> compare -> gallery;
+ * each stage is a folder with its own small surface, re-exported here. The CLI and the server
+ * call only what is exported from this file's modules.
+ */
+export { FacekitError, isFacekitError, type ErrorCode } from './errors/index.ts';
+export type { Face, Box, Point, Landmarks5, FaceEmbedding } from './face.ts';
+
+// image -> detect -> align -> embed
+export { loadImage, drawFaces, type ImageInput, type LoadImageOptions, type RgbImage } from './image/index.ts';
+export { detectFaces, listDetectors, DEFAULT_DETECTOR, iou, nms, type DetectOptions } from './detect/index.ts';
+export { alignToTemplate, alignFace, similarityTransform, warpAffine, arcfaceTemplate, dlibTemplate, ARCFACE_112 } from './align/index.ts';
+export { embedCrops, DEFAULT_EMBED_MODEL, type EmbedOptions } from './embed/index.ts';
+
+// the calls most users start with
+export { findFaces, extractFaces, represent, embedFaces, type FaceOptions, type RepresentResult } from './pipeline/index.ts';
+export { verify, DEFAULT_METRIC, type VerifyOptions, type VerifyResult } from './verify/index.ts';
+
+// compare: distances, thresholds, calibration, fusion
+export {
+  cosineDistance, euclideanDistance, euclideanL2Distance, l2Normalize, distance, METRICS,
+  fitCalibration, confidence, getCalibration, saveCalibration, type Metric, type Calibration,
+} from './compare/index.ts';
+
+// gallery: 1:N storage and search
+export { openGallery, Gallery, exportGallery, importGallery, type Person, type FaceRecord } from './gallery/index.ts';
+
+// evaluation
+export { runVerificationEval, type EvalVerifyOptions, type EvalVerifySummary } from './eval/run.ts';
+export { evaluateVerification, rocCurve, auc, eer, tarAtFar, samplePairs, listDataset, writeVerificationReport } from './eval/index.ts';
+
+// models and runtime
+export { listModels, getModelRecord, loadModel, ensureBuilt, type ModelRecord } from './models/index.ts';
+
+// video
+export { FaceTracker, type Track, type TrackerOptions } from './video/tracker.ts';
