@@ -13,7 +13,7 @@ import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
 import { FacekitError } from '../errors/index.ts';
 import { openGallery, type FaceRecord, type Gallery, type NewFace, type Person as GalleryPerson } from '../gallery/index.ts';
 import type {
-  AnalyzeResult, DetectOptions, DetectResult, EnrollOptions, FaceService, IdentifyOptions, IdentifyResult, ImageOptions,
+  AnalyzeAction, AnalyzeOptions, AnalyzeResult, DetectOptions, DetectResult, EnrollOptions, FaceService, IdentifyOptions, IdentifyResult, ImageOptions,
   InferenceReporter, PeopleService, Person, PersonWithFaces, RepresentOptions, RepresentResult, ServiceOptions, StoredFace,
   VerifyOptions, VerifyResult,
 } from '../server/service.ts';
@@ -39,11 +39,7 @@ function toStoredFace(f: FaceRecord): StoredFace {
   return { id: f.id, model: f.model, createdAt: f.created, ...(f.box ? { box: { x: f.box.x, y: f.box.y, w: f.box.w, h: f.box.h } } : {}) };
 }
 
-function checkImageOptions(opts: ImageOptions): void {
-  if (opts.antiSpoofing) {
-    throw new FacekitError('BAD_ARGUMENT', 'anti-spoofing is not available: no presentation-attack model is bundled with facekit yet');
-  }
-}
+const DEFAULT_ACTIONS: AnalyzeAction[] = ['age', 'gender', 'emotion', 'race'];
 
 function checkImage(image: unknown): asserts image is Buffer {
   // a string would be a file path to the library; the server only ever hands over bytes
@@ -66,9 +62,8 @@ class LibraryService implements FaceService {
   }
 
   private async work(image: Buffer, opts: ImageOptions, work: ImageWork): Promise<ImageWorkResult> {
-    checkImageOptions(opts);
     checkImage(image);
-    const r = await this.pool.run(image, { maxPixels: opts.maxPixels, detector: opts.detector, ...work });
+    const r = await this.pool.run(image, { maxPixels: opts.maxPixels, detector: opts.detector, antiSpoofing: opts.antiSpoofing, ...work });
     for (const t of r.timings) this.report(t.model, t.seconds);
     return r;
   }
@@ -144,8 +139,14 @@ class LibraryService implements FaceService {
     };
   }
 
-  async analyze(): Promise<AnalyzeResult> {
-    throw new FacekitError('MODEL_NOT_FOUND', 'attribute analysis (age, gender, emotion, race) is not available: no attribute model is bundled with facekit yet');
+  async analyze(image: Buffer, opts: AnalyzeOptions): Promise<AnalyzeResult> {
+    const actions = opts.actions?.length ? opts.actions : DEFAULT_ACTIONS;
+    for (const a of actions) {
+      if (!DEFAULT_ACTIONS.includes(a)) throw new FacekitError('BAD_ARGUMENT', `unknown action '${a}' (${DEFAULT_ACTIONS.join(', ')})`);
+    }
+    const r = await this.work(image, opts, { maxFaces: opts.maxFaces, enforceDetection: opts.enforceDetection, analyze: actions });
+    if (r.faces.length === 0) throw new FacekitError('NO_FACE', 'no face found in the image (send enforceDetection: false to analyze the whole image)');
+    return { faces: r.faces.map((f, i) => ({ ...f, attributes: r.attributes?.[i] ?? {} })) };
   }
 
   async close(): Promise<void> {

@@ -5,13 +5,14 @@
  * thread would stall every other request for hundreds of milliseconds.
  */
 import { createHash } from 'node:crypto';
+import { analyzeFace, checkSpoof, defaultModel, type Action } from '../analyze/index.ts';
 import { DEFAULT_DETECTOR } from '../detect/index.ts';
 import { FacekitError } from '../errors/index.ts';
 import type { Face } from '../face.ts';
 import { loadImage } from '../image/index.ts';
 import type { RgbImage } from '../image/types.ts';
 import { embedFaces, findFaces, type FaceOptions } from '../pipeline/index.ts';
-import type { FaceJson } from '../server/service.ts';
+import type { AnalyzeAction, FaceAttributes, FaceJson } from '../server/service.ts';
 
 /** The server's detector id 'skip' means no detection: the whole image is the face. */
 export const SKIP_DETECTION = 'skip';
@@ -32,6 +33,10 @@ export interface ImageWork {
   label?: string;
   /** also hash the bytes (enrollment keeps the photo's digest) */
   sha256?: boolean;
+  /** run the anti-spoofing model on the faces used and fail with SPOOF when one looks presented */
+  antiSpoofing?: boolean;
+  /** attributes to estimate for every face */
+  analyze?: AnalyzeAction[];
 }
 
 export interface ImageWorkResult {
@@ -42,6 +47,8 @@ export interface ImageWorkResult {
   embedded: number[];
   embeddings: Float32Array[];
   sha256?: string;
+  /** per face, when `analyze` was asked */
+  attributes?: FaceAttributes[];
   /** model runs, for the metrics */
   timings: { model: string; seconds: number }[];
 }
@@ -94,6 +101,19 @@ export async function doImageWork(image: Uint8Array, work: ImageWork): Promise<I
     if (faces.length === 0 && work.enforceDetection === false) faces = await findFaces(rgb, { detect: false });
   }
   const embedded = pickFaces(faces, work);
+  if (work.antiSpoofing) {
+    const checked = work.embed ? embedded : faces.map((_, i) => i);
+    for (const i of checked) {
+      if (faces[i].detector === 'none') continue; // no detected face to judge
+      const t0 = performance.now();
+      const r = await checkSpoof(rgb, faces[i]);
+      timings.push({ model: r.model, seconds: (performance.now() - t0) / 1000 });
+      if (!r.isReal) {
+        throw new FacekitError('SPOOF', `the face in ${work.label ?? 'the image'} looks presented (a photo or a screen), not live: live score ${r.score.toFixed(2)}`, { liveScore: r.score, model: r.model });
+      }
+    }
+  }
+  const attributes = work.analyze ? await analyzeAll(rgb, faces, work.analyze, timings) : undefined;
   let embeddings: Float32Array[] = [];
   if (work.embed && embedded.length > 0) {
     const t0 = performance.now();
@@ -108,6 +128,32 @@ export async function doImageWork(image: Uint8Array, work: ImageWork): Promise<I
     embedded,
     embeddings,
     ...(work.sha256 ? { sha256: createHash('sha256').update(bytes).digest('hex') } : {}),
+    ...(attributes ? { attributes } : {}),
     timings,
   };
+}
+
+/** Attributes of every face, one run per attribute model (a model may give several actions). */
+async function analyzeAll(image: RgbImage, faces: Face[], actions: AnalyzeAction[], timings: ImageWorkResult['timings']): Promise<FaceAttributes[]> {
+  const byModel = new Map<string, Action[]>();
+  for (const a of actions) {
+    const id = defaultModel(a);
+    byModel.set(id, [...(byModel.get(id) ?? []), a]);
+  }
+  const out: FaceAttributes[] = [];
+  for (const face of faces) {
+    const attrs: FaceAttributes = {};
+    for (const [model, wanted] of byModel) {
+      const t0 = performance.now();
+      const r = await analyzeFace(image, face, { actions: wanted });
+      timings.push({ model, seconds: (performance.now() - t0) / 1000 });
+      if (r.age && typeof r.age.value === 'number') attrs.age = r.age.value;
+      const g = r.gender?.probabilities;
+      if (g) attrs.gender = { female: g.female ?? 0, male: g.male ?? 0 };
+      if (r.emotion?.probabilities) attrs.emotion = { ...r.emotion.probabilities };
+      if (r.race?.probabilities) attrs.race = { ...r.race.probabilities };
+    }
+    out.push(attrs);
+  }
+  return out;
 }

@@ -85,10 +85,40 @@ describe('createService over the library', () => {
     assert.equal(strict.verified, false);
   });
 
-  it('bad input is a FacekitError: garbage bytes, anti-spoofing, analyze', async () => {
+  it('bad input is a FacekitError: garbage bytes, unknown action, no face', async () => {
     await assert.rejects(service.detect(Buffer.from('not an image'), {}), rejectsWith('BAD_IMAGE'));
-    await assert.rejects(service.detect(crops[0], { antiSpoofing: true }), rejectsWith('BAD_ARGUMENT'));
-    await assert.rejects(service.analyze(crops[0], {}), (e: unknown) => e instanceof FacekitError);
+    await assert.rejects(service.analyze(crops[0], { actions: ['height' as never] }), rejectsWith('BAD_ARGUMENT'));
+    await assert.rejects(service.analyze(await blankImage(), {}), rejectsWith('NO_FACE'));
+  });
+
+  it('analyze estimates age, gender, emotion and race per face', async () => {
+    runs.length = 0;
+    const r = await service.analyze(groupPhoto(), {});
+    assert.equal(r.faces.length, 3);
+    for (const f of r.faces) {
+      const a = f.attributes;
+      assert.ok(typeof a.age === 'number' && a.age > 10 && a.age < 70, `age ${a.age}`);
+      assert.ok(Math.abs(a.gender!.female + a.gender!.male - 1) < 1e-3, JSON.stringify(a.gender));
+      // three young women
+      assert.ok(a.gender!.female > 0.5, JSON.stringify(a.gender));
+      const emotions = Object.values(a.emotion!);
+      assert.ok(emotions.length >= 5 && Math.abs(emotions.reduce((x, y) => x + y, 0) - 1) < 1e-2);
+      assert.ok(Object.keys(a.race!).length >= 2);
+    }
+    assert.ok(runs.length > 1, JSON.stringify(runs));
+    const onlyAge = await service.analyze(crops[1], { actions: ['age'] });
+    assert.deepEqual(Object.keys(onlyAge.faces[0].attributes), ['age']);
+  });
+
+  it('antiSpoofing runs the spoof model on the faces used (a real photo passes or is SPOOF, never another error)', async () => {
+    runs.length = 0;
+    try {
+      await service.detect(crops[0], { antiSpoofing: true });
+    } catch (e) {
+      assert.ok(e instanceof FacekitError && e.code === 'SPOOF', String(e));
+    }
+    const models = runs.map((x) => x.model);
+    assert.ok(models.length === 2 && models[0] === 'fr_detect', JSON.stringify(models));
   });
 });
 
