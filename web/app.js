@@ -233,7 +233,14 @@ function personRow(p) {
   const meta = document.createElement('span');
   meta.className = 'muted';
   meta.textContent = `${p.faceCount ?? '?'} face(s) · since ${new Date(p.createdAt).toLocaleDateString()}`;
-  info.append(name, meta);
+  const faces = document.createElement('button');
+  faces.type = 'button';
+  faces.className = 'link';
+  faces.textContent = 'Faces';
+  faces.setAttribute('aria-label', `Faces of ${p.name}`);
+  faces.setAttribute('aria-expanded', 'false');
+  faces.onclick = () => toggleFaces(li, p, faces);
+  info.append(name, meta, faces);
   const del = document.createElement('button');
   del.type = 'button';
   del.className = 'danger';
@@ -252,6 +259,48 @@ function personRow(p) {
   };
   li.append(info, del);
   return li;
+}
+
+/** The person's enrolled faces under their row, each removable. */
+async function toggleFaces(li, p, button) {
+  const open = li.querySelector('ul.faces');
+  if (open) {
+    open.remove();
+    button.setAttribute('aria-expanded', 'false');
+    return;
+  }
+  button.setAttribute('aria-expanded', 'true');
+  const ul = document.createElement('ul');
+  ul.className = 'faces';
+  li.append(ul);
+  try {
+    const full = await api.getPerson(p.id);
+    if (full.faces.length === 0) ul.innerHTML = '<li class="muted">no faces enrolled</li>';
+    for (const f of full.faces) {
+      const item = document.createElement('li');
+      const text = document.createElement('span');
+      const size = f.box ? `${Math.round(f.box.w)}x${Math.round(f.box.h)} px face, ` : '';
+      text.textContent = `${size}${f.model}, ${new Date(f.createdAt).toLocaleString()}`;
+      const rm = document.createElement('button');
+      rm.type = 'button';
+      rm.className = 'danger small';
+      rm.textContent = 'Remove';
+      rm.onclick = async () => {
+        rm.disabled = true;
+        try {
+          await api.deleteFace(p.id, f.id);
+          await loadPeople();
+        } catch (e) {
+          rm.disabled = false;
+          text.textContent = `Could not remove: ${errorText(e)}`;
+        }
+      };
+      item.append(text, rm);
+      ul.append(item);
+    }
+  } catch (e) {
+    ul.textContent = `Could not load faces: ${errorText(e)}`;
+  }
 }
 
 // ---- wiring ------------------------------------------------------------------------------------

@@ -156,6 +156,17 @@ describe('web page in Chromium', { skip }, () => {
     await page.goto(`${base}/#people`);
     await page.waitForFunction(() => document.querySelectorAll('#people-list li').length === 3);
     assert.match((await page.textContent('#people-summary')) ?? '', /^3 people, 3 faces$/);
+    // Alice's faces: the file enrollment plus one added through the API, which the page removes
+    const alice = ((await (await fetch(`${base}/v1/people`)).json()) as { people: { id: string; name: string }[] }).people.find((p) => p.name === 'Alice')!;
+    const form = new FormData();
+    form.append('images', new Blob([new Uint8Array(await faceCrop(0, 0.6))], { type: 'image/jpeg' }), 'a.jpg');
+    assert.equal((await fetch(`${base}/v1/people/${alice.id}/faces`, { method: 'POST', body: form })).status, 201);
+    await page.reload();
+    await page.click('button[aria-label="Faces of Alice"]');
+    await page.waitForFunction(() => document.querySelectorAll('ul.faces li').length === 2);
+    await page.click('ul.faces li:first-child button');
+    await page.waitForFunction(() => /^3 people, 3 faces$/.test(document.getElementById('people-summary')?.textContent ?? '') && !document.querySelector('ul.faces'));
+    assert.equal(((await (await fetch(`${base}/v1/people/${alice.id}`)).json()) as { faceCount: number }).faceCount, 1);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: join(ARTIFACTS, 'people-phone.png'), fullPage: true });
     page.once('dialog', (d) => void d.accept());
