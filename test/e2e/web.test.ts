@@ -14,7 +14,8 @@ import { buildServer, MemoryKeyStore, type FacekitServer } from '../../src/serve
 import { createService, installWebPage } from '../../src/service/index.ts';
 import { faceCrop, faceCropFiles, faceVideoY4m, GROUP_PHOTO, whichGroupFace } from '../service/photos.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
+// FACEKIT_CHROMIUM: another Chromium build (default: Debian's package)
+const CHROMIUM = process.env.FACEKIT_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
 const skip = existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}: install it with "apt-get install -y chromium" to run the web page test`;
 
