@@ -34,6 +34,6 @@ export interface Face {
   crop?: RgbImage;
   embedding?: FaceEmbedding;
   attributes?: Record<string, unknown>;
-  quality?: { score: number; [k: string]: number };
+  quality?: { score: number; [k: string]: unknown };
   spoof?: { isReal: boolean; score: number; model: string };
 }

@@ -34,3 +34,9 @@ export { listModels, getModelRecord, loadModel, ensureBuilt, type ModelRecord } 
 
 // video
 export { FaceTracker, type Track, type TrackerOptions } from './video/tracker.ts';
+
+// analysis: attributes, quality, anti-spoofing, liveness
+export {
+  analyzeFace, analyzeFaces, assessQuality, QUALITY_BAR, checkSpoof, checkLiveness, estimatePose,
+  type FaceQuality, type AnalyzeOptions, type SpoofResult, type LivenessResult,
+} from './analyze/index.ts';

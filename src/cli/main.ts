@@ -1,6 +1,8 @@
 import { Command } from 'commander';
+import { registerCalibrate } from './commands/calibrate.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerFaceCommands } from './commands/faces.ts';
+import { registerGalleryCommands } from './commands/gallery.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerModels } from './commands/models.ts';
 import { registerServe } from './commands/serve.ts';
@@ -12,6 +14,8 @@ program.name('facekit').description('face detection, verification and identifica
 registerModels(program);
 registerFaceCommands(program);
 registerEval(program);
+registerGalleryCommands(program);
+registerCalibrate(program);
 registerKeys(program);
 registerServe(program, createService);
 // `facekit serve` also serves the web page at /

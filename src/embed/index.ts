@@ -24,6 +24,7 @@ export async function loadEmbedModel(id: string, threads?: number): Promise<Load
   if (m.record.task !== 'embed') {
     throw new FacekitError('BAD_ARGUMENT', `model ${id} is a ${m.record.task} model, not a recognition (embed) model`);
   }
+  if (m.record.unusable) throw new FacekitError('BAD_ARGUMENT', `model ${id} cannot be used for recognition: ${m.record.unusable}`);
   return m;
 }
 

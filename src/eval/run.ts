@@ -84,6 +84,8 @@ export function embeddingConfig(opts: FaceOptions): string {
     flip: !!opts.flip,
     scoreThreshold: opts.scoreThreshold,
     minFaceSize: opts.minFaceSize,
+    landmarkModel: opts.landmarkModel,
+    maxSide: opts.maxSide,
   });
 }
 

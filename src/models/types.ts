@@ -40,6 +40,11 @@ export interface ModelRecord {
    * side); 'dlib': dlib's face chip (padding as in get_face_chip_details).
    */
   crop?: { template: 'arcface' | 'dlib'; margin?: number; padding?: number };
+  /**
+   * Set when the weights as shipped cannot do their task (the reason): the model is still
+   * compiled and parity-tested, but stages refuse to use it.
+   */
+  unusable?: string;
   licence: string;
   provenance: string;
   notes?: string;

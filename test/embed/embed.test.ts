@@ -37,3 +37,8 @@ test('a model that is not a recognition model is refused by name', async () => {
   const a = await crop(380, 300, 240);
   await assert.rejects(embedCrops([a], { model: 'fr_detect' }), /fr_detect is a detect model/);
 });
+
+test('a model whose record marks it unusable is refused with the reason', async () => {
+  const a = await crop(380, 300, 240);
+  await assert.rejects(embedCrops([a], { model: 'mobilefacenet' }), /mobilefacenet cannot be used for recognition: the TF.js conversion/);
+});

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { FacekitError } from '../../errors/index.ts';
-import { writeVerificationReport } from '../../eval/index.ts';
-import { runVerificationEval } from '../../eval/run.ts';
+import { formatIdentification, writeIdentificationReport, writeVerificationReport } from '../../eval/index.ts';
+import { runIdentificationEval, runVerificationEval } from '../../eval/run.ts';
 import { addFaceOptions, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.ts';
 import { progress } from '../progress.ts';
 import { action, printJson } from '../run.ts';
@@ -50,6 +50,39 @@ export function registerEval(program: Command): void {
       console.log(`  accuracy ${pct(summary.accuracy.mean)} +- ${pct(summary.accuracy.std)} (10-fold), threshold ${summary.threshold.toFixed(4)}`);
       console.log(`  AUC ${summary.auc.toFixed(4)}, EER ${pct(summary.eer)}, TAR@FAR=1e-2 ${pct(summary.tarAtFar['0.01'])}, TAR@FAR=1e-3 ${pct(summary.tarAtFar['0.001'])}`);
       console.log(`  images without a face: ${summary.noFace}; ${summary.msPerImage === null ? 'all embeddings cached' : `${summary.msPerImage.toFixed(1)} ms per image`}`);
+      if (o.report) console.log(`  report: ${o.report}/index.html`);
+    }));
+
+  addFaceOptions(ev.command('identify').description('one-shot 1:N identification: rank-1/5 (CMC) and open-set DIR/FPIR with held-out strangers'))
+    .requiredOption('--dataset <dir>', 'folder of <identity>/<images>: one image per identity enrolled, the rest are probes')
+    .option('--strangers <fraction>', 'share of identities left out of the gallery as strangers', parseFloat, 0.2)
+    .option('--seed <n>', 'split seed', (v) => parseInt(v, 10), 1)
+    .option('--threshold <n>', 'open-set threshold (default: the calibration of model and metric)', parseFloat)
+    .option('--report <dir>', 'write an HTML report with the CMC and DIR/FPIR curves and the failures')
+    .action(action(async (o: EvalCliOptions & { strangers: number; threshold?: number }) => {
+      if (!(o.strangers >= 0 && o.strangers < 1)) throw new FacekitError('BAD_ARGUMENT', `--strangers must be a fraction in [0, 1), got ${o.strangers}`);
+      const bar = progress('embedding');
+      const { summary, result, root } = await runIdentificationEval({
+        ...faceOptionsFrom(o),
+        metric: metricFrom(o),
+        dataset: o.dataset!,
+        seed: o.seed,
+        strangerFraction: o.strangers,
+        threshold: o.threshold,
+        onProgress: bar.update,
+      });
+      bar.stop();
+      if (o.report) {
+        await writeIdentificationReport(o.report, result, {
+          root,
+          meta: { model: summary.model, detector: summary.detector, metric: summary.metric, dataset: o.dataset!, seed: o.seed ?? 1 },
+        });
+      }
+      if (o.json) return printJson(summary);
+      console.log(`model ${summary.model}, detector ${summary.detector}, metric ${summary.metric}, threshold ${summary.threshold === null ? 'none (no calibration)' : `${summary.threshold.toFixed(4)} (${summary.thresholdSource})`}`);
+      console.log(formatIdentification(result).split('\n').map((l) => `  ${l}`).join('\n'));
+      console.log(`  DIR at FPIR 1e-2: ${pct(summary.dirAtFpir['0.01'])}, at FPIR 1e-1: ${pct(summary.dirAtFpir['0.1'])}`);
+      console.log(`  ${summary.msPerImage === null ? 'all embeddings cached' : `${summary.msPerImage.toFixed(1)} ms per image`}`);
       if (o.report) console.log(`  report: ${o.report}/index.html`);
     }));
 }

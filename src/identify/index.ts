@@ -1,0 +1,17 @@
+/**
+ * 1:N identification on top of the gallery: enroll people from photos, identify every face in a
+ * photo. The gallery stores and searches embeddings only; this stage runs the face pipeline
+ * (detect -> align -> embed) and takes the decision threshold and confidence map from the
+ * calibration of (model, metric).
+ *
+ * Decision: a person's distance is given by the gallery's rule ('min' by default: their nearest
+ * enrolled face; 'mean-top2': the mean of their two nearest faces). The best person is a match
+ * when that distance is <= the calibrated threshold (chosen for a target FAR of 1e-3 on labelled
+ * pairs), else the face is unknown (match null). Confidence is the calibrated P(same person) at
+ * that distance.
+ */
+export { enroll, type EnrollOptions, type EnrollResult, type EnrolledPhoto, type PersonRef } from './enroll.ts';
+export { identify, type IdentifyImageOptions, type IdentifyResult, type IdentifiedFace, type PersonMatch } from './identify.ts';
+export { findPeopleByName, listAllPeople, peopleWithFaceCounts, describePerson, type PersonSummary, type PersonDetail } from './people.ts';
+export { galleryDistance, galleryMetric } from './metric.ts';
+export { openGallery, exportGallery, importGallery, Gallery, type ImportConflict, type ImportReport } from '../gallery/index.ts';

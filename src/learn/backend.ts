@@ -1,0 +1,30 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import { FacekitError } from '../errors/index.ts';
+
+// tfjs-core's node bundle registers no gradients (the full tfjs bundle does). Its
+// register_all_gradients is an ESM file with extensionless imports that Node's ESM resolver
+// rejects; loaded through require (tsx compiles it), it resolves, and it registers into the same
+// global registry the engine reads.
+createRequire(import.meta.url)('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+
+export type TrainingBackend = 'cpu' | 'wasm';
+
+/**
+ * Training runs on tfjs's pure-JS cpu backend (deterministic, no native build) or on its wasm
+ * backend (XNNPACK matmuls, several times faster for the CNN; single-threaded here, so also
+ * repeatable run to run). Call once before training.
+ */
+export async function useBackend(name: TrainingBackend): Promise<void> {
+  if (tf.getBackend() !== name) {
+    const ok = await tf.setBackend(name);
+    if (!ok) throw new FacekitError('INTERNAL', `tfjs backend ${name} failed to initialise`);
+  }
+  await tf.ready();
+}
+
+export async function useCpuBackend(): Promise<void> {
+  await useBackend('cpu');
+}

@@ -1,0 +1,174 @@
+import * as tf from '@tensorflow/tfjs-core';
+import './backend.ts';
+import { FacekitError } from '../errors/index.ts';
+import { l2Normalize } from './head.ts';
+import { createRng, deriveSeed } from './random.ts';
+import { trainLoop, type TrainLoopOptions, type TrainLoopResult } from './train.ts';
+
+export interface CnnSpec {
+  /** input size, grey images */
+  width: number;
+  height: number;
+  /** output channels of each conv(3x3, SAME) + ReLU + maxpool(2) block */
+  channels: number[];
+  embeddingSize: number;
+}
+
+export const DEFAULT_CNN: CnnSpec = { width: 46, height: 56, channels: [16, 32, 64], embeddingSize: 64 };
+
+/**
+ * A small Siamese-twin embedding network trained from scratch: a few conv+pool blocks, one dense
+ * layer, L2-normalised output. Both "twins" are this one network (shared weights), which is what
+ * makes pair and triplet losses meaningful. Init: He normal from the seeded PRNG.
+ */
+export class EmbeddingCnn {
+  readonly variables: tf.Variable[] = [];
+
+  constructor(readonly spec: CnnSpec, seed: number) {
+    const rng = createRng(seed);
+    const normal = (shape: number[], std: number) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const d = new Float32Array(n);
+      for (let i = 0; i < n; i++) d[i] = rng.normal() * std;
+      return tf.variable(tf.tensor(d, shape));
+    };
+    let c = 1;
+    let h = spec.height;
+    let w = spec.width;
+    for (const out of spec.channels) {
+      this.variables.push(normal([3, 3, c, out], Math.sqrt(2 / (9 * c))), tf.variable(tf.zeros([out])));
+      c = out;
+      h = Math.floor(h / 2);
+      w = Math.floor(w / 2);
+    }
+    if (h < 1 || w < 1) throw new FacekitError('BAD_ARGUMENT', `input ${spec.width}x${spec.height} is too small for ${spec.channels.length} pooling blocks`);
+    this.flatSize = h * w * c;
+    this.variables.push(normal([this.flatSize, spec.embeddingSize], Math.sqrt(2 / (this.flatSize + spec.embeddingSize))), tf.variable(tf.zeros([spec.embeddingSize])));
+  }
+
+  private readonly flatSize: number;
+
+  /** [N, H, W, 1] -> [N, embeddingSize], L2-normalised */
+  apply(x: tf.Tensor4D): tf.Tensor2D {
+    return tf.tidy(() => {
+      let h: tf.Tensor4D = x;
+      const blocks = this.spec.channels.length;
+      for (let b = 0; b < blocks; b++) {
+        h = tf.relu(tf.add(conv3x3Same(h, this.variables[2 * b] as tf.Tensor4D), this.variables[2 * b + 1])) as tf.Tensor4D;
+        h = tf.maxPool(h, 2, 2, 'valid');
+      }
+      const flat = tf.reshape(h, [h.shape[0], this.flatSize]) as tf.Tensor2D;
+      return l2Normalize(tf.add(tf.matMul(flat, this.variables[2 * blocks] as tf.Tensor2D), this.variables[2 * blocks + 1]));
+    });
+  }
+
+  /**
+   * grey images (height*width, standardised) -> embeddings, in batches. With `flip`, the mirrored
+   * image is embedded too and the two averaged (then re-normalised): training saw both.
+   */
+  embed(images: readonly Float32Array[], opts: { flip?: boolean; batchSize?: number } = {}): Float32Array[] {
+    const batchSize = opts.batchSize ?? 64;
+    if (opts.flip) {
+      const a = this.embed(images, { batchSize });
+      const b = this.embed(images.map((im) => mirrorGrey(im, this.spec.width, this.spec.height)), { batchSize });
+      return a.map((v, i) => {
+        const s = v.map((x, k) => x + b[i][k]);
+        const n = Math.hypot(...s) || 1;
+        return s.map((x) => x / n);
+      });
+    }
+    const out: Float32Array[] = [];
+    const { width, height, embeddingSize } = this.spec;
+    for (let s = 0; s < images.length; s += batchSize) {
+      const part = images.slice(s, s + batchSize);
+      const e = tf.tidy(() => this.apply(imagesToTensor(part, width, height)));
+      const d = e.dataSync() as Float32Array;
+      e.dispose();
+      for (let i = 0; i < part.length; i++) out.push(d.slice(i * embeddingSize, (i + 1) * embeddingSize));
+    }
+    return out;
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+}
+
+/**
+ * 3x3 SAME convolution as im2col + matMul. tfjs's cpu kernel for the filter gradient
+ * (Conv2DBackpropFilter) is a naive loop, tens of seconds per step here, and the wasm backend
+ * has none; written with pad/slice/concat/matMul, autodiff gives both gradients from fast kernels.
+ * Kernel layout [3, 3, inC, outC] as tf.conv2d, so weights stay interchangeable with it.
+ */
+export function conv3x3Same(x: tf.Tensor4D, kernel: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [b, h, w, c] = x.shape;
+    const out = kernel.shape[3];
+    const p = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+    const cols: tf.Tensor4D[] = [];
+    for (let ky = 0; ky < 3; ky++) for (let kx = 0; kx < 3; kx++) cols.push(tf.slice(p, [0, ky, kx, 0], [b, h, w, c]));
+    const m = tf.reshape(cols.length === 1 ? cols[0] : tf.concat(cols, 3), [b * h * w, 9 * c]);
+    return tf.reshape(tf.matMul(m, tf.reshape(kernel, [9 * c, out])), [b, h, w, out]) as tf.Tensor4D;
+  });
+}
+
+export function imagesToTensor(images: readonly Float32Array[], width: number, height: number): tf.Tensor4D {
+  const flat = new Float32Array(images.length * width * height);
+  images.forEach((im, i) => {
+    if (im.length !== width * height) throw new FacekitError('BAD_ARGUMENT', `image ${i} has ${im.length} pixels, expected ${width}x${height}`);
+    flat.set(im, i * width * height);
+  });
+  return tf.tensor4d(flat, [images.length, height, width, 1]);
+}
+
+export function mirrorGrey(im: Float32Array, width: number, height: number): Float32Array {
+  const out = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[y * width + x] = im[y * width + width - 1 - x];
+  return out;
+}
+
+/**
+ * Training-time augmentation, drawn from a seeded PRNG: mirror half the images and shift by up to
+ * `maxShift` pixels (edge pixels repeat). ORL has 10 images per person; without it the net
+ * memorises them.
+ */
+export function augment(im: Float32Array, width: number, height: number, rng: ReturnType<typeof createRng>, maxShift = 2): Float32Array {
+  const flip = rng.next() < 0.5;
+  const dx = rng.int(2 * maxShift + 1) - maxShift;
+  const dy = rng.int(2 * maxShift + 1) - maxShift;
+  const out = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const sy = Math.min(height - 1, Math.max(0, y + dy));
+    for (let x = 0; x < width; x++) {
+      let sx = Math.min(width - 1, Math.max(0, x + dx));
+      if (flip) sx = width - 1 - sx;
+      out[y * width + x] = im[sy * width + sx];
+    }
+  }
+  return out;
+}
+
+export interface TrainCnnOptions extends TrainLoopOptions {
+  images: readonly Float32Array[];
+  labels: ArrayLike<number>;
+  spec?: CnnSpec;
+  /** default true */
+  augment?: boolean;
+}
+
+/** Trains the CNN from scratch with the shared loop (same losses, mining, checkpoints). */
+export async function trainCnn(o: TrainCnnOptions): Promise<TrainLoopResult & { model: EmbeddingCnn }> {
+  const spec = o.spec ?? DEFAULT_CNN;
+  const model = new EmbeddingCnn(spec, o.seed);
+  let rng = createRng(deriveSeed(o.seed, 1000));
+  let rngEpoch = -1;
+  const res = await trainLoop(model.variables, o.labels, (idx, epoch) => {
+    if (epoch !== rngEpoch) {
+      rng = createRng(deriveSeed(o.seed, 1000 + epoch));
+      rngEpoch = epoch;
+    }
+    const ims = idx.map((i) => (o.augment === false ? o.images[i] : augment(o.images[i], spec.width, spec.height, rng)));
+    return model.apply(imagesToTensor(ims, spec.width, spec.height));
+  }, o);
+  return { ...res, model };
+}

@@ -1,0 +1,20 @@
+/**
+ * Learning the similarity: losses (triplet, contrastive, Siamese BCE), online triplet mining in
+ * P x K batches, projection heads over frozen embeddings (saved as JSON, exported as a TF graph
+ * for the ONNX compiler), a small CNN trained from scratch, and held-out verification.
+ */
+export { useBackend, useCpuBackend, type TrainingBackend } from './backend.ts';
+export { tripletLoss, tripletLossOnBatch, contrastiveLoss, contrastiveLossOnBatch, siameseLogits, binaryCrossEntropyWithLogits, selectRows, type Reduction } from './losses.ts';
+export { mineTriplets, pairwiseSquaredDistances, MINING_STRATEGIES, type MiningStrategy, type Triplet, type DistanceMatrix, type MinedTriplets } from './mining.ts';
+export { PkBatchSampler, type PkBatchSpec } from './sampler.ts';
+export { splitIdentities, type IdentitySplit } from './split.ts';
+export { createRng, deriveSeed, type Rng } from './random.ts';
+export { ProjectionHead, parseHeadSpec, formatHeadSpec, l2Normalize, type HeadSpec, type NamedWeight } from './head.ts';
+export { saveHead, loadHead, serializeHead, deserializeHead, type HeadFile, type HeadMetadata } from './head-file.ts';
+export { headToTfGraph, HEAD_INPUT, HEAD_OUTPUT } from './head-graph.ts';
+export { trainLoop, type TrainLoopOptions, type TrainLoopResult, type StepInfo, type EmbeddingLoss } from './train.ts';
+export { trainHead, type TrainHeadOptions, type TrainHeadResult } from './train-head.ts';
+export { SiameseHead, trainSiameseHead, type TrainSiameseOptions } from './siamese.ts';
+export { EmbeddingCnn, trainCnn, DEFAULT_CNN, conv3x3Same, augment, type CnnSpec, type TrainCnnOptions } from './cnn.ts';
+export { listLabelledImages, loadResized, loadGreyStandardised, type LabelledImages } from './dataset.ts';
+export { heldOutVerification, verificationPairs, verifyDistances, cosineDistance, type HeldOutResult, type IndexPairs } from './verification.ts';
