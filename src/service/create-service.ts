@@ -17,7 +17,8 @@ import type {
   InferenceReporter, PeopleService, Person, PersonWithFaces, RepresentOptions, RepresentResult, ServiceOptions, StoredFace,
   VerifyOptions, VerifyResult,
 } from '../server/service.ts';
-import { calibrationFor } from '../verify/index.ts';
+import { galleryDistance, galleryMetric } from '../identify/index.ts';
+import { calibrationFor, DEFAULT_METRIC } from '../verify/index.ts';
 import type { ImageWork, ImageWorkResult } from './image-work.ts';
 import { WorkerPool } from './worker-pool.ts';
 
@@ -123,17 +124,19 @@ class LibraryService implements FaceService {
 
   async identify(image: Buffer, opts: IdentifyOptions): Promise<IdentifyResult> {
     const model = opts.model ?? DEFAULT_EMBED_MODEL;
-    // the gallery index ranks by cosine distance, so the cosine calibration sets the cut
-    const threshold = opts.threshold ?? calibrationFor(model, 'cosine').threshold;
+    // the identify stage's decision (src/identify): rank through the gallery index, convert to
+    // the compare stage's distance, keep people within the calibrated threshold
+    const metric = DEFAULT_METRIC;
+    const threshold = opts.threshold ?? calibrationFor(model, metric).threshold;
     const topK = opts.topK ?? 1;
     const r = await this.work(image, opts, { maxFaces: opts.maxFaces, embed: { model, pick: 'all' } });
     return {
       faces: r.embedded.map((fi, k) => {
-        const { people } = this.gallery.search(model, r.embeddings[k], { topK: Math.max(20, topK) });
+        const { people } = this.gallery.search(model, r.embeddings[k], { topK: Math.max(20, 4 * topK), metric: galleryMetric(metric) });
         const matches = people
+          .map((p) => ({ personId: p.personId, name: p.name, faceId: p.faceId, distance: galleryDistance(p.distance, metric) }))
           .filter((p) => p.distance <= threshold)
-          .slice(0, topK)
-          .map((p) => ({ personId: p.personId, name: p.name, faceId: p.faceId, distance: p.distance }));
+          .slice(0, topK);
         return { face: r.faces[fi], matches };
       }),
     };
