@@ -3,7 +3,10 @@ import { registerCalibrate } from './commands/calibrate.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerFaceCommands } from './commands/faces.ts';
 import { registerGalleryCommands } from './commands/gallery.ts';
+import { registerKeys } from './commands/keys.ts';
 import { registerModels } from './commands/models.ts';
+import { registerServe } from './commands/serve.ts';
+import { createService, installWebPageOnNextServer } from '../service/index.ts';
 
 // The CLI is a thin shell: each command file parses arguments and calls the library.
 const program = new Command();
@@ -13,4 +16,10 @@ registerFaceCommands(program);
 registerEval(program);
 registerGalleryCommands(program);
 registerCalibrate(program);
+registerKeys(program);
+registerServe(program, createService);
+// `facekit serve` also serves the web page at /
+program.hook('preAction', (_program, command) => {
+  if (command.name() === 'serve') installWebPageOnNextServer();
+});
 await program.parseAsync(process.argv);

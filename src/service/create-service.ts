@@ -1,0 +1,220 @@
+/**
+ * The server's FaceService bound to the library: images arrive as Buffers (never paths), faces
+ * leave as plain JSON, the gallery is a Gallery over SQLite or PostgreSQL. Decoding, detection
+ * and embedding run in worker threads (see image-work.ts); the gallery and the decisions stay
+ * here. Every model run is reported through onInference so /metrics can show where time goes.
+ */
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { confidence, distance, fallbackCalibration, getCalibration, type Calibration, type Metric } from '../compare/index.ts';
+import { DEFAULT_DETECTOR } from '../detect/index.ts';
+import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
+import { FacekitError } from '../errors/index.ts';
+import { openGallery, type FaceRecord, type Gallery, type NewFace, type Person as GalleryPerson } from '../gallery/index.ts';
+import type {
+  AnalyzeAction, AnalyzeOptions, AnalyzeResult, DetectOptions, DetectResult, EnrollOptions, FaceService, IdentifyOptions, IdentifyResult, ImageOptions,
+  InferenceReporter, PeopleService, Person, PersonWithFaces, RepresentOptions, RepresentResult, ServiceOptions, StoredFace,
+  VerifyOptions, VerifyResult,
+} from '../server/service.ts';
+import { galleryDistance, galleryMetric } from '../identify/index.ts';
+import { calibrationFor, DEFAULT_METRIC } from '../verify/index.ts';
+import type { ImageWork, ImageWorkResult } from './image-work.ts';
+import { WorkerPool } from './worker-pool.ts';
+
+export interface CreateServiceOptions extends ServiceOptions {
+  /** inference worker threads (default 1: ONNX Runtime already uses every core for one run) */
+  workers?: number;
+}
+
+/** Where the gallery lives when no --db is given: the user's data directory (XDG). */
+export function defaultGalleryPath(): string {
+  return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'facekit', 'gallery.db');
+}
+
+function toPerson(p: GalleryPerson, faceCount?: number): Person {
+  return { id: p.id, name: p.name, metadata: p.metadata, createdAt: p.created, ...(faceCount === undefined ? {} : { faceCount }) };
+}
+
+function toStoredFace(f: FaceRecord): StoredFace {
+  return { id: f.id, model: f.model, createdAt: f.created, ...(f.box ? { box: { x: f.box.x, y: f.box.y, w: f.box.w, h: f.box.h } } : {}) };
+}
+
+const DEFAULT_ACTIONS: AnalyzeAction[] = ['age', 'gender', 'emotion', 'race'];
+
+function checkImage(image: unknown): asserts image is Buffer {
+  // a string would be a file path to the library; the server only ever hands over bytes
+  if (!Buffer.isBuffer(image)) throw new FacekitError('BAD_IMAGE', 'image must be the encoded file bytes');
+}
+
+function tryCalibration(model: string, metric: Metric): Calibration | undefined {
+  try {
+    return getCalibration(model, metric);
+  } catch {
+    return undefined;
+  }
+}
+
+class LibraryService implements FaceService {
+  readonly people: PeopleService;
+
+  constructor(private readonly gallery: Gallery, private readonly pool: WorkerPool, private readonly report: InferenceReporter) {
+    this.people = this.peopleService();
+  }
+
+  private async work(image: Buffer, opts: ImageOptions, work: ImageWork): Promise<ImageWorkResult> {
+    checkImage(image);
+    const r = await this.pool.run(image, { maxPixels: opts.maxPixels, detector: opts.detector, antiSpoofing: opts.antiSpoofing, ...work });
+    for (const t of r.timings) this.report(t.model, t.seconds);
+    return r;
+  }
+
+  private async enrollmentFaces(images: Buffer[], opts: EnrollOptions): Promise<NewFace[]> {
+    const model = opts.model ?? DEFAULT_EMBED_MODEL;
+    const out: NewFace[] = [];
+    // one after another: the server's work queue already bounds concurrency across requests
+    for (let i = 0; i < images.length; i++) {
+      const label = images.length > 1 ? `image ${i + 1} of ${images.length}` : 'the image';
+      const r = await this.work(images[i], opts, { embed: { model, pick: 'enroll' }, label, sha256: true });
+      const face = r.faces[r.embedded[0]];
+      out.push({ model, embedding: r.embeddings[0], detectorScore: face.score, box: { ...face.box }, imageSha256: r.sha256 ?? null });
+    }
+    return out;
+  }
+
+  async detect(image: Buffer, opts: DetectOptions): Promise<DetectResult> {
+    const r = await this.work(image, opts, { maxFaces: opts.maxFaces, minScore: opts.minScore });
+    return { width: r.width, height: r.height, faces: r.faces };
+  }
+
+  async represent(image: Buffer, opts: RepresentOptions): Promise<RepresentResult> {
+    const model = opts.model ?? DEFAULT_EMBED_MODEL;
+    const r = await this.work(image, opts, {
+      maxFaces: opts.maxFaces, minScore: opts.minScore, enforceDetection: opts.enforceDetection, embed: { model, align: opts.align, pick: 'all' },
+    });
+    if (r.faces.length === 0) throw new FacekitError('NO_FACE', 'no face found in the image (send enforceDetection: false to embed the whole image)');
+    return {
+      width: r.width,
+      height: r.height,
+      faces: r.embedded.map((fi, k) => ({ ...r.faces[fi], embedding: Array.from(r.embeddings[k]), model })),
+    };
+  }
+
+  async verify(image1: Buffer, image2: Buffer, opts: VerifyOptions): Promise<VerifyResult> {
+    const model = opts.model ?? DEFAULT_EMBED_MODEL;
+    const metric = opts.metric ?? 'cosine';
+    // an explicit threshold still reports the shipped confidence map when there is one
+    const cal = opts.threshold === undefined ? calibrationFor(model, metric) : tryCalibration(model, metric) ?? fallbackCalibration(model, metric, opts.threshold);
+    const side = (image: Buffer, label: string) =>
+      this.work(image, opts, { enforceDetection: opts.enforceDetection, embed: { model, align: opts.align, pick: 'largest' }, label });
+    const [a, b] = await Promise.all([side(image1, 'the first image'), side(image2, 'the second image')]);
+    const d = distance(a.embeddings[0], b.embeddings[0], metric);
+    const threshold = opts.threshold ?? cal.threshold;
+    return {
+      verified: d <= threshold,
+      distance: d,
+      threshold,
+      confidence: confidence(d, cal),
+      metric,
+      model,
+      detector: opts.detector ?? DEFAULT_DETECTOR,
+      faces: [a.faces[a.embedded[0]], b.faces[b.embedded[0]]],
+    };
+  }
+
+  async identify(image: Buffer, opts: IdentifyOptions): Promise<IdentifyResult> {
+    const model = opts.model ?? DEFAULT_EMBED_MODEL;
+    // the identify stage's decision (src/identify): rank through the gallery index, convert to
+    // the compare stage's distance, keep people within the calibrated threshold
+    const metric = DEFAULT_METRIC;
+    const threshold = opts.threshold ?? calibrationFor(model, metric).threshold;
+    const topK = opts.topK ?? 1;
+    const r = await this.work(image, opts, { maxFaces: opts.maxFaces, embed: { model, pick: 'all' } });
+    return {
+      faces: r.embedded.map((fi, k) => {
+        const { people } = this.gallery.search(model, r.embeddings[k], { topK: Math.max(20, 4 * topK), metric: galleryMetric(metric) });
+        const matches = people
+          .map((p) => ({ personId: p.personId, name: p.name, faceId: p.faceId, distance: galleryDistance(p.distance, metric) }))
+          .filter((p) => p.distance <= threshold)
+          .slice(0, topK);
+        return { face: r.faces[fi], matches };
+      }),
+    };
+  }
+
+  async analyze(image: Buffer, opts: AnalyzeOptions): Promise<AnalyzeResult> {
+    const actions = opts.actions?.length ? opts.actions : DEFAULT_ACTIONS;
+    for (const a of actions) {
+      if (!DEFAULT_ACTIONS.includes(a)) throw new FacekitError('BAD_ARGUMENT', `unknown action '${a}' (${DEFAULT_ACTIONS.join(', ')})`);
+    }
+    const r = await this.work(image, opts, { maxFaces: opts.maxFaces, enforceDetection: opts.enforceDetection, analyze: actions });
+    if (r.faces.length === 0) throw new FacekitError('NO_FACE', 'no face found in the image (send enforceDetection: false to analyze the whole image)');
+    return { faces: r.faces.map((f, i) => ({ ...f, attributes: r.attributes?.[i] ?? {} })) };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+    await this.gallery.close();
+  }
+
+  private peopleService(): PeopleService {
+    const g = this.gallery;
+    const withFaces = async (p: GalleryPerson): Promise<PersonWithFaces> => {
+      const faces = await g.listFaces(p.id);
+      return { ...toPerson(p), faceCount: faces.length, faces: faces.map(toStoredFace) };
+    };
+    return {
+      list: async ({ offset, limit }) => {
+        const page = await g.listPeople({ offset, limit });
+        const counts = await Promise.all(page.items.map(async (p) => (await g.listFaces(p.id)).length));
+        return { people: page.items.map((p, i) => toPerson(p, counts[i])), total: page.total, totalFaces: await g.store.countFaces() };
+      },
+      get: async (id) => withFaces(await g.getPerson(id)),
+      create: async (input, opts) => {
+        const metadata = input.metadata ?? {};
+        if (!input.images?.length) return withFaces(await g.createPerson(input.name, metadata));
+        const faces = await this.enrollmentFaces(input.images, opts);
+        // person and faces in one transaction: a failed write leaves no faceless person behind
+        const { person } = await g.enrollPerson({ name: input.name, metadata }, faces);
+        return withFaces(person);
+      },
+      rename: async (id, name) => toPerson(await g.renamePerson(id, name)),
+      setMetadata: async (id, metadata) => toPerson(await g.setMetadata(id, metadata)),
+      delete: async (id) => {
+        await g.deletePerson(id);
+      },
+      addFaces: async (id, images, opts) => {
+        await g.getPerson(id); // NOT_FOUND before spending inference on the images
+        if (images.length === 0) throw new FacekitError('BAD_ARGUMENT', 'no images to enroll');
+        const added = await g.addFaces(id, await this.enrollmentFaces(images, opts));
+        return { faces: added.map(toStoredFace) };
+      },
+      deleteFace: async (id, faceId) => {
+        const [face] = await g.store.getFacesByIds([faceId]);
+        if (!face || face.personId !== id) throw new FacekitError('NOT_FOUND', `person ${id} has no face ${faceId}`);
+        await g.deleteFace(faceId);
+      },
+    };
+  }
+}
+
+/**
+ * The library-backed service `facekit serve` runs. `db`: a SQLite file, `sqlite:PATH`,
+ * `postgres://...`, or ':memory:'; absent means a SQLite file in the user's data directory.
+ */
+export async function createService(opts: CreateServiceOptions = {}): Promise<FaceService> {
+  let db = opts.db;
+  if (db === undefined) {
+    db = defaultGalleryPath();
+    mkdirSync(dirname(db), { recursive: true });
+  }
+  const gallery = await openGallery(db);
+  let pool: WorkerPool;
+  try {
+    pool = new WorkerPool(opts.workers ?? 1);
+  } catch (e) {
+    await gallery.close();
+    throw e;
+  }
+  return new LibraryService(gallery, pool, opts.onInference ?? (() => undefined));
+}

@@ -1,0 +1,159 @@
+/**
+ * Everything a request does to an image, from bytes to faces and embeddings, as one call that
+ * runs inside an inference worker. ONNX Runtime's Node binding runs a session synchronously on
+ * the calling thread (and decoding converts pixels in JavaScript), so doing this on the server's
+ * thread would stall every other request for hundreds of milliseconds.
+ */
+import { createHash } from 'node:crypto';
+import { analyzeFace, checkSpoof, defaultModel, type Action } from '../analyze/index.ts';
+import { DEFAULT_DETECTOR } from '../detect/index.ts';
+import { FacekitError } from '../errors/index.ts';
+import type { Face } from '../face.ts';
+import { loadImage } from '../image/index.ts';
+import type { RgbImage } from '../image/types.ts';
+import { embedFaces, findFaces, type FaceOptions } from '../pipeline/index.ts';
+import type { AnalyzeAction, FaceAttributes, FaceJson } from '../server/service.ts';
+
+/** The server's detector id 'skip' means no detection: the whole image is the face. */
+export const SKIP_DETECTION = 'skip';
+
+/** An enrollment photo may show bystanders if its main face is clearly the largest. */
+export const DOMINANT_AREA_RATIO = 2;
+
+export interface ImageWork {
+  maxPixels?: number;
+  detector?: string;
+  maxFaces?: number;
+  minScore?: number;
+  /** false: the whole image is the face when none is found */
+  enforceDetection?: boolean;
+  /** which faces to embed: none, all, the largest, or the one enrollment face (else NO_FACE / MANY_FACES) */
+  embed?: { model: string; align?: boolean; pick: 'all' | 'largest' | 'enroll' };
+  /** how messages name this image ('the first image', 'image 2 of 3') */
+  label?: string;
+  /** also hash the bytes (enrollment keeps the photo's digest) */
+  sha256?: boolean;
+  /** run the anti-spoofing model on the faces used and fail with SPOOF when one looks presented */
+  antiSpoofing?: boolean;
+  /** attributes to estimate for every face */
+  analyze?: AnalyzeAction[];
+}
+
+export interface ImageWorkResult {
+  width: number;
+  height: number;
+  faces: FaceJson[];
+  /** indexes into faces of the embedded ones, in the order of `embeddings` */
+  embedded: number[];
+  embeddings: Float32Array[];
+  sha256?: string;
+  /** per face, when `analyze` was asked */
+  attributes?: FaceAttributes[];
+  /** model runs, for the metrics */
+  timings: { model: string; seconds: number }[];
+}
+
+export function toFaceJson(f: Face): FaceJson {
+  return {
+    box: { x: f.box.x, y: f.box.y, w: f.box.w, h: f.box.h },
+    score: f.score,
+    landmarks5: f.landmarks5.map(([x, y]) => [x, y] as [number, number]),
+    ...(f.detector ? { detector: f.detector } : {}),
+  };
+}
+
+const area = (f: Face): number => f.box.w * f.box.h;
+
+function largestIndex(faces: Face[]): number {
+  let best = 0;
+  faces.forEach((f, i) => {
+    if (area(f) > area(faces[best])) best = i;
+  });
+  return best;
+}
+
+function pickFaces(faces: Face[], work: ImageWork): number[] {
+  const pick = work.embed?.pick;
+  if (!pick) return [];
+  if (pick === 'all') return faces.map((_, i) => i);
+  const label = work.label ?? 'the image';
+  if (faces.length === 0) throw new FacekitError('NO_FACE', `no face found in ${label}`);
+  const main = largestIndex(faces);
+  if (pick === 'enroll' && faces.some((f, i) => i !== main && area(f) * DOMINANT_AREA_RATIO > area(faces[main]))) {
+    throw new FacekitError('MANY_FACES', `${label} shows ${faces.length} faces of similar size; enroll photos of one person only`, { faces: faces.length });
+  }
+  return [main];
+}
+
+export async function doImageWork(image: Uint8Array, work: ImageWork): Promise<ImageWorkResult> {
+  const bytes = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
+  const timings: ImageWorkResult['timings'] = [];
+  const rgb: RgbImage = await loadImage(bytes, { maxPixels: work.maxPixels });
+  const detector = work.detector ?? DEFAULT_DETECTOR;
+  let faces: Face[];
+  if (detector === SKIP_DETECTION) {
+    faces = await findFaces(rgb, { detect: false });
+  } else {
+    const o: FaceOptions = { detector, maxFaces: work.maxFaces, ...(work.minScore === undefined ? {} : { scoreThreshold: work.minScore }) };
+    const t0 = performance.now();
+    faces = await findFaces(rgb, o);
+    timings.push({ model: detector, seconds: (performance.now() - t0) / 1000 });
+    if (faces.length === 0 && work.enforceDetection === false) faces = await findFaces(rgb, { detect: false });
+  }
+  const embedded = pickFaces(faces, work);
+  if (work.antiSpoofing) {
+    const checked = work.embed ? embedded : faces.map((_, i) => i);
+    for (const i of checked) {
+      if (faces[i].detector === 'none') continue; // no detected face to judge
+      const t0 = performance.now();
+      const r = await checkSpoof(rgb, faces[i]);
+      timings.push({ model: r.model, seconds: (performance.now() - t0) / 1000 });
+      if (!r.isReal) {
+        throw new FacekitError('SPOOF', `the face in ${work.label ?? 'the image'} looks presented (a photo or a screen), not live: live score ${r.score.toFixed(2)}`, { liveScore: r.score, model: r.model });
+      }
+    }
+  }
+  const attributes = work.analyze ? await analyzeAll(rgb, faces, work.analyze, timings) : undefined;
+  let embeddings: Float32Array[] = [];
+  if (work.embed && embedded.length > 0) {
+    const t0 = performance.now();
+    const out = await embedFaces(rgb, embedded.map((i) => faces[i]), { model: work.embed.model, align: work.embed.align });
+    timings.push({ model: work.embed.model, seconds: (performance.now() - t0) / 1000 });
+    embeddings = out.map((f) => f.embedding!.vector);
+  }
+  return {
+    width: rgb.width,
+    height: rgb.height,
+    faces: faces.map(toFaceJson),
+    embedded,
+    embeddings,
+    ...(work.sha256 ? { sha256: createHash('sha256').update(bytes).digest('hex') } : {}),
+    ...(attributes ? { attributes } : {}),
+    timings,
+  };
+}
+
+/** Attributes of every face, one run per attribute model (a model may give several actions). */
+async function analyzeAll(image: RgbImage, faces: Face[], actions: AnalyzeAction[], timings: ImageWorkResult['timings']): Promise<FaceAttributes[]> {
+  const byModel = new Map<string, Action[]>();
+  for (const a of actions) {
+    const id = defaultModel(a);
+    byModel.set(id, [...(byModel.get(id) ?? []), a]);
+  }
+  const out: FaceAttributes[] = [];
+  for (const face of faces) {
+    const attrs: FaceAttributes = {};
+    for (const [model, wanted] of byModel) {
+      const t0 = performance.now();
+      const r = await analyzeFace(image, face, { actions: wanted });
+      timings.push({ model, seconds: (performance.now() - t0) / 1000 });
+      if (r.age && typeof r.age.value === 'number') attrs.age = r.age.value;
+      const g = r.gender?.probabilities;
+      if (g) attrs.gender = { female: g.female ?? 0, male: g.male ?? 0 };
+      if (r.emotion?.probabilities) attrs.emotion = { ...r.emotion.probabilities };
+      if (r.race?.probabilities) attrs.race = { ...r.race.probabilities };
+    }
+    out.push(attrs);
+  }
+  return out;
+}

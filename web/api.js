@@ -1,0 +1,51 @@
+// The /v1 REST API as small functions; errors come back as Error with the server's code and message.
+
+const KEY_STORAGE = 'facekit.apiKey';
+
+export function apiKey() {
+  return localStorage.getItem(KEY_STORAGE) ?? '';
+}
+
+export function setApiKey(key) {
+  if (key) localStorage.setItem(KEY_STORAGE, key);
+  else localStorage.removeItem(KEY_STORAGE);
+}
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function request(method, path, body) {
+  const headers = {};
+  const key = apiKey();
+  if (key) headers.authorization = `Bearer ${key}`;
+  const res = await fetch(path, { method, headers, body });
+  if (res.status === 204) return null;
+  const data = await res.json().catch(() => null);
+  if (!res.ok) {
+    const err = data?.error ?? {};
+    throw new ApiError(res.status, err.code ?? 'HTTP_' + res.status, err.message ?? `${method} ${path} failed (${res.status})`);
+  }
+  return data;
+}
+
+function form(fields, files) {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined && v !== '') f.append(k, v);
+  for (const [k, list] of Object.entries(files)) for (const blob of list) f.append(k, blob, blob.name ?? `${k}.jpg`);
+  return f;
+}
+
+export const api = {
+  listPeople: (offset = 0, limit = 100) => request('GET', `/v1/people?offset=${offset}&limit=${limit}`),
+  getPerson: (id) => request('GET', `/v1/people/${encodeURIComponent(id)}`),
+  createPerson: (name, images) => request('POST', '/v1/people', form({ name }, { images })),
+  deletePerson: (id) => request('DELETE', `/v1/people/${encodeURIComponent(id)}`),
+  deleteFace: (id, faceId) => request('DELETE', `/v1/people/${encodeURIComponent(id)}/faces/${encodeURIComponent(faceId)}`),
+  identify: (image) => request('POST', '/v1/identify', form({}, { image: [image] })),
+  verify: (image1, image2) => request('POST', '/v1/verify', form({}, { image1: [image1], image2: [image2] })),
+};
