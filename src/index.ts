@@ -40,3 +40,6 @@ export {
   analyzeFace, analyzeFaces, assessQuality, QUALITY_BAR, checkSpoof, checkLiveness, estimatePose,
   type FaceQuality, type AnalyzeOptions, type SpoofResult, type LivenessResult,
 } from './analyze/index.ts';
+
+// 1:N identification over a gallery
+export { enroll, identify, type EnrollOptions, type EnrollResult, type IdentifyImageOptions, type IdentifyResult } from './identify/index.ts';

@@ -190,7 +190,7 @@ export interface FaceService {
 export type InferenceReporter = (model: string, seconds: number) => void;
 
 export interface ServiceOptions {
-  /** gallery store: a SQLite file path or a postgres:// URL; in-memory when absent */
+  /** gallery store: a SQLite file path, a postgres:// URL or :memory:; default $XDG_DATA_HOME/facekit/gallery.db */
   db?: string;
   onInference?: InferenceReporter;
 }

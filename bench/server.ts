@@ -1,0 +1,84 @@
+/**
+ * The REST server under load: identify requests per second and latency at 1, 4 and 16 concurrent
+ * clients (autocannon) against `facekit serve`'s own service with a 10k-person SQLite gallery
+ * (3 real people enrolled from the face-api demo photo plus 10,000 synthetic identities). Every
+ * response is checked: the group photo must come back with exactly the three enrolled names.
+ *
+ *   npx tsx bench/server.ts [secondsPerLevel=15]
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import sharp from 'sharp';
+import { openGallery } from '../src/gallery/index.ts';
+import { enroll } from '../src/identify/index.ts';
+import { packageFile } from '../src/models/package-files.ts';
+import { MemoryKeyStore, startServer } from '../src/server/index.ts';
+import { createService } from '../src/service/index.ts';
+
+const seconds = Number(process.argv[2] ?? 15);
+const dir = mkdtempSync(join(tmpdir(), 'facekit-bench-server-'));
+const db = join(dir, 'gallery.db');
+const group = packageFile('@vladmandic/face-api', 'demo/sample1.jpg');
+const people: [string, number, number][] = [['left', 300, 250], ['middle', 720, 300], ['right', 1350, 100]];
+
+// the gallery: three real people, then 10k synthetic unit vectors no real face is near
+const gallery = await openGallery(db);
+for (const [name, left, top] of people) {
+  const crop = await sharp(group).extract({ left, top, width: 420, height: 480 }).jpeg().toBuffer();
+  await enroll(gallery, name, [crop]);
+}
+let seed = 7;
+const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+for (let i = 0; i < 10_000; i++) {
+  const v = new Float32Array(512).map(rnd);
+  const n = Math.hypot(...v);
+  await gallery.enrollPerson({ name: `synthetic-${i}` }, [{ model: 'fr_feature', embedding: v.map((x) => x / n) }]);
+}
+await gallery.close();
+
+const service = await createService({ db });
+const { app, address } = await startServer({ service, keyStore: new MemoryKeyStore(), host: '127.0.0.1', port: 0, logger: false });
+const body = JSON.stringify({ image: (await sharp(group).resize(1280).jpeg({ quality: 90 }).toBuffer()).toString('base64') });
+const expected = people.map((p) => p[0]).sort().join(',');
+
+const levels: Record<string, unknown>[] = [];
+for (const connections of [1, 4, 16]) {
+  let wrong = 0;
+  let checked = 0;
+  const r = await autocannon({
+    url: `${address}/v1/identify`,
+    connections,
+    duration: seconds,
+    timeout: 120,
+    requests: [{
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      onResponse: (status: number, resBody: string) => {
+        checked++;
+        if (status !== 200) return void wrong++;
+        const names = (JSON.parse(resBody).faces as { match: { name: string } | null }[]).map((f) => f.match?.name ?? '-').sort().join(',');
+        if (names !== expected) wrong++;
+      },
+    }],
+  });
+  const row = {
+    connections,
+    requests: r.requests.total,
+    rps: r.requests.average,
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    wrongAnswers: wrong,
+    checked,
+  };
+  levels.push(row);
+  console.log(`${String(connections).padStart(2)} clients: ${row.rps.toFixed(2)} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, ${row.requests} requests, non-2xx ${row.non2xx}, errors ${row.errors}, wrong answers ${wrong}`);
+}
+await app.close();
+mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
+writeFileSync(join(import.meta.dirname, 'results/server.json'), `${JSON.stringify({ generatedBy: 'bench/server.ts', gallery: '3 real + 10,000 synthetic people, SQLite', request: 'POST /v1/identify, 1280x853 JPEG with 3 faces (base64 JSON)', secondsPerLevel: seconds, levels }, null, 1)}\n`);
