@@ -1,6 +1,6 @@
 /**
- * The web page in a real browser: Debian's Chromium driven by playwright-core against a server
- * started here (port 0, temp SQLite gallery). Enrolls two people from photo files, identifies
+ * The web page in a real browser: Debian's Chromium driven by playwright-core against the real
+ * `facekit serve` command (what `npm start` runs) on a free port with a temp SQLite gallery. Enrolls two people from photo files, identifies
  * them in the group photo, verifies a pair, enrolls a third through the (fake) camera, deletes a
  * person; saves a screenshot of each page to test-artifacts/.
  */
@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { buildServer, MemoryKeyStore, type FacekitServer } from '../../src/server/index.ts';
-import { createService, installWebPage } from '../../src/service/index.ts';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { faceCrop, faceCropFiles, faceVideoY4m, GROUP_PHOTO, whichGroupFace } from '../service/photos.ts';
 
 // FACEKIT_CHROMIUM: another Chromium build (default: Debian's package)
@@ -19,8 +19,33 @@ const CHROMIUM = process.env.FACEKIT_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
 const skip = existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}: install it with "apt-get install -y chromium" to run the web page test`;
 
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Waits until the spawned server answers /health (it compiles and loads models first). */
+async function waitForHealth(base: string, proc: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`facekit serve exited with ${proc.exitCode}:\n${log()}`);
+    try {
+      if ((await fetch(`${base}/health`)).ok) return;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`facekit serve did not answer /health within 180 s:\n${log()}`);
+}
+
 describe('web page in Chromium', { skip }, () => {
-  let app: FacekitServer;
+  let server: ChildProcess | undefined;
+  let serverLog = '';
   let base: string;
   let context: BrowserContext;
   let page: Page;
@@ -36,10 +61,15 @@ describe('web page in Chromium', { skip }, () => {
     // Chromium's fake camera plays this file: person C, whom only the camera enrolls
     const video = join(work, 'camera-C.y4m');
     writeFileSync(video, await faceVideoY4m(2));
-    const service = await createService({ db: join(work, 'gallery.db') });
-    app = await buildServer({ service, keyStore: new MemoryKeyStore(), host: '127.0.0.1', port: 0 });
-    installWebPage(app);
-    base = await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = await freePort();
+    server = spawn(process.execPath, [
+      'bin/facekit.js', 'serve', '--port', String(port), '--db', join(work, 'gallery.db'),
+      '--keys-file', join(work, 'keys.json'), '--audit-log', join(work, 'audit.jsonl'),
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stdout!.on('data', (d) => { serverLog += d; });
+    server.stderr!.on('data', (d) => { serverLog += d; });
+    base = `http://127.0.0.1:${port}`;
+    await waitForHealth(base, server, () => serverLog);
     context = await chromium.launchPersistentContext(join(work, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
@@ -56,7 +86,11 @@ describe('web page in Chromium', { skip }, () => {
 
   after(async () => {
     await context?.close();
-    await app?.close();
+    if (server && server.exitCode === null) {
+      const exited = new Promise((r) => server!.once('exit', r));
+      server.kill('SIGTERM');
+      await exited;
+    }
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
