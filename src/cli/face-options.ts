@@ -83,3 +83,26 @@ export async function drawPair(out: string, paths: [string, string], r: VerifyRe
     .toBuffer();
   writeFileSync(out, img);
 }
+
+/** Where labelled pairs come from (eval verify, calibrate): a dataset folder or a pairs CSV. */
+export interface CliPairSource {
+  dataset?: string;
+  pairs?: string;
+  root?: string;
+  pairsPerClass?: number;
+  seed?: number;
+}
+
+export function addPairSourceOptions(cmd: Command, defaultPairsPerClass: number): Command {
+  return cmd
+    .option('--dataset <dir>', 'folder of <identity>/<images>; pairs are sampled')
+    .option('--pairs <file.csv>', 'pairs CSV with header img1,img2,same')
+    .option('--root <dir>', 'folder the CSV paths are relative to (default: the CSV folder)')
+    .option('--pairs-per-class <n>', 'genuine pairs per identity (as many impostors)', (v) => parseInt(v, 10), defaultPairsPerClass)
+    .option('--seed <n>', 'sampling seed', (v) => parseInt(v, 10), 1);
+}
+
+export function pairSourceFrom(o: CliPairSource): Required<Pick<CliPairSource, 'seed'>> & CliPairSource {
+  if (!o.dataset && !o.pairs) throw new FacekitError('BAD_ARGUMENT', 'give --dataset DIR or --pairs FILE.csv');
+  return { dataset: o.dataset, pairs: o.pairs, root: o.root, pairsPerClass: o.pairsPerClass, seed: o.seed ?? 1 };
+}

@@ -4,16 +4,11 @@ import type { Command } from 'commander';
 import { saveCalibration, validateCalibration } from '../../compare/index.ts';
 import { FacekitError } from '../../errors/index.ts';
 import { runCalibration } from '../../eval/run.ts';
-import { addFaceOptions, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.ts';
+import { addFaceOptions, addPairSourceOptions, pairSourceFrom, type CliPairSource, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.ts';
 import { progress } from '../progress.ts';
 import { action, printJson } from '../run.ts';
 
-interface CalibrateCliOptions extends CliFaceOptions {
-  dataset?: string;
-  pairs?: string;
-  root?: string;
-  pairsPerClass: number;
-  seed: number;
+interface CalibrateCliOptions extends CliFaceOptions, CliPairSource {
   targetFar: number;
   out?: string;
 }
@@ -23,26 +18,16 @@ interface CalibrateCliOptions extends CliFaceOptions {
  * distance -> P(same) map) on labelled pairs, and store it where verify and identify look for it.
  */
 export function registerCalibrate(program: Command): void {
-  addFaceOptions(program.command('calibrate').description('fit the threshold and confidence map of a model and metric on labelled faces'))
-    .option('--dataset <dir>', 'folder of <identity>/<images>; pairs are sampled')
-    .option('--pairs <file.csv>', 'pairs CSV with header img1,img2,same')
-    .option('--root <dir>', 'folder the CSV paths are relative to (default: the CSV folder)')
-    .option('--pairs-per-class <n>', 'genuine pairs per identity (as many impostors)', (v) => parseInt(v, 10), 300)
-    .option('--seed <n>', 'sampling seed', (v) => parseInt(v, 10), 1)
+  addPairSourceOptions(addFaceOptions(program.command('calibrate').description('fit the threshold and confidence map of a model and metric on labelled faces')), 300)
     .option('--target-far <f>', 'false accept rate the threshold is chosen for', parseFloat, 1e-3)
     .option('--out <file.json>', 'write here instead of src/compare/calibrations/<model>.<metric>.json')
     .action(action(async (o: CalibrateCliOptions) => {
-      if (!o.dataset && !o.pairs) throw new FacekitError('BAD_ARGUMENT', 'give --dataset DIR or --pairs FILE.csv');
       if (!(o.targetFar > 0 && o.targetFar < 1)) throw new FacekitError('BAD_ARGUMENT', `--target-far must be in (0, 1), got ${o.targetFar}`);
       const bar = progress('embedding');
       const { calibration, result } = await runCalibration({
         ...faceOptionsFrom(o),
         metric: metricFrom(o),
-        dataset: o.dataset,
-        pairs: o.pairs,
-        root: o.root,
-        pairsPerClass: o.pairsPerClass,
-        seed: o.seed,
+        ...pairSourceFrom(o),
         targetFar: o.targetFar,
         onProgress: bar.update,
       });

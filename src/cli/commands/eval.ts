@@ -2,16 +2,11 @@ import type { Command } from 'commander';
 import { FacekitError } from '../../errors/index.ts';
 import { formatIdentification, writeIdentificationReport, writeVerificationReport } from '../../eval/index.ts';
 import { runIdentificationEval, runVerificationEval } from '../../eval/run.ts';
-import { addFaceOptions, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.ts';
+import { addFaceOptions, addPairSourceOptions, pairSourceFrom, type CliPairSource, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.ts';
 import { progress } from '../progress.ts';
 import { action, printJson } from '../run.ts';
 
-interface EvalCliOptions extends CliFaceOptions {
-  dataset?: string;
-  pairs?: string;
-  root?: string;
-  pairsPerClass?: number;
-  seed?: number;
+interface EvalCliOptions extends CliFaceOptions, CliPairSource {
   folds?: number;
   report?: string;
 }
@@ -21,25 +16,15 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 export function registerEval(program: Command): void {
   const ev = program.command('eval').description('measure verification and identification accuracy on labelled faces');
 
-  addFaceOptions(ev.command('verify').description('10-fold verification accuracy, ROC AUC, EER, TAR@FAR on sampled or listed pairs'))
-    .option('--dataset <dir>', 'folder of <identity>/<images>; pairs are sampled')
-    .option('--pairs <file.csv>', 'pairs CSV with header img1,img2,same')
-    .option('--root <dir>', 'folder the CSV paths are relative to (default: the CSV folder)')
-    .option('--pairs-per-class <n>', 'genuine pairs per identity (as many impostors)', (v) => parseInt(v, 10), 10)
-    .option('--seed <n>', 'sampling seed', (v) => parseInt(v, 10), 1)
+  addPairSourceOptions(addFaceOptions(ev.command('verify').description('10-fold verification accuracy, ROC AUC, EER, TAR@FAR on sampled or listed pairs')), 10)
     .option('--folds <n>', 'cross-validation folds', (v) => parseInt(v, 10), 10)
     .option('--report <dir>', 'write an HTML report with the ROC curve and distance histograms')
     .action(action(async (o: EvalCliOptions) => {
-      if (!o.dataset && !o.pairs) throw new FacekitError('BAD_ARGUMENT', 'give --dataset DIR or --pairs FILE.csv');
       const bar = progress('embedding');
       const { summary, result, pairList } = await runVerificationEval({
         ...faceOptionsFrom(o),
         metric: metricFrom(o),
-        dataset: o.dataset,
-        pairs: o.pairs,
-        root: o.root,
-        pairsPerClass: o.pairsPerClass,
-        seed: o.seed,
+        ...pairSourceFrom(o),
         folds: o.folds,
         onProgress: bar.update,
       });
