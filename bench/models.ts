@@ -10,7 +10,7 @@
  * Models whose graph fixes the batch at 1 (blazeface* on TF.js, fr_feature/fr_detect on ORT) are
  * timed as 8 calls of 1 for the batch-8 figure.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,8 @@ import type { GraphModel } from '@tensorflow/tfjs-converter';
 import { ensureBuilt, listModels, loadModel } from '../src/models/index.ts';
 import { packageFile } from '../src/models/package-files.ts';
 import type { ModelRecord } from '../src/models/types.ts';
-import { loadTfjsModel, pseudoRandom } from '../test/models/tfjs-reference.ts';
+import { loadTfGraph, loadTfjsModel, pseudoRandom } from '../test/models/tfjs-reference.ts';
+import { buildFaceApiGraph } from '../src/models/faceapi/index.ts';
 
 const THREADS = 2;
 const BATCHES = [1, 8];
@@ -47,6 +48,8 @@ function inputDims(r: ModelRecord, channels: number, batch: number): number[] {
 }
 
 async function tfjsModel(r: ModelRecord): Promise<GraphModel | null> {
+  // face-api nets: TF.js runs the same rebuilt graph the compiler turns into ONNX
+  if (r.source.kind === 'faceapi') return loadTfGraph(buildFaceApiGraph(r.source.arch, packageFile(r.source.package, r.source.file), r.id), 'wasm');
   if (r.source.kind !== 'tfjs-graph') return null;
   return loadTfjsModel(packageFile(r.source.package, r.source.file), 'wasm');
 }
@@ -123,5 +126,7 @@ for (const r of records) {
 }
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'models.json');
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(rows, null, 2)}\n`);
+// a run over chosen ids replaces only their rows, so one model can be re-measured on its own
+const kept: Row[] = only.length && existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Row[]).filter((r) => !only.includes(r.id)) : [];
+writeFileSync(out, `${JSON.stringify([...kept, ...rows], null, 2)}\n`);
 console.log(`wrote ${out}`);

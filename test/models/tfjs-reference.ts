@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import * as ort from 'onnxruntime-node';
+import type { TfGraphModel } from '../../src/models/tfjs/types.ts';
 
 /**
  * Reference runs for the parity tests: TF.js's own executor on its CPU backend loads the same
@@ -31,6 +32,15 @@ export async function loadTfjsModel(modelJsonPath: string, backend: TfBackend = 
   const data = Buffer.concat(json.weightsManifest.flatMap((g: { paths: string[] }) => g.paths.map((p) => readFileSync(join(dirname(modelJsonPath), p)))));
   const ab = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
   return loadGraphModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: ab, format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy }));
+}
+
+/** A graph built in memory (face-api nets, heads) loaded into TF.js's own executor. */
+export async function loadTfGraph(g: TfGraphModel, backend: TfBackend = 'cpu'): Promise<GraphModel> {
+  await useBackend(backend);
+  const specs = [...g.weights].map(([name, t]) => ({ name, shape: t.shape, dtype: t.dtype }));
+  const data = Buffer.concat([...g.weights.values()].map((t) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)));
+  const ab = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+  return loadGraphModel(tf.io.fromMemory({ modelTopology: { node: g.nodes, versions: { producer: 1 } }, weightSpecs: specs, weightData: ab }));
 }
 
 /** Runs the TF.js model on an NHWC float input, returning named node outputs. */
