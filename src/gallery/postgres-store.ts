@@ -11,7 +11,8 @@ import { chooseCodec, resolveKey, type EmbeddingCodec } from './codec.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
 import { pageArgs } from './sqlite-store.ts';
 import type { FaceRecord, GalleryChange, GalleryStore, Metadata, NewFace, NewPerson, Page, Person } from './types.ts';
-import { checkId, checkMetadata, checkName, checkNewFaces, checkNewPerson, notFound } from './validate.ts';
+import { checkId, checkMetadata, checkName, checkNewFaces, notFound } from './validate.ts';
+import { newFaceRecord, newPersonRecord } from './new-records.ts';
 
 export const CHANNEL = 'facekit_gallery';
 /** face ids per notification, keeping payloads well under PostgreSQL's 8000-byte cap */
@@ -188,8 +189,7 @@ export class PostgresStore implements GalleryStore {
   }
 
   private async insertPerson(c: pg.PoolClient, p: NewPerson): Promise<Person> {
-    checkNewPerson(p);
-    const person: Person = { id: p.id ?? randomUUID(), name: p.name, metadata: checkMetadata(p.metadata), created: p.created ?? new Date().toISOString() };
+    const person = newPersonRecord(p);
     try {
       await c.query('INSERT INTO people (id, name, metadata, created) VALUES ($1, $2, $3, $4)', [person.id, person.name, JSON.stringify(person.metadata), person.created]);
     } catch (e) {
@@ -203,18 +203,7 @@ export class PostgresStore implements GalleryStore {
     const created = new Date().toISOString();
     const out: FaceRecord[] = [];
     for (const f of faces) {
-      const rec: FaceRecord = {
-        id: f.id ?? randomUUID(),
-        personId,
-        model: f.model,
-        embedding: f.embedding,
-        dims: f.embedding.length,
-        detectorScore: f.detectorScore ?? null,
-        quality: f.quality ?? null,
-        box: f.box ?? null,
-        imageSha256: f.imageSha256 ?? null,
-        created: f.created ?? created,
-      };
+      const rec = newFaceRecord(personId, f, created);
       try {
         await c.query(
           'INSERT INTO faces (id, person_id, model, embedding, dims, detector_score, quality, box, image_sha256, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',

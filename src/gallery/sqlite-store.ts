@@ -10,7 +10,8 @@ import { FacekitError } from '../errors/index.ts';
 import { chooseCodec, resolveKey, type EmbeddingCodec } from './codec.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
 import type { FaceRecord, GalleryStore, Metadata, NewFace, NewPerson, Page, Person } from './types.ts';
-import { checkId, checkMetadata, checkName, checkNewFaces, checkNewPerson, notFound } from './validate.ts';
+import { checkId, checkMetadata, checkName, checkNewFaces, notFound } from './validate.ts';
+import { newFaceRecord, newPersonRecord } from './new-records.ts';
 
 interface PersonRow {
   id: string;
@@ -101,13 +102,7 @@ export class SqliteStore implements GalleryStore {
   }
 
   private insertPerson(p: NewPerson): Person {
-    checkNewPerson(p);
-    const person: Person = {
-      id: p.id ?? randomUUID(),
-      name: p.name,
-      metadata: checkMetadata(p.metadata),
-      created: p.created ?? new Date().toISOString(),
-    };
+    const person = newPersonRecord(p);
     try {
       this.db.prepare('INSERT INTO people (id, name, metadata, created) VALUES (?, ?, ?, ?)').run(person.id, person.name, JSON.stringify(person.metadata), person.created);
     } catch (e) {
@@ -123,18 +118,7 @@ export class SqliteStore implements GalleryStore {
     );
     const created = new Date().toISOString();
     return faces.map((f) => {
-      const rec: FaceRecord = {
-        id: f.id ?? randomUUID(),
-        personId,
-        model: f.model,
-        embedding: f.embedding,
-        dims: f.embedding.length,
-        detectorScore: f.detectorScore ?? null,
-        quality: f.quality ?? null,
-        box: f.box ?? null,
-        imageSha256: f.imageSha256 ?? null,
-        created: f.created ?? created,
-      };
+      const rec = newFaceRecord(personId, f, created);
       try {
         stmt.run(rec.id, personId, rec.model, this.codec.encode(rec.embedding), rec.dims, rec.detectorScore, rec.quality, rec.box ? JSON.stringify(rec.box) : null, rec.imageSha256, rec.created);
       } catch (e) {
