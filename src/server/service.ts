@@ -1,9 +1,11 @@
+import type { Metric } from '../compare/index.ts';
 /**
  * The contract between the HTTP layer and the face library. Routes decode requests into Buffers
  * plus options and call these methods; every result is plain JSON-able data (numbers, strings,
  * arrays, objects; embeddings as number[]). Bad input is reported by throwing FacekitError, which
- * the error plugin turns into a status code. The server never imports the library directly, so it
- * can be built and tested against a test double and bound to the real library by the integrator.
+ * the error plugin turns into a status code. The server never calls the face library itself (it
+ * imports only shared vocabulary: errors, metric names), so it can be built and tested against a
+ * test double and bound to the real library by src/service.
  */
 
 export interface BoxJson {
@@ -64,7 +66,8 @@ export interface RepresentResult {
   faces: RepresentedFace[];
 }
 
-export type DistanceMetric = 'cosine' | 'euclidean' | 'euclidean_l2';
+/** the compare stage's metrics, under the name the service contract has always used */
+export type DistanceMetric = Metric;
 
 export interface VerifyOptions extends ImageOptions {
   model?: string;

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { METRICS } from '../../compare/index.ts';
 import type { DistanceMetric } from '../service.ts';
 import { detectorField, errorResponses, face, imageField, modelField, readSecurity } from '../schemas.ts';
 import { imageFrom } from '../plugins/uploads.ts';
 import type { RouteDeps } from './deps.ts';
 
-export const METRICS: DistanceMetric[] = ['cosine', 'euclidean', 'euclidean_l2'];
 
 /** Comparisons: one image against another (verify) or against the gallery (identify). */
 export function registerVerifyRoutes(app: FastifyInstance, deps: RouteDeps): void {
@@ -24,7 +24,7 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: RouteDeps): voi
           image2: imageField,
           detector: detectorField,
           model: modelField,
-          metric: { type: 'string', enum: METRICS },
+          metric: { type: 'string', enum: [...METRICS] },
           threshold: { type: 'number', minimum: 0 },
           align: { type: 'boolean' },
         },
