@@ -67,6 +67,14 @@ async function thumbnail(src: string, dest: string, size: number): Promise<boole
   }
 }
 
+/** A table cell showing `src` as a thumbnail written to `dir/name` (listed in `files`), or a note when it cannot be read. */
+async function thumbnailCell(dir: string, name: string, src: string, label: string, size: number, files: string[]): Promise<string> {
+  const ok = await thumbnail(src, join(dir, name), size);
+  if (!ok) return '<span class="missing">unreadable</span>';
+  files.push(name);
+  return `<img src="${name}" width="${size}" height="${size}" alt="${escapeXml(label)}">`;
+}
+
 export async function writeVerificationReport(dir: string, r: VerificationResult, opts: ReportOptions = {}): Promise<ReportFiles> {
   const n = opts.hardestPairs ?? 8;
   const size = opts.thumbSize ?? 112;
@@ -96,10 +104,7 @@ export async function writeVerificationReport(dir: string, r: VerificationResult
       const p = pairs[i];
       const cells: string[] = [];
       for (const [k, img] of [[1, p.img1], [2, p.img2]] as const) {
-        const name = `thumbs/${kind}-${i + 1}-${k}.jpg`;
-        const ok = await thumbnail(abs(img), join(dir, name), size);
-        if (ok) files.push(name);
-        cells.push(ok ? `<img src="${name}" width="${size}" height="${size}" alt="${escapeXml(img)}">` : '<span class="missing">unreadable</span>');
+        cells.push(await thumbnailCell(dir, `thumbs/${kind}-${i + 1}-${k}.jpg`, abs(img), img, size, files));
       }
       rows.push(`<tr><td>${cells[0]}</td><td>${cells[1]}</td><td class="num">${num(p.distance!)}</td><td class="path">${escapeXml(p.img1)}<br>${escapeXml(p.img2)}</td></tr>`);
     }
@@ -190,10 +195,7 @@ export async function writeIdentificationReport(dir: string, r: IdentificationRe
       const o = list[i];
       const cells: string[] = [];
       for (const [k, img] of [[1, o.image], [2, o.nearestImage!]] as const) {
-        const name = `thumbs/${kind}-${i + 1}-${k}.jpg`;
-        const ok = await thumbnail(abs(img), join(dir, name), size);
-        if (ok) files.push(name);
-        cells.push(ok ? `<img src="${name}" width="${size}" height="${size}" alt="${escapeXml(img)}">` : '<span class="missing">unreadable</span>');
+        cells.push(await thumbnailCell(dir, `thumbs/${kind}-${i + 1}-${k}.jpg`, abs(img), img, size, files));
       }
       out.push(`<tr><td>${cells[0]}<br>${escapeXml(o.identity)}</td><td>${cells[1]}<br>${escapeXml(o.nearest ?? '')}</td><td class="num">${num(o.distance!)}</td><td class="num">${o.rank ?? '-'}</td></tr>`);
     }
