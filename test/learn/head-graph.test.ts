@@ -7,25 +7,13 @@ import { parseHeadSpec, ProjectionHead } from '../../src/learn/head.ts';
 import { headToTfGraph, HEAD_INPUT, HEAD_OUTPUT } from '../../src/learn/head-graph.ts';
 import type { TfGraphModel } from '../../src/models/tfjs/types.ts';
 import { toyEmbeddings } from './toy.ts';
+import { tfGraphArtifacts } from '../models/tfjs-reference.ts';
 
 await useCpuBackend();
 
 /** Runs a TfGraphModel with tfjs-converter's own executor: checks the graph means what the head does. */
 async function runWithConverter(g: TfGraphModel, input: tf.Tensor2D): Promise<Float32Array> {
-  const specs: tf.io.WeightsManifestEntry[] = [];
-  const parts: Uint8Array[] = [];
-  for (const [name, t] of g.weights) {
-    specs.push({ name, shape: t.shape, dtype: t.dtype });
-    parts.push(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
-  }
-  const total = parts.reduce((a, p) => a + p.length, 0);
-  const buf = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    buf.set(p, o);
-    o += p.length;
-  }
-  const model = await loadGraphModel(tf.io.fromMemory({ modelTopology: { node: g.nodes, versions: { producer: 1 } }, weightSpecs: specs, weightData: buf.buffer }));
+  const model = await loadGraphModel(tf.io.fromMemory(tfGraphArtifacts(g)));
   const out = model.execute({ [HEAD_INPUT]: input }, HEAD_OUTPUT) as tf.Tensor;
   return out.dataSync() as Float32Array;
 }

@@ -18,6 +18,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import type { TfGraphModel } from '../../src/models/tfjs/types.ts';
 import { packageDir } from '../../src/models/package-files.ts';
+import { tfGraphArtifacts } from './tfjs-reference.ts';
 
 const require = createRequire(import.meta.url);
 export const faceApiDir = packageDir('@vladmandic/face-api');
@@ -103,20 +104,8 @@ export function normalise(pixels: Float32Array, mean: number[], std: number[]): 
 
 /** runs a TfGraphModel in TF.js's graph executor; returns the named outputs */
 export async function runInTfjs(model: TfGraphModel, input: { name: string; data: Float32Array; shape: number[] }, outputs: string[]): Promise<Record<string, { data: Float32Array; shape: number[] }>> {
-  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
-  const chunks: Uint8Array[] = [];
-  for (const [name, t] of model.weights) {
-    weightSpecs.push({ name, shape: t.shape, dtype: t.dtype });
-    chunks.push(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
-  }
-  const weightData = Buffer.concat(chunks);
-  const artifacts = {
-    modelTopology: { node: model.nodes, versions: { producer: 1, minConsumer: 0 }, library: {} },
-    weightSpecs,
-    weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength),
-    format: 'graph-model',
-  };
-  const gm = await loadGraphModel(tf.io.fromMemory(artifacts as any));
+  // the backend is the caller's (face-api's reference runs set it), so only the artifacts are shared
+  const gm = await loadGraphModel(tf.io.fromMemory(tfGraphArtifacts(model)));
   const x = tf.tensor(input.data, input.shape);
   const res = gm.execute({ [input.name]: x }, outputs);
   const list = Array.isArray(res) ? res : [res];

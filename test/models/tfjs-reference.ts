@@ -34,13 +34,18 @@ export async function loadTfjsModel(modelJsonPath: string, backend: TfBackend = 
   return loadGraphModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: ab, format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy }));
 }
 
-/** A graph built in memory (face-api nets, heads) loaded into TF.js's own executor. */
+/** A graph built in memory (face-api nets, heads) as the model artifacts TF.js's executor loads. */
+export function tfGraphArtifacts(g: TfGraphModel): tf.io.ModelArtifacts {
+  const weightSpecs = [...g.weights].map(([name, t]) => ({ name, shape: t.shape, dtype: t.dtype }));
+  const data = Buffer.concat([...g.weights.values()].map((t) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)));
+  const weightData = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+  return { modelTopology: { node: g.nodes, versions: { producer: 1 } }, weightSpecs, weightData };
+}
+
+/** That graph loaded into TF.js's own executor on `backend`. */
 export async function loadTfGraph(g: TfGraphModel, backend: TfBackend = 'cpu'): Promise<GraphModel> {
   await useBackend(backend);
-  const specs = [...g.weights].map(([name, t]) => ({ name, shape: t.shape, dtype: t.dtype }));
-  const data = Buffer.concat([...g.weights.values()].map((t) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)));
-  const ab = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
-  return loadGraphModel(tf.io.fromMemory({ modelTopology: { node: g.nodes, versions: { producer: 1 } }, weightSpecs: specs, weightData: ab }));
+  return loadGraphModel(tf.io.fromMemory(tfGraphArtifacts(g)));
 }
 
 /** Runs the TF.js model on an NHWC float input, returning named node outputs. */
