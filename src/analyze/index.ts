@@ -4,3 +4,4 @@ export { checkLiveness, eyeAspectRatio, LIVENESS_DEFAULTS, type LivenessFrame, t
 export { analyzeFace, analyzeFaces, runAttributeModel, candidateModels, defaultModel, ATTRIBUTE_MODELS, ACTIONS, type AnalyzeOptions, type AttributeModelEntry } from './attributes.ts';
 export { decoders, softmax, ssrnetValue, type Action, type AttributeResult, type Decoder } from './decoders.ts';
 export { checkSpoof, type SpoofResult } from './spoof.ts';
+export { faceLandmarks, isLandmarkKind, LANDMARK_KINDS, type LandmarkKind } from './landmarks.ts';

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAnalyze } from './commands/analyze.ts';
 import { registerCalibrate } from './commands/calibrate.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerFaceCommands } from './commands/faces.ts';
@@ -13,6 +14,7 @@ const program = new Command();
 program.name('facekit').description('face detection, verification and identification on ONNX Runtime').showHelpAfterError();
 registerModels(program);
 registerFaceCommands(program);
+registerAnalyze(program);
 registerEval(program);
 registerGalleryCommands(program);
 registerCalibrate(program);
