@@ -1,3 +1,4 @@
+import { spoofCheckIfAsked, type AntiSpoofOption, type SpoofResult } from '../analyze/index.ts';
 import { confidence, fallbackCalibration, getCalibration, type Calibration, type Metric } from '../compare/index.ts';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
 import { FacekitError } from '../errors/index.ts';
@@ -16,6 +17,8 @@ export interface IdentifyImageOptions extends FaceOptions {
   topK?: number;
   /** per-person rule (default 'min', see the gallery's decision rule) */
   rule?: PersonRule;
+  /** also judge every face live or presented; a spoof is reported per face (spoof.isReal false), never thrown */
+  antiSpoof?: AntiSpoofOption;
 }
 
 export interface PersonMatch {
@@ -34,6 +37,8 @@ export interface IdentifiedFace {
   match: PersonMatch | null;
   /** nearest people, best first, whatever the threshold */
   candidates: PersonMatch[];
+  /** set when anti-spoofing ran */
+  spoof?: SpoofResult;
 }
 
 export interface IdentifyResult {
@@ -68,8 +73,10 @@ export async function identify(gallery: Gallery, input: ImageInput, opts: Identi
     throw new FacekitError('BAD_ARGUMENT', `the gallery has no faces embedded with model ${model} (it has: ${models.map((m) => m.model).join(', ')}); enroll with --model ${model} or identify with one of those`);
   }
   const { image, faces } = await loadAndFindFaces(input, opts);
+  const spoofs: (SpoofResult | undefined)[] = [];
+  for (const f of faces) spoofs.push(await spoofCheckIfAsked(image, f, opts.antiSpoof));
   const embedded = await embedFaces(image, faces, { ...opts, model });
-  const out: IdentifiedFace[] = embedded.map((f) => {
+  const out: IdentifiedFace[] = embedded.map((f, i) => {
     // enough faces to rank topK people even when each has several enrollment photos
     const { people } = gallery.search(model, f.embedding!.vector, { topK: Math.max(20, 4 * topK), metric: galleryMetric(metric), rule: opts.rule });
     const candidates = people.slice(0, topK).map((p) => {
@@ -83,6 +90,7 @@ export async function identify(gallery: Gallery, input: ImageInput, opts: Identi
       landmarks: f.landmarks5.map(([x, y]) => [x, y] as [number, number]),
       match: best && best.distance <= threshold ? best : null,
       candidates,
+      ...(spoofs[i] ? { spoof: spoofs[i] } : {}),
     };
   });
   return { faces: out, model, metric, threshold, image: { width: image.width, height: image.height }, ms: performance.now() - t0 };

@@ -1,3 +1,4 @@
+import { spoofCheckIfAsked, type AntiSpoofOption, type SpoofResult } from '../analyze/index.ts';
 import { confidence, distance, fallbackCalibration, getCalibration, type Calibration, type Metric } from '../compare/index.ts';
 import { DEFAULT_DETECTOR } from '../detect/index.ts';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
@@ -12,12 +13,19 @@ export interface VerifyOptions extends FaceOptions {
   metric?: Metric;
   /** overrides the calibrated threshold */
   threshold?: number;
+  /**
+   * also judge each compared face live or presented (photo, screen). A spoof is reported in the
+   * result (isReal false, per-face spoof score), never thrown; `verified` stays the identity decision.
+   */
+  antiSpoof?: AntiSpoofOption;
 }
 
 export interface FaceSummary {
   box: { x: number; y: number; w: number; h: number };
   score: number;
   landmarks: [number, number][];
+  /** set when anti-spoofing ran */
+  spoof?: SpoofResult;
 }
 
 export interface VerifyResult {
@@ -30,6 +38,8 @@ export interface VerifyResult {
   detector: string;
   metric: Metric;
   faces: [FaceSummary, FaceSummary];
+  /** with antiSpoof: both faces judged live (false when either looks presented) */
+  isReal?: boolean;
   /** set when an image held several faces and the largest was compared */
   note?: string;
   ms: number;
@@ -83,6 +93,8 @@ export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions =
   };
   const fa = pick(ra.faces, 'first');
   const fb = pick(rb.faces, 'second');
+  const sa = await spoofCheckIfAsked(ra.image, fa, opts.antiSpoof);
+  const sb = await spoofCheckIfAsked(rb.image, fb, opts.antiSpoof);
   const [ea] = await embedFaces(ra.image, [fa], { ...opts, model });
   const [eb] = await embedFaces(rb.image, [fb], { ...opts, model });
   const d = distance(ea.embedding!.vector, eb.embedding!.vector, metric);
@@ -96,7 +108,8 @@ export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions =
     model,
     detector: opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR),
     metric,
-    faces: [summarize(fa), summarize(fb)],
+    faces: [{ ...summarize(fa), ...(sa ? { spoof: sa } : {}) }, { ...summarize(fb), ...(sb ? { spoof: sb } : {}) }],
+    ...(sa && sb ? { isReal: sa.isReal && sb.isReal } : {}),
     ...(notes.length ? { note: notes.join('; ') } : {}),
     ms: performance.now() - t0,
   };

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ACTIONS, analyzeFace, faceLandmarks, isLandmarkKind, LANDMARK_KINDS, type Action, type AttributeResult, type LandmarkKind } from '../../analyze/index.ts';
+import {
+  ACTIONS, analyzeFace, faceLandmarks, isLandmarkKind, LANDMARK_KINDS, type Action, type AntiSpoofOption, type AttributeResult, type LandmarkKind, type SpoofResult,
+} from '../../analyze/index.ts';
 import { FacekitError } from '../../errors/index.ts';
 import type { Face, Point } from '../../face.ts';
 import { drawFaces } from '../../image/index.ts';
@@ -129,4 +131,23 @@ export function registerAnalyze(program: Command): void {
       const used = [...new Set(out.flatMap((f) => Object.entries(f.attributes).map(([a, r]) => `${a}=${r.model}`)))];
       console.log(`  models: ${used.join(', ')}`);
     }));
+}
+
+/** --anti-spoof / --spoof-model, shared by verify, identify and enroll. */
+export function addAntiSpoofOptions(cmd: Command): Command {
+  return cmd
+    .option('--anti-spoof', 'also judge each face live or presented (a photo or screen of a face)')
+    .option('--spoof-model <id>', 'anti-spoofing model (implies --anti-spoof; default: the benchmarked best)');
+}
+
+export interface CliAntiSpoof { antiSpoof?: boolean; spoofModel?: string }
+
+export function antiSpoofFrom(o: CliAntiSpoof): AntiSpoofOption | undefined {
+  if (o.spoofModel) return { model: o.spoofModel };
+  return o.antiSpoof ? true : undefined;
+}
+
+/** "real (live score 0.98, liveness)" / "PRESENTED (live score 0.12, liveness)" */
+export function spoofPhrase(s: SpoofResult): string {
+  return `${s.isReal ? 'real' : 'PRESENTED'} (live score ${s.score.toFixed(2)}, ${s.model})`;
 }
