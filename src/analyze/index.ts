@@ -5,3 +5,4 @@ export { analyzeFace, analyzeFaces, runAttributeModel, candidateModels, defaultM
 export { decoders, softmax, ssrnetValue, type Action, type AttributeResult, type Decoder } from './decoders.ts';
 export { checkSpoof, spoofCheckIfAsked, type SpoofResult, type AntiSpoofOption } from './spoof.ts';
 export { faceLandmarks, isLandmarkKind, LANDMARK_KINDS, type LandmarkKind } from './landmarks.ts';
+export { predictMesh, cropAndResize, meshRegion, type FaceMesh, type Point3 } from './mesh.ts';

@@ -7,8 +7,9 @@ import type { Face, Point } from '../face.ts';
 import type { RgbImage } from '../image/types.ts';
 import { FacekitError } from '../errors/index.ts';
 import { predictFaceApiLandmarks68 } from '../detect/index.ts';
+import { predictMesh } from './mesh.ts';
 
-export const LANDMARK_KINDS = ['5', '68'] as const;
+export const LANDMARK_KINDS = ['5', '68', 'mesh'] as const;
 export type LandmarkKind = (typeof LANDMARK_KINDS)[number];
 
 export function isLandmarkKind(v: unknown): v is LandmarkKind {
@@ -19,5 +20,6 @@ export function isLandmarkKind(v: unknown): v is LandmarkKind {
 export async function faceLandmarks(image: RgbImage, face: Face, kind: LandmarkKind): Promise<Point[]> {
   if (!isLandmarkKind(kind)) throw new FacekitError('BAD_ARGUMENT', `unknown landmark set "${String(kind)}" (known: ${LANDMARK_KINDS.join(', ')})`);
   if (kind === '5') return face.landmarks5.map(([x, y]) => [x, y] as Point);
-  return predictFaceApiLandmarks68(image, face.box);
+  if (kind === '68') return predictFaceApiLandmarks68(image, face.box);
+  return (await predictMesh(image, face)).points.map(([x, y]) => [x, y] as Point);
 }

@@ -71,15 +71,20 @@ test('analyze --landmarks 68 --draw: 68 points per face inside its box, and a PN
   assert.ok(changed > 200, `${changed} pixels drawn over`);
 });
 
-test('analyze --no-detect: a face crop is one face covering the image', async () => {
+test('analyze --no-detect --landmarks mesh: a face crop is one face covering the image, with 478 mesh points on it', async () => {
   const crop = join(dir, 'crop.png');
   await sharp(GROUP).extract({ left: 416, top: 358, width: 185, height: 235 }).png().toFile(crop);
-  const r = facekit(['analyze', crop, '--no-detect', '--json', '--actions', 'gender']);
+  const r = facekit(['analyze', crop, '--no-detect', '--json', '--actions', 'gender', '--landmarks', 'mesh']);
   assert.equal(r.code, 0, r.stderr);
   const o = JSON.parse(r.stdout) as Out;
   assert.equal(o.faces.length, 1);
   assert.deepEqual(o.faces[0].box, { x: 0, y: 0, w: 185, h: 235 });
   assert.equal(o.faces[0].attributes.gender.value, 'female');
+  const pts = o.faces[0].landmarks!;
+  assert.equal(pts.length, 478);
+  // the irises (468, 473) sit in the upper half, the mouth (13, 14) below them
+  assert.ok(pts[468][1] < 235 / 2 && pts[473][1] < 235 / 2, `irises at ${pts[468]} ${pts[473]}`);
+  assert.ok(pts[13][1] > pts[468][1] + 30);
 });
 
 test('analyze bad input: one plain line with the code, exit 2, nothing drawn', async () => {
