@@ -10,13 +10,14 @@
  * model's framing is relative to a detector box), and when it finds none the face box is a fixed
  * fraction of the crop (CHIP_BOX). Those fallbacks are counted (`undetected`).
  *
- *   npx tsx bench/analysis.ts [--limit N] [--fer-per-class N] [--no-spoof] [--data DIR]
- * Prints a table and writes bench/results/analysis.json.
+ *   npx tsx bench/analysis.ts [--limit N] [--fer-per-class N] [--no-spoof] [--data DIR] [--models id,id]
+ * Prints a table and writes bench/results/analysis.json. With --models only those models run, and
+ * their rows replace the same models' rows in the existing results file (the others are kept).
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
-import { candidateModels, runAttributeModel } from '../src/analyze/index.ts';
+import { candidateModels as allCandidates, runAttributeModel, type Action } from '../src/analyze/index.ts';
 import { findFaces } from '../src/pipeline/index.ts';
 import type { Face, Landmarks5 } from '../src/face.ts';
 import type { RgbImage } from '../src/image/types.ts';
@@ -28,6 +29,8 @@ const opt = (name: string, dflt: string) => {
 };
 const DATA = opt('--data', '/work/shared/data');
 const LIMIT = Number(opt('--limit', '0')) || Infinity;
+const ONLY = opt('--models', '').split(',').map((m) => m.trim()).filter(Boolean);
+const candidateModels = (a: Action) => allCandidates(a).filter((m) => ONLY.length === 0 || ONLY.includes(m));
 // fr_expression runs ~0.5 s a face on 2 cores: FER is sampled per class unless asked for all
 const FER_PER_CLASS = Number(opt('--fer-per-class', '40')) || Infinity;
 
@@ -238,5 +241,19 @@ console.log('anchors: deepface age MAE 4.65, gender 97.44%; face-api age MAE 4.5
 if (results.spoof) console.log('spoof', JSON.stringify(results.spoof));
 mkdirSync('bench/results', { recursive: true });
 console.log(`images where the detector found no face (chip box used): ${undetected} of ${faceCache.size}`);
-writeFileSync('bench/results/analysis.json', JSON.stringify({ date: new Date().toISOString(), data: DATA, chipBox: CHIP_BOX, undetected, imagesSeen: faceCache.size, ...results }, null, 2) + '\n');
-console.log('wrote bench/results/analysis.json');
+const RESULTS = 'bench/results/analysis.json';
+let out: Record<string, unknown> = { date: new Date().toISOString(), data: DATA, chipBox: CHIP_BOX, undetected, imagesSeen: faceCache.size, ...results };
+if (ONLY.length && existsSync(RESULTS)) {
+  // a partial run: replace only the rows of the models that ran
+  const prev = JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>;
+  out = { ...prev, date: out.date, partialRuns: [...((prev.partialRuns as unknown[]) ?? []), { date: out.date, models: ONLY, limit: LIMIT, note: 'timings loaded; the first model\'s msPerFace includes face detection (cached for the others)' }] };
+  for (const k of ['utkface', 'fer2013', 'expressions'] as const) {
+    const rows = results[k];
+    if (!rows?.length) continue;
+    const old = (prev[k] as Row[] | undefined) ?? [];
+    out[k] = [...old.filter((r) => !ONLY.includes(String(r.model))), ...rows];
+  }
+  if (results.spoof) out.spoof = { ...(prev.spoof as Row), ...results.spoof };
+}
+writeFileSync(RESULTS, JSON.stringify(out, null, 2) + '\n');
+console.log(`wrote ${RESULTS}`);

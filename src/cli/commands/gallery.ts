@@ -97,7 +97,7 @@ export function registerGalleryCommands(program: Command): void {
       const r = await withGallery(o.db, (g) => identify(g, image, { ...faceOptionsFrom(o), metric: metricFrom(o), threshold: o.threshold, topK: o.topK, rule: o.rule, antiSpoof: antiSpoofFrom(o) }));
       if (o.draw) {
         const faces = r.faces.map((f) => ({ box: f.box, score: f.score, landmarks5: f.landmarks }) as unknown as Face);
-        await drawTo(o.draw, image, faces, r.faces.map((f) => f.match ? `${f.match.name} ${(100 * f.match.confidence).toFixed(0)}%` : 'unknown'));
+        await drawTo(o.draw, image, faces, r.faces.map((f) => `${f.match ? `${f.match.name} ${(100 * f.match.confidence).toFixed(0)}%` : 'unknown'}${f.spoof && !f.spoof.isReal ? ' PRESENTED' : ''}`));
       }
       if (o.json) {
         return printJson({ faces: r.faces.map((f) => ({ box: f.box, score: f.score, match: f.match, candidates: f.candidates, ...(f.spoof ? { spoof: f.spoof } : {}) })), ms: r.ms });
