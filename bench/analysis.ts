@@ -188,6 +188,13 @@ function spoofPhotos(): string[] {
   return dirs.flatMap((d) => readdirSync(d).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().map((f) => join(d, f)));
 }
 
+/** P(a random real face's live score > a random attack's), ties count half: 0.5 = no separation. */
+function rankAuc(real: number[], attack: number[]): number {
+  let wins = 0;
+  for (const r of real) for (const a of attack) wins += r > a ? 1 : r === a ? 0.5 : 0;
+  return wins / (real.length * attack.length);
+}
+
 async function benchSpoof() {
   const photos = spoofPhotos();
   if (!photos.length) return void results.notes.push('spoof: no crowd/portraits/sitcom-cast photos, skipped');
@@ -203,17 +210,25 @@ async function benchSpoof() {
   for (const model of candidateModels('spoof')) {
     let falseReject = 0;
     const accepted: Record<string, number> = {};
+    const realScores: number[] = [];
+    const attackScores: number[] = [];
     for (const s of samples) {
       for (const face of s.faces) {
-        if ((await runAttributeModel(s.img, face, model)).spoof!.value !== 'real') falseReject++;
+        const real = (await runAttributeModel(s.img, face, model)).spoof!;
+        realScores.push(Number(real.score));
+        if (real.value !== 'real') falseReject++;
         for (const a of s.attacks) {
-          if ((await runAttributeModel(a.image, face, model)).spoof!.value === 'real') accepted[a.kind] = (accepted[a.kind] ?? 0) + 1;
+          const r = (await runAttributeModel(a.image, face, model)).spoof!;
+          attackScores.push(Number(r.score));
+          if (r.value === 'real') accepted[a.kind] = (accepted[a.kind] ?? 0) + 1;
         }
       }
     }
     row[`${model}_BPCER`] = +(falseReject / nFaces).toFixed(4);
     row[`${model}_APCER`] = +(Object.values(accepted).reduce((a, b) => a + b, 0) / (3 * nFaces)).toFixed(4);
     for (const k of ['recapture', 'moire', 'print']) row[`${model}_APCER_${k}`] = +((accepted[k] ?? 0) / nFaces).toFixed(4);
+    // threshold-free: could any threshold on the live score separate real faces from these attacks?
+    row[`${model}_AUC`] = +rankAuc(realScores, attackScores).toFixed(4);
     console.log('spoof', model, JSON.stringify(row));
   }
   results.spoof = row;
