@@ -30,7 +30,7 @@ export interface DetectOptions {
   maxSide?: number;
   /**
    * also search overlapping tiles for small faces (group photos, crowds): ~5x the detector time.
-   * Default off; fr_detect honours it, BlazeFace, SSD and FaceBoxes run once.
+   * Default off; fr_detect and FaceBoxes honour it, BlazeFace and SSD run once.
    */
   tiles?: boolean;
   /** 68-point landmark model that supplies the five alignment points (default 'fr_landmark') */
