@@ -68,7 +68,7 @@ for (const { det, tiles, name } of configs) {
   }
   const summary = { faces, found, strays, msPerImage: +(ms / images.length).toFixed(1), scoreThreshold: scoreThreshold ?? det.defaults.scoreThreshold, defaults: det.defaults, tiles };
   console.log(`${name}: found ${found}/${faces} faces, ${strays} stray boxes, ${summary.msPerImage} ms/image (includes 68-point landmarks)`);
-  results[name] = { ...summary, perImage };
+  results[name] = { ...summary, date: new Date().toISOString(), perImage };
 }
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify({ data: crowd, date: new Date().toISOString(), results }, null, 2) + '\n');
