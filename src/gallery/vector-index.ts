@@ -10,9 +10,9 @@
  */
 import usearch from 'usearch';
 import { FacekitError } from '../errors/index.ts';
+import { newNativeIndex, type NativeIndex } from './usearch-native.ts';
 
-const { Index, exactSearch } = usearch;
-type UsearchIndex = InstanceType<typeof Index>;
+const { exactSearch } = usearch;
 
 export type Metric = 'cos' | 'l2sq' | 'ip';
 export type IndexMode = 'auto' | 'exact' | 'hnsw';
@@ -54,6 +54,22 @@ export const DEFAULT_HNSW: Required<HnswOptions> = {
   quantization: 'i8',
   rerank: 32,
 };
+
+/**
+ * int8 codes of one vector scaled by its own largest |component| and rounded. cos is
+ * scale-invariant, so each row may have its own scale. usearch's own float->i8 cast instead scales
+ * by the L2 norm and truncates, which leaves a 512-d unit vector only about ±18 levels per
+ * component (recall@1 0.985 at 300k faces); max-abs scaling uses all ±127.
+ */
+export function quantizeI8(src: Float32Array, srcOffset: number, dims: number, out: Int8Array, outOffset: number): void {
+  let max = 0;
+  for (let j = 0; j < dims; j++) {
+    const a = Math.abs(src[srcOffset + j]);
+    if (a > max) max = a;
+  }
+  const scale = max > 0 ? 127 / max : 0;
+  for (let j = 0; j < dims; j++) out[outOffset + j] = Math.round(src[srcOffset + j] * scale);
+}
 
 export interface IndexHit {
   faceId: string;
@@ -109,7 +125,7 @@ export class ModelIndex {
   private rowPerson: string[] = [];
   private faceRow = new Map<string, number>();
 
-  private hnsw: UsearchIndex | null = null;
+  private hnsw: NativeIndex | null = null;
   private nextLabel = 0;
   private labelFace: (string | undefined)[] = [];
   private faceLabel = new Map<string, number>();
@@ -180,7 +196,7 @@ export class ModelIndex {
     this.rows = last;
     const label = this.faceLabel.get(faceId);
     if (this.hnsw && label !== undefined) {
-      this.hnsw.remove(BigInt(label));
+      this.hnsw.remove(BigUint64Array.of(BigInt(label)));
       this.labelFace[label] = undefined;
       this.faceLabel.delete(faceId);
     }
@@ -192,7 +208,7 @@ export class ModelIndex {
    * The k nearest faces, nearest first. `exact` forces a full scan; a metric other than the graph's
    * also scans, since the graph's neighbourhoods are only valid for its own metric.
    */
-  search(query: Float32Array, k: number, opts: { metric?: Metric; exact?: boolean } = {}): IndexHit[] {
+  search(query: Float32Array, k: number, opts: { metric?: Metric; exact?: boolean; breadth?: number } = {}): IndexHit[] {
     if (query.length !== this.dims) {
       throw new FacekitError('BAD_ARGUMENT', `model ${this.model} embeddings have ${this.dims} dimensions, the query has ${query.length}`);
     }
@@ -201,7 +217,7 @@ export class ModelIndex {
     // usearch reads a typed array from the start of its buffer, so a view (subarray) must be copied
     if (query.byteOffset !== 0 || query.buffer.byteLength !== query.byteLength) query = query.slice();
     const useGraph = this.hnsw !== null && !opts.exact && metric === this.metric;
-    const rows = useGraph ? this.graphCandidates(query, Math.max(k, this.hnswOpts.rerank)) : this.exactCandidates(query, k, metric);
+    const rows = useGraph ? this.graphCandidates(query, Math.max(k, opts.breadth ?? this.hnswOpts.rerank)) : this.exactCandidates(query, k, metric);
     const hits = rows.map((r) => ({ faceId: this.rowFace[r], personId: this.rowPerson[r], distance: distance(metric, query, this.data, r * this.dims) }));
     hits.sort((a, b) => a.distance - b.distance || (a.faceId < b.faceId ? -1 : 1));
     return hits.slice(0, k);
@@ -224,9 +240,10 @@ export class ModelIndex {
   }
 
   private graphCandidates(query: Float32Array, k: number): number[] {
-    const m = this.hnsw!.search(query, Math.min(k, this.rows), 1);
+    const want = Math.min(k, this.rows);
+    const [keys, , counts] = this.hnsw!.search(this.ownCodes ? this.codesOf(query) : query, want, 1);
     const out: number[] = [];
-    for (const label of m.keys) {
+    for (const label of keys.subarray(0, Number(counts[0]))) {
       const face = this.labelFace[Number(label)];
       if (face === undefined) continue;
       const row = this.faceRow.get(face);
@@ -246,14 +263,13 @@ export class ModelIndex {
 
   private buildHnsw(): void {
     const h = this.hnswOpts;
-    this.hnsw = new Index({
-      dimensions: this.dims,
-      metric: this.metric as never,
-      quantization: h.quantization as never,
+    this.hnsw = newNativeIndex({
+      dims: this.dims,
+      metric: this.metric,
+      quantization: h.quantization,
       connectivity: h.connectivity,
-      expansion_add: h.expansionAdd,
-      expansion_search: h.expansionSearch,
-      multi: false,
+      expansionAdd: h.expansionAdd,
+      expansionSearch: h.expansionSearch,
     });
     this.labelFace = [];
     this.faceLabel.clear();
@@ -265,17 +281,36 @@ export class ModelIndex {
     this.hnswAdd(all);
   }
 
+  /** whether the graph is fed our own int8 codes (cos + i8 only: per-vector scales would change other metrics) */
+  private get ownCodes(): boolean {
+    return this.metric === 'cos' && this.hnswOpts.quantization === 'i8';
+  }
+
+  private codesOf(v: Float32Array): Int8Array {
+    const out = new Int8Array(this.dims);
+    quantizeI8(v, 0, this.dims, out, 0);
+    return out;
+  }
+
   private hnswAdd(entries: IndexEntry[]): void {
     const keys = new BigUint64Array(entries.length);
-    const vectors = new Float32Array(entries.length * this.dims);
+    const vectors = this.ownCodes ? new Int8Array(entries.length * this.dims) : new Float32Array(entries.length * this.dims);
     entries.forEach((e, i) => {
       const label = this.nextLabel++;
       keys[i] = BigInt(label);
-      vectors.set(e.vector, i * this.dims);
+      if (vectors instanceof Int8Array) quantizeI8(e.vector, 0, this.dims, vectors, i * this.dims);
+      else vectors.set(e.vector, i * this.dims);
       this.labelFace[label] = e.faceId;
       this.faceLabel.set(e.faceId, label);
     });
     this.hnsw!.add(keys, vectors, this.addThreads);
+  }
+
+  /** writes the HNSW graph (usearch's file format) to `path`; false when there is no graph */
+  saveGraph(path: string): boolean {
+    if (!this.hnsw) return false;
+    this.hnsw.save(path);
+    return true;
   }
 
   private dropHnsw(): void {
