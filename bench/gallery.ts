@@ -36,6 +36,8 @@ const HNSW: HnswOptions = {
 };
 const ADD_THREADS = Number(process.env.BENCH_ADD_THREADS ?? 2);
 /** graph candidates re-ranked per query (usearch searches with ef = max(expansion_search, candidates)) */
+/** only the exact scans (int8 codes with proof vs float32), no store and no graph */
+const EXACT_ONLY = process.env.BENCH_EXACT_ONLY === '1';
 const BREADTHS = (process.env.BENCH_BREADTHS ?? '32,64,128,256').split(',').map(Number);
 
 let seed = 12345;
@@ -101,7 +103,7 @@ interface Row {
   loadAverage1m: number;
 }
 
-async function benchSize(n: number): Promise<Row> {
+async function benchSize(n: number): Promise<Row | null> {
   const people = n / FACES_PER_PERSON;
   const centres = new Float32Array(people * DIMS);
   if (LATENT >= DIMS) {
@@ -129,6 +131,8 @@ async function benchSize(n: number): Promise<Row> {
   const queries = new Float32Array(nq * DIMS);
   for (let q = 0; q < nq; q++) unit(queries, q * DIMS, centres, Math.floor(rand() * people) * DIMS);
   const vec = (arr: Float32Array, i: number) => arr.subarray(i * DIMS, (i + 1) * DIMS);
+
+  if (EXACT_ONLY) return exactOnly(n, faces, queries, nq, personOf);
 
   // store + index through the Gallery
   let storeEnrollPerSec: number | null = null;
@@ -246,12 +250,69 @@ async function benchSize(n: number): Promise<Row> {
   };
 }
 
+interface ExactRow {
+  faces: number;
+  queries: number;
+  int8ProvenP50Ms: number;
+  int8ProvenP99Ms: number;
+  float32P50Ms: number;
+  float32P99Ms: number;
+  provenShare: number;
+  sameTop5: number;
+  loadAverage1m: number;
+}
+const exactRows: ExactRow[] = [];
+
+/** exact search both ways, interleaved query by query so both see the same machine load */
+function exactOnly(n: number, faces: Float32Array, queries: Float32Array, nq: number, personOf: (i: number) => string): null {
+  const codes = new ModelIndex('bench', DIMS, { mode: 'exact' });
+  const float = new ModelIndex('bench', DIMS, { mode: 'exact', exactCodes: false });
+  const CHUNK = 20_000;
+  for (let i = 0; i < n; i += CHUNK) {
+    const batch = [];
+    for (let j = i; j < Math.min(n, i + CHUNK); j++) batch.push({ faceId: `f${j}`, personId: personOf(j), vector: faces.subarray(j * DIMS, (j + 1) * DIMS) });
+    codes.add(batch);
+    float.add(batch);
+  }
+  const tc: number[] = [];
+  const tf: number[] = [];
+  let same = 0;
+  const m = Math.min(nq, 300);
+  for (let q = 0; q < m; q++) {
+    const v = queries.subarray(q * DIMS, (q + 1) * DIMS);
+    let t = performance.now();
+    const a = codes.search(v, 5);
+    tc.push(performance.now() - t);
+    t = performance.now();
+    const b = float.search(v, 5);
+    tf.push(performance.now() - t);
+    if (a.map((h) => h.faceId).join() === b.map((h) => h.faceId).join()) same++;
+  }
+  const row: ExactRow = {
+    faces: n,
+    queries: m,
+    int8ProvenP50Ms: +pct(tc, 50).toFixed(2),
+    int8ProvenP99Ms: +pct(tc, 99).toFixed(2),
+    float32P50Ms: +pct(tf, 50).toFixed(2),
+    float32P99Ms: +pct(tf, 99).toFixed(2),
+    provenShare: +(codes.exactStats.codeScans / m).toFixed(4),
+    sameTop5: +(same / m).toFixed(4),
+    loadAverage1m: +loadavg()[0].toFixed(1),
+  };
+  console.log(`  ${n}: exact top-5 p50 int8+proof ${row.int8ProvenP50Ms} ms vs float32 ${row.float32P50Ms} ms; proven ${row.provenShare}; same top-5 ${row.sameTop5}`);
+  exactRows.push(row);
+  return null;
+}
+
 /** sizes run separately (BENCH_SIZES) are merged into one file: a size's row replaces its older one */
 function writeResults(): void {
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   const file = new URL('./results/gallery.json', import.meta.url);
   const old: Row[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')).results ?? []) : [];
+  const oldJson = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const merged = [...old.filter((o) => !rows.some((r) => r.faces === o.faces)), ...rows].sort((a, b) => a.faces - b.faces);
+  const oldExact: ExactRow[] = oldJson.exactScan?.results ?? [];
+  const exactMerged = [...oldExact.filter((o) => !exactRows.some((r) => r.faces === o.faces)), ...exactRows].sort((a, b) => a.faces - b.faces);
   writeFileSync(
     new URL('./results/gallery.json', import.meta.url),
     JSON.stringify(
@@ -274,6 +335,10 @@ function writeResults(): void {
           'breadths: the same queries with `breadth` graph candidates re-ranked in float32 (usearch searches with ef = max(expansion_search, breadth))',
         ],
         results: merged,
+        exactScan: {
+          note: 'BENCH_EXACT_ONLY=1: exact top-5, int8 codes + float32 re-rank with the error-bound proof (falls back to float32 when unproven) vs the float32 scan alone, interleaved per query; usearch exactSearch, 2 threads',
+          results: exactMerged,
+        },
       },
       null,
       2,
@@ -286,7 +351,8 @@ const started = new Date().toISOString();
 console.log(`gallery bench: ${DIMS}-d, identities from a ${LATENT}-d latent space, ${FACES_PER_PERSON} faces/person, HNSW ${JSON.stringify(HNSW)}, add threads ${ADD_THREADS}, ${cpus().length} CPUs, load ${loadavg()[0].toFixed(1)}`);
 for (const n of SIZES) {
   console.log(`size ${n} ...`);
-  rows.push(await benchSize(n));
+  const row = await benchSize(n);
+  if (row) rows.push(row);
   writeResults();
   if (global.gc) global.gc();
 }

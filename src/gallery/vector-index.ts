@@ -41,6 +41,8 @@ export interface IndexOptions {
   addThreads?: number;
   /** threads for one exact scan (0 = all cores, the default: latency over throughput) */
   searchThreads?: number;
+  /** exact cos search scans the int8 codes first (default true); false = always the float32 scan */
+  exactCodes?: boolean;
 }
 
 /**
@@ -112,6 +114,7 @@ export class ModelIndex {
   private readonly hnswOpts: Required<HnswOptions>;
   private readonly addThreads: number;
   private readonly searchThreads: number;
+  private readonly exactCodes: boolean;
 
   private data: Float32Array;
   /** int8 codes of `data`'s rows (cos metric only) */
@@ -140,6 +143,7 @@ export class ModelIndex {
     this.addThreads = opts.addThreads ?? 1;
     this.searchThreads = opts.searchThreads ?? 0;
     this.data = new Float32Array(dims * 1024);
+    this.exactCodes = opts.exactCodes ?? true;
     this.codes = this.metric === 'cos' ? new Int8Array(dims * 1024) : null;
   }
 
@@ -279,7 +283,7 @@ export class ModelIndex {
   readonly exactStats = { codeScans: 0, floatScans: 0 };
 
   private exactCandidates(query: Float32Array, k: number, metric: Metric): number[] {
-    if (metric === 'cos' && this.codes && this.rows >= CODE_SCAN_MIN_ROWS) {
+    if (metric === 'cos' && this.codes && this.exactCodes && this.rows >= CODE_SCAN_MIN_ROWS) {
       const proven = this.codeScan(query, k);
       if (proven) {
         this.exactStats.codeScans++;
