@@ -37,7 +37,7 @@ export interface IndexOptions {
   /** metric the HNSW graph is built for; exact search can use any metric per query */
   metric?: Metric;
   hnsw?: HnswOptions;
-  /** threads for bulk HNSW inserts (0 = all cores; default 1) */
+  /** threads for HNSW inserts (0 = all cores); default: all cores for a full build, 1 for later adds */
   addThreads?: number;
   /** threads for one exact scan (0 = all cores, the default: latency over throughput) */
   searchThreads?: number;
@@ -113,6 +113,7 @@ export class ModelIndex {
   private readonly metric: Metric;
   private readonly hnswOpts: Required<HnswOptions>;
   private readonly addThreads: number;
+  private readonly buildThreads: number;
   private readonly searchThreads: number;
   private readonly exactCodes: boolean;
 
@@ -141,6 +142,7 @@ export class ModelIndex {
     this.metric = opts.metric ?? 'cos';
     this.hnswOpts = { ...DEFAULT_HNSW, ...(opts.hnsw ?? {}) };
     this.addThreads = opts.addThreads ?? 1;
+    this.buildThreads = opts.addThreads ?? 0;
     this.searchThreads = opts.searchThreads ?? 0;
     this.data = new Float32Array(dims * 1024);
     this.exactCodes = opts.exactCodes ?? true;
@@ -387,7 +389,7 @@ export class ModelIndex {
     this.labelFace = [];
     this.faceLabel.clear();
     this.nextLabel = 0;
-    this.hnswAddRows(0, this.rows);
+    this.hnswAddRows(0, this.rows, this.buildThreads);
   }
 
   /** whether the graph is fed our own int8 codes (cos + i8 only: per-vector scales would change other metrics) */
@@ -401,7 +403,7 @@ export class ModelIndex {
     return out;
   }
 
-  private hnswAddRows(from: number, to: number): void {
+  private hnswAddRows(from: number, to: number, threads = this.addThreads): void {
     const n = to - from;
     if (n <= 0) return;
     const keys = new BigUint64Array(n);
@@ -414,7 +416,7 @@ export class ModelIndex {
     }
     // copies: the native add reads from the start of the array's buffer
     const vectors = this.ownCodes ? this.codes!.slice(from * this.dims, to * this.dims) : this.data.slice(from * this.dims, to * this.dims);
-    this.hnsw!.add(keys, vectors, this.addThreads);
+    this.hnsw!.add(keys, vectors, threads);
   }
 
   /** the graph's label -> face id table (undefined for removed labels), for saving beside the graph */
