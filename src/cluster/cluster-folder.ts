@@ -14,7 +14,7 @@ import { QUALITY_BAR } from '../analyze/index.ts';
 import { FacekitError } from '../errors/index.ts';
 import type { Box } from '../face.ts';
 import { calibrationFor } from '../verify/index.ts';
-import { DEFAULT_K, indexRows } from './knn.ts';
+import { DEFAULT_HNSW_FROM, DEFAULT_K, indexRows } from './knn.ts';
 import { clusterRows, DEFAULT_METHOD, type ClusterMethod, type ClusterOptions } from './methods.ts';
 import { cachePaths, indexFolder, openFolderFaces, type FolderFaces, type FolderOptions, type FolderStats } from './folder.ts';
 import { emptyState, loadState, newClusterId, saveState, type ClusterRecord, type ClusterState } from './state.ts';
@@ -99,7 +99,7 @@ export async function clusterFolder(dir: string, opts: ClusterFolderOptions = {}
     const clusterOf = new Map<number, ClusterRecord>();
     for (const c of state.clusters) for (const id of c.faces) clusterOf.set(id, c);
     const known = [...clusterOf.keys()];
-    const index = indexRows(store.vectors, store.dims, known.map((id) => rowOf.get(id)!), { hnsw: known.length >= (opts.hnswFrom ?? 20_000), hnswOptions: opts.hnsw });
+    const index = indexRows(store.vectors, store.dims, known.map((id) => rowOf.get(id)!), { hnsw: known.length >= (opts.hnswFrom ?? DEFAULT_HNSW_FROM), hnswOptions: opts.hnsw });
     const idOfRow = new Map(known.map((id) => [rowOf.get(id)!, id]));
     const loners: number[] = [];
     const additions: [ClusterRecord, number][] = [];

@@ -9,7 +9,7 @@
  * in header order). Binary rather than JSON because a 10k-face folder is 20 MB of floats that must
  * load in milliseconds for `find`. Saved whole through a temporary file and a rename.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Box } from '../face.ts';
 import { FacekitError } from '../errors/index.ts';
 import { writeFileAtomic } from './atomic.ts';
@@ -84,26 +84,37 @@ export class FaceStore {
    */
   static load(path: string, config: string, model: string): FaceStore {
     if (!existsSync(path)) return FaceStore.empty(path, config, model);
-    const buf = readFileSync(path);
-    if (buf.length < 12 || buf.toString('latin1', 0, 8) !== MAGIC) throw new FacekitError('STORE_ERROR', `${path} is not a facekit folder-faces file`);
-    const len = buf.readUInt32LE(8);
-    let h: Header;
+    // read straight into the Float32Array's own memory: one copy, aligned, and usearch (which reads
+    // a typed array's whole buffer) can scan it as it is
+    const fd = openSync(path, 'r');
     try {
-      h = JSON.parse(buf.toString('utf8', 12, 12 + len)) as Header;
-    } catch {
-      throw new FacekitError('STORE_ERROR', `${path}: unreadable header (a torn write?); delete it to rebuild`);
+      const size = fstatSync(fd).size;
+      const head = Buffer.alloc(12);
+      if (size < 12 || readSync(fd, head, 0, 12, 0) !== 12 || head.toString('latin1', 0, 8) !== MAGIC) throw new FacekitError('STORE_ERROR', `${path} is not a facekit folder-faces file`);
+      const len = head.readUInt32LE(8);
+      if (12 + len > size) throw new FacekitError('STORE_ERROR', `${path} is truncated; delete it to rebuild`);
+      const json = Buffer.alloc(len);
+      readSync(fd, json, 0, len, 12);
+      let h: Header;
+      try {
+        h = JSON.parse(json.toString('utf8')) as Header;
+      } catch {
+        throw new FacekitError('STORE_ERROR', `${path}: unreadable header (a torn write?); delete it to rebuild`);
+      }
+      if (h.format !== 'facekit-folder-faces' || h.version !== FACE_STORE_VERSION) {
+        throw new FacekitError('STORE_ERROR', `${path} is version ${h.version} of the folder-faces format; this facekit reads version ${FACE_STORE_VERSION}`);
+      }
+      if (h.config !== config) throw new FacekitError('STORE_ERROR', `${path} holds embeddings of another configuration`);
+      const start = align4(12 + len);
+      const count = h.faces.length * h.dims;
+      if (size < start + count * 4) throw new FacekitError('STORE_ERROR', `${path} is truncated; delete it to rebuild`);
+      const vectors = new Float32Array(count);
+      const bytes = new Uint8Array(vectors.buffer);
+      for (let off = 0; off < bytes.length; ) off += readSync(fd, bytes, off, bytes.length - off, start + off);
+      return new FaceStore(path, h, vectors);
+    } finally {
+      closeSync(fd);
     }
-    if (h.format !== 'facekit-folder-faces' || h.version !== FACE_STORE_VERSION) {
-      throw new FacekitError('STORE_ERROR', `${path} is version ${h.version} of the folder-faces format; this facekit reads version ${FACE_STORE_VERSION}`);
-    }
-    if (h.config !== config) throw new FacekitError('STORE_ERROR', `${path} holds embeddings of another configuration`);
-    const start = align4(12 + len);
-    const count = h.faces.length * h.dims;
-    if (buf.length < start + count * 4) throw new FacekitError('STORE_ERROR', `${path} is truncated; delete it to rebuild`);
-    // copy: the Buffer's offset in its pool need not be aligned for Float32Array
-    const vectors = new Float32Array(count);
-    new Uint8Array(vectors.buffer).set(buf.subarray(start, start + count * 4));
-    return new FaceStore(path, h, vectors);
   }
 
   get size(): number {

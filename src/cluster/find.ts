@@ -4,6 +4,7 @@
  * embedded; the search itself is one linear scan of the cached embeddings (the answer ranks every
  * image, so an exact scan is what is needed anyway).
  */
+import usearch from 'usearch';
 import { confidence, getCalibrationOr, type Calibration } from '../compare/index.ts';
 import { FacekitError } from '../errors/index.ts';
 import type { Box, Face } from '../face.ts';
@@ -52,18 +53,18 @@ export function searchFolder(folder: FolderFaces, query: Float32Array, opts: { t
   if (store.size > 0 && query.length !== store.dims) {
     throw new FacekitError('BAD_ARGUMENT', `the query embedding has ${query.length} dimensions, the folder's ${store.dims}`);
   }
-  const dims = store.dims;
-  const v = store.vectors;
   const best = new Map<string, { row: number; d: number }>();
-  for (let r = 0; r < store.size; r++) {
-    let dot = 0;
-    const o = r * dims;
-    for (let i = 0; i < dims; i++) dot += query[i] * v[o + i];
-    const d = 1 - dot;
-    if (!opts.all && d > opts.threshold) continue;
-    const file = store.faces[r].file;
-    const b = best.get(file);
-    if (!b || d < b.d) best.set(file, { row: r, d });
+  if (store.size > 0) {
+    // usearch's SIMD scan ranks every face ('ip' = 1 - dot = cosine distance for unit vectors)
+    const m = usearch.exactSearch(store.vectors, query.slice(), store.dims, store.size, 'ip' as never, 0) as { keys: BigUint64Array; distances: Float32Array };
+    for (let i = 0; i < m.keys.length; i++) {
+      const d = m.distances[i];
+      const row = Number(m.keys[i]);
+      if (row >= store.size || (!opts.all && d > opts.threshold)) continue;
+      const file = store.faces[row].file;
+      const b = best.get(file);
+      if (!b || d < b.d) best.set(file, { row, d });
+    }
   }
   const out = [...best.values()].sort((a, b) => a.d - b.d || a.row - b.row).slice(0, opts.topK ?? Infinity);
   return out.map(({ row, d }) => {
