@@ -36,7 +36,7 @@ const PARTS = (process.env.BENCH_PARTS ?? 'quality,scale').split(',');
 const SCALE_N = Number(process.env.BENCH_SCALE_N ?? 100_000);
 const FIND_N = Number(process.env.BENCH_FIND_N ?? 10_000);
 
-interface MethodRow { method: ClusterMethod; threshold: number; clustersFound: number; clustersTrue: number; pairwise: ClusteringScores['pairwise']; bcubed: ClusteringScores['bcubed']; ms: number }
+interface MethodRow { method: ClusterMethod; threshold: number; clustersFound: number; clustersTrue: number; clustersOfClusteredFaces: number; unclusteredFaces: number; pairwise: ClusteringScores['pairwise']; bcubed: ClusteringScores['bcubed']; ms: number }
 
 const rnd = (x: number) => Math.round(x * 10000) / 10000;
 const progress = (label: string) => (d: number, t: number) => { if (t && (d === t || d % 100 === 0)) process.stderr.write(`${label}: ${d}/${t}\n`); };
@@ -59,7 +59,10 @@ function evaluate(folder: FolderFaces, truth: (string | null)[]): MethodRow[] {
   return METHODS.map((method) => {
     const { labels, ms } = labelsFor(folder, method, threshold);
     const s = scoreClustering(keep.map((i) => truth[i]!), keep.map((i) => labels[i]));
-    return { method, threshold: rnd(threshold), clustersFound: s.clusters, clustersTrue: s.people, pairwise: mapRnd(s.pairwise), bcubed: mapRnd(s.bcubed), ms: Math.round(ms) };
+    const kept = keep.map((i) => labels[i]);
+    const clustered = new Set(kept.filter((l) => !l.startsWith('unclustered:'))).size;
+    const unclusteredFaces = kept.filter((l) => l.startsWith('unclustered:')).length;
+    return { method, threshold: rnd(threshold), clustersFound: s.clusters, clustersTrue: s.people, clustersOfClusteredFaces: clustered, unclusteredFaces, pairwise: mapRnd(s.pairwise), bcubed: mapRnd(s.bcubed), ms: Math.round(ms) };
   });
 }
 
@@ -69,10 +72,10 @@ function mapRnd(p: PrecisionRecall): PrecisionRecall {
 
 function printRows(name: string, rows: MethodRow[]): void {
   console.log(`\n${name}`);
-  console.log('method                 clusters/true  BCubed P / R / F1        pairwise P / R / F1      ms');
+  console.log('method                 clusters/true (of clustered faces + unclustered)  BCubed P / R / F1        pairwise P / R / F1      ms');
   for (const r of rows) {
     const f = (p: { precision: number; recall: number; f1: number }) => `${p.precision.toFixed(3)} / ${p.recall.toFixed(3)} / ${p.f1.toFixed(3)}`;
-    console.log(`${r.method.padEnd(22)} ${String(r.clustersFound).padStart(4)}/${String(r.clustersTrue).padEnd(8)} ${f(r.bcubed)}    ${f(r.pairwise)}    ${r.ms}`);
+    console.log(`${r.method.padEnd(22)} ${String(r.clustersFound).padStart(4)}/${String(r.clustersTrue).padEnd(4)} (${r.clustersOfClusteredFaces} + ${r.unclusteredFaces})${' '.repeat(30)} ${f(r.bcubed)}    ${f(r.pairwise)}    ${r.ms}`);
   }
 }
 
