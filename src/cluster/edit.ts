@@ -88,10 +88,7 @@ export async function nameCluster(gallery: Gallery, dir: string, clusterId: stri
     if (person.name !== name) person = await gallery.renamePerson(person.id, name);
     if (faces.length) await gallery.addFaces(person.id, faces);
   }
-  c.name = name;
-  c.personId = person.id;
-  c.enrolled = [...(c.enrolled ?? []), ...picks];
-  const r = save(folder, state, opts);
+  const r = recordNaming(dir, clusterId, name, person.id, picks, opts);
   const byId = new Map(r.clusters.flatMap((x) => x.faces).map((f) => [f.faceId, f]));
   return { cluster: c.id, person, created, enrolled: picks.map((id) => byId.get(id)!).filter(Boolean) };
 }
@@ -141,4 +138,23 @@ export function splitCluster(dir: string, id: string, which: { faceIds?: number[
   const newId = newClusterId(state);
   state.clusters.push({ id: newId, faces: moving });
   return { newId, clusters: save(folder, state, opts) };
+}
+
+/** Records that faces of a cluster were enrolled as a gallery person (names the cluster). */
+export function recordNaming(dir: string, clusterId: string, name: string, personId: string, faceIds: readonly number[], opts: FolderOptions = {}): FolderClusters {
+  const { folder, state } = readFolderClusters(dir, opts);
+  const c = findCluster(state, clusterId, folder.root);
+  if (c.personId !== personId) c.enrolled = [];
+  c.name = name;
+  c.personId = personId;
+  c.enrolled = [...new Set([...(c.enrolled ?? []), ...faceIds])];
+  return save(folder, state, opts);
+}
+
+/** The cluster's best faces not yet enrolled for it (see bestFaces), with its gallery person if named. */
+export function facesToEnroll(dir: string, clusterId: string, n: number, opts: FolderOptions = {}): { folder: FolderFaces; faceIds: number[]; personId?: string } {
+  const { folder, state } = readFolderClusters(dir, opts);
+  const c = findCluster(state, clusterId, folder.root);
+  const done = new Set(c.enrolled ?? []);
+  return { folder, faceIds: bestFaces(folder, c.faces.filter((id) => !done.has(id)), n), personId: c.personId };
 }

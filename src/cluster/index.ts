@@ -17,6 +17,7 @@ export { knnGraph, DEFAULT_K, DEFAULT_HNSW_FROM, type Graph, type KnnOptions } f
 export { chineseWhispers, connectedComponents } from './graph.ts';
 export { scoreClustering, type ClusteringScores, type PrecisionRecall } from './scores.ts';
 export { findInFolder, searchFolder, type FindOptions, type FindResult, type FoundImage } from './find.ts';
-export { nameCluster, mergeClusters, splitCluster, bestFaces, DEFAULT_BEST_FACES, type NameOptions, type NameResult } from './edit.ts';
+export { createClusterService, type ClusterServiceOptions } from './service.ts';
+export { nameCluster, mergeClusters, splitCluster, recordNaming, facesToEnroll, bestFaces, DEFAULT_BEST_FACES, type NameOptions, type NameResult } from './edit.ts';
 export { registerFolder, registeredFolders, registryPath, type RegisteredFolder } from './registry.ts';
 export { writeContactSheet, type ContactSheetOptions } from './report.ts';
