@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerCalibrate } from './commands/calibrate.ts';
+import { registerClusterCommands } from './commands/cluster.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerFaceCommands } from './commands/faces.ts';
 import { registerGalleryCommands } from './commands/gallery.ts';
@@ -16,6 +17,7 @@ registerFaceCommands(program);
 registerEval(program);
 registerGalleryCommands(program);
 registerCalibrate(program);
+registerClusterCommands(program);
 registerKeys(program);
 registerServe(program, createService);
 // `facekit serve` also serves the web page at /
