@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAnalyze } from './commands/analyze.ts';
 import { registerCalibrate } from './commands/calibrate.ts';
+import { registerClusterCommands } from './commands/cluster.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerFaceCommands } from './commands/faces.ts';
 import { registerGalleryCommands } from './commands/gallery.ts';
@@ -18,6 +19,7 @@ registerAnalyze(program);
 registerEval(program);
 registerGalleryCommands(program);
 registerCalibrate(program);
+registerClusterCommands(program);
 registerKeys(program);
 registerServe(program, createService);
 // `facekit serve` also serves the web page at /

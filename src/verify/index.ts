@@ -77,14 +77,38 @@ function tryCalibration(model: string, metric: Metric): Calibration | undefined 
   }
 }
 
+/**
+ * The calibration a decision uses. Without an explicit threshold the shipped one is required;
+ * with one, the shipped confidence map is still reported when there is one.
+ */
+export function decisionCalibration(model: string, metric: Metric, threshold?: number): Calibration {
+  if (threshold === undefined) return calibrationFor(model, metric);
+  return tryCalibration(model, metric) ?? fallbackCalibration(model, metric, threshold);
+}
+
+export interface EmbeddingComparison {
+  verified: boolean;
+  distance: number;
+  threshold: number;
+  confidence: number;
+}
+
+/** The 1:1 decision on two embeddings: distance, threshold (explicit or calibrated), confidence. */
+export function compareEmbeddings(a: Float32Array, b: Float32Array, opts: { model: string; metric: Metric; threshold?: number }): EmbeddingComparison {
+  const cal = decisionCalibration(opts.model, opts.metric, opts.threshold);
+  const d = distance(a, b, opts.metric);
+  const threshold = opts.threshold ?? cal.threshold;
+  return { verified: d <= threshold, distance: d, threshold, confidence: confidence(d, cal) };
+}
+
 /** Same person? The largest face of each image is compared. */
 export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const t0 = performance.now();
   const model = opts.model ?? DEFAULT_EMBED_MODEL;
   const metric = opts.metric ?? DEFAULT_METRIC;
   const [ra, rb] = await Promise.all([loadAndFindFaces(a, opts), loadAndFindFaces(b, opts)]);
-  // an explicit threshold still reports the shipped confidence map when there is one
-  const cal = opts.threshold === undefined ? calibrationFor(model, metric) : tryCalibration(model, metric) ?? fallbackCalibration(model, metric, opts.threshold);
+  // fail on a missing calibration before any model runs
+  decisionCalibration(model, metric, opts.threshold);
   const notes: string[] = [];
   const pick = (faces: Face[], which: string): Face => {
     if (faces.length === 0) throw new FacekitError('NO_FACE', `no face found in the ${which} image`, { image: which });
@@ -97,14 +121,8 @@ export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions =
   const sb = await spoofCheckIfAsked(rb.image, fb, opts.antiSpoof);
   const [ea] = await embedFaces(ra.image, [fa], { ...opts, model });
   const [eb] = await embedFaces(rb.image, [fb], { ...opts, model });
-  const d = distance(ea.embedding!.vector, eb.embedding!.vector, metric);
-  const threshold = opts.threshold ?? cal.threshold;
-  const conf = confidence(d, cal);
   return {
-    verified: d <= threshold,
-    distance: d,
-    threshold,
-    confidence: conf,
+    ...compareEmbeddings(ea.embedding!.vector, eb.embedding!.vector, { model, metric, threshold: opts.threshold }),
     model,
     detector: opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR),
     metric,
