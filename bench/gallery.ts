@@ -82,6 +82,8 @@ interface BreadthRow {
 interface Row {
   faces: number;
   hnswBuildSeconds?: number;
+  openBuildSeconds?: number | null;
+  openLoadSeconds?: number | null;
   graphRssMb?: number;
   graphFileMb?: number;
   graphSaveSeconds?: number;
@@ -138,6 +140,8 @@ async function benchSize(n: number): Promise<Row | null> {
   let storeEnrollPerSec: number | null = null;
   let storeNote = `skipped above ${STORE_MAX} faces: index alone measured`;
   let rssAfterStore: number | null = null;
+  let openBuildSeconds: number | null = null;
+  let openLoadSeconds: number | null = null;
   if (n <= STORE_MAX) {
     const dir = mkdtempSync(join(tmpdir(), 'facekit-bench-'));
     const g = await openGallery(join(dir, 'g.db'), { encryptionKey: null, index: { mode: 'exact' } });
@@ -151,6 +155,17 @@ async function benchSize(n: number): Promise<Row | null> {
     storeNote = `SQLite (WAL) + exact index, one transaction per person of ${FACES_PER_PERSON} faces`;
     rssAfterStore = rssMb();
     await g.close();
+    // opening the same file with HNSW: the first open builds the graph (and saves it), the second loads it
+    for (const phase of ['build', 'load'] as const) {
+      const t = performance.now();
+      const h = await openGallery(join(dir, 'g.db'), { encryptionKey: null, index: { mode: 'hnsw' } });
+      const s = (performance.now() - t) / 1000;
+      const origin = h.models()[0]?.graphOrigin ?? null;
+      await h.close();
+      if (phase === 'build') openBuildSeconds = +s.toFixed(2);
+      else openLoadSeconds = +s.toFixed(2);
+      console.log(`  ${n}: open with HNSW ${s.toFixed(1)} s (${origin})`);
+    }
     rmSync(dir, { recursive: true, force: true });
     console.log(`  ${n}: store+index enroll ${storeEnrollPerSec.toFixed(0)} faces/s, RSS ${rssAfterStore} MB`);
   }
@@ -228,6 +243,8 @@ async function benchSize(n: number): Promise<Row | null> {
   return {
     faces: n,
     hnswBuildSeconds: +hnswBuildSeconds.toFixed(1),
+    openBuildSeconds,
+    openLoadSeconds,
     graphRssMb,
     graphFileMb,
     graphSaveSeconds: +graphSaveSeconds.toFixed(2),
@@ -331,6 +348,7 @@ function writeResults(): void {
           'recallAt1Face: HNSW nearest face == exact nearest face; recallAt1Person: same best person',
           'RSS: whole process after building both the exact matrix and the HNSW graph',
           'hnswBuildSeconds: wall time of the bulk HNSW insert; graphRssMb: RSS growth over it minus the index\'s float32 matrix',
+          'openBuildSeconds / openLoadSeconds: openGallery on the SQLite file with HNSW, first open (reads the store, builds and saves the graph) and second (loads the saved graph)',
           'graphFileMb / graphSaveSeconds / graphLoadSeconds: the graph written with usearch save and read back with load',
           'breadths: the same queries with `breadth` graph candidates re-ranked in float32 (usearch searches with ef = max(expansion_search, breadth))',
         ],
