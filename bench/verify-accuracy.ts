@@ -4,7 +4,7 @@
  * style; pairs sampled with seed 1). Embeddings are cached (the facekit eval cache), so re-runs
  * cost only the metrics. Writes bench/results/verify-accuracy.json after every row.
  *
- *   npx tsx bench/verify-accuracy.ts [--quick] [--no-baselines] [--sets celebrity-aligned,orl]
+ *   npx tsx bench/verify-accuracy.ts [--quick] [--no-baselines] [--ssd] [--sets=celebrity-aligned,orl]
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,12 +32,11 @@ const SETS: SetSpec[] = [
 
 const MODELS = ['fr_feature', 'faceres', 'faceapi-recognition', 'mobileface'];
 const METRICS: Metric[] = ['cosine', 'euclidean_l2', 'euclidean'];
-// every model with the default detector; the other detectors with the default model; aligned
-// sets also without detection (the crop as shipped)
+// every model with every detector (SSD only with --ssd: ~1 s per image); aligned sets also
+// without detection (the crop as shipped)
+const DETECTORS = ['fr_detect', 'blazeface-back', ...(args.includes('--ssd') ? ['faceapi-ssd'] : [])];
 function configs(set: SetSpec): { model: string; detector: string }[] {
-  const out = MODELS.map((model) => ({ model, detector: 'fr_detect' }));
-  out.push({ model: 'fr_feature', detector: 'blazeface-back' });
-  if (args.includes('--ssd')) out.push({ model: 'fr_feature', detector: 'faceapi-ssd' }); // ~1 s per image
+  const out = DETECTORS.flatMap((detector) => MODELS.map((model) => ({ model, detector })));
   if (set.aligned) for (const model of MODELS) out.push({ model, detector: 'none' });
   return out;
 }

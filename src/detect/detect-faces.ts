@@ -38,7 +38,7 @@ export interface DetectOptions {
   denseLandmarks?: boolean;
   /**
    * When a face fills more than half the image (a tight face crop, as datasets and galleries ship
-   * them), detect again on the image placed on a grey border of half its longer side, so the
+   * them), or a small image shows no face, detect again on the image placed on a grey border of half its longer side, so the
    * detector and landmark model see the context they were trained with (default true). On
    * celebrity-aligned crops this halves the five-point alignment error (bench/align-study.ts).
    */
@@ -47,6 +47,8 @@ export interface DetectOptions {
 
 /** A face box this large a share of the image side marks the image as a tight face crop. */
 export const TIGHT_CROP_SHARE = 0.5;
+/** Images up to this side with no face found are tried on the canvas too. */
+export const SMALL_IMAGE_SIDE = 400;
 
 function onCanvas(image: RgbImage, border: number, fill: number): RgbImage {
   const W = image.width + 2 * border, H = image.height + 2 * border;
@@ -96,7 +98,10 @@ export async function detectFaces(image: RgbImage, opts: DetectOptions = {}): Pr
 
   const small = await limitSide(image, maxSide);
   const raw = await det.run(small.image, { scoreThreshold, iouThreshold, tiles: opts.tiles });
-  if (opts.context !== false && raw.some((r) => Math.max(r.box.w / small.image.width, r.box.h / small.image.height) > TIGHT_CROP_SHARE)) {
+  const tight = raw.some((r) => Math.max(r.box.w / small.image.width, r.box.h / small.image.height) > TIGHT_CROP_SHARE);
+  // a small image with no face found is most often a crop too tight for the detector
+  const smallEmpty = raw.length === 0 && Math.max(image.width, image.height) <= SMALL_IMAGE_SIDE;
+  if (opts.context !== false && (tight || smallEmpty)) {
     const border = Math.round(Math.max(image.width, image.height) / 2);
     const faces = await detectFaces(onCanvas(image, border, 128), { ...opts, context: false });
     if (faces.length > 0) return faces.map((f) => shifted(f, -border));

@@ -83,7 +83,7 @@ export function embeddingConfig(opts: FaceOptions): string {
     detector,
     align: opts.align !== false,
     // tight crops re-detected on a canvas (detectFaces' context option); absent = the old behaviour
-    context: opts.detect !== false && opts.context !== false ? 'canvas' : undefined,
+    context: opts.detect !== false && opts.context !== false ? 'canvas2' : undefined,
     flip: !!opts.flip,
     scoreThreshold: opts.scoreThreshold,
     minFaceSize: opts.minFaceSize,
