@@ -5,6 +5,7 @@
  * cost only the metrics. Writes bench/results/verify-accuracy.json after every row.
  *
  *   npx tsx bench/verify-accuracy.ts [--quick] [--no-baselines] [--ssd] [--sets=celebrity-aligned,orl]
+ *     [--models=fr_feature] [--detectors=fr_detect,none]   (a subset; other rows are carried over)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,16 +36,28 @@ const METRICS: Metric[] = ['cosine', 'euclidean_l2', 'euclidean'];
 // every model with every detector (SSD only with --ssd: ~1 s per image); aligned sets also
 // without detection (the crop as shipped)
 const DETECTORS = ['fr_detect', 'blazeface-back', ...(args.includes('--ssd') ? ['faceapi-ssd'] : [])];
+// --models=a,b and --detectors=x,none re-measure a subset; the other rows of the previous
+// results file are kept, marked with the commit-independent flag `carried`
+const listArg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',');
+const onlyModels = listArg('models');
+const onlyDetectors = listArg('detectors');
 function configs(set: SetSpec): { model: string; detector: string }[] {
   const out = DETECTORS.flatMap((detector) => MODELS.map((model) => ({ model, detector })));
   if (set.aligned) for (const model of MODELS) out.push({ model, detector: 'none' });
-  return out;
+  return out.filter((c) => (!onlyModels || onlyModels.includes(c.model)) && (!onlyDetectors || onlyDetectors.includes(c.detector)));
 }
 
 const outFile = join(import.meta.dirname, 'results/verify-accuracy.json');
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
 const rows: Record<string, unknown>[] = [];
-const save = () => writeFileSync(outFile, `${JSON.stringify({ generatedBy: 'bench/verify-accuracy.ts', quick, rows }, null, 1)}\n`);
+const partial = !!(onlyModels || onlyDetectors || setsArg || args.includes('--no-baselines'));
+const previous: Record<string, unknown>[] = partial && existsSync(outFile) ? JSON.parse(readFileSync(outFile, 'utf8')).rows : [];
+const rowKey = (r: Record<string, unknown>) => `${r.dataset}|${r.model}|${r.detector}|${r.metric}`;
+const save = () => {
+  const fresh = new Set(rows.map(rowKey));
+  const carried = previous.filter((r) => !fresh.has(rowKey(r))).map((r) => ({ ...r, carried: true }));
+  writeFileSync(outFile, `${JSON.stringify({ generatedBy: 'bench/verify-accuracy.ts', quick, rows: [...rows, ...carried] }, null, 1)}\n`);
+};
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 function report(row: Record<string, any>): void {
