@@ -37,7 +37,7 @@ const METRICS: Metric[] = ['cosine', 'euclidean_l2', 'euclidean'];
 // without detection (the crop as shipped)
 const DETECTORS = ['fr_detect', 'blazeface-back', ...(args.includes('--ssd') ? ['faceapi-ssd'] : [])];
 // --models=a,b and --detectors=x,none re-measure a subset; the other rows of the previous
-// results file are kept, marked with the commit-independent flag `carried`
+// results file are kept with their measuredAt (rows from before measuredAt existed get carried: true)
 const listArg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',');
 const onlyModels = listArg('models');
 const onlyDetectors = listArg('detectors');
@@ -55,13 +55,13 @@ const previous: Record<string, unknown>[] = partial && existsSync(outFile) ? JSO
 const rowKey = (r: Record<string, unknown>) => `${r.dataset}|${r.model}|${r.detector}|${r.metric}`;
 const save = () => {
   const fresh = new Set(rows.map(rowKey));
-  const carried = previous.filter((r) => !fresh.has(rowKey(r))).map((r) => ({ ...r, carried: true }));
+  const carried = previous.filter((r) => !fresh.has(rowKey(r))).map((r) => (r.measuredAt ? r : { ...r, carried: true }));
   writeFileSync(outFile, `${JSON.stringify({ generatedBy: 'bench/verify-accuracy.ts', quick, rows: [...rows, ...carried] }, null, 1)}\n`);
 };
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 function report(row: Record<string, any>): void {
-  rows.push(row);
+  rows.push({ ...row, measuredAt: new Date().toISOString() });
   save();
   console.log(`${String(row.dataset).padEnd(20)} ${String(row.model).padEnd(22)} ${String(row.detector).padEnd(15)} ${String(row.metric).padEnd(13)} acc ${pct(row.accuracy)} +- ${pct(row.std)}  auc ${row.auc.toFixed(4)}  eer ${pct(row.eer)}  tar@1e-2 ${pct(row.tarAt1e2)}  noFace ${row.noFace}`);
 }
