@@ -17,7 +17,7 @@ import type { Box } from '../face.ts';
 import { FacekitError } from '../errors/index.ts';
 import { writeFileAtomic } from './atomic.ts';
 
-export const FACE_STORE_VERSION = 1;
+export const FACE_STORE_VERSION = 2;
 const MAGIC = 'FKFACES1';
 
 export interface StoredFace {
@@ -111,6 +111,7 @@ export class FaceStore {
         throw new FacekitError('STORE_ERROR', `${path} is version ${h.version} of the folder-faces format; this facekit reads version ${FACE_STORE_VERSION}`);
       }
       if (h.config !== config) throw new FacekitError('STORE_ERROR', `${path} holds embeddings of another configuration`);
+      if (!Number.isInteger(h.count) || !Number.isInteger(h.dims) || !Array.isArray(h.files)) throw new FacekitError('STORE_ERROR', `${path}: malformed header; delete it to rebuild`);
       const start = align4(12 + len);
       const n = h.count;
       const metaBytes = n * FACE_COLUMNS * 4;
