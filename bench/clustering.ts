@@ -16,7 +16,7 @@
  * Embeddings of the real sets are cached under the facekit cache folder (bench/clustering/).
  *
  *   npx tsx bench/clustering.ts                    # everything
- *   BENCH_PARTS=quality npx tsx bench/clustering.ts  # or scale
+ *   BENCH_PARTS=quality npx tsx bench/clustering.ts  # or scale (= find + cluster-scale), find, cluster-scale
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -242,11 +242,9 @@ if (PARTS.includes('quality')) {
   out['celebrity-aligned'] = await celebrity();
   out['sitcom-cast'] = await sitcom();
 }
-if (PARTS.includes('scale')) {
-  const threshold = clusterThreshold('fr_feature');
-  out.findScale = scaleFind(threshold);
-  out.clusterScale = scaleCluster(threshold);
-}
+const scaleThreshold = clusterThreshold('fr_feature');
+if (PARTS.includes('scale') || PARTS.includes('find')) out.findScale = scaleFind(scaleThreshold);
+if (PARTS.includes('scale') || PARTS.includes('cluster-scale')) out.clusterScale = scaleCluster(scaleThreshold);
 out.machine = { ...(out.machine as object), loadAverage1mAtEnd: rnd(loadavg()[0]) };
 mkdirSync(join(HERE, 'results'), { recursive: true });
 const file = join(HERE, 'results/clustering.json');
