@@ -1,9 +1,10 @@
 // The facekit web page: four views switched by the URL hash, each talking to the /v1 API.
 import { api, apiKey, setApiKey } from './api.js';
 import { drawFaces, drawPhoto, fileToImage } from './draw.js';
+import './clusters.js';
 
 const $ = (id) => document.getElementById(id);
-const PAGES = ['enroll', 'identify', 'verify', 'people'];
+const PAGES = ['enroll', 'identify', 'verify', 'people', 'clusters'];
 
 function show(el, text, kind = '') {
   el.textContent = text;

@@ -25,7 +25,9 @@ interface ClusterCli extends CliFaceOptions {
   dir?: string;
 }
 
-function folderOptions(o: ClusterCli): FolderOptions {
+function folderOptions(o: CliFaceOptions & { cache?: string }): FolderOptions {
+  // clustering and find rank by cosine distance (embeddings are unit vectors), with its calibration
+  if (o.metric !== undefined && o.metric !== 'cosine') throw new FacekitError('BAD_ARGUMENT', `cluster and find use the cosine metric (got --metric ${o.metric})`);
   return { ...faceOptionsFrom(o), ...(o.cache ? { cacheDir: o.cache } : {}) };
 }
 
@@ -141,7 +143,7 @@ export function registerClusterCommands(program: Command): void {
     .action(action(async (image: string, o: CliFaceOptions & { in: string; threshold?: number; all?: boolean; topK?: number; cache?: string }) => {
       const bar = progress('embedding');
       const r = await findInFolder(image, o.in, {
-        ...faceOptionsFrom(o), ...(o.cache ? { cacheDir: o.cache } : {}), threshold: o.threshold, all: !!o.all, topK: o.topK,
+        ...folderOptions(o), threshold: o.threshold, all: !!o.all, topK: o.topK,
         onProgress: (d, t) => t > 0 && bar.update(d, t),
       });
       bar.stop();
