@@ -43,3 +43,9 @@ export {
 
 // 1:N identification over a gallery
 export { enroll, identify, type EnrollOptions, type EnrollResult, type IdentifyImageOptions, type IdentifyResult } from './identify/index.ts';
+
+// photo collections: cluster a folder's faces by person, name clusters, find a face in a folder
+export {
+  clusterFolder, findInFolder, nameCluster, mergeClusters, splitCluster, writeContactSheet, createClusterService,
+  type ClusterFolderOptions, type FolderClusters, type FindOptions, type FindResult, type NameOptions,
+} from './cluster/index.ts';

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { createClusterService } from '../../cluster/index.ts';
 import { FacekitError } from '../../errors/index.ts';
 import { defaultKeysFile, FileKeyStore } from '../../server/keys/store.ts';
 import { ServerMetrics } from '../../server/metrics.ts';
@@ -16,6 +17,7 @@ export interface ServeOptions {
   keysFile?: string;
   auditLog: string;
   imageRoot?: string;
+  photosRoot?: string;
   concurrency: string;
   maxQueued: string;
   rate: string;
@@ -47,11 +49,12 @@ export async function runServe(opts: ServeOptions, createService: CreateService)
     bodyBytes: int('max-body-mb', opts.maxBodyMb, 1) * 1024 * 1024,
     maxPixels: int('max-pixels', opts.maxPixels, 1),
   };
+  const clusters = opts.photosRoot ? createClusterService({ root: opts.photosRoot }) : null;
   const metrics = new ServerMetrics();
   const service = await createService({ db: opts.db, onInference: metrics.observeInference });
   if (authOff) process.stderr.write(`\n*** ${PROTECTED_MODE_WARNING} ***\n\n`);
   return startServer({
-    service, keyStore, metrics, host: opts.host, port, limits, auditLog: opts.auditLog, imageRoot: opts.imageRoot ?? null, logger: { level: 'info' },
+    service, keyStore, metrics, host: opts.host, port, limits, auditLog: opts.auditLog, imageRoot: opts.imageRoot ?? null, clusters, logger: { level: 'info' },
   });
 }
 
@@ -69,6 +72,7 @@ export function registerServe(program: Command, createService: CreateService): v
     .option('--keys-file <file>', `API keys file (default: ${defaultKeysFile()})`)
     .option('--audit-log <file>', 'JSON-lines log of every write', defaultAuditLog())
     .option('--image-root <dir>', 'let deepface-style requests name image files under this directory')
+    .option('--photos-root <dir>', 'photo folders under this directory can be clustered and searched (/v1/clusters, /v1/find and the page)')
     .option('--concurrency <n>', 'inference jobs at once', String(DEFAULT_LIMITS.concurrency))
     .option('--max-queued <n>', 'jobs allowed to wait before 503', String(DEFAULT_LIMITS.maxQueued))
     .option('--rate <n>', 'requests per minute per key (0: unlimited)', String(DEFAULT_LIMITS.rateMax))
