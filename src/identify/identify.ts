@@ -4,7 +4,7 @@ import { FacekitError } from '../errors/index.ts';
 import type { Box } from '../face.ts';
 import type { Gallery, PersonRule } from '../gallery/index.ts';
 import type { ImageInput } from '../image/index.ts';
-import { embedFaces, loadAndFindFaces, type FaceOptions } from '../pipeline/index.ts';
+import { embedFaces, headCalibration, headFor, loadAndFindFaces, type FaceOptions } from '../pipeline/index.ts';
 import { calibrationFor, DEFAULT_METRIC } from '../verify/index.ts';
 import { galleryDistance, galleryMetric } from './metric.ts';
 
@@ -57,18 +57,22 @@ function calibrationOf(model: string, metric: Metric, threshold: number | undefi
 /** Who is in this photo? Every detected face is matched against the gallery. */
 export async function identify(gallery: Gallery, input: ImageInput, opts: IdentifyImageOptions = {}): Promise<IdentifyResult> {
   const t0 = performance.now();
-  const model = opts.model ?? DEFAULT_EMBED_MODEL;
+  // with a head, the gallery holds (and is searched for) embeddings under the head's id
+  const head = headFor(opts);
+  const model = head?.id ?? opts.model ?? DEFAULT_EMBED_MODEL;
   const metric = opts.metric ?? DEFAULT_METRIC;
   const topK = opts.topK ?? 5;
   if (!Number.isInteger(topK) || topK < 1) throw new FacekitError('BAD_ARGUMENT', `topK must be a positive integer, got ${topK}`);
-  const cal = calibrationOf(model, metric, opts.threshold);
+  const cal = head
+    ? (opts.threshold === undefined ? headCalibration(head, metric) : head.calibrations[metric] ?? fallbackCalibration(head.id, metric, opts.threshold))
+    : calibrationOf(model, metric, opts.threshold);
   const threshold = opts.threshold ?? cal.threshold;
   const models = gallery.models();
   if (models.length > 0 && !models.some((m) => m.model === model)) {
-    throw new FacekitError('BAD_ARGUMENT', `the gallery has no faces embedded with model ${model} (it has: ${models.map((m) => m.model).join(', ')}); enroll with --model ${model} or identify with one of those`);
+    throw new FacekitError('BAD_ARGUMENT', `the gallery has no faces embedded with model ${model} (it has: ${models.map((m) => m.model).join(', ')}); enroll with ${head ? `--head ${opts.head}` : `--model ${model}`} or identify with one of those`);
   }
   const { image, faces } = await loadAndFindFaces(input, opts);
-  const embedded = await embedFaces(image, faces, { ...opts, model });
+  const embedded = await embedFaces(image, faces, head ? opts : { ...opts, model });
   const out: IdentifiedFace[] = embedded.map((f) => {
     // enough faces to rank topK people even when each has several enrollment photos
     const { people } = gallery.search(model, f.embedding!.vector, { topK: Math.max(20, 4 * topK), metric: galleryMetric(metric), rule: opts.rule });

@@ -4,7 +4,7 @@ import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
 import { FacekitError } from '../errors/index.ts';
 import type { Face } from '../face.ts';
 import type { ImageInput } from '../image/index.ts';
-import { embedFaces, loadAndFindFaces, type FaceOptions } from '../pipeline/index.ts';
+import { embedFaces, headCalibration, headFor, loadAndFindFaces, type FaceOptions } from '../pipeline/index.ts';
 
 export const DEFAULT_METRIC: Metric = 'cosine';
 
@@ -70,11 +70,15 @@ function tryCalibration(model: string, metric: Metric): Calibration | undefined 
 /** Same person? The largest face of each image is compared. */
 export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const t0 = performance.now();
-  const model = opts.model ?? DEFAULT_EMBED_MODEL;
+  // with a head: its base model runs, and its id names (and calibrates) the headed embeddings
+  const head = headFor(opts);
+  const model = head?.baseModel ?? opts.model ?? DEFAULT_EMBED_MODEL;
   const metric = opts.metric ?? DEFAULT_METRIC;
   const [ra, rb] = await Promise.all([loadAndFindFaces(a, opts), loadAndFindFaces(b, opts)]);
   // an explicit threshold still reports the shipped confidence map when there is one
-  const cal = opts.threshold === undefined ? calibrationFor(model, metric) : tryCalibration(model, metric) ?? fallbackCalibration(model, metric, opts.threshold);
+  const cal = head
+    ? (opts.threshold === undefined ? headCalibration(head, metric) : head.calibrations[metric] ?? fallbackCalibration(head.id, metric, opts.threshold))
+    : opts.threshold === undefined ? calibrationFor(model, metric) : tryCalibration(model, metric) ?? fallbackCalibration(model, metric, opts.threshold);
   const notes: string[] = [];
   const pick = (faces: Face[], which: string): Face => {
     if (faces.length === 0) throw new FacekitError('NO_FACE', `no face found in the ${which} image`, { image: which });
@@ -93,7 +97,7 @@ export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions =
     distance: d,
     threshold,
     confidence: conf,
-    model,
+    model: head?.id ?? model,
     detector: opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR),
     metric,
     faces: [summarize(fa), summarize(fb)],
