@@ -19,6 +19,8 @@ export type TrainingBackend = 'cpu' | 'wasm';
  * repeatable run to run). Call once before training.
  */
 export async function useBackend(name: TrainingBackend): Promise<void> {
+  // prod mode: no "install tfjs-node" banner on the first cpu tensor, no per-op debug checks
+  tf.enableProdMode();
   if (tf.getBackend() !== name) {
     const ok = await tf.setBackend(name);
     if (!ok) throw new FacekitError('INTERNAL', `tfjs backend ${name} failed to initialise`);
