@@ -42,7 +42,6 @@ const args = process.argv.slice(2);
 const argOf = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const only = argOf('--only');
 const validate = argOf('--validate');
-const previous = existsSync(join(here, 'results/training.json')) ? JSON.parse(readFileSync(join(here, 'results/training.json'), 'utf8')) as Record<string, unknown> : {};
 const orlDir = data('orl');
 if (!existsSync(orlDir)) {
   console.error(`ORL faces not found (looked in ${orlDir}); set FACEKIT_DATA to the folder holding orl/`);
@@ -54,7 +53,7 @@ interface CnnConfig {
 }
 const cnnCfg: CnnConfig = {
   spec: { width: 32, height: 40, channels: [16, 32, 64], embeddingSize: 64 },
-  loss: 'triplet', mining: 'semi-hard', margin: 0.5, epochs: 16, batch: { P: 8, K: 5 }, lr: 2e-3, lrSchedule: 'constant', seed: SEED, augment: true, testTimeFlip: true,
+  loss: 'triplet', mining: 'semi-hard', margin: 0.5, epochs: 24, batch: { P: 8, K: 5 }, lr: 2e-3, lrSchedule: 'cosine', seed: SEED, augment: true, testTimeFlip: true,
   ...(validate ? JSON.parse(validate) as Partial<CnnConfig> : {}),
 };
 // cosine decay to 5% of the rate over the run
@@ -92,8 +91,8 @@ async function runCnn(c: CnnConfig, trainIdx: number[], evalIdx: number[], label
   return { result, noFlip, seconds, history: cnn.history, curve };
 }
 
-let cnnSection: unknown = previous.cnn;
-let validationRuns = (previous.cnnValidation as Record<string, unknown>[] | undefined) ?? [];
+let cnnSection: unknown;
+let validationRun: Record<string, unknown> | undefined;
 if (validate) {
   const trainLabels = orlSplit.train.map((i) => orl.labels[i]);
   const inner = splitIdentities(trainLabels, 0.25, SEED + 1);
@@ -102,7 +101,7 @@ if (validate) {
   console.log(`CNN validation: train ${inner.trainIdentities.length} of the training subjects, validate on the other ${inner.holdoutIdentities.length} (held-out subjects untouched)`);
   const r = await runCnn(cnnCfg, fit, val, 'val');
   console.log(`  validation ${fmt(r.result)}  [${r.seconds} s]`);
-  validationRuns = [...validationRuns, { config: cnnCfg, validationSubjects: inner.holdoutIdentities.map((k) => orl.names[orlSplit.trainIdentities[k]]), validation: r.result, curve: r.curve, seconds: r.seconds, date: new Date().toISOString() }];
+  validationRun = { config: cnnCfg, validationSubjects: inner.holdoutIdentities.map((k) => orl.names[orlSplit.trainIdentities[k]]), validation: r.result, curve: r.curve, seconds: r.seconds, date: new Date().toISOString() };
 } else if (only !== 'heads') {
   console.log(`CNN from scratch on ORL ${cnnCfg.spec.width}x${cnnCfg.spec.height}: train ${orlSplit.trainIdentities.length} subjects, held out ${orlSplit.holdoutIdentities.length}`);
   const r = await runCnn(cnnCfg, orlSplit.train, orlSplit.holdout, 'held-out');
@@ -130,9 +129,9 @@ const sets = [
   { name: 'orl', crop: 'whole 92x112 image stretched to 112x112 (crude crop, not aligned)', batch: { P: 8, K: 5 } },
   { name: 'yale', crop: 'whole 320x243 image stretched to 112x112 (crude crop, not aligned; much background)', batch: { P: 8, K: 4 } },
 ];
-let headResults: Record<string, unknown>[] = [];
-if (only === 'cnn' || validate) headResults = ((previous.heads as { results?: Record<string, unknown>[] } | undefined)?.results) ?? [];
-else for (const set of sets) {
+let headResults: Record<string, unknown>[] | undefined;
+if (!(only === 'cnn' || validate)) headResults = [];
+if (headResults) for (const set of sets) {
   const dir = data(set.name);
   if (!existsSync(dir)) {
     console.log(`${set.name}: not found in ${dataDir}, skipped`);
@@ -171,21 +170,23 @@ else for (const set of sets) {
   const siameseResult = verifyDistances(pairs, Array.from(prob, (p) => 1 - p));
   console.log(`  Siamese binary head     ${fmt(siameseResult)}  [${secs(tS)} s]  vs cosine on the same pairs: acc ${(100 * before.accuracy).toFixed(1)}%`);
   siamese.head.dispose();
-  headResults.push({
+  headResults!.push({
     dataset: set.name, path: dir, crop: set.crop, identities: ds.names.length, images: ds.paths.length, batch: set.batch,
     trainIdentities: split.trainIdentities.map((i) => ds.names[i]), holdoutIdentities: split.holdoutIdentities.map((i) => ds.names[i]),
     baseCosine: before, heads: rows, siamese: { result: siameseResult, finalLoss: siamese.finalLoss, cosineOnSamePairs: before },
   });
 }
 
+// parts not run here keep the figures of the last run (read now: a validation run may have finished meanwhile)
+const latest = existsSync(join(here, 'results/training.json')) ? JSON.parse(readFileSync(join(here, 'results/training.json'), 'utf8')) as Record<string, unknown> : {};
 const out = {
   bench: 'training',
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, loadAverageAtEnd: loadavg().map((x) => Math.round(x * 10) / 10), backend: 'tfjs wasm (single thread)' },
   protocol: `identity-disjoint split: ${100 - 100 * HOLDOUT}% of identities train, ${100 * HOLDOUT}% held out (seed ${SEED}); held-out pairs: every genuine pair + as many seeded impostor pairs; 10-fold accuracy (threshold on 9 folds, src/eval) and TAR@FAR=1e-2 over all pairs`,
-  cnn: cnnSection,
-  cnnValidation: validationRuns,
-  heads: { baseModel: 'fr_feature (L2-normalised)', config: { ...headCfg, siamese: siameseCfg }, results: headResults },
+  cnn: cnnSection ?? latest.cnn,
+  cnnValidation: [...((latest.cnnValidation as unknown[] | undefined) ?? []), ...(validationRun ? [validationRun] : [])],
+  heads: { baseModel: 'fr_feature (L2-normalised)', config: { ...headCfg, siamese: siameseCfg }, results: headResults ?? (latest.heads as { results?: unknown[] } | undefined)?.results ?? [] },
   totalSeconds: secs(t0),
 };
 mkdirSync(join(here, 'results'), { recursive: true });

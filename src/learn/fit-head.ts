@@ -14,6 +14,8 @@ import { useBackend, type TrainingBackend } from './backend.ts';
 import { float32ToBase64, serializeHead, type HeadCalibrations } from './head-file.ts';
 import { runtimeHead, type HeadFile, type HeadMetadata } from './head-runtime.ts';
 import { listLabelledImages } from './dataset.ts';
+import { parseHeadSpec } from './head.ts';
+import { pcaHeadWeights } from './pca-init.ts';
 import { MINING_STRATEGIES, type MiningStrategy } from './mining.ts';
 import { trainSiameseHead } from './siamese.ts';
 import { splitIdentities } from './split.ts';
@@ -44,6 +46,8 @@ export interface FitHeadOptions {
   mining?: MiningStrategy;
   /** linear:D or mlp:H:D (default linear:128, at most the input size); ignored for siamese */
   head?: string;
+  /** a linear head starts as PCA of the training embeddings (default) or at random */
+  init?: 'pca' | 'random';
   /** default 0.2 for triplet, 1.0 for contrastive */
   margin?: number;
   epochs?: number;
@@ -171,12 +175,16 @@ export async function fitHeadOnEmbeddings(o: FitHeadOptions): Promise<FitHeadRes
     };
   } else {
     const margin = o.margin ?? (loss === 'triplet' ? 0.2 : 1.0);
-    const spec = o.head ?? `linear:${Math.min(128, inputDim)}`;
+    const spec = parseHeadSpec(o.head ?? `linear:${Math.min(128, inputDim)}`);
+    const init = o.init ?? 'pca';
+    const initialWeights = spec.kind === 'linear' && init === 'pca' ? pcaHeadWeights(trainE, spec.out) : undefined;
     const r = await trainHead({
+      initialWeights,
       embeddings: trainE, labels: trainL, head: spec, loss, mining: loss === 'triplet' ? (o.mining ?? 'semi-hard') : undefined,
       margin, epochs, batch, lr: o.lr ?? 1e-3, seed, baseModel: o.baseModel, dataset: o.dataset, identityNames,
       onEpoch: (e, l) => o.onEpoch?.(e, epochs, l),
     });
+    r.metadata.init = initialWeights ? 'pca' : 'random';
     history = r.history;
     file = serializeHead(r.head, r.metadata);
     r.head.dispose();

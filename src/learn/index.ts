@@ -16,6 +16,7 @@ export { fitHeadOnEmbeddings, embedLabelledFolder, parseMining, HEAD_LOSSES, typ
 export { headToTfGraph, HEAD_INPUT, HEAD_OUTPUT } from './head-graph.ts';
 export { trainLoop, type TrainLoopOptions, type TrainLoopResult, type StepInfo, type EmbeddingLoss } from './train.ts';
 export { trainHead, type TrainHeadOptions, type TrainHeadResult } from './train-head.ts';
+export { pcaHeadWeights } from './pca-init.ts';
 export { SiameseHead, trainSiameseHead, type TrainSiameseOptions } from './siamese.ts';
 export { EmbeddingCnn, trainCnn, DEFAULT_CNN, conv3x3Same, augment, type AugmentOptions, type CnnSpec, type TrainCnnOptions } from './cnn.ts';
 export { listLabelledImages, loadResized, loadGreyStandardised, type LabelledImages } from './dataset.ts';

@@ -7,7 +7,9 @@ import { FacekitError } from '../../src/errors/index.ts';
 import { fitHeadOnEmbeddings, parseMining } from '../../src/learn/fit-head.ts';
 import { deserializeHead } from '../../src/learn/head-file.ts';
 import { base64ToFloat32, runtimeHead } from '../../src/learn/head-runtime.ts';
+import { pcaHeadWeights } from '../../src/learn/pca-init.ts';
 import { createRng } from '../../src/learn/random.ts';
+import { toyEmbeddings } from './toy.ts';
 import { headCalibration, headFor } from '../../src/pipeline/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'facekit-fit-head-'));
@@ -110,4 +112,17 @@ test('--head: the file names its base model; another model is a clear error; cal
   assert.throws(() => headFor({ head: notHead }), (e: unknown) => e instanceof FacekitError && /not a facekit projection head/.test(e.message));
   assert.equal(headCalibration(h!, 'cosine').threshold, r.file.calibrations!.cosine!.threshold);
   assert.throws(() => h!.apply(new Float32Array(5)), /expects 32-d embeddings/);
+});
+
+test('PCA start: a full-size linear head is a rotation of the centred embeddings, directions by falling variance', () => {
+  const { embeddings } = toyEmbeddings(5, 4, 6, 0.3, 2);
+  const [kernel, bias] = pcaHeadWeights(embeddings, 6);
+  const project = (v: Float32Array) => Array.from({ length: 6 }, (_, o) => bias.data[o] + v.reduce((s, x, k) => s + x * kernel.data[k * 6 + o], 0));
+  const p = embeddings.map(project);
+  const dist = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.hypot(...Array.from(a, (x, k) => x - b[k]));
+  for (let i = 1; i < embeddings.length; i++) assert.ok(Math.abs(dist(p[0], p[i]) - dist(embeddings[0], embeddings[i])) < 1e-4);
+  const variance = (o: number) => p.reduce((s, v) => s + v[o] ** 2, 0);
+  for (let o = 1; o < 6; o++) assert.ok(variance(o - 1) >= variance(o) - 1e-6, `component ${o}`);
+  // centred: every projected coordinate averages to zero
+  for (let o = 0; o < 6; o++) assert.ok(Math.abs(p.reduce((s, v) => s + v[o], 0)) < 1e-3);
 });
