@@ -2,7 +2,7 @@
  * Learning the similarity, measured on identities the training never saw.
  * 1. A small CNN trained from scratch on ORL (70% of subjects, semi-hard triplet mining), verified
  *    on the other 30%; raw pixels at the same size as the floor to beat.
- * 2. Projection heads (linear:128) over frozen fr_feature embeddings, one per loss (triplet with
+ * 2. Projection heads (linear:128, started from PCA of the training embeddings) over frozen fr_feature embeddings, one per loss (triplet with
  *    each mining strategy, contrastive), and DeepFace's Siamese binary head against the plain
  *    cosine threshold, on celebrity-aligned, ORL and Yale. Train on 70% of identities, report the
  *    other 30% before (base alone) and after (base + head). Every hyper-parameter is fixed up
@@ -19,7 +19,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { embedCrops } from '../src/embed/index.ts';
 import {
-  useBackend, trainCnn, trainHead, trainSiameseHead, splitIdentities, heldOutVerification, verificationPairs, verifyDistances,
+  useBackend, trainCnn, pcaHeadWeights, trainHead, trainSiameseHead, splitIdentities, heldOutVerification, verificationPairs, verifyDistances,
   listLabelledImages, loadGreyStandardised, loadResized, type HeldOutResult, type MiningStrategy, type EmbeddingLoss, type CnnSpec, type AugmentOptions,
 } from '../src/learn/index.ts';
 
@@ -116,7 +116,8 @@ if (validate) {
 }
 
 // ---------- 2. heads over frozen fr_feature embeddings ----------
-const headCfg = { head: 'linear:128', epochs: 10, lr: 1e-3, tripletMargin: 0.2, contrastiveMargin: 1.0 };
+// init 'pca': the linear head starts as PCA of the training embeddings (as facekit train does)
+const headCfg = { head: 'linear:128', init: 'pca', epochs: 10, lr: 1e-3, tripletMargin: 0.2, contrastiveMargin: 1.0 };
 const siameseCfg = { steps: 200, lr: 0.01 };
 const losses: { name: string; loss: EmbeddingLoss; mining?: MiningStrategy }[] = [
   { name: 'triplet/batch-all', loss: 'triplet', mining: 'batch-all' },
@@ -153,6 +154,7 @@ if (headResults) for (const set of sets) {
   for (const l of losses) {
     const tH = Date.now();
     const r = await trainHead({
+      initialWeights: pcaHeadWeights(trainE, 128),
       embeddings: trainE, labels: trainL, head: headCfg.head, loss: l.loss, mining: l.mining,
       margin: l.loss === 'triplet' ? headCfg.tripletMargin : headCfg.contrastiveMargin,
       epochs: headCfg.epochs, batch: set.batch, lr: headCfg.lr, seed: SEED,
