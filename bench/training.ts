@@ -12,6 +12,7 @@
  *   --validate '{"margin":1}'      one CNN configuration (JSON overriding the default) trained on 21
  *                                  of the 28 training subjects, measured on the other 7; appended to
  *                                  cnnValidation. Choices are made there, not on the held-out 12.
+ *   --config '{"ensemble":2}'      override the CNN configuration for the held-out run
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -50,11 +51,14 @@ if (!existsSync(orlDir)) {
 interface CnnConfig {
   spec: CnnSpec; loss: 'triplet'; mining: MiningStrategy; margin: number; epochs: number; batch: { P: number; K: number };
   lr: number; lrSchedule: 'constant' | 'cosine'; seed: number; augment: boolean | AugmentOptions; testTimeFlip: boolean;
+  /** nets trained from seeds seed, seed+1, ...; their embeddings averaged (default 1) */
+  ensemble?: number;
 }
 const cnnCfg: CnnConfig = {
   spec: { width: 32, height: 40, channels: [16, 32, 64], embeddingSize: 64 },
   loss: 'triplet', mining: 'semi-hard', margin: 0.5, epochs: 24, batch: { P: 8, K: 5 }, lr: 2e-3, lrSchedule: 'cosine', seed: SEED, augment: true, testTimeFlip: true,
   ...(validate ? JSON.parse(validate) as Partial<CnnConfig> : {}),
+  ...(argOf('--config') ? JSON.parse(argOf('--config')!) as Partial<CnnConfig> : {}),
 };
 // cosine decay to 5% of the rate over the run
 const schedule = (c: CnnConfig) => (c.lrSchedule === 'cosine' ? (e: number) => c.lr * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * e) / c.epochs))) : undefined);
@@ -64,31 +68,42 @@ const orlSplit = splitIdentities(orl.labels, HOLDOUT, SEED);
 
 async function runCnn(c: CnnConfig, trainIdx: number[], evalIdx: number[], label: string) {
   const tCnn = Date.now();
-  const activeLog: number[] = [];
   const evalLabels = evalIdx.map((i) => orl.labels[i]);
   const curve: { epoch: number; accuracy: number; auc: number }[] = [];
-  const cnn = await trainCnn({
-    ...c,
-    lrSchedule: schedule(c),
-    images: trainIdx.map((i) => orlGrey[i]),
-    labels: trainIdx.map((i) => orl.labels[i]),
-    onStep: (st) => activeLog.push(st.activeFraction),
-    onEpochModel: (e, l, model) => {
-      let extra = '';
-      // the validation run watches its own split every 5 epochs (never the held-out subjects)
-      if (validate && ((e + 1) % 5 === 0 || e + 1 === c.epochs)) {
-        const v = heldOutVerification(model.embed(evalIdx.map((i) => orlGrey[i]), { flip: c.testTimeFlip }), evalLabels, SEED);
-        curve.push({ epoch: e + 1, accuracy: v.accuracy, auc: v.auc });
-        extra = ` ${label} acc ${(100 * v.accuracy).toFixed(1)}% auc ${v.auc.toFixed(4)}`;
-      }
-      console.log(`  epoch ${e + 1}/${c.epochs} loss ${l.toFixed(4)} active ${(activeLog.slice(-5).reduce((a, b) => a + b, 0) / Math.min(5, activeLog.length)).toFixed(2)}${extra} (${secs(tCnn)} s)`);
-    },
-  });
+  const histories: number[][] = [];
+  const sum = (a: Float32Array[] | undefined, b: Float32Array[]) => (a ? a.map((v, i) => v.map((x, k) => x + b[i][k])) : b);
+  let withFlip: Float32Array[] | undefined;
+  let withoutFlip: Float32Array[] | undefined;
+  for (let m = 0; m < (c.ensemble ?? 1); m++) {
+    const activeLog: number[] = [];
+    const cnn = await trainCnn({
+      ...c,
+      seed: c.seed + m,
+      lrSchedule: schedule(c),
+      images: trainIdx.map((i) => orlGrey[i]),
+      labels: trainIdx.map((i) => orl.labels[i]),
+      onStep: (st) => activeLog.push(st.activeFraction),
+      onEpochModel: (e, l, model) => {
+        let extra = '';
+        // the validation run watches its own split every 5 epochs (never the held-out subjects)
+        if (validate && ((e + 1) % 5 === 0 || e + 1 === c.epochs)) {
+          const v = heldOutVerification(model.embed(evalIdx.map((i) => orlGrey[i]), { flip: c.testTimeFlip }), evalLabels, SEED);
+          curve.push({ epoch: e + 1, accuracy: v.accuracy, auc: v.auc });
+          extra = ` ${label} acc ${(100 * v.accuracy).toFixed(1)}% auc ${v.auc.toFixed(4)}`;
+        }
+        console.log(`  net ${m + 1} epoch ${e + 1}/${c.epochs} loss ${l.toFixed(4)} active ${(activeLog.slice(-5).reduce((a, b) => a + b, 0) / Math.min(5, activeLog.length)).toFixed(2)}${extra} (${secs(tCnn)} s)`);
+      },
+    });
+    histories.push(cnn.history);
+    withFlip = sum(withFlip, cnn.model.embed(evalIdx.map((i) => orlGrey[i]), { flip: c.testTimeFlip }));
+    withoutFlip = sum(withoutFlip, cnn.model.embed(evalIdx.map((i) => orlGrey[i])));
+    cnn.model.dispose();
+  }
   const seconds = secs(tCnn);
-  const result = heldOutVerification(cnn.model.embed(evalIdx.map((i) => orlGrey[i]), { flip: c.testTimeFlip }), evalLabels, SEED);
-  const noFlip = heldOutVerification(cnn.model.embed(evalIdx.map((i) => orlGrey[i])), evalLabels, SEED);
-  cnn.model.dispose();
-  return { result, noFlip, seconds, history: cnn.history, curve };
+  // cosine scoring normalises, so the sum of the nets' unit embeddings is their average
+  const result = heldOutVerification(withFlip!, evalLabels, SEED);
+  const noFlip = heldOutVerification(withoutFlip!, evalLabels, SEED);
+  return { result, noFlip, seconds, history: histories.length === 1 ? histories[0] : histories, curve };
 }
 
 let cnnSection: unknown;
