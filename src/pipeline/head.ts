@@ -5,6 +5,12 @@ import { readRuntimeHead, type RuntimeHead } from '../learn/head-runtime.ts';
 import type { FaceOptions } from './options.ts';
 
 const loaded = new Map<string, { mtimeMs: number; head: RuntimeHead }>();
+const byId = new Map<string, RuntimeHead>();
+
+/** A head already read by headFor, by its id (how verify and identify find its calibration). */
+export function loadedHead(id: string): RuntimeHead | undefined {
+  return byId.get(id);
+}
 
 /**
  * The head named by `opts.head` (a file from `facekit train`), read once per file version, checked
@@ -23,6 +29,7 @@ export function headFor(opts: Pick<FaceOptions, 'head' | 'model'>): RuntimeHead 
   if (!entry || entry.mtimeMs !== mtimeMs) {
     entry = { mtimeMs, head: readRuntimeHead(opts.head) };
     loaded.set(opts.head, entry);
+    byId.set(entry.head.id, entry.head);
   }
   const head = entry.head;
   if (opts.model && opts.model !== head.baseModel) {
