@@ -13,6 +13,7 @@ import type { VerifyResult } from '../verify/index.ts';
 export function addFaceOptions(cmd: Command): Command {
   return cmd
     .option('--model <id>', 'recognition model (see: facekit models list)')
+    .option('--head <file.json>', 'apply a head trained by facekit train to every embedding')
     .option('--detector <id>', `face detector (${listDetectors().map((d) => d.id).join(', ')}; default ${DEFAULT_DETECTOR})`)
     .addOption(new Option('--metric <metric>', 'distance metric').choices([...METRICS]))
     .option('--no-align', 'plain square crop around the box instead of the landmark warp')
@@ -27,6 +28,7 @@ export function addFaceOptions(cmd: Command): Command {
 
 export interface CliFaceOptions {
   model?: string;
+  head?: string;
   detector?: string;
   metric?: string;
   align?: boolean;
@@ -42,6 +44,7 @@ export interface CliFaceOptions {
 export function faceOptionsFrom(o: CliFaceOptions): FaceOptions {
   const out: FaceOptions = { align: o.align !== false, detect: o.detect !== false, flip: !!o.flip };
   if (o.model) out.model = o.model;
+  if (o.head) out.head = o.head;
   if (o.detector) out.detector = o.detector;
   if (o.scoreThreshold !== undefined) out.scoreThreshold = o.scoreThreshold;
   if (o.minFaceSize !== undefined) out.minFaceSize = o.minFaceSize;

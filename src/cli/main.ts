@@ -8,6 +8,7 @@ import { registerGalleryCommands } from './commands/gallery.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerModels } from './commands/models.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerTrain } from './commands/train.ts';
 import { createService, installWebPageOnNextServer } from '../service/index.ts';
 
 // The CLI is a thin shell: each command file parses arguments and calls the library.
@@ -21,6 +22,7 @@ registerGalleryCommands(program);
 registerCalibrate(program);
 registerClusterCommands(program);
 registerKeys(program);
+registerTrain(program);
 registerServe(program, createService);
 // `facekit serve` also serves the web page at /
 program.hook('preAction', (_program, command) => {

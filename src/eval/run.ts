@@ -11,7 +11,7 @@ import { DEFAULT_DETECTOR } from '../detect/index.ts';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
 import type { Face } from '../face.ts';
 import { cacheDir, listModels } from '../models/index.ts';
-import { embedFaces, loadAndFindFaces, type FaceOptions } from '../pipeline/index.ts';
+import { embedFaces, headFor, loadAndFindFaces, type FaceOptions } from '../pipeline/index.ts';
 import { FacekitError } from '../errors/index.ts';
 import { EmbeddingCache, configKey } from './cache.ts';
 import { listDataset, pairImages, readPairsCsv, samplePairs, type PairList } from './pairs.ts';
@@ -71,13 +71,16 @@ function largest(faces: Face[]): Face {
 
 /** The cache key's configuration: everything that changes an embedding (not the metric). */
 export function embeddingConfig(opts: FaceOptions): string {
-  const model = opts.model ?? DEFAULT_EMBED_MODEL;
+  const head = headFor(opts);
+  const model = head?.baseModel ?? opts.model ?? DEFAULT_EMBED_MODEL;
   // the record's crop and input conventions are part of what the embedding means: changing
   // either must not reuse embeddings cached under the old one
   const record = listModels().find((r) => r.id === model);
   const detector = opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR);
   return configKey({
     model,
+    // the head's id carries a digest of its weights: a retrained head is a new configuration
+    head: head?.id,
     crop: record?.crop ? JSON.stringify(record.crop) : undefined,
     input: record ? JSON.stringify(record.input) : undefined,
     detector,
@@ -113,7 +116,7 @@ export async function runVerificationEval(opts: EvalVerifyOptions): Promise<{ su
   const pairList = loadPairs(opts);
   const paths = pairImages(pairList).map((p) => join(pairList.root, p));
   const key = (p: string) => join(pairList.root, p);
-  const model = opts.model ?? DEFAULT_EMBED_MODEL;
+  const model = headFor(opts)?.id ?? opts.model ?? DEFAULT_EMBED_MODEL;
   const fusionRecord = parseFusionId(model);
   const metric: EvalVerifySummary['metric'] = fusionRecord ? 'fused' : (opts.metric ?? 'cosine');
   let score: (a: string, b: string) => number | null;
@@ -192,7 +195,7 @@ export async function runIdentificationEval(opts: EvalIdentifyOptions): Promise<
   const ds = listDataset(opts.dataset);
   const split = splitIdentification(ds, { seed: opts.seed, strangerFraction: opts.strangerFraction });
   const metric = opts.metric ?? 'cosine';
-  const model = opts.model ?? DEFAULT_EMBED_MODEL;
+  const model = headFor(opts)?.id ?? opts.model ?? DEFAULT_EMBED_MODEL;
   const detector = opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR);
   const rel = [...split.gallery.map((g) => g.image), ...split.probes.map((p) => p.image)];
   const { embeddings, msPerImage } = await embedForEval(rel.map((p) => join(ds.root, p)), opts);
@@ -234,7 +237,8 @@ export async function runCalibration(opts: CalibrateOptions): Promise<{ calibrat
   notFusion(opts.model, 'calibration (calibrate its members; a mean fusion already outputs P(same))');
   const pairList = loadPairs(opts);
   const metric = opts.metric ?? 'cosine';
-  const model = opts.model ?? DEFAULT_EMBED_MODEL;
+  // with a head, the calibration is stored under the head's id (verify --head looks there first)
+  const model = headFor(opts)?.id ?? opts.model ?? DEFAULT_EMBED_MODEL;
   const paths = pairImages(pairList).map((p) => join(pairList.root, p));
   const { embeddings } = await embedForEval(paths, opts);
   const scored = scorePairs(pairList, metricScorer(embeddings, metric, (p) => join(pairList.root, p)));

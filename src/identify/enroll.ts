@@ -63,6 +63,7 @@ function largest(faces: Face[]): Face {
 export async function enroll(gallery: Gallery, person: PersonRef, images: ImageInput[], opts: EnrollOptions = {}): Promise<EnrollResult> {
   const t0 = performance.now();
   if (!Array.isArray(images) || images.length === 0) throw new FacekitError('BAD_ARGUMENT', 'enroll needs at least one photo');
+  if (opts.head && opts.models && opts.models.length > 1) throw new FacekitError('BAD_ARGUMENT', 'a head belongs to one model: enroll with --head and a single model');
   const models = opts.models?.length ? [...new Set(opts.models)] : [opts.model ?? DEFAULT_EMBED_MODEL];
   const existing = typeof person === 'object' && 'id' in person ? await gallery.getPerson(person.id) : null;
   const newPerson = typeof person === 'string' ? { name: person } : existing ? null : (person as { name: string; metadata?: Metadata });
@@ -86,8 +87,9 @@ export async function enroll(gallery: Gallery, person: PersonRef, images: ImageI
     }
     const imageSha256 = await sha256Of(images[i]);
     for (const model of models) {
-      const [e] = await embedFaces(image, [face], { ...opts, model });
-      faces.push({ model, embedding: e.embedding!.vector, detectorScore: face.score, box: { ...face.box }, imageSha256 });
+      // with a head the model is given by it (and checked); the face is stored under the head's id
+      const [e] = await embedFaces(image, [face], opts.head && !opts.models?.length && !opts.model ? opts : { ...opts, model });
+      faces.push({ model: e.embedding!.model, embedding: e.embedding!.vector, detectorScore: face.score, box: { ...face.box }, imageSha256 });
     }
     photos.push({ image: name, box: { ...face.box }, score: face.score, imageSha256 });
     opts.onProgress?.(i + 1, images.length);

@@ -5,7 +5,7 @@ import { FacekitError } from '../errors/index.ts';
 import type { Box } from '../face.ts';
 import type { Gallery, PersonRule } from '../gallery/index.ts';
 import type { ImageInput } from '../image/index.ts';
-import { embedFaces, loadAndFindFaces, type FaceOptions } from '../pipeline/index.ts';
+import { embedFaces, headFor, loadAndFindFaces, type FaceOptions } from '../pipeline/index.ts';
 import { decisionCalibration, DEFAULT_METRIC } from '../verify/index.ts';
 import { galleryDistance, galleryMetric } from './metric.ts';
 
@@ -97,18 +97,20 @@ export function matchEmbedding(gallery: Gallery, vector: Float32Array, opts: Mat
 /** Who is in this photo? Every detected face is matched against the gallery. */
 export async function identify(gallery: Gallery, input: ImageInput, opts: IdentifyImageOptions = {}): Promise<IdentifyResult> {
   const t0 = performance.now();
-  const model = opts.model ?? DEFAULT_EMBED_MODEL;
+  // with a head, the gallery holds (and is searched for) embeddings under the head's id
+  const head = headFor(opts);
+  const model = head?.id ?? opts.model ?? DEFAULT_EMBED_MODEL;
   const metric = opts.metric ?? DEFAULT_METRIC;
   const match = { model, metric, threshold: opts.threshold, topK: opts.topK, rule: opts.rule };
   const { threshold } = matchDecision(match);
   const models = gallery.models();
   if (models.length > 0 && !models.some((m) => m.model === model)) {
-    throw new FacekitError('BAD_ARGUMENT', `the gallery has no faces embedded with model ${model} (it has: ${models.map((m) => m.model).join(', ')}); enroll with --model ${model} or identify with one of those`);
+    throw new FacekitError('BAD_ARGUMENT', `the gallery has no faces embedded with model ${model} (it has: ${models.map((m) => m.model).join(', ')}); enroll with ${head ? `--head ${opts.head}` : `--model ${model}`} or identify with one of those`);
   }
   const { image, faces } = await loadAndFindFaces(input, opts);
   const spoofs: (SpoofResult | undefined)[] = [];
   for (const f of faces) spoofs.push(await spoofCheckIfAsked(image, f, opts.antiSpoof));
-  const embedded = await embedFaces(image, faces, { ...opts, model });
+  const embedded = await embedFaces(image, faces, head ? opts : { ...opts, model });
   const out: IdentifiedFace[] = embedded.map((f, i) => {
     const { match: best, candidates } = matchEmbedding(gallery, f.embedding!.vector, match);
     return {

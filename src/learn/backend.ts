@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { createRequire } from 'node:module';
+import { require as tsxRequire } from 'tsx/cjs/api';
 import { FacekitError } from '../errors/index.ts';
 
 // tfjs-core's node bundle registers no gradients (the full tfjs bundle does). Its
 // register_all_gradients is an ESM file with extensionless imports that Node's ESM resolver
-// rejects; loaded through require (tsx compiles it), it resolves, and it registers into the same
-// global registry the engine reads.
-createRequire(import.meta.url)('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+// rejects; loaded through tsx's require (which compiles it to CommonJS), it resolves, and it
+// registers into the same global registry the engine reads. tsx's require works whether or not
+// the process was started with tsx's CommonJS hook (bin/facekit.js installs only the ESM one).
+tsxRequire('@tensorflow/tfjs-core/dist/register_all_gradients.js', import.meta.url);
 
 export type TrainingBackend = 'cpu' | 'wasm';
 
@@ -18,6 +19,8 @@ export type TrainingBackend = 'cpu' | 'wasm';
  * repeatable run to run). Call once before training.
  */
 export async function useBackend(name: TrainingBackend): Promise<void> {
+  // prod mode: no "install tfjs-node" banner on the first cpu tensor, no per-op debug checks
+  tf.enableProdMode();
   if (tf.getBackend() !== name) {
     const ok = await tf.setBackend(name);
     if (!ok) throw new FacekitError('INTERNAL', `tfjs backend ${name} failed to initialise`);

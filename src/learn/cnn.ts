@@ -127,22 +127,40 @@ export function mirrorGrey(im: Float32Array, width: number, height: number): Flo
   return out;
 }
 
+export interface AugmentOptions {
+  /** largest shift in pixels, each axis (default 2) */
+  maxShift?: number;
+  /** largest zoom in or out, as a fraction of the size (default 0: none) */
+  maxScale?: number;
+  /** largest change of the (standardised) brightness, added (default 0) */
+  brightness?: number;
+  /** largest relative change of contrast, multiplied (default 0) */
+  contrast?: number;
+}
+
 /**
- * Training-time augmentation, drawn from a seeded PRNG: mirror half the images and shift by up to
- * `maxShift` pixels (edge pixels repeat). ORL has 10 images per person; without it the net
- * memorises them.
+ * Training-time augmentation, drawn from a seeded PRNG: mirror half the images, shift by up to
+ * `maxShift` pixels and zoom by up to `maxScale` (nearest pixel, edges repeat), and jitter
+ * brightness and contrast. ORL has 10 images per person; without it the net memorises them.
  */
-export function augment(im: Float32Array, width: number, height: number, rng: ReturnType<typeof createRng>, maxShift = 2): Float32Array {
+export function augment(im: Float32Array, width: number, height: number, rng: ReturnType<typeof createRng>, opts: AugmentOptions | number = {}): Float32Array {
+  const o = typeof opts === 'number' ? { maxShift: opts } : opts;
+  const maxShift = o.maxShift ?? 2;
   const flip = rng.next() < 0.5;
   const dx = rng.int(2 * maxShift + 1) - maxShift;
   const dy = rng.int(2 * maxShift + 1) - maxShift;
+  const zoom = o.maxScale ? 1 + (2 * rng.next() - 1) * o.maxScale : 1;
+  const gain = o.contrast ? 1 + (2 * rng.next() - 1) * o.contrast : 1;
+  const bias = o.brightness ? (2 * rng.next() - 1) * o.brightness : 0;
+  const cx = (width - 1) / 2;
+  const cy = (height - 1) / 2;
   const out = new Float32Array(width * height);
   for (let y = 0; y < height; y++) {
-    const sy = Math.min(height - 1, Math.max(0, y + dy));
+    const sy = Math.min(height - 1, Math.max(0, Math.round(cy + (y - cy) / zoom) + dy));
     for (let x = 0; x < width; x++) {
-      let sx = Math.min(width - 1, Math.max(0, x + dx));
+      let sx = Math.min(width - 1, Math.max(0, Math.round(cx + (x - cx) / zoom) + dx));
       if (flip) sx = width - 1 - sx;
-      out[y * width + x] = im[sy * width + sx];
+      out[y * width + x] = gain * im[sy * width + sx] + bias;
     }
   }
   return out;
@@ -152,8 +170,10 @@ export interface TrainCnnOptions extends TrainLoopOptions {
   images: readonly Float32Array[];
   labels: ArrayLike<number>;
   spec?: CnnSpec;
-  /** default true */
-  augment?: boolean;
+  /** default true (flip and shift by 2 pixels); an object sets the augmentation */
+  augment?: boolean | AugmentOptions;
+  /** after each epoch, with the model as it stands (to watch a validation split) */
+  onEpochModel?: (epoch: number, meanLoss: number, model: EmbeddingCnn) => void;
 }
 
 /** Trains the CNN from scratch with the shared loop (same losses, mining, checkpoints). */
@@ -167,8 +187,15 @@ export async function trainCnn(o: TrainCnnOptions): Promise<TrainLoopResult & { 
       rng = createRng(deriveSeed(o.seed, 1000 + epoch));
       rngEpoch = epoch;
     }
-    const ims = idx.map((i) => (o.augment === false ? o.images[i] : augment(o.images[i], spec.width, spec.height, rng)));
+    const aug = typeof o.augment === 'object' ? o.augment : {};
+    const ims = idx.map((i) => (o.augment === false ? o.images[i] : augment(o.images[i], spec.width, spec.height, rng, aug)));
     return model.apply(imagesToTensor(ims, spec.width, spec.height));
-  }, o);
+  }, {
+    ...o,
+    onEpoch: (e, l) => {
+      o.onEpoch?.(e, l);
+      o.onEpochModel?.(e, l, model);
+    },
+  });
   return { ...res, model };
 }

@@ -1,44 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { FacekitError } from '../errors/index.ts';
+import type { Calibration, Metric } from '../compare/index.ts';
 import { formatHeadSpec, parseHeadSpec, ProjectionHead, type NamedWeight } from './head.ts';
+import { base64ToFloat32, float32ToBase64, type HeadFile, type HeadMetadata } from './head-runtime.ts';
 
-/** What a saved head says about how it was made, so a result can be traced back to its run. */
-export interface HeadMetadata {
-  baseModel: string;
-  loss: string;
-  mining?: string;
-  margin: number;
-  epochs: number;
-  seed: number;
-  dataset: string;
-  identities: (string | number)[];
-  date: string;
-  finalLoss: number;
-  [extra: string]: unknown;
-}
+export { base64ToFloat32, float32ToBase64, type HeadFile, type HeadMetadata };
 
-export interface HeadFile {
-  format: 'facekit-projection-head';
-  version: 1;
-  head: string;
-  inputDim: number;
-  weights: { name: string; shape: number[]; dtype: 'float32'; data: string }[];
-  metadata: HeadMetadata;
-}
+export type HeadCalibrations = Partial<Record<Metric, Calibration>>;
 
-export function float32ToBase64(a: Float32Array): string {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-}
-
-export function base64ToFloat32(s: string): Float32Array {
-  const b = Buffer.from(s, 'base64');
-  // copy: the Buffer may not be 4-byte aligned inside Node's pool
-  const out = new Float32Array(b.byteLength / 4);
-  new Uint8Array(out.buffer).set(b);
-  return out;
-}
-
-export function serializeHead(head: ProjectionHead, metadata: HeadMetadata): HeadFile {
+export function serializeHead(head: ProjectionHead, metadata: HeadMetadata, calibrations?: HeadCalibrations): HeadFile {
   return {
     format: 'facekit-projection-head',
     version: 1,
@@ -46,6 +16,7 @@ export function serializeHead(head: ProjectionHead, metadata: HeadMetadata): Hea
     inputDim: head.inputDim,
     weights: head.getWeights().map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32', data: float32ToBase64(w.data) })),
     metadata,
+    ...(calibrations ? { calibrations } : {}),
   };
 }
 
@@ -58,8 +29,12 @@ export function deserializeHead(file: unknown, label = 'head'): { head: Projecti
   return { head: ProjectionHead.fromWeights(parseHeadSpec(f.head), f.inputDim, weights), metadata: f.metadata as HeadMetadata };
 }
 
-export function saveHead(path: string, head: ProjectionHead, metadata: HeadMetadata): void {
-  writeFileSync(path, JSON.stringify(serializeHead(head, metadata), null, 1));
+export function saveHead(path: string, head: ProjectionHead, metadata: HeadMetadata, calibrations?: HeadCalibrations): void {
+  writeHeadFile(path, serializeHead(head, metadata, calibrations));
+}
+
+export function writeHeadFile(path: string, file: HeadFile): void {
+  writeFileSync(path, JSON.stringify(file, null, 1));
 }
 
 export function loadHead(path: string): { head: ProjectionHead; metadata: HeadMetadata } {

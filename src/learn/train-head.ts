@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FacekitError } from '../errors/index.ts';
-import { formatHeadSpec, parseHeadSpec, ProjectionHead, stackRows, type HeadSpec } from './head.ts';
+import { formatHeadSpec, parseHeadSpec, ProjectionHead, stackRows, type HeadSpec, type NamedWeight } from './head.ts';
 import type { HeadMetadata } from './head-file.ts';
 import { trainLoop, type TrainLoopOptions, type TrainLoopResult } from './train.ts';
 
@@ -10,6 +10,8 @@ export interface TrainHeadOptions extends TrainLoopOptions {
   labels: ArrayLike<number>;
   /** default linear:128 */
   head?: string | HeadSpec;
+  /** starting weights (default: seeded random init); e.g. pcaHeadWeights for a linear head */
+  initialWeights?: NamedWeight[];
   /** recorded in the metadata */
   baseModel?: string;
   dataset?: string;
@@ -28,7 +30,7 @@ export async function trainHead(o: TrainHeadOptions): Promise<TrainHeadResult> {
   }
   const spec = typeof o.head === 'string' ? parseHeadSpec(o.head) : (o.head ?? { kind: 'linear', out: 128 });
   const inputDim = o.embeddings[0].length;
-  const head = ProjectionHead.create(spec, inputDim, o.seed);
+  const head = o.initialWeights ? ProjectionHead.fromWeights(spec, inputDim, o.initialWeights) : ProjectionHead.create(spec, inputDim, o.seed);
   const all = stackRows(o.embeddings);
   try {
     const res = await trainLoop(head.variables, o.labels, (idx) => head.apply(tf.gather(all, tf.tensor1d(idx, 'int32'))), o);

@@ -11,6 +11,8 @@ export interface FaceOptions extends DetectOptions, LoadImageOptions {
   detect?: boolean;
   /** embed the mirrored crop too and average (default false) */
   flip?: boolean;
+  /** a head file from `facekit train`: applied to every embedding (needs its base model) */
+  head?: string;
   /** ORT intra-op threads */
   threads?: number;
 }

@@ -4,22 +4,29 @@ import type { ImageInput } from '../image/index.ts';
 import type { RgbImage } from '../image/types.ts';
 import { cropForModel } from './crop.ts';
 import { loadAndFindFaces } from './extract.ts';
+import { headFor } from './head.ts';
 import type { FaceOptions } from './options.ts';
 
-/** Faces with the crop the model saw and its embedding attached (batched in one call). */
+/**
+ * Faces with the crop the model saw and its embedding attached (batched in one call). With a head,
+ * the embedding is the head's output and is named by the head's id, so it is never mixed with the
+ * base model's.
+ */
 export async function embedFaces(image: RgbImage, faces: Face[], opts: FaceOptions = {}): Promise<Face[]> {
   if (faces.length === 0) return [];
-  const model = opts.model ?? DEFAULT_EMBED_MODEL;
+  const head = headFor(opts);
+  const model = head?.baseModel ?? opts.model ?? DEFAULT_EMBED_MODEL;
   const { record } = await loadEmbedModel(model, opts.threads);
   const crops = faces.map((f) => cropForModel(image, f, record, opts.align !== false));
   const vectors = await embedCrops(crops, { model, flip: opts.flip, threads: opts.threads });
+  if (head) return faces.map((f, i) => ({ ...f, crop: crops[i], embedding: { model: head.id, vector: head.apply(vectors[i]) } }));
   return faces.map((f, i) => ({ ...f, crop: crops[i], embedding: { model, vector: vectors[i] } }));
 }
 
 /** Crops for every face, aligned to the model's template (no embedding). */
 export async function extractFaces(input: ImageInput, opts: FaceOptions = {}): Promise<Face[]> {
   const { image, faces } = await loadAndFindFaces(input, opts);
-  const { record } = await loadEmbedModel(opts.model ?? DEFAULT_EMBED_MODEL, opts.threads);
+  const { record } = await loadEmbedModel(headFor(opts)?.baseModel ?? opts.model ?? DEFAULT_EMBED_MODEL, opts.threads);
   return faces.map((f) => ({ ...f, crop: cropForModel(image, f, record, opts.align !== false) }));
 }
 

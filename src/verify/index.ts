@@ -5,7 +5,7 @@ import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
 import { FacekitError } from '../errors/index.ts';
 import type { Face } from '../face.ts';
 import type { ImageInput } from '../image/index.ts';
-import { embedFaces, loadAndFindFaces, type FaceOptions } from '../pipeline/index.ts';
+import { embedFaces, headCalibration, headFor, loadAndFindFaces, loadedHead, type FaceOptions } from '../pipeline/index.ts';
 
 export const DEFAULT_METRIC: Metric = 'cosine';
 
@@ -57,8 +57,13 @@ export function summarize(f: Face): FaceSummary {
   };
 }
 
-/** The calibration verify uses: the shipped one for (model, metric), or a clear error naming the way out. */
+/**
+ * The calibration verify uses: the shipped one for (model, metric), or a clear error naming the way
+ * out. A head's id (from --head) resolves to the head's own calibration.
+ */
 export function calibrationFor(model: string, metric: Metric): Calibration {
+  const head = loadedHead(model);
+  if (head) return headCalibration(head, metric);
   try {
     return getCalibration(model, metric);
   } catch {
@@ -71,7 +76,8 @@ export function calibrationFor(model: string, metric: Metric): Calibration {
 
 function tryCalibration(model: string, metric: Metric): Calibration | undefined {
   try {
-    return getCalibration(model, metric);
+    const head = loadedHead(model);
+    return head ? headCalibration(head, metric) : getCalibration(model, metric);
   } catch {
     return undefined;
   }
@@ -104,11 +110,14 @@ export function compareEmbeddings(a: Float32Array, b: Float32Array, opts: { mode
 /** Same person? The largest face of each image is compared. */
 export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const t0 = performance.now();
-  const model = opts.model ?? DEFAULT_EMBED_MODEL;
+  // with a head: its base model runs, and its id names (and calibrates) the headed embeddings
+  const head = headFor(opts);
+  const model = head?.baseModel ?? opts.model ?? DEFAULT_EMBED_MODEL;
+  const label = head?.id ?? model;
   const metric = opts.metric ?? DEFAULT_METRIC;
   const [ra, rb] = await Promise.all([loadAndFindFaces(a, opts), loadAndFindFaces(b, opts)]);
   // fail on a missing calibration before any model runs
-  decisionCalibration(model, metric, opts.threshold);
+  decisionCalibration(label, metric, opts.threshold);
   const notes: string[] = [];
   const pick = (faces: Face[], which: string): Face => {
     if (faces.length === 0) throw new FacekitError('NO_FACE', `no face found in the ${which} image`, { image: which });
@@ -122,8 +131,8 @@ export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions =
   const [ea] = await embedFaces(ra.image, [fa], { ...opts, model });
   const [eb] = await embedFaces(rb.image, [fb], { ...opts, model });
   return {
-    ...compareEmbeddings(ea.embedding!.vector, eb.embedding!.vector, { model, metric, threshold: opts.threshold }),
-    model,
+    ...compareEmbeddings(ea.embedding!.vector, eb.embedding!.vector, { model: label, metric, threshold: opts.threshold }),
+    model: label,
     detector: opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR),
     metric,
     faces: [{ ...summarize(fa), ...(sa ? { spoof: sa } : {}) }, { ...summarize(fb), ...(sb ? { spoof: sb } : {}) }],

@@ -1,0 +1,58 @@
+import { statSync } from 'node:fs';
+import { getCalibration, type Calibration, type Metric } from '../compare/index.ts';
+import { FacekitError } from '../errors/index.ts';
+import { readRuntimeHead, type RuntimeHead } from '../learn/head-runtime.ts';
+import type { FaceOptions } from './options.ts';
+
+const loaded = new Map<string, { mtimeMs: number; head: RuntimeHead }>();
+const byId = new Map<string, RuntimeHead>();
+
+/** A head already read by headFor, by its id (how verify and identify find its calibration). */
+export function loadedHead(id: string): RuntimeHead | undefined {
+  return byId.get(id);
+}
+
+/**
+ * The head named by `opts.head` (a file from `facekit train`), read once per file version, checked
+ * against the recognition model: a head only means something over the model it was trained on.
+ * Without --model the head's base model is used.
+ */
+export function headFor(opts: Pick<FaceOptions, 'head' | 'model'>): RuntimeHead | undefined {
+  if (!opts.head) return undefined;
+  let mtimeMs: number;
+  try {
+    mtimeMs = statSync(opts.head).mtimeMs;
+  } catch {
+    throw new FacekitError('NOT_FOUND', `head file not found: ${opts.head}`);
+  }
+  let entry = loaded.get(opts.head);
+  if (!entry || entry.mtimeMs !== mtimeMs) {
+    entry = { mtimeMs, head: readRuntimeHead(opts.head) };
+    loaded.set(opts.head, entry);
+    byId.set(entry.head.id, entry.head);
+  }
+  const head = entry.head;
+  if (opts.model && opts.model !== head.baseModel) {
+    throw new FacekitError('BAD_ARGUMENT', `head ${opts.head} was trained on model ${head.baseModel}, not ${opts.model}: use --model ${head.baseModel} or a head trained on ${opts.model}`);
+  }
+  return head;
+}
+
+/** The recognition model to run: the head's base model when a head is given. */
+export function baseModelFor(opts: Pick<FaceOptions, 'head' | 'model'>, fallback: string): string {
+  return headFor(opts)?.baseModel ?? opts.model ?? fallback;
+}
+
+/**
+ * Threshold and P(same) map for headed embeddings: one stored by `facekit calibrate --head` under
+ * the head's id wins, else the one `facekit train` fitted on its held-out people.
+ */
+export function headCalibration(head: RuntimeHead, metric: Metric): Calibration {
+  try {
+    return getCalibration(head.id, metric);
+  } catch {
+    const c = head.calibrations[metric];
+    if (c) return c;
+    throw new FacekitError('BAD_ARGUMENT', `no calibration for head ${head.id} with metric ${metric}: pass a threshold, or run "facekit calibrate --head FILE --metric ${metric}" on labelled faces`);
+  }
+}
