@@ -6,6 +6,7 @@ import { registerGalleryCommands } from './commands/gallery.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerModels } from './commands/models.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerWatch } from './commands/watch.ts';
 import { createService, installWebPageOnNextServer } from '../service/index.ts';
 
 // The CLI is a thin shell: each command file parses arguments and calls the library.
@@ -18,6 +19,7 @@ registerGalleryCommands(program);
 registerCalibrate(program);
 registerKeys(program);
 registerServe(program, createService);
+registerWatch(program);
 // `facekit serve` also serves the web page at /
 program.hook('preAction', (_program, command) => {
   if (command.name() === 'serve') installWebPageOnNextServer();

@@ -1,0 +1,367 @@
+/**
+ * Watching a video: detect faces every Nth frame, carry them between detections with the SORT
+ * tracker, and decide who each track is from a few of its best frames (see vote.ts for the rule).
+ *
+ * Cost control: detection (with landmarks) runs on one frame in `detectEvery`; the recognition
+ * model runs only for tracks that need a decision: each detection frame until a track has one,
+ * then once per `recheckMs` on the best-quality face seen since the last check. Anti-spoofing runs
+ * on the same frames. Blink / head-turn liveness is read from the landmarks of every detection.
+ */
+import sharp from 'sharp';
+import { assessQuality, checkLiveness, checkSpoof, type LivenessFrame, type SpoofResult } from '../analyze/index.ts';
+import { cropResize } from '../analyze/crop.ts';
+import { confidence, fallbackCalibration, getCalibration, type Calibration, type Metric } from '../compare/index.ts';
+import { detectFaces } from '../detect/index.ts';
+import { DEFAULT_EMBED_MODEL, embedCrops, loadEmbedModel } from '../embed/index.ts';
+import { FacekitError } from '../errors/index.ts';
+import type { Box, Face } from '../face.ts';
+import type { Gallery, PersonRule } from '../gallery/index.ts';
+import { galleryDistance, galleryMetric } from '../identify/index.ts';
+import type { RgbImage } from '../image/types.ts';
+import { cropForModel, type FaceOptions } from '../pipeline/index.ts';
+import { calibrationFor, DEFAULT_METRIC } from '../verify/index.ts';
+import { Attendance, type AttendanceRow } from './attendance.ts';
+import type { LivenessSummary, SpoofSummary, WatchEvent } from './events.ts';
+import type { VideoFrame } from './source.ts';
+import { FaceTracker, type TrackerOptions } from './tracker.ts';
+import { StrangerRegistry, voteIdentity, type Sample } from './vote.ts';
+
+export interface WatchOptions extends FaceOptions {
+  /** people to recognise; without one every decided track is a stranger */
+  gallery?: Gallery | null;
+  /** run the detector on one frame in this many (default 3) */
+  detectEvery?: number;
+  metric?: Metric;
+  /** overrides the calibrated threshold */
+  threshold?: number;
+  rule?: PersonRule;
+  /** samples the vote looks back over (default 5) */
+  lastK?: number;
+  /** samples needed before the first decision (default 2) */
+  minSamples?: number;
+  /** a decided track is re-checked with a new sample this often (default 3000 ms) */
+  recheckMs?: number;
+  /** faces below this quality score (analyze's assessQuality) are not used for decisions (default 0.3) */
+  minQuality?: number;
+  tracker?: TrackerOptions;
+  /** passive anti-spoofing on each sample (default true) */
+  spoof?: boolean;
+  /** a JPEG of the best face with each stranger event (default true) */
+  thumbnails?: boolean;
+  onEvent?: (e: WatchEvent) => void;
+  /** after each frame is processed: the frame and the tracks on it (for drawing) */
+  onFrame?: (frame: VideoFrame, tracks: TrackView[]) => void | Promise<void>;
+  /** after each frame: running figures (for a status line) */
+  onProgress?: (s: WatchStats) => void;
+  signal?: AbortSignal;
+}
+
+export interface TrackView {
+  id: number;
+  box: Box;
+  /** the person's name or stranger id; null until decided */
+  label: string | null;
+  kind: 'person' | 'stranger' | null;
+  /** the detector found the face on the latest detection frame (else the box is predicted) */
+  detected: boolean;
+}
+
+export interface WatchStats {
+  frames: number;
+  detections: number;
+  embeddings: number;
+  /** frames processed per second of wall time */
+  fps: number;
+  elapsedMs: number;
+  activeTracks: number;
+  tracks: number;
+  people: number;
+  strangers: number;
+  events: Record<WatchEvent['type'], number>;
+}
+
+export interface WatchResult {
+  stats: WatchStats;
+  attendance: AttendanceRow[];
+}
+
+type Decision = { kind: 'person'; personId: string; name: string } | { kind: 'stranger'; strangerId: string };
+
+interface Pending {
+  crop: RgbImage;
+  face: Face;
+  frame: RgbImage;
+  quality: number;
+  timeMs: number;
+}
+
+interface TrackState {
+  id: number;
+  confirmed: boolean;
+  bornFrame: number;
+  firstMs: number;
+  firstWall: number;
+  lastMs: number;
+  lastWall: number;
+  frames: number;
+  lastDetectedRun: number;
+  pending: Pending | null;
+  samples: Sample[];
+  lastSampleMs: number;
+  spoofs: SpoofResult[];
+  landmarks: LivenessFrame[];
+  thumb: { image: RgbImage; quality: number } | null;
+  decision: Decision | null;
+  spoofReported: boolean;
+}
+
+const MAX_LANDMARK_FRAMES = 600;
+const THUMB_SIZE = 96;
+
+function calibrationOf(model: string, metric: Metric, threshold: number | undefined): Calibration {
+  if (threshold === undefined) return calibrationFor(model, metric);
+  try {
+    return getCalibration(model, metric);
+  } catch {
+    return fallbackCalibration(model, metric, threshold);
+  }
+}
+
+function positiveInt(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1) throw new FacekitError('BAD_ARGUMENT', `${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
+export function livenessOf(frames: readonly LivenessFrame[]): LivenessSummary {
+  if (frames.length === 0) return { blinks: 0, turns: 0, live: false, frames: 0 };
+  const withEyes = frames.filter((f) => f.landmarks68?.length === 68);
+  const r = checkLiveness(withEyes.length ? withEyes : [...frames], withEyes.length ? ['blink', 'turnLeft', 'turnRight'] : ['turnLeft', 'turnRight']);
+  const blinks = r.checks.blink.count;
+  const turns = r.checks.turnLeft.count + r.checks.turnRight.count;
+  return { blinks, turns, live: blinks + turns > 0, frames: frames.length };
+}
+
+function spoofOf(results: readonly SpoofResult[]): SpoofSummary | null {
+  if (results.length === 0) return null;
+  const real = results.filter((r) => r.isReal).length;
+  return { isReal: 2 * real >= results.length, score: results.reduce((s, r) => s + r.score, 0) / results.length, frames: results.length, model: results[0].model };
+}
+
+async function thumbnailUrl(img: RgbImage): Promise<string> {
+  const jpg = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
+  return `data:image/jpeg;base64,${jpg.toString('base64')}`;
+}
+
+/** a square around the face box with some context, for thumbnails */
+function thumbBox(b: Box): Box {
+  const side = 1.4 * Math.max(b.w, b.h);
+  return { x: b.x + b.w / 2 - side / 2, y: b.y + b.h / 2 - side / 2, w: side, h: side };
+}
+
+export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchOptions = {}): Promise<WatchResult> {
+  const detectEvery = positiveInt('detectEvery', opts.detectEvery ?? 3);
+  const lastK = positiveInt('lastK', opts.lastK ?? 5);
+  const minSamples = positiveInt('minSamples', opts.minSamples ?? 2);
+  const recheckMs = opts.recheckMs ?? 3000;
+  const minQuality = opts.minQuality ?? 0.3;
+  const useSpoof = opts.spoof !== false;
+  const model = opts.model ?? DEFAULT_EMBED_MODEL;
+  const metric = opts.metric ?? DEFAULT_METRIC;
+  const cal = calibrationOf(model, metric, opts.threshold);
+  const threshold = opts.threshold ?? cal.threshold;
+  const gallery = opts.gallery ?? null;
+  if (gallery) {
+    const models = gallery.models();
+    if (models.length > 0 && !models.some((m) => m.model === model)) {
+      throw new FacekitError('BAD_ARGUMENT', `the gallery has no faces embedded with model ${model} (it has: ${models.map((m) => m.model).join(', ')})`);
+    }
+  }
+  const { record } = await loadEmbedModel(model, opts.threads);
+  const trackerOpts: Required<TrackerOptions> = { iouThreshold: 0.3, maxGapMs: 1000, minHits: 2, ...opts.tracker };
+  const tracker = new FaceTracker<Face>(trackerOpts);
+  const strangers = new StrangerRegistry(metric, threshold);
+  const attendance = new Attendance();
+  const states = new Map<number, TrackState>();
+  const people = new Set<string>();
+  const counts: WatchStats['events'] = { track_started: 0, identified: 0, stranger: 0, spoof_suspected: 0, track_ended: 0 };
+  const t0 = performance.now();
+  let processed = 0;
+  let detections = 0;
+  let embeddings = 0;
+  let detectRun = -1;
+  let tracksSeen = 0;
+  let activeTracks = 0;
+
+  const iso = (wall: number) => new Date(wall).toISOString();
+  const emit = (e: WatchEvent) => {
+    counts[e.type]++;
+    opts.onEvent?.(e);
+  };
+  const base = (st: TrackState, frame: VideoFrame) => ({ time: round(frame.timeMs / 1000), at: iso(frame.wallTime), trackId: st.id });
+
+  const observe = async (st: TrackState, face: Face, frame: VideoFrame) => {
+    st.lastMs = frame.timeMs;
+    st.lastWall = frame.wallTime;
+    st.lastDetectedRun = detectRun;
+    st.landmarks.push({ time: frame.timeMs, landmarks5: face.landmarks5, landmarks68: face.landmarks?.length === 68 ? face.landmarks : undefined });
+    if (st.landmarks.length > MAX_LANDMARK_FRAMES) st.landmarks.shift();
+    const q = (await assessQuality(frame.image, face)).score;
+    if (q < minQuality) return;
+    if (!st.pending || q >= st.pending.quality) {
+      st.pending = { crop: cropForModel(frame.image, face, record, opts.align !== false), face, frame: frame.image, quality: q, timeMs: frame.timeMs };
+    }
+    if (opts.thumbnails !== false && (!st.thumb || q > st.thumb.quality)) st.thumb = { image: cropResize(frame.image, thumbBox(face.box), THUMB_SIZE, THUMB_SIZE), quality: q };
+  };
+
+  const match = (vector: Float32Array): Pick<Sample, 'match' | 'confidence'> => {
+    if (!gallery) return { match: null, confidence: 0 };
+    const best = gallery.search(model, vector, { topK: 20, metric: galleryMetric(metric), rule: opts.rule }).people[0];
+    if (!best) return { match: null, confidence: 0 };
+    const d = galleryDistance(best.distance, metric);
+    return { match: d <= threshold ? { personId: best.personId, name: best.name } : null, confidence: confidence(d, cal) };
+  };
+
+  const decide = async (frame: VideoFrame) => {
+    const due = [...states.values()].filter((st) => st.confirmed && st.pending && (st.decision === null || frame.timeMs - st.lastSampleMs >= recheckMs));
+    if (due.length === 0) return;
+    const vectors = await embedCrops(due.map((st) => st.pending!.crop), { model, flip: opts.flip, threads: opts.threads });
+    embeddings += due.length;
+    for (let i = 0; i < due.length; i++) {
+      const st = due[i];
+      const p = st.pending!;
+      st.pending = null;
+      st.lastSampleMs = frame.timeMs;
+      st.samples.push({ ...match(vectors[i]), vector: vectors[i], quality: p.quality, timeMs: p.timeMs });
+      if (st.samples.length > lastK) st.samples.shift();
+      if (useSpoof) st.spoofs.push(await checkSpoof(p.frame, p.face));
+      if (st.samples.length < minSamples) continue;
+      const v = voteIdentity(st.samples, lastK)!;
+      const liveness = livenessOf(st.landmarks);
+      const spoof = spoofOf(st.spoofs);
+      if (v.person) {
+        if (st.decision?.kind !== 'person' || st.decision.personId !== v.person.personId) {
+          st.decision = { kind: 'person', ...v.person };
+          people.add(v.person.personId);
+          emit({ type: 'identified', ...base(st, frame), personId: v.person.personId, name: v.person.name, confidence: round(v.confidence, 4), votes: v.votes, frames: v.frames, liveness, spoof });
+        }
+      } else if (st.decision?.kind !== 'stranger') {
+        const unknownVectors = st.samples.filter((s) => !s.match).map((s) => s.vector);
+        st.decision = { kind: 'stranger', strangerId: strangers.identify(unknownVectors) };
+        const thumbnail = st.thumb ? await thumbnailUrl(st.thumb.image) : null;
+        emit({ type: 'stranger', ...base(st, frame), strangerId: st.decision.strangerId, votes: v.votes, frames: v.frames, thumbnail, liveness, spoof });
+      }
+      if (spoof && !spoof.isReal && !st.spoofReported && spoof.frames >= minSamples) {
+        st.spoofReported = true;
+        emit({ type: 'spoof_suspected', ...base(st, frame), identity: decisionId(st.decision), spoof });
+      }
+    }
+  };
+
+  const finish = (st: TrackState, frame: VideoFrame | null) => {
+    states.delete(st.id);
+    if (!st.confirmed) return;
+    const d = st.decision;
+    const ended = {
+      type: 'track_ended' as const,
+      time: round((frame?.timeMs ?? st.lastMs) / 1000),
+      at: iso(frame?.wallTime ?? st.lastWall),
+      trackId: st.id,
+      firstSeen: round(st.firstMs / 1000),
+      lastSeen: round(st.lastMs / 1000),
+      firstSeenAt: iso(st.firstWall),
+      lastSeenAt: iso(st.lastWall),
+      frames: st.frames,
+      identity: decisionId(d),
+      name: d ? (d.kind === 'person' ? d.name : d.strangerId) : null,
+      liveness: livenessOf(st.landmarks),
+    };
+    emit(ended);
+    if (d) {
+      attendance.add({
+        personId: decisionId(d)!, person: ended.name!, kind: d.kind, firstSeen: ended.firstSeen, lastSeen: ended.lastSeen,
+        firstSeenAt: ended.firstSeenAt, lastSeenAt: ended.lastSeenAt, frames: st.frames,
+      });
+    }
+  };
+
+  let lastFrame: VideoFrame | null = null;
+  for await (const frame of frames) {
+    if (opts.signal?.aborted) break;
+    lastFrame = frame;
+    const t = frame.timeMs;
+    let step;
+    if (processed % detectEvery === 0) {
+      detectRun = processed;
+      detections++;
+      const faces = await detectFaces(frame.image, opts);
+      step = tracker.update(faces.map((f) => ({ box: f.box, score: f.score, payload: f })), t);
+      for (let i = 0; i < faces.length; i++) {
+        const id = step.assignment[i];
+        let st = states.get(id);
+        if (!st) {
+          st = {
+            id, confirmed: false, bornFrame: processed, firstMs: t, firstWall: frame.wallTime, lastMs: t, lastWall: frame.wallTime, frames: 0,
+            lastDetectedRun: detectRun, pending: null, samples: [], lastSampleMs: -Infinity, spoofs: [], landmarks: [], thumb: null, decision: null, spoofReported: false,
+          };
+          states.set(id, st);
+        }
+        await observe(st, faces[i], frame);
+      }
+    } else {
+      step = tracker.advance(t);
+    }
+    for (const tr of step.started) {
+      const st = states.get(tr.id);
+      if (!st) continue;
+      st.confirmed = true;
+      tracksSeen++;
+      // frames from birth to now in which the detector found it (the track was not yet reported)
+      st.frames = processed - st.bornFrame;
+      emit({ type: 'track_started', ...base(st, frame), box: roundBox(tr.box) });
+    }
+    for (const tr of step.active) {
+      const st = states.get(tr.id);
+      if (st && st.lastDetectedRun === detectRun) st.frames++;
+    }
+    if (processed % detectEvery === 0) await decide(frame);
+    for (const tr of step.ended) {
+      const st = states.get(tr.id);
+      if (st) finish(st, frame);
+    }
+    // tracks that died before being confirmed end silently in the tracker: forget them too
+    for (const st of states.values()) {
+      if (!st.confirmed && t - st.lastMs > trackerOpts.maxGapMs) states.delete(st.id);
+    }
+    activeTracks = step.active.length;
+    if (opts.onFrame) {
+      const views: TrackView[] = step.active.map((tr) => {
+        const d = states.get(tr.id)?.decision ?? null;
+        return { id: tr.id, box: tr.box, label: d ? (d.kind === 'person' ? d.name : d.strangerId) : null, kind: d?.kind ?? null, detected: states.get(tr.id)?.lastDetectedRun === detectRun };
+      });
+      await opts.onFrame(frame, views);
+    }
+    processed++;
+    opts.onProgress?.(stats());
+  }
+  for (const tr of tracker.flush()) {
+    const st = states.get(tr.id);
+    if (st) finish(st, lastFrame);
+  }
+  activeTracks = 0;
+  return { stats: stats(), attendance: attendance.list() };
+
+  function stats(): WatchStats {
+    const elapsedMs = performance.now() - t0;
+    return {
+      frames: processed, detections, embeddings, fps: processed / Math.max(elapsedMs / 1000, 1e-9), elapsedMs,
+      activeTracks, tracks: tracksSeen, people: people.size, strangers: strangers.size, events: { ...counts },
+    };
+  }
+}
+
+function decisionId(d: Decision | null): string | null {
+  return d ? (d.kind === 'person' ? d.personId : d.strangerId) : null;
+}
+
+const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
+const roundBox = (b: Box): Box => ({ x: round(b.x, 1), y: round(b.y, 1), w: round(b.w, 1), h: round(b.h, 1) });
