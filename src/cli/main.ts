@@ -7,6 +7,7 @@ import { registerKeys } from './commands/keys.ts';
 import { registerModels } from './commands/models.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerWatch } from './commands/watch.ts';
+import { withStreams } from '../video/index.ts';
 import { createService, installWebPageOnNextServer } from '../service/index.ts';
 
 // The CLI is a thin shell: each command file parses arguments and calls the library.
@@ -18,7 +19,7 @@ registerEval(program);
 registerGalleryCommands(program);
 registerCalibrate(program);
 registerKeys(program);
-registerServe(program, createService);
+registerServe(program, withStreams(createService));
 registerWatch(program);
 // `facekit serve` also serves the web page at /
 program.hook('preAction', (_program, command) => {

@@ -16,6 +16,7 @@ import { registerDetectRoutes } from './routes/detect.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerKeyRoutes } from './routes/keys.ts';
 import { registerPeopleRoutes } from './routes/people.ts';
+import { registerStreamRoutes, streamsOf } from './routes/streams.ts';
 import { registerVerifyRoutes } from './routes/verify.ts';
 import type { FaceService } from './service.ts';
 
@@ -117,6 +118,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<FacekitServ
   registerPeopleRoutes(app, deps);
   registerKeyRoutes(app, { keyStore: opts.keyStore });
   registerDeepfaceRoutes(app, { ...deps, maxImageBytes: limits.imageBytes });
+  registerStreamRoutes(app, { ...deps, streams: streamsOf(opts.service) });
 
   // graceful close: Fastify stops accepting and answers new requests 503 while in-flight ones
   // finish; their keep-alive connections are closed as each response goes out (else close()

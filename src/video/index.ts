@@ -11,3 +11,5 @@ export { FaceTracker, type TrackerOptions, type Track, type Detection, type Trac
 export type { WatchEvent, TrackStartedEvent, IdentifiedEvent, StrangerEvent, SpoofSuspectedEvent, TrackEndedEvent, LivenessSummary, SpoofSummary } from './events.ts';
 export { drawTracks } from './draw.ts';
 export { VideoWriter, type VideoWriterOptions } from './writer.ts';
+export { StreamManager, type StreamManagerOptions, type StreamStartOptions, type StreamSnapshot, type StreamMessage, type StreamState, type StreamFigures } from './stream-manager.ts';
+export { withStreams } from './stream-service.ts';

@@ -135,7 +135,7 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
   private ffmpegArgs(): string[] {
     const filters: string[] = [];
     if (this.opts.fps !== undefined) filters.push(`fps=${this.opts.fps}`);
-    if (this.opts.width !== undefined) filters.push(`scale=${this.info.width}:${this.info.height}`);
+    if (this.opts.width !== undefined) filters.push(`scale=${this.info.width}:${this.info.height}:flags=bilinear`);
     return [
       '-nostdin', '-hide_banner', '-loglevel', 'error',
       ...inputArgs(this.spec, { realtime: this.opts.realtime }),

@@ -113,6 +113,25 @@ export class FaceTracker<T = unknown> {
     return this.expire(timeMs, started, assignment);
   }
 
+  /**
+   * Gives a track a new id, keeping its motion state: for when the face under a track turns out
+   * to be someone else (a scene cut, or one person stepping in front of another).
+   */
+  reassign(id: number, timeMs: number): number {
+    const t = this.tracks.find((x) => x.id === id);
+    if (!t) return id;
+    t.id = this.nextId++;
+    t.firstSeen = timeMs;
+    t.hits = 1;
+    return t.id;
+  }
+
+  /** where the track is now (null when it has ended) */
+  box(id: number): Box | null {
+    const t = this.tracks.find((x) => x.id === id);
+    return t ? { ...t.box } : null;
+  }
+
   /** End every track (end of stream). */
   flush(): Track<T>[] {
     const ended = this.tracks.filter((t) => t.confirmed).map(publicView);

@@ -10,7 +10,7 @@
 import sharp from 'sharp';
 import { assessQuality, checkLiveness, checkSpoof, type LivenessFrame, type SpoofResult } from '../analyze/index.ts';
 import { cropResize } from '../analyze/crop.ts';
-import { confidence, fallbackCalibration, getCalibration, type Calibration, type Metric } from '../compare/index.ts';
+import { confidence, distance, fallbackCalibration, l2Normalize, getCalibration, type Calibration, type Metric } from '../compare/index.ts';
 import { detectFaces } from '../detect/index.ts';
 import { DEFAULT_EMBED_MODEL, embedCrops, loadEmbedModel } from '../embed/index.ts';
 import { FacekitError } from '../errors/index.ts';
@@ -39,7 +39,11 @@ export interface WatchOptions extends FaceOptions {
   lastK?: number;
   /** samples needed before the first decision (default 2) */
   minSamples?: number;
-  /** a decided track is re-checked with a new sample this often (default 3000 ms) */
+  /**
+   * a decided track is re-checked with a new sample this often (default 1000 ms); a sample that is
+   * not the same person as the track's earlier samples splits the track (old one ends, a new id
+   * starts) so a face swap under one box is not reported as the first person
+   */
   recheckMs?: number;
   /** faces below this quality score (analyze's assessQuality) are not used for decisions (default 0.3) */
   minQuality?: number;
@@ -78,6 +82,10 @@ export interface WatchStats {
   people: number;
   strangers: number;
   events: Record<WatchEvent['type'], number>;
+  /** milliseconds spent in each step, summed over the run (onFrame covers drawing and writing) */
+  timeMs: { detect: number; quality: number; embed: number; spoof: number; onFrame: number };
+  /** most faces the detector found on one frame */
+  maxFaces: number;
 }
 
 export interface WatchResult {
@@ -117,6 +125,8 @@ interface TrackState {
 
 const MAX_LANDMARK_FRAMES = 600;
 const THUMB_SIZE = 96;
+/** how long (at most) before a re-check its candidate frames start being collected */
+const QUALITY_LEAD_MS = 500;
 
 function calibrationOf(model: string, metric: Metric, threshold: number | undefined): Calibration {
   if (threshold === undefined) return calibrationFor(model, metric);
@@ -162,7 +172,8 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
   const detectEvery = positiveInt('detectEvery', opts.detectEvery ?? 3);
   const lastK = positiveInt('lastK', opts.lastK ?? 5);
   const minSamples = positiveInt('minSamples', opts.minSamples ?? 2);
-  const recheckMs = opts.recheckMs ?? 3000;
+  const recheckMs = opts.recheckMs ?? 1000;
+  const qualityLeadMs = Math.min(QUALITY_LEAD_MS, recheckMs / 2);
   const minQuality = opts.minQuality ?? 0.3;
   const useSpoof = opts.spoof !== false;
   const model = opts.model ?? DEFAULT_EMBED_MODEL;
@@ -191,6 +202,16 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
   let detectRun = -1;
   let tracksSeen = 0;
   let activeTracks = 0;
+  let maxFaces = 0;
+  const timeMs = { detect: 0, quality: 0, embed: 0, spoof: 0, onFrame: 0 };
+  const timed = async <T>(k: keyof typeof timeMs, p: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await p();
+    } finally {
+      timeMs[k] += performance.now() - t;
+    }
+  };
 
   const iso = (wall: number) => new Date(wall).toISOString();
   const emit = (e: WatchEvent) => {
@@ -205,7 +226,10 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
     st.lastDetectedRun = detectRun;
     st.landmarks.push({ time: frame.timeMs, landmarks5: face.landmarks5, landmarks68: face.landmarks?.length === 68 ? face.landmarks : undefined });
     if (st.landmarks.length > MAX_LANDMARK_FRAMES) st.landmarks.shift();
-    const q = (await assessQuality(frame.image, face)).score;
+    // a decided track only needs candidates for its next re-check: skip the quality measure until
+    // then (it is the costliest per-face step after detection)
+    if (st.decision && frame.timeMs - st.lastSampleMs < recheckMs - qualityLeadMs) return;
+    const q = (await timed('quality', () => assessQuality(frame.image, face))).score;
     if (q < minQuality) return;
     if (!st.pending || q >= st.pending.quality) {
       st.pending = { crop: cropForModel(frame.image, face, record, opts.align !== false), face, frame: frame.image, quality: q, timeMs: frame.timeMs };
@@ -224,16 +248,17 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
   const decide = async (frame: VideoFrame) => {
     const due = [...states.values()].filter((st) => st.confirmed && st.pending && (st.decision === null || frame.timeMs - st.lastSampleMs >= recheckMs));
     if (due.length === 0) return;
-    const vectors = await embedCrops(due.map((st) => st.pending!.crop), { model, flip: opts.flip, threads: opts.threads });
+    const vectors = await timed('embed', () => embedCrops(due.map((st) => st.pending!.crop), { model, flip: opts.flip, threads: opts.threads }));
     embeddings += due.length;
     for (let i = 0; i < due.length; i++) {
-      const st = due[i];
+      let st = due[i];
       const p = st.pending!;
+      if (st.decision && st.samples.length > 0 && !samePerson(vectors[i], st.samples)) st = split(st, frame);
       st.pending = null;
       st.lastSampleMs = frame.timeMs;
       st.samples.push({ ...match(vectors[i]), vector: vectors[i], quality: p.quality, timeMs: p.timeMs });
       if (st.samples.length > lastK) st.samples.shift();
-      if (useSpoof) st.spoofs.push(await checkSpoof(p.frame, p.face));
+      if (useSpoof) st.spoofs.push(await timed('spoof', () => checkSpoof(p.frame, p.face)));
       if (st.samples.length < minSamples) continue;
       const v = voteIdentity(st.samples, lastK)!;
       const liveness = livenessOf(st.landmarks);
@@ -256,6 +281,30 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
       }
     }
   };
+
+  const samePerson = (v: Float32Array, samples: readonly Sample[]): boolean => {
+    const mean = new Float32Array(v.length);
+    for (const s of samples) for (let k = 0; k < v.length; k++) mean[k] += s.vector[k];
+    return distance(v, l2Normalize(mean), metric) <= threshold;
+  };
+
+  /** the track's face changed: end the track as it was and go on under a new id from this frame */
+  const split = (st: TrackState, frame: VideoFrame): TrackState => {
+    finish(st, frame);
+    const id = tracker.reassign(st.id, frame.timeMs);
+    const next: TrackState = {
+      ...newState(id, frame), confirmed: true, bornFrame: processed, lastDetectedRun: st.lastDetectedRun, pending: st.pending,
+    };
+    states.set(id, next);
+    tracksSeen++;
+    emit({ type: 'track_started', ...base(next, frame), box: roundBox(tracker.box(id) ?? st.pending!.face.box) });
+    return next;
+  };
+
+  const newState = (id: number, frame: VideoFrame): TrackState => ({
+    id, confirmed: false, bornFrame: processed, firstMs: frame.timeMs, firstWall: frame.wallTime, lastMs: frame.timeMs, lastWall: frame.wallTime, frames: 0,
+    lastDetectedRun: detectRun, pending: null, samples: [], lastSampleMs: -Infinity, spoofs: [], landmarks: [], thumb: null, decision: null, spoofReported: false,
+  });
 
   const finish = (st: TrackState, frame: VideoFrame | null) => {
     states.delete(st.id);
@@ -293,16 +342,14 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
     if (processed % detectEvery === 0) {
       detectRun = processed;
       detections++;
-      const faces = await detectFaces(frame.image, opts);
+      const faces = await timed('detect', () => detectFaces(frame.image, opts));
+      maxFaces = Math.max(maxFaces, faces.length);
       step = tracker.update(faces.map((f) => ({ box: f.box, score: f.score, payload: f })), t);
       for (let i = 0; i < faces.length; i++) {
         const id = step.assignment[i];
         let st = states.get(id);
         if (!st) {
-          st = {
-            id, confirmed: false, bornFrame: processed, firstMs: t, firstWall: frame.wallTime, lastMs: t, lastWall: frame.wallTime, frames: 0,
-            lastDetectedRun: detectRun, pending: null, samples: [], lastSampleMs: -Infinity, spoofs: [], landmarks: [], thumb: null, decision: null, spoofReported: false,
-          };
+          st = newState(id, frame);
           states.set(id, st);
         }
         await observe(st, faces[i], frame);
@@ -338,7 +385,7 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
         const d = states.get(tr.id)?.decision ?? null;
         return { id: tr.id, box: tr.box, label: d ? (d.kind === 'person' ? d.name : d.strangerId) : null, kind: d?.kind ?? null, detected: states.get(tr.id)?.lastDetectedRun === detectRun };
       });
-      await opts.onFrame(frame, views);
+      await timed('onFrame', async () => opts.onFrame!(frame, views));
     }
     processed++;
     opts.onProgress?.(stats());
@@ -355,6 +402,7 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
     return {
       frames: processed, detections, embeddings, fps: processed / Math.max(elapsedMs / 1000, 1e-9), elapsedMs,
       activeTracks, tracks: tracksSeen, people: people.size, strangers: strangers.size, events: { ...counts },
+      timeMs: { ...timeMs }, maxFaces,
     };
   }
 }
