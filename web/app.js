@@ -1,9 +1,10 @@
 // The facekit web page: four views switched by the URL hash, each talking to the /v1 API.
 import { api, apiKey, setApiKey } from './api.js';
 import { drawFaces, drawPhoto, fileToImage } from './draw.js';
+import { initStreams, showStreams } from './streams.js';
 
 const $ = (id) => document.getElementById(id);
-const PAGES = ['enroll', 'identify', 'verify', 'people'];
+const PAGES = ['enroll', 'identify', 'verify', 'people', 'streams'];
 
 function show(el, text, kind = '') {
   el.textContent = text;
@@ -21,6 +22,7 @@ function route() {
   for (const p of PAGES) $(`page-${p}`).hidden = p !== page;
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.page === page);
   if (page === 'people') loadPeople();
+  if (page === 'streams') showStreams();
   if (page !== 'enroll') stopCamera();
 }
 
@@ -316,5 +318,6 @@ $('verify-file2').addEventListener('change', () => pickVerify(1));
 $('verify-submit').addEventListener('click', verify);
 $('api-key').value = apiKey();
 $('api-key').addEventListener('change', (e) => setApiKey(e.target.value.trim()));
+initStreams();
 window.addEventListener('hashchange', route);
 route();

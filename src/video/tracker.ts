@@ -58,7 +58,9 @@ export class FaceTracker<T = unknown> {
   private readonly maxGapMs: number;
   private readonly minHits: number;
 
-  constructor(opts: TrackerOptions = {}) {
+  /** `firstId`: ids start here (a tracker continuing another's numbering) */
+  constructor(opts: TrackerOptions = {}, firstId = 1) {
+    this.nextId = firstId;
     this.iouThreshold = opts.iouThreshold ?? 0.3;
     this.maxGapMs = opts.maxGapMs ?? 1000;
     this.minHits = opts.minHits ?? 2;
@@ -124,6 +126,11 @@ export class FaceTracker<T = unknown> {
     t.firstSeen = timeMs;
     t.hits = 1;
     return t.id;
+  }
+
+  /** the id the next new track gets */
+  get nextTrackId(): number {
+    return this.nextId;
   }
 
   /** where the track is now (null when it has ended) */

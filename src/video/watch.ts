@@ -23,6 +23,7 @@ import { calibrationFor, DEFAULT_METRIC } from '../verify/index.ts';
 import { Attendance, type AttendanceRow } from './attendance.ts';
 import type { LivenessSummary, SpoofSummary, WatchEvent } from './events.ts';
 import type { VideoFrame } from './source.ts';
+import { SceneCutDetector } from './scene-cut.ts';
 import { FaceTracker, type TrackerOptions } from './tracker.ts';
 import { StrangerRegistry, voteIdentity, type Sample } from './vote.ts';
 
@@ -48,6 +49,8 @@ export interface WatchOptions extends FaceOptions {
   /** faces below this quality score (analyze's assessQuality) are not used for decisions (default 0.3) */
   minQuality?: number;
   tracker?: TrackerOptions;
+  /** mean block-luma change (0..255) that counts as a scene cut and ends every track (default 20; 0: off) */
+  sceneCut?: number;
   /** passive anti-spoofing on each sample (default true) */
   spoof?: boolean;
   /** a JPEG of the best face with each stranger event (default true) */
@@ -86,6 +89,7 @@ export interface WatchStats {
   timeMs: { detect: number; quality: number; embed: number; spoof: number; onFrame: number };
   /** most faces the detector found on one frame */
   maxFaces: number;
+  sceneCuts: number;
 }
 
 export interface WatchResult {
@@ -189,7 +193,10 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
   }
   const { record } = await loadEmbedModel(model, opts.threads);
   const trackerOpts: Required<TrackerOptions> = { iouThreshold: 0.3, maxGapMs: 1000, minHits: 2, ...opts.tracker };
-  const tracker = new FaceTracker<Face>(trackerOpts);
+  let tracker = new FaceTracker<Face>(trackerOpts);
+  const cuts = opts.sceneCut === 0 ? null : new SceneCutDetector(opts.sceneCut ?? 20);
+  let sinceDetect = 0;
+  let sceneCuts = 0;
   const strangers = new StrangerRegistry(metric, threshold);
   const attendance = new Attendance();
   const states = new Map<number, TrackState>();
@@ -336,10 +343,23 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
   let lastFrame: VideoFrame | null = null;
   for await (const frame of frames) {
     if (opts.signal?.aborted) break;
-    lastFrame = frame;
     const t = frame.timeMs;
     let step;
-    if (processed % detectEvery === 0) {
+    if (cuts?.check(frame.image)) {
+      // end every track before this frame and detect on it afresh; ids keep counting up
+      sceneCuts++;
+      for (const tr of tracker.flush()) {
+        const st = states.get(tr.id);
+        if (st) finish(st, lastFrame ?? frame);
+      }
+      states.clear();
+      tracker = new FaceTracker<Face>(trackerOpts, tracker.nextTrackId);
+      sinceDetect = 0;
+    }
+    lastFrame = frame;
+    const detectNow = sinceDetect % detectEvery === 0;
+    sinceDetect++;
+    if (detectNow) {
       detectRun = processed;
       detections++;
       const faces = await timed('detect', () => detectFaces(frame.image, opts));
@@ -370,7 +390,7 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
       const st = states.get(tr.id);
       if (st && st.lastDetectedRun === detectRun) st.frames++;
     }
-    if (processed % detectEvery === 0) await decide(frame);
+    if (detectNow) await decide(frame);
     for (const tr of step.ended) {
       const st = states.get(tr.id);
       if (st) finish(st, frame);
@@ -402,7 +422,7 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
     return {
       frames: processed, detections, embeddings, fps: processed / Math.max(elapsedMs / 1000, 1e-9), elapsedMs,
       activeTracks, tracks: tracksSeen, people: people.size, strangers: strangers.size, events: { ...counts },
-      timeMs: { ...timeMs }, maxFaces,
+      timeMs: { ...timeMs }, maxFaces, sceneCuts,
     };
   }
 }

@@ -102,7 +102,7 @@ test('sources that cannot be opened fail at once with a clear message', { skip }
     ['http://127.0.0.1:9/none.ts', /cannot be opened/],
   ];
   for (const [source, re] of cases) {
-    await assert.rejects(openVideoSource(source, { openTimeoutMs: 5000 }), (e: unknown) => e instanceof FacekitError && e.code === 'NOT_FOUND' && re.test(e.message), source);
+    await assert.rejects(openVideoSource(source, { openTimeoutMs: 30_000 }), (e: unknown) => e instanceof FacekitError && e.code === 'NOT_FOUND' && re.test(e.message), source);
   }
 });
 
