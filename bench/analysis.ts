@@ -10,13 +10,14 @@
  * model's framing is relative to a detector box), and when it finds none the face box is a fixed
  * fraction of the crop (CHIP_BOX). Those fallbacks are counted (`undetected`).
  *
- *   npx tsx bench/analysis.ts [--limit N] [--fer-per-class N] [--no-spoof] [--data DIR]
- * Prints a table and writes bench/results/analysis.json.
+ *   npx tsx bench/analysis.ts [--limit N] [--fer-per-class N] [--no-spoof] [--data DIR] [--models id,id]
+ * Prints a table and writes bench/results/analysis.json. With --models only those models run, and
+ * their rows replace the same models' rows in the existing results file (the others are kept).
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
-import { candidateModels, runAttributeModel } from '../src/analyze/index.ts';
+import { candidateModels as allCandidates, runAttributeModel, type Action } from '../src/analyze/index.ts';
 import { findFaces } from '../src/pipeline/index.ts';
 import type { Face, Landmarks5 } from '../src/face.ts';
 import type { RgbImage } from '../src/image/types.ts';
@@ -28,6 +29,8 @@ const opt = (name: string, dflt: string) => {
 };
 const DATA = opt('--data', '/work/shared/data');
 const LIMIT = Number(opt('--limit', '0')) || Infinity;
+const ONLY = opt('--models', '').split(',').map((m) => m.trim()).filter(Boolean);
+const candidateModels = (a: Action) => allCandidates(a).filter((m) => ONLY.length === 0 || ONLY.includes(m));
 // fr_expression runs ~0.5 s a face on 2 cores: FER is sampled per class unless asked for all
 const FER_PER_CLASS = Number(opt('--fer-per-class', '40')) || Infinity;
 
@@ -185,6 +188,13 @@ function spoofPhotos(): string[] {
   return dirs.flatMap((d) => readdirSync(d).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().map((f) => join(d, f)));
 }
 
+/** P(a random real face's live score > a random attack's), ties count half: 0.5 = no separation. */
+function rankAuc(real: number[], attack: number[]): number {
+  let wins = 0;
+  for (const r of real) for (const a of attack) wins += r > a ? 1 : r === a ? 0.5 : 0;
+  return wins / (real.length * attack.length);
+}
+
 async function benchSpoof() {
   const photos = spoofPhotos();
   if (!photos.length) return void results.notes.push('spoof: no crowd/portraits/sitcom-cast photos, skipped');
@@ -200,17 +210,25 @@ async function benchSpoof() {
   for (const model of candidateModels('spoof')) {
     let falseReject = 0;
     const accepted: Record<string, number> = {};
+    const realScores: number[] = [];
+    const attackScores: number[] = [];
     for (const s of samples) {
       for (const face of s.faces) {
-        if ((await runAttributeModel(s.img, face, model)).spoof!.value !== 'real') falseReject++;
+        const real = (await runAttributeModel(s.img, face, model)).spoof!;
+        realScores.push(Number(real.score));
+        if (real.value !== 'real') falseReject++;
         for (const a of s.attacks) {
-          if ((await runAttributeModel(a.image, face, model)).spoof!.value === 'real') accepted[a.kind] = (accepted[a.kind] ?? 0) + 1;
+          const r = (await runAttributeModel(a.image, face, model)).spoof!;
+          attackScores.push(Number(r.score));
+          if (r.value === 'real') accepted[a.kind] = (accepted[a.kind] ?? 0) + 1;
         }
       }
     }
     row[`${model}_BPCER`] = +(falseReject / nFaces).toFixed(4);
     row[`${model}_APCER`] = +(Object.values(accepted).reduce((a, b) => a + b, 0) / (3 * nFaces)).toFixed(4);
     for (const k of ['recapture', 'moire', 'print']) row[`${model}_APCER_${k}`] = +((accepted[k] ?? 0) / nFaces).toFixed(4);
+    // threshold-free: could any threshold on the live score separate real faces from these attacks?
+    row[`${model}_AUC`] = +rankAuc(realScores, attackScores).toFixed(4);
     console.log('spoof', model, JSON.stringify(row));
   }
   results.spoof = row;
@@ -238,5 +256,19 @@ console.log('anchors: deepface age MAE 4.65, gender 97.44%; face-api age MAE 4.5
 if (results.spoof) console.log('spoof', JSON.stringify(results.spoof));
 mkdirSync('bench/results', { recursive: true });
 console.log(`images where the detector found no face (chip box used): ${undetected} of ${faceCache.size}`);
-writeFileSync('bench/results/analysis.json', JSON.stringify({ date: new Date().toISOString(), data: DATA, chipBox: CHIP_BOX, undetected, imagesSeen: faceCache.size, ...results }, null, 2) + '\n');
-console.log('wrote bench/results/analysis.json');
+const RESULTS = 'bench/results/analysis.json';
+let out: Record<string, unknown> = { date: new Date().toISOString(), data: DATA, chipBox: CHIP_BOX, undetected, imagesSeen: faceCache.size, ...results };
+if (ONLY.length && existsSync(RESULTS)) {
+  // a partial run: replace only the rows of the models that ran
+  const prev = JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>;
+  out = { ...prev, date: out.date, partialRuns: [...((prev.partialRuns as unknown[]) ?? []), { date: out.date, models: ONLY, limit: LIMIT, note: 'timings loaded; the first model\'s msPerFace includes face detection (cached for the others)' }] };
+  for (const k of ['utkface', 'fer2013', 'expressions'] as const) {
+    const rows = results[k];
+    if (!rows?.length) continue;
+    const old = (prev[k] as Row[] | undefined) ?? [];
+    out[k] = [...old.filter((r) => !ONLY.includes(String(r.model))), ...rows];
+  }
+  if (results.spoof) out.spoof = { ...(prev.spoof as Row), ...results.spoof };
+}
+writeFileSync(RESULTS, JSON.stringify(out, null, 2) + '\n');
+console.log(`wrote ${RESULTS}`);

@@ -17,7 +17,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import { openGallery, ModelIndex, DEFAULT_HNSW, type HnswOptions } from '../src/gallery/index.ts';
+import { newNativeIndex } from '../src/gallery/usearch-native.ts';
 
 const DIMS = 512;
 const FACES_PER_PERSON = 4;
@@ -33,6 +35,10 @@ const HNSW: HnswOptions = {
   rerank: Number(process.env.BENCH_RERANK ?? DEFAULT_HNSW.rerank),
 };
 const ADD_THREADS = Number(process.env.BENCH_ADD_THREADS ?? 2);
+/** graph candidates re-ranked per query (usearch searches with ef = max(expansion_search, candidates)) */
+/** only the exact scans (int8 codes with proof vs float32), no store and no graph */
+const EXACT_ONLY = process.env.BENCH_EXACT_ONLY === '1';
+const BREADTHS = (process.env.BENCH_BREADTHS ?? '32,64,128,256').split(',').map(Number);
 
 let seed = 12345;
 function rand(): number {
@@ -65,8 +71,22 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
+interface BreadthRow {
+  breadth: number;
+  hnswP50Ms: number;
+  hnswP99Ms: number;
+  recallAt1Face: number;
+  recallAt1Person: number;
+}
+
 interface Row {
   faces: number;
+  hnswBuildSeconds?: number;
+  graphRssMb?: number;
+  graphFileMb?: number;
+  graphSaveSeconds?: number;
+  graphLoadSeconds?: number;
+  breadths?: BreadthRow[];
   storeEnrollPerSec: number | null;
   storeEnrollNote: string;
   hnswBuildPerSec: number;
@@ -83,7 +103,7 @@ interface Row {
   loadAverage1m: number;
 }
 
-async function benchSize(n: number): Promise<Row> {
+async function benchSize(n: number): Promise<Row | null> {
   const people = n / FACES_PER_PERSON;
   const centres = new Float32Array(people * DIMS);
   if (LATENT >= DIMS) {
@@ -111,6 +131,8 @@ async function benchSize(n: number): Promise<Row> {
   const queries = new Float32Array(nq * DIMS);
   for (let q = 0; q < nq; q++) unit(queries, q * DIMS, centres, Math.floor(rand() * people) * DIMS);
   const vec = (arr: Float32Array, i: number) => arr.subarray(i * DIMS, (i + 1) * DIMS);
+
+  if (EXACT_ONLY) return exactOnly(n, faces, queries, nq, personOf);
 
   // store + index through the Gallery
   let storeEnrollPerSec: number | null = null;
@@ -142,42 +164,82 @@ async function benchSize(n: number): Promise<Row> {
     return out;
   };
   for (let i = 0; i < n; i += CHUNK) exact.add(entries(i, Math.min(n, i + CHUNK)));
+  const rssBeforeGraph = rssMb();
+  // the HNSW ModelIndex also holds its own float32 matrix (rows rounded up to a power of two from 1024)
+  let capRows = 1024;
+  while (capRows < n) capRows *= 2;
+  const matrixMb = Math.round((capRows * DIMS * 4) / 2 ** 20);
   const tb = performance.now();
   for (let i = 0; i < n; i += CHUNK) {
     hnsw.add(entries(i, Math.min(n, i + CHUNK)));
-    if (n >= 100_000 && (i / CHUNK) % 5 === 4) console.log(`    hnsw ${i + CHUNK}/${n} after ${((performance.now() - tb) / 1000).toFixed(0)} s`);
-  }
-  const hnswBuildPerSec = n / ((performance.now() - tb) / 1000);
-  const rssAfterIndex = rssMb();
-
-  const te: number[] = [];
-  const th: number[] = [];
-  let faceHit = 0;
-  let personHit = 0;
-  const nExact = n >= 1_000_000 ? Math.min(nq, 100) : nq;
-  for (let q = 0; q < nq; q++) {
-    const v = vec(queries, q);
-    let t = performance.now();
-    const h = hnsw.search(v, 1);
-    th.push(performance.now() - t);
-    if (q < nExact) {
-      t = performance.now();
-      const e = exact.search(v, 1);
-      te.push(performance.now() - t);
-      if (e[0].faceId === h[0].faceId) faceHit++;
-      if (process.env.BENCH_DEBUG && q < 5) console.log(e[0], h[0]);
-      if (e[0].personId === h[0].personId) personHit++;
+    const done = Math.min(n, i + CHUNK);
+    if (n >= 100_000 && (done / CHUNK) % 5 === 0) {
+      const s = (performance.now() - tb) / 1000;
+      console.log(`    hnsw ${done}/${n} after ${s.toFixed(0)} s (${(done / s).toFixed(0)}/s, ETA ${(((n - done) * s) / done / 60).toFixed(1)} min, load ${loadavg()[0].toFixed(1)})`);
     }
   }
+  const hnswBuildSeconds = (performance.now() - tb) / 1000;
+  const hnswBuildPerSec = n / hnswBuildSeconds;
+  const rssAfterIndex = rssMb();
+  const graphRssMb = rssAfterIndex - rssBeforeGraph - matrixMb;
+  console.log(`  ${n}: HNSW built in ${hnswBuildSeconds.toFixed(0)} s, graph ≈${graphRssMb} MB RSS`);
+  // persistence cost: save the graph, load it into a fresh native index
+  const gdir = mkdtempSync(join(tmpdir(), 'facekit-bench-graph-'));
+  const gfile = join(gdir, 'graph.usearch');
+  let t0 = performance.now();
+  hnsw.saveGraph(gfile);
+  const graphSaveSeconds = (performance.now() - t0) / 1000;
+  const graphFileMb = Math.round(statSync(gfile).size / 2 ** 20);
+  t0 = performance.now();
+  const reloaded = newNativeIndex({ dims: DIMS, metric: 'cos', quantization: HNSW.quantization ?? 'i8', connectivity: HNSW.connectivity ?? 12, expansionAdd: HNSW.expansionAdd ?? 40, expansionSearch: HNSW.expansionSearch ?? 128 });
+  reloaded.load(gfile);
+  const graphLoadSeconds = (performance.now() - t0) / 1000;
+  if (reloaded.size() !== n) throw new Error(`reloaded graph has ${reloaded.size()} of ${n}`);
+  rmSync(gdir, { recursive: true, force: true });
+  console.log(`  ${n}: graph file ${graphFileMb} MB, save ${graphSaveSeconds.toFixed(1)} s, load ${graphLoadSeconds.toFixed(1)} s`);
+
+  const te: number[] = [];
+  const nExact = n >= 1_000_000 ? Math.min(nq, 200) : nq;
+  const truth: { faceId: string; personId: string }[] = [];
+  for (let q = 0; q < nExact; q++) {
+    const t = performance.now();
+    truth.push(exact.search(vec(queries, q), 1)[0]);
+    te.push(performance.now() - t);
+  }
+  const breadths: BreadthRow[] = [];
+  for (const breadth of BREADTHS) {
+    const tq: number[] = [];
+    let fHit = 0;
+    let pHit = 0;
+    for (let q = 0; q < nq; q++) {
+      const t = performance.now();
+      const h = hnsw.search(vec(queries, q), 1, { breadth });
+      tq.push(performance.now() - t);
+      if (q < nExact && truth[q].faceId === h[0].faceId) fHit++;
+      if (q < nExact && truth[q].personId === h[0].personId) pHit++;
+    }
+    breadths.push({ breadth, hnswP50Ms: +pct(tq, 50).toFixed(3), hnswP99Ms: +pct(tq, 99).toFixed(3), recallAt1Face: +(fHit / nExact).toFixed(4), recallAt1Person: +(pHit / nExact).toFixed(4) });
+    console.log(`  ${n}: breadth ${breadth}: p50 ${pct(tq, 50).toFixed(2)} ms, recall@1 face ${(fHit / nExact).toFixed(4)} person ${(pHit / nExact).toFixed(4)}`);
+  }
+  const main = breadths.find((b) => b.breadth === HNSW.rerank) ?? breadths[0];
+  const faceHit = main.recallAt1Face * nExact;
+  const personHit = main.recallAt1Person * nExact;
+  console.log(`  ${n}: exact p50 ${pct(te, 50).toFixed(2)} ms`);
   return {
     faces: n,
+    hnswBuildSeconds: +hnswBuildSeconds.toFixed(1),
+    graphRssMb,
+    graphFileMb,
+    graphSaveSeconds: +graphSaveSeconds.toFixed(2),
+    graphLoadSeconds: +graphLoadSeconds.toFixed(2),
+    breadths,
     storeEnrollPerSec: storeEnrollPerSec && Math.round(storeEnrollPerSec),
     storeEnrollNote: storeNote,
     hnswBuildPerSec: Math.round(hnswBuildPerSec),
     exactP50Ms: +pct(te, 50).toFixed(3),
     exactP99Ms: +pct(te, 99).toFixed(3),
-    hnswP50Ms: +pct(th, 50).toFixed(3),
-    hnswP99Ms: +pct(th, 99).toFixed(3),
+    hnswP50Ms: main.hnswP50Ms,
+    hnswP99Ms: main.hnswP99Ms,
     recallAt1Face: +(faceHit / nExact).toFixed(4),
     recallAt1Person: +(personHit / nExact).toFixed(4),
     rssMbAfterIndex: rssAfterIndex,
@@ -188,12 +250,69 @@ async function benchSize(n: number): Promise<Row> {
   };
 }
 
+interface ExactRow {
+  faces: number;
+  queries: number;
+  int8ProvenP50Ms: number;
+  int8ProvenP99Ms: number;
+  float32P50Ms: number;
+  float32P99Ms: number;
+  provenShare: number;
+  sameTop5: number;
+  loadAverage1m: number;
+}
+const exactRows: ExactRow[] = [];
+
+/** exact search both ways, interleaved query by query so both see the same machine load */
+function exactOnly(n: number, faces: Float32Array, queries: Float32Array, nq: number, personOf: (i: number) => string): null {
+  const codes = new ModelIndex('bench', DIMS, { mode: 'exact' });
+  const float = new ModelIndex('bench', DIMS, { mode: 'exact', exactCodes: false });
+  const CHUNK = 20_000;
+  for (let i = 0; i < n; i += CHUNK) {
+    const batch = [];
+    for (let j = i; j < Math.min(n, i + CHUNK); j++) batch.push({ faceId: `f${j}`, personId: personOf(j), vector: faces.subarray(j * DIMS, (j + 1) * DIMS) });
+    codes.add(batch);
+    float.add(batch);
+  }
+  const tc: number[] = [];
+  const tf: number[] = [];
+  let same = 0;
+  const m = Math.min(nq, 300);
+  for (let q = 0; q < m; q++) {
+    const v = queries.subarray(q * DIMS, (q + 1) * DIMS);
+    let t = performance.now();
+    const a = codes.search(v, 5);
+    tc.push(performance.now() - t);
+    t = performance.now();
+    const b = float.search(v, 5);
+    tf.push(performance.now() - t);
+    if (a.map((h) => h.faceId).join() === b.map((h) => h.faceId).join()) same++;
+  }
+  const row: ExactRow = {
+    faces: n,
+    queries: m,
+    int8ProvenP50Ms: +pct(tc, 50).toFixed(2),
+    int8ProvenP99Ms: +pct(tc, 99).toFixed(2),
+    float32P50Ms: +pct(tf, 50).toFixed(2),
+    float32P99Ms: +pct(tf, 99).toFixed(2),
+    provenShare: +(codes.exactStats.codeScans / m).toFixed(4),
+    sameTop5: +(same / m).toFixed(4),
+    loadAverage1m: +loadavg()[0].toFixed(1),
+  };
+  console.log(`  ${n}: exact top-5 p50 int8+proof ${row.int8ProvenP50Ms} ms vs float32 ${row.float32P50Ms} ms; proven ${row.provenShare}; same top-5 ${row.sameTop5}`);
+  exactRows.push(row);
+  return null;
+}
+
 /** sizes run separately (BENCH_SIZES) are merged into one file: a size's row replaces its older one */
 function writeResults(): void {
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   const file = new URL('./results/gallery.json', import.meta.url);
   const old: Row[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')).results ?? []) : [];
+  const oldJson = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const merged = [...old.filter((o) => !rows.some((r) => r.faces === o.faces)), ...rows].sort((a, b) => a.faces - b.faces);
+  const oldExact: ExactRow[] = oldJson.exactScan?.results ?? [];
+  const exactMerged = [...oldExact.filter((o) => !exactRows.some((r) => r.faces === o.faces)), ...exactRows].sort((a, b) => a.faces - b.faces);
   writeFileSync(
     new URL('./results/gallery.json', import.meta.url),
     JSON.stringify(
@@ -211,8 +330,15 @@ function writeResults(): void {
           'latencies: one query at a time, topK=1; HNSW includes the float32 re-rank of `rerank` candidates',
           'recallAt1Face: HNSW nearest face == exact nearest face; recallAt1Person: same best person',
           'RSS: whole process after building both the exact matrix and the HNSW graph',
+          'hnswBuildSeconds: wall time of the bulk HNSW insert; graphRssMb: RSS growth over it minus the index\'s float32 matrix',
+          'graphFileMb / graphSaveSeconds / graphLoadSeconds: the graph written with usearch save and read back with load',
+          'breadths: the same queries with `breadth` graph candidates re-ranked in float32 (usearch searches with ef = max(expansion_search, breadth))',
         ],
         results: merged,
+        exactScan: {
+          note: 'BENCH_EXACT_ONLY=1: exact top-5, int8 codes + float32 re-rank with the error-bound proof (falls back to float32 when unproven) vs the float32 scan alone, interleaved per query; usearch exactSearch, 2 threads',
+          results: exactMerged,
+        },
       },
       null,
       2,
@@ -225,7 +351,8 @@ const started = new Date().toISOString();
 console.log(`gallery bench: ${DIMS}-d, identities from a ${LATENT}-d latent space, ${FACES_PER_PERSON} faces/person, HNSW ${JSON.stringify(HNSW)}, add threads ${ADD_THREADS}, ${cpus().length} CPUs, load ${loadavg()[0].toFixed(1)}`);
 for (const n of SIZES) {
   console.log(`size ${n} ...`);
-  rows.push(await benchSize(n));
+  const row = await benchSize(n);
+  if (row) rows.push(row);
   writeResults();
   if (global.gc) global.gc();
 }

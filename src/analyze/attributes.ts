@@ -11,7 +11,9 @@ import type { Face, Point } from '../face.ts';
 import type { RgbImage } from '../image/types.ts';
 import { FacekitError } from '../errors/index.ts';
 import { listModels, loadModel } from '../models/index.ts';
-import { cropResize, expandBox, type CropSpec, type TemplateCropSpec } from './crop.ts';
+import { cropResize, expandBox, type CropSpec, type LandmarkBoxCropSpec, type TemplateCropSpec } from './crop.ts';
+import { predictFaceApiLandmarks68 } from '../detect/index.ts';
+import { cropBox, resizeImage } from '../image/index.ts';
 import { alignToTemplate, arcfaceTemplate, dlibTemplate, scaleTemplate } from '../align/index.ts';
 import { classify, getDecoder, type Action, type AttributeResult, type Params } from './decoders.ts';
 import { interOcularDistance } from './pose.ts';
@@ -21,7 +23,7 @@ export interface AttributeModelEntry {
   actions: Action[];
   decoder: string;
   /** framing relative to the detector box, or 'eyes' for per-eye models */
-  crop: CropSpec | TemplateCropSpec | 'eyes';
+  crop: CropSpec | TemplateCropSpec | LandmarkBoxCropSpec | 'eyes';
   /** feed one grey channel */
   grey?: boolean;
   params: Params;
@@ -70,6 +72,18 @@ function templateCrop(image: RgbImage, face: Face, spec: TemplateCropSpec, width
   return alignToTemplate(image, face.landmarks5, { template: height === width ? base : scaleTemplate(base, width, height) });
 }
 
+async function landmarkBoxCrop(image: RgbImage, face: Face, spec: LandmarkBoxCropSpec, width: number, height: number): Promise<RgbImage> {
+  const pts = await predictFaceApiLandmarks68(image, face.box, spec.landmarkBox);
+  const xs = pts.map((p) => p[0]);
+  const ys = pts.map((p) => p[1]);
+  const x0 = Math.min(...xs);
+  const y0 = Math.min(...ys);
+  const w = Math.max(...xs) - x0;
+  const h = Math.max(...ys) - y0;
+  const box = { x: x0 - (spec.padding / 2) * w, y: y0 - (spec.padding / 2) * h, w: (1 + spec.padding) * w, h: (1 + spec.padding) * h };
+  return (await resizeImage(cropBox(image, box).image, width, height, { letterbox: true })).image;
+}
+
 /** Run one attribute model on one face; returns every action that model decodes. */
 export async function runAttributeModel(image: RgbImage, face: Face, modelId: string): Promise<Partial<Record<Action, AttributeResult>>> {
   const entry = entryFor(modelId);
@@ -90,7 +104,11 @@ export async function runAttributeModel(image: RgbImage, face: Face, modelId: st
     merged.extra = Object.fromEntries(classes.flatMap((c) => [[`left_${c}`, l.probabilities![c]], [`right_${c}`, r.probabilities![c]]]));
     return { [action]: merged };
   }
-  const crop = 'template' in entry.crop ? templateCrop(image, face, entry.crop, width, height) : cropResize(image, expandBox(face.box, entry.crop), width, height);
+  const crop = 'template' in entry.crop
+    ? templateCrop(image, face, entry.crop, width, height)
+    : 'landmarkBox' in entry.crop
+      ? await landmarkBoxCrop(image, face, entry.crop, width, height)
+      : cropResize(image, expandBox(face.box, entry.crop), width, height);
   return decode(await session.run({ [name]: attributeTensor(crop, record.input, entry.grey) }), entry.params, modelId);
 }
 

@@ -30,6 +30,14 @@ export interface TemplateCropSpec {
   padding?: number;
 }
 
+/** face-api's framing when landmarks ran (its `alignedRect`): the 68 points' bounding box grown
+ * by `padding` (half each side), cut out clipped to the image and zero-padded to a centred square. */
+export interface LandmarkBoxCropSpec {
+  /** the 68-point landmark model to run */
+  landmarkBox: string;
+  padding: number;
+}
+
 export function expandBox(box: Box, spec: CropSpec): Box {
   let w = box.w;
   let h = box.h;

@@ -25,3 +25,15 @@ export async function checkSpoof(image: RgbImage, face: Face, opts: { model?: st
   if (!r || typeof r.score !== 'number') throw new FacekitError('INTERNAL', `model ${model} gave no spoof score`);
   return { isReal: r.value === 'real', score: r.score, model };
 }
+
+/** How verify / identify / enroll take anti-spoofing: off (default), on with the default model, or a model. */
+export type AntiSpoofOption = boolean | { model?: string };
+
+/** checkSpoof when `opt` asks for it, else undefined. */
+export async function spoofCheckIfAsked(image: RgbImage, face: Face, opt: AntiSpoofOption | undefined): Promise<SpoofResult | undefined> {
+  if (!opt) return undefined;
+  if (face.detector === 'none') {
+    throw new FacekitError('BAD_ARGUMENT', 'anti-spoofing judges a face together with the photo around it; it cannot run on a pre-cropped face (detection turned off)');
+  }
+  return checkSpoof(image, face, typeof opt === 'object' ? { model: opt.model } : {});
+}

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { Option, type Command } from 'commander';
 import { isMetric, METRICS, type Metric } from '../compare/index.ts';
+import { DEFAULT_DETECTOR, listDetectors } from '../detect/index.ts';
 import { FacekitError } from '../errors/index.ts';
 import type { Face } from '../face.ts';
 import { drawFaces, loadImage, type DrawableFace } from '../image/index.ts';
@@ -12,7 +13,7 @@ import type { VerifyResult } from '../verify/index.ts';
 export function addFaceOptions(cmd: Command): Command {
   return cmd
     .option('--model <id>', 'recognition model (see: facekit models list)')
-    .option('--detector <id>', 'face detector')
+    .option('--detector <id>', `face detector (${listDetectors().map((d) => d.id).join(', ')}; default ${DEFAULT_DETECTOR})`)
     .addOption(new Option('--metric <metric>', 'distance metric').choices([...METRICS]))
     .option('--no-align', 'plain square crop around the box instead of the landmark warp')
     .option('--no-detect', 'the image is already one face crop aligned to the ArcFace template')

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { FacekitError } from '../errors/index.ts';
 import { isMetric, type Metric } from './distance.ts';
 import { fitLogisticRegression, sigmoid } from './logistic.ts';
-import { fitIsotonic, isotonicProbability, type IsotonicTable } from './isotonic.ts';
+import { anchorIsotonic, fitIsotonic, isotonicProbability, type IsotonicTable } from './isotonic.ts';
 import { thresholdAtFar } from './threshold.ts';
 
 export interface Calibration {
@@ -31,6 +31,13 @@ export interface Calibration {
   /** P(same | d) = sigmoid(a*d + b), a < 0 */
   logistic: { a: number; b: number };
   isotonic?: IsotonicTable;
+  /**
+   * 'threshold': both maps were moved so P(same) = 0.5 exactly at `threshold` (confidence >= 0.5
+   * agrees with the decision); `fittedLogistic` keeps the plain maximum-likelihood fit.
+   * Absent or 'fit': the maps are the plain fits (0.5 falls near the equal-error point).
+   */
+  anchor?: 'threshold' | 'fit';
+  fittedLogistic?: { a: number; b: number };
   /** ISO date of the fit */
   fittedAt?: string;
 }
@@ -47,6 +54,15 @@ export interface FitCalibrationOptions {
    * fitting set as a prior (default false: plain maximum likelihood on the pairs as given).
    */
   balanced?: boolean;
+  /**
+   * 'threshold' (default): shift the maps so P(same) = 0.5 at the decision threshold, so a pair is
+   * accepted exactly when its confidence is at least 0.5. For the logistic that is a change of the
+   * intercept only (the prior odds at which the threshold is the equal-cost decision); the isotonic
+   * table is rescaled piecewise-linearly on each side of the threshold, keeping its order.
+   * 'fit': the plain fits, whose 0.5 point sits near the equal-error distance, far looser than a
+   * threshold chosen for FAR 1e-3.
+   */
+  anchor?: 'threshold' | 'fit';
 }
 
 export const DEFAULT_TARGET_FAR = 1e-3;
@@ -69,6 +85,8 @@ export function fitCalibration(genuine: readonly number[], impostor: readonly nu
     throw new FacekitError('BAD_ARGUMENT', 'genuine pairs are not closer than impostor pairs on these data (fitted slope >= 0): check the labels or the metric');
   }
   const tar = genuine.filter((d) => d <= thr.threshold).length / genuine.length;
+  const anchored = (opts.anchor ?? 'threshold') === 'threshold';
+  const isotonic = opts.isotonic === false ? undefined : fitIsotonic(genuine, impostor);
   return {
     model: opts.model ?? 'unknown',
     metric: opts.metric ?? 'cosine',
@@ -78,8 +96,10 @@ export function fitCalibration(genuine: readonly number[], impostor: readonly nu
     tar,
     dataset: opts.dataset ?? 'unknown',
     pairs: { genuine: genuine.length, impostor: impostor.length },
-    logistic: { a, b: fit.bias },
-    ...(opts.isotonic === false ? {} : { isotonic: fitIsotonic(genuine, impostor) }),
+    logistic: { a, b: anchored ? -a * thr.threshold : fit.bias },
+    ...(isotonic ? { isotonic: anchored ? anchorIsotonic(isotonic, thr.threshold) : isotonic } : {}),
+    anchor: anchored ? 'threshold' : 'fit',
+    ...(anchored ? { fittedLogistic: { a, b: fit.bias } } : {}),
   };
 }
 

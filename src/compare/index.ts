@@ -5,7 +5,7 @@ export {
 } from './distance.ts';
 export { thresholdAtFar, justBelow, type FarThreshold } from './threshold.ts';
 export { sigmoid, fitLogisticRegression, type LogisticFit, type LogisticOptions } from './logistic.ts';
-export { fitIsotonic, isotonicProbability, type IsotonicTable } from './isotonic.ts';
+export { anchorIsotonic, fitIsotonic, isotonicProbability, type IsotonicTable } from './isotonic.ts';
 export {
   fitCalibration, confidence, fallbackCalibration, getCalibration, getCalibrationOr, listCalibrations,
   saveCalibration, validateCalibration, DEFAULT_TARGET_FAR, type Calibration, type FitCalibrationOptions,

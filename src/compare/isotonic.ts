@@ -42,3 +42,24 @@ export function isotonicProbability(table: IsotonicTable, d: number): number {
   const t = (d - xs[lo]) / (xs[hi] - xs[lo]);
   return ps[lo] + t * (ps[hi] - ps[lo]);
 }
+
+/**
+ * The table moved so it reads exactly 0.5 at distance `at`, order kept: probabilities above the
+ * table's value there are rescaled linearly onto 0.5..1, those below onto 0..0.5, and a knot
+ * (at, 0.5) is added so interpolation passes through it.
+ */
+export function anchorIsotonic(table: IsotonicTable, at: number): IsotonicTable {
+  const pt = isotonicProbability(table, at);
+  const up = (p: number) => (pt < 1 ? 0.5 + (0.5 * (p - pt)) / (1 - pt) : 1);
+  const down = (p: number) => (pt > 0 ? (0.5 * p) / pt : 0);
+  const distances: number[] = [];
+  const probabilities: number[] = [];
+  table.distances.forEach((d, i) => {
+    if (d === at) return;
+    if (d > at && (distances.length === 0 || distances[distances.length - 1] < at)) { distances.push(at); probabilities.push(0.5); }
+    distances.push(d);
+    probabilities.push(d < at ? up(table.probabilities[i]) : down(table.probabilities[i]));
+  });
+  if (distances.length === 0 || distances[distances.length - 1] < at) { distances.push(at); probabilities.push(0.5); }
+  return { distances, probabilities };
+}

@@ -10,6 +10,7 @@ import type { Box, Face } from '../face.ts';
 import { limitSide } from '../image/index.ts';
 import type { RgbImage } from '../image/types.ts';
 import { blazeFace } from './blazeface.ts';
+import { faceBoxes } from './faceboxes.ts';
 import { frDetect } from './fr-detect.ts';
 import { predictFaceApiLandmarks68 } from './landmarks-faceapi.ts';
 import { landmarks5From68, predictLandmarks68 } from './landmarks68.ts';
@@ -29,7 +30,7 @@ export interface DetectOptions {
   maxSide?: number;
   /**
    * also search overlapping tiles for small faces (group photos, crowds): ~5x the detector time.
-   * Default off; fr_detect honours it, BlazeFace and SSD run once.
+   * Default off; fr_detect and FaceBoxes honour it, BlazeFace and SSD run once.
    */
   tiles?: boolean;
   /** 68-point landmark model that supplies the five alignment points (default 'fr_landmark') */
@@ -38,7 +39,7 @@ export interface DetectOptions {
   denseLandmarks?: boolean;
 }
 
-const detectors = new Map<string, Detector>([frDetect, blazeFace, ssdMobilenet].map((d) => [d.id, d]));
+const detectors = new Map<string, Detector>([frDetect, blazeFace, ssdMobilenet, faceBoxes].map((d) => [d.id, d]));
 
 export const DEFAULT_DETECTOR = 'fr_detect';
 export const DEFAULT_LANDMARK_MODEL = 'fr_landmark';

@@ -8,4 +8,5 @@ export { frDetect, decodeUltraLight } from './fr-detect.ts';
 export { predictLandmarks68, landmarks5From68, landmarkCropRegion } from './landmarks68.ts';
 export { blazeFace, blazeFaceAnchors, decodeBlazeFace, blazeFaceOutputs, BLAZEFACE_KEYPOINTS } from './blazeface.ts';
 export { ssdMobilenet, decodeSsd, loadSsdAnchors, SSD_ANCHORS } from './ssd.ts';
+export { faceBoxes, nativeTiles, faceBoxesAnchors, faceBoxesAnchorCount, decodeFaceBoxes, FACEBOXES_ANCHOR_SPEC, FACEBOXES_GRAPH_NMS } from './faceboxes.ts';
 export { predictFaceApiLandmarks68 } from './landmarks-faceapi.ts';

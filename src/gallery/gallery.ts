@@ -5,13 +5,23 @@
  */
 import { FacekitError } from '../errors/index.ts';
 import { scorePerson, type PersonRule, type PersonScore } from './decision.ts';
-import type { FaceRecord, GalleryChange, GalleryStore, Metadata, NewFace, NewPerson, Page, Person } from './types.ts';
+import { loadGraph, saveGraph, type GraphLoadOutcome } from './graph-cache.ts';
+import type { ContentVersion, FaceRecord, GalleryChange, GalleryStore, Metadata, NewFace, NewPerson, Page, Person } from './types.ts';
 import { checkEmbedding, checkNewFaces } from './validate.ts';
 import { ModelIndex, type IndexOptions, type Metric } from './vector-index.ts';
 
 export interface GalleryOptions {
   index?: IndexOptions;
+  /**
+   * Save HNSW graphs beside a SQLite file (in `<file>-graphs/`) at close and after a build, and
+   * load them at open instead of rebuilding (default true). Never for an encrypted gallery (the
+   * graph holds int8 copies of the embeddings) nor for PostgreSQL (see README.md).
+   */
+  graphCache?: boolean;
 }
+
+/** where a model's HNSW graph came from at open: loaded from the cache, or built (and why) */
+export type GraphOrigin = 'loaded' | `built (${Exclude<GraphLoadOutcome, 'loaded'> | 'no cache'})`;
 
 export interface SearchOptions {
   /** face candidates returned (default 10) */
@@ -58,9 +68,20 @@ export class Gallery {
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
 
+  private readonly graphCacheDir: string | null;
+  /** the store's content version when the index was loaded (null: unknown, graphs not saved) */
+  private content: ContentVersion | null = null;
+  /** face rows this instance has inserted or deleted since; with `content`, what the version should now be */
+  private ownFaceChanges = 0;
+  /** models whose graph changed since it was loaded or saved */
+  private readonly dirtyGraphs = new Set<string>();
+  private readonly graphOrigins = new Map<string, GraphOrigin>();
+
   private constructor(store: GalleryStore, opts: GalleryOptions) {
     this.store = store;
     this.indexOpts = opts.index ?? {};
+    const cacheable = opts.graphCache !== false && !store.encrypted && typeof store.contentVersion === 'function';
+    this.graphCacheDir = cacheable ? (store.graphCacheDir ?? null) : null;
   }
 
   static async open(store: GalleryStore, opts: GalleryOptions = {}): Promise<Gallery> {
@@ -89,6 +110,7 @@ export class Gallery {
     checkNewFaces(faces);
     this.checkDims(faces);
     const r = await this.store.enrollPerson(person, faces);
+    this.ownFaceChanges += r.faces.length;
     this.names.set(r.person.id, r.person.name);
     this.indexFaces(r.faces);
     return r;
@@ -114,6 +136,7 @@ export class Gallery {
 
   async deletePerson(id: string): Promise<{ faceIds: string[] }> {
     const r = await this.store.deletePerson(id);
+    this.ownFaceChanges += r.faceIds.length;
     this.unindexPerson(id, r.faceIds);
     return r;
   }
@@ -124,6 +147,7 @@ export class Gallery {
     checkNewFaces(faces);
     this.checkDims(faces);
     const added = await this.store.addFaces(personId, faces);
+    this.ownFaceChanges += added.length;
     this.indexFaces(added);
     return added;
   }
@@ -134,6 +158,7 @@ export class Gallery {
 
   async deleteFace(id: string): Promise<FaceRecord> {
     const f = await this.store.deleteFace(id);
+    this.ownFaceChanges += 1;
     this.unindexFace(f.id);
     return f;
   }
@@ -141,8 +166,8 @@ export class Gallery {
   // ---- search -------------------------------------------------------------------------------
 
   /** the models that have faces in the index, with their sizes */
-  models(): { model: string; dims: number; faces: number; hnsw: boolean }[] {
-    return [...this.indexes.values()].map((i) => ({ model: i.model, dims: i.dims, faces: i.size, hnsw: i.usingHnsw }));
+  models(): { model: string; dims: number; faces: number; hnsw: boolean; graphOrigin: GraphOrigin | null }[] {
+    return [...this.indexes.values()].map((i) => ({ model: i.model, dims: i.dims, faces: i.size, hnsw: i.usingHnsw, graphOrigin: i.usingHnsw ? (this.graphOrigins.get(i.model) ?? null) : null }));
   }
 
   search(model: string, vector: Float32Array, opts: SearchOptions = {}): SearchResult {
@@ -187,6 +212,7 @@ export class Gallery {
     if (this.closed) return;
     this.closed = true;
     await this.queue.catch(() => undefined);
+    await this.saveGraphs().catch((e) => process.emitWarning(`facekit gallery: saving the HNSW graph failed: ${(e as Error).message}`));
     await this.store.close();
   }
 
@@ -204,8 +230,45 @@ export class Gallery {
     this.indexes.clear();
     this.names.clear();
     this.personFaces.clear();
+    this.graphOrigins.clear();
+    this.dirtyGraphs.clear();
+    const dir = this.graphCacheDir;
+    const before = dir ? await this.store.contentVersion!() : null;
     for await (const people of this.store.allPeople()) for (const p of people) this.names.set(p.id, p.name);
-    for await (const faces of this.store.allFaces()) this.indexFaces(faces);
+    for await (const faces of this.store.allFaces()) this.indexFaces(faces, true);
+    const after = dir ? await this.store.contentVersion!() : null;
+    // a write by another process while reading: what was read has no single version to save under
+    this.content = before && after && before.gallery === after.gallery && before.faces === after.faces ? after : null;
+    this.ownFaceChanges = 0;
+    for (const idx of this.indexes.values()) {
+      if (!idx.wantsHnsw) continue;
+      const outcome = dir && this.content ? await loadGraph(dir, idx, this.content) : 'no cache';
+      if (outcome === 'loaded') {
+        this.graphOrigins.set(idx.model, 'loaded');
+        continue;
+      }
+      idx.ensureGraph();
+      this.graphOrigins.set(idx.model, `built (${outcome})`);
+      this.dirtyGraphs.add(idx.model);
+    }
+    // save what was just built now, not only at close: a crash must not cost the next open a rebuild
+    await this.saveGraphs().catch((e) => process.emitWarning(`facekit gallery: saving the HNSW graph failed: ${(e as Error).message}`));
+  }
+
+  /** saves changed graphs, if no other process has changed the faces since they were loaded */
+  private async saveGraphs(): Promise<void> {
+    const dir = this.graphCacheDir;
+    if (!dir || !this.content || this.dirtyGraphs.size === 0) return;
+    const now = await this.store.contentVersion!();
+    // someone else wrote faces this index has not seen: a graph saved now would be stale; the next open rebuilds
+    if (now.gallery !== this.content.gallery || now.faces !== this.content.faces + this.ownFaceChanges) return;
+    for (const model of [...this.dirtyGraphs]) {
+      const idx = this.indexes.get(model);
+      if (idx?.usingHnsw) await saveGraph(dir, idx, now);
+      this.dirtyGraphs.delete(model);
+    }
+    this.content = now;
+    this.ownFaceChanges = 0;
   }
 
   private checkDims(faces: NewFace[]): void {
@@ -217,7 +280,8 @@ export class Gallery {
     }
   }
 
-  private indexFaces(faces: FaceRecord[]): void {
+  /** `deferGraph`: while loading, the graph is loaded from the cache or built once at the end */
+  private indexFaces(faces: FaceRecord[], deferGraph = false): void {
     const byModel = new Map<string, FaceRecord[]>();
     for (const f of faces) {
       if (!byModel.has(f.model)) byModel.set(f.model, []);
@@ -229,7 +293,15 @@ export class Gallery {
         idx = new ModelIndex(model, list[0].dims, this.indexOpts);
         this.indexes.set(model, idx);
       }
-      idx.add(list.map((f) => ({ faceId: f.id, personId: f.personId, vector: f.embedding })));
+      const hadGraph = idx.usingHnsw;
+      idx.add(
+        list.map((f) => ({ faceId: f.id, personId: f.personId, vector: f.embedding })),
+        { deferGraph },
+      );
+      if (idx.usingHnsw) {
+        this.dirtyGraphs.add(model);
+        if (!hadGraph) this.graphOrigins.set(model, 'built (no cache)');
+      }
       for (const f of list) {
         let set = this.personFaces.get(f.personId);
         if (!set) this.personFaces.set(f.personId, (set = new Set()));
@@ -241,7 +313,9 @@ export class Gallery {
   private unindexFace(faceId: string): void {
     for (const idx of this.indexes.values()) {
       const personId = idx.personOf(faceId);
-      if (idx.remove(faceId) && personId) this.personFaces.get(personId)?.delete(faceId);
+      if (!idx.remove(faceId)) continue;
+      if (personId) this.personFaces.get(personId)?.delete(faceId);
+      if (idx.usingHnsw) this.dirtyGraphs.add(idx.model);
     }
   }
 

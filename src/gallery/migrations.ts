@@ -56,6 +56,23 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX faces_person ON faces(person_id);
       CREATE INDEX people_created ON people(created, id);`,
   },
+  {
+    // A content version for SQLite: bumped by every face row inserted, deleted or updated, by any
+    // process, so an HNSW graph saved beside the file can tell whether it is still current
+    // (graph-cache.ts). gallery_id tells a recreated file at the same path from the old one.
+    // PostgreSQL rebuilds the graph at open and needs neither.
+    version: 2,
+    sqlite: `
+      INSERT OR IGNORE INTO settings (key, value) VALUES ('gallery_id', lower(hex(randomblob(16))));
+      INSERT OR IGNORE INTO settings (key, value) VALUES ('faces_version', '0');
+      CREATE TRIGGER faces_version_insert AFTER INSERT ON faces
+        BEGIN UPDATE settings SET value = CAST(value AS INTEGER) + 1 WHERE key = 'faces_version'; END;
+      CREATE TRIGGER faces_version_delete AFTER DELETE ON faces
+        BEGIN UPDATE settings SET value = CAST(value AS INTEGER) + 1 WHERE key = 'faces_version'; END;
+      CREATE TRIGGER faces_version_update AFTER UPDATE ON faces
+        BEGIN UPDATE settings SET value = CAST(value AS INTEGER) + 1 WHERE key = 'faces_version'; END;`,
+    postgres: `SELECT 1`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

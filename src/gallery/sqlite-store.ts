@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { FacekitError } from '../errors/index.ts';
 import { chooseCodec, resolveKey, type EmbeddingCodec } from './codec.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
-import type { FaceRecord, GalleryStore, Metadata, NewFace, NewPerson, Page, Person } from './types.ts';
+import type { ContentVersion, FaceRecord, GalleryStore, Metadata, NewFace, NewPerson, Page, Person } from './types.ts';
 import { checkId, checkMetadata, checkName, checkNewFaces, notFound } from './validate.ts';
 import { newFaceRecord, newPersonRecord } from './new-records.ts';
 
@@ -49,9 +49,13 @@ export class SqliteStore implements GalleryStore {
   private readonly db: Database.Database;
   private readonly codec: EmbeddingCodec;
 
-  private constructor(db: Database.Database, codec: EmbeddingCodec) {
+  readonly graphCacheDir: string | null;
+
+  private constructor(db: Database.Database, codec: EmbeddingCodec, path: string) {
     this.db = db;
     this.codec = codec;
+    // an in-memory or temporary database has no place on disk to keep graphs
+    this.graphCacheDir = path === '' || path === ':memory:' || path.startsWith('file::memory:') ? null : `${path}-graphs`;
   }
 
   get encrypted(): boolean {
@@ -79,7 +83,7 @@ export class SqliteStore implements GalleryStore {
         if (chosen.newKeyCheck) db.prepare(`INSERT OR REPLACE INTO settings (key, value) VALUES ('key_check', ?)`).run(chosen.newKeyCheck);
         return chosen.codec;
       }).immediate();
-      return new SqliteStore(db, codec);
+      return new SqliteStore(db, codec, path);
     } catch (e) {
       db.close();
       throw e;
@@ -254,6 +258,12 @@ export class SqliteStore implements GalleryStore {
       after = rows[rows.length - 1].id;
       yield rows.map(toPerson);
     }
+  }
+
+  async contentVersion(): Promise<ContentVersion> {
+    const rows = this.db.prepare(`SELECT key, value FROM settings WHERE key IN ('gallery_id', 'faces_version')`).all() as { key: string; value: string }[];
+    const get = (k: string) => rows.find((r) => r.key === k)?.value ?? '';
+    return { gallery: get('gallery_id'), faces: Number(get('faces_version')) };
   }
 
   async countFaces(): Promise<number> {

@@ -66,6 +66,12 @@ export type GalleryChange =
   /** the change feed lost events (reconnect): rebuild everything from the store */
   | { op: 'resync'; origin: string };
 
+export interface ContentVersion {
+  /** random per database, so a new database at the same path is not taken for the old one */
+  gallery: string;
+  faces: number;
+}
+
 export interface GalleryStore {
   readonly kind: 'sqlite' | 'postgres';
   /** unique per open instance; stamped on the changes it publishes */
@@ -92,6 +98,13 @@ export interface GalleryStore {
   /** every person, streamed in batches */
   allPeople(batchSize?: number): AsyncIterable<Person[]>;
   countFaces(): Promise<number>;
+  /**
+   * A folder where the gallery may save its HNSW graphs between runs (SQLite: beside the file);
+   * absent or null = graphs are rebuilt at every open.
+   */
+  readonly graphCacheDir?: string | null;
+  /** the faces' content version: `faces` grows with every face row inserted or deleted, by any process */
+  contentVersion?(): Promise<ContentVersion>;
   /** changes committed by other instances (PostgreSQL only; SQLite has no feed) */
   onChange?(listener: (change: GalleryChange) => void): void;
   close(): Promise<void>;

@@ -1,18 +1,21 @@
 /**
  * In-memory nearest-neighbour index for one recognition model's embeddings.
  *
- * Every vector is kept once in a flat Float32 matrix: exact search scans it (usearch's SIMD
- * `exactSearch`), and it is the source of truth for final distances. Above `exactThreshold` faces
- * (mode 'auto'), or always (mode 'hnsw'), a usearch HNSW graph is kept alongside: it proposes
- * `rerank` candidates and their distances are then recomputed in full float32 from the matrix, so
- * the graph may be quantised (f16/i8) without the reported distances changing. Exact and HNSW
- * therefore report the same distance for the same face.
+ * Every vector is kept once in a flat Float32 matrix, the source of truth for final distances.
+ * For the cos metric its int8 codes (int8-codes.ts) are kept too, a quarter of the bytes: exact
+ * search scans the codes (usearch's SIMD `exactSearch`), re-ranks the best of them in float32, and
+ * proves from the codes' error bound that nothing outside them can be nearer; when it cannot, it
+ * scans the float32 matrix. Above `exactThreshold` faces (mode 'auto'), or always (mode 'hnsw'), a
+ * usearch HNSW graph over the codes proposes `rerank` candidates, also re-ranked in float32, so
+ * exact and HNSW report the same distance for the same face. A query bit-identical to a stored
+ * vector always finds it (hash lookup), whatever the graph does.
  */
 import usearch from 'usearch';
 import { FacekitError } from '../errors/index.ts';
+import { quantizeI8, vectorHash } from './int8-codes.ts';
+import { newNativeIndex, type NativeIndex } from './usearch-native.ts';
 
-const { Index, exactSearch } = usearch;
-type UsearchIndex = InstanceType<typeof Index>;
+const { exactSearch } = usearch;
 
 export type Metric = 'cos' | 'l2sq' | 'ip';
 export type IndexMode = 'auto' | 'exact' | 'hnsw';
@@ -34,10 +37,12 @@ export interface IndexOptions {
   /** metric the HNSW graph is built for; exact search can use any metric per query */
   metric?: Metric;
   hnsw?: HnswOptions;
-  /** threads for bulk HNSW inserts (0 = all cores; default 1) */
+  /** threads for HNSW inserts (0 = all cores); default: all cores for a full build, 1 for later adds */
   addThreads?: number;
   /** threads for one exact scan (0 = all cores, the default: latency over throughput) */
   searchThreads?: number;
+  /** exact cos search scans the int8 codes first (default true); false = always the float32 scan */
+  exactCodes?: boolean;
 }
 
 /**
@@ -93,6 +98,13 @@ export function distance(metric: Metric, a: Float32Array, b: Float32Array, bOffs
   return denom === 0 ? 1 : 1 - dot / denom;
 }
 
+/** below this many faces the float32 scan is as cheap as the int8 one and needs no proof */
+const CODE_SCAN_MIN_ROWS = 4096;
+/** int8 candidates re-ranked in float32 by an exact scan, beyond topK */
+const CODE_SCAN_EXTRA = 63;
+/** float32 rounding in usearch's int8 cos (int32 sums, refined rsqrt) is far below this */
+const CODE_SCAN_SLACK = 1e-4;
+
 export class ModelIndex {
   readonly model: string;
   readonly dims: number;
@@ -101,15 +113,23 @@ export class ModelIndex {
   private readonly metric: Metric;
   private readonly hnswOpts: Required<HnswOptions>;
   private readonly addThreads: number;
+  private readonly buildThreads: number;
   private readonly searchThreads: number;
+  private readonly exactCodes: boolean;
 
   private data: Float32Array;
+  /** int8 codes of `data`'s rows (cos metric only) */
+  private codes: Int8Array | null;
+  /** the largest code direction error ever stored (never lowered on removal: stays an upper bound) */
+  private codeErrorMax = 0;
   private rows = 0;
   private rowFace: string[] = [];
   private rowPerson: string[] = [];
   private faceRow = new Map<string, number>();
+  /** vectorHash -> face id(s) with those exact bits */
+  private byHash = new Map<number, string | string[]>();
 
-  private hnsw: UsearchIndex | null = null;
+  private hnsw: NativeIndex | null = null;
   private nextLabel = 0;
   private labelFace: (string | undefined)[] = [];
   private faceLabel = new Map<string, number>();
@@ -122,8 +142,11 @@ export class ModelIndex {
     this.metric = opts.metric ?? 'cos';
     this.hnswOpts = { ...DEFAULT_HNSW, ...(opts.hnsw ?? {}) };
     this.addThreads = opts.addThreads ?? 1;
+    this.buildThreads = opts.addThreads ?? 0;
     this.searchThreads = opts.searchThreads ?? 0;
     this.data = new Float32Array(dims * 1024);
+    this.exactCodes = opts.exactCodes ?? true;
+    this.codes = this.metric === 'cos' ? new Int8Array(dims * 1024) : null;
   }
 
   get size(): number {
@@ -135,6 +158,17 @@ export class ModelIndex {
     return this.hnsw !== null;
   }
 
+  /** whether the mode asks for a graph at the current size */
+  get wantsHnsw(): boolean {
+    return this.mode === 'hnsw' || (this.mode === 'auto' && this.rows >= this.threshold);
+  }
+
+  /** the graph's build settings, which a saved graph must match to be reused */
+  get graphSettings(): { metric: Metric; dims: number; connectivity: number; expansionAdd: number; quantization: string; codes: string } {
+    const h = this.hnswOpts;
+    return { metric: this.metric, dims: this.dims, connectivity: h.connectivity, expansionAdd: h.expansionAdd, quantization: h.quantization, codes: this.ownCodes ? 'max-abs-i8' : 'usearch' };
+  }
+
   has(faceId: string): boolean {
     return this.faceRow.has(faceId);
   }
@@ -144,7 +178,11 @@ export class ModelIndex {
     return r === undefined ? undefined : this.rowPerson[r];
   }
 
-  add(entries: IndexEntry[]): void {
+  /**
+   * Adds faces (ids already present are ignored). `deferGraph` stores them without building or
+   * extending the graph, for a caller that will load a saved graph or call `ensureGraph`.
+   */
+  add(entries: IndexEntry[], opts: { deferGraph?: boolean } = {}): void {
     const fresh = entries.filter((e) => !this.faceRow.has(e.faceId));
     for (const e of fresh) {
       if (e.vector.length !== this.dims) {
@@ -153,23 +191,38 @@ export class ModelIndex {
     }
     if (fresh.length === 0) return;
     this.ensureCapacity(this.rows + fresh.length);
+    const firstRow = this.rows;
     for (const e of fresh) {
-      this.data.set(e.vector, this.rows * this.dims);
-      this.rowFace[this.rows] = e.faceId;
-      this.rowPerson[this.rows] = e.personId;
-      this.faceRow.set(e.faceId, this.rows);
+      const r = this.rows;
+      this.data.set(e.vector, r * this.dims);
+      if (this.codes) {
+        const err = quantizeI8(e.vector, 0, this.dims, this.codes, r * this.dims);
+        if (err > this.codeErrorMax) this.codeErrorMax = err;
+      }
+      this.rowFace[r] = e.faceId;
+      this.rowPerson[r] = e.personId;
+      this.faceRow.set(e.faceId, r);
+      this.hashAdd(vectorHash(e.vector), e.faceId);
       this.rows++;
     }
-    if (this.hnsw) this.hnswAdd(fresh);
-    else if (this.mode === 'hnsw' || (this.mode === 'auto' && this.rows >= this.threshold)) this.buildHnsw();
+    if (opts.deferGraph) return;
+    if (this.hnsw) this.hnswAddRows(firstRow, this.rows);
+    else this.ensureGraph();
+  }
+
+  /** builds the graph from every stored face if the mode wants one and there is none */
+  ensureGraph(): void {
+    if (!this.hnsw && this.wantsHnsw) this.buildHnsw();
   }
 
   remove(faceId: string): boolean {
     const row = this.faceRow.get(faceId);
     if (row === undefined) return false;
+    this.hashRemove(vectorHash(this.data.subarray(row * this.dims, (row + 1) * this.dims)), faceId);
     const last = this.rows - 1;
     if (row !== last) {
       this.data.copyWithin(row * this.dims, last * this.dims, (last + 1) * this.dims);
+      this.codes?.copyWithin(row * this.dims, last * this.dims, (last + 1) * this.dims);
       this.rowFace[row] = this.rowFace[last];
       this.rowPerson[row] = this.rowPerson[last];
       this.faceRow.set(this.rowFace[row], row);
@@ -180,7 +233,7 @@ export class ModelIndex {
     this.rows = last;
     const label = this.faceLabel.get(faceId);
     if (this.hnsw && label !== undefined) {
-      this.hnsw.remove(BigInt(label));
+      this.hnsw.remove(BigUint64Array.of(BigInt(label)));
       this.labelFace[label] = undefined;
       this.faceLabel.delete(faceId);
     }
@@ -190,9 +243,10 @@ export class ModelIndex {
 
   /**
    * The k nearest faces, nearest first. `exact` forces a full scan; a metric other than the graph's
-   * also scans, since the graph's neighbourhoods are only valid for its own metric.
+   * also scans, since the graph's neighbourhoods are only valid for its own metric. `breadth`
+   * overrides how many graph candidates are re-ranked.
    */
-  search(query: Float32Array, k: number, opts: { metric?: Metric; exact?: boolean } = {}): IndexHit[] {
+  search(query: Float32Array, k: number, opts: { metric?: Metric; exact?: boolean; breadth?: number } = {}): IndexHit[] {
     if (query.length !== this.dims) {
       throw new FacekitError('BAD_ARGUMENT', `model ${this.model} embeddings have ${this.dims} dimensions, the query has ${query.length}`);
     }
@@ -201,9 +255,19 @@ export class ModelIndex {
     // usearch reads a typed array from the start of its buffer, so a view (subarray) must be copied
     if (query.byteOffset !== 0 || query.buffer.byteLength !== query.byteLength) query = query.slice();
     const useGraph = this.hnsw !== null && !opts.exact && metric === this.metric;
-    const rows = useGraph ? this.graphCandidates(query, Math.max(k, this.hnswOpts.rerank)) : this.exactCandidates(query, k, metric);
+    let rows: number[];
+    if (useGraph) {
+      rows = this.graphCandidates(query, Math.max(k, opts.breadth ?? this.hnswOpts.rerank));
+      // a stored vector searched with itself: found even where the graph misses it
+      for (const face of this.hashFaces(vectorHash(query))) {
+        const r = this.faceRow.get(face)!;
+        if (!rows.includes(r) && this.sameBits(query, r)) rows.push(r);
+      }
+    } else {
+      rows = this.exactCandidates(query, k, metric);
+    }
     const hits = rows.map((r) => ({ faceId: this.rowFace[r], personId: this.rowPerson[r], distance: distance(metric, query, this.data, r * this.dims) }));
-    hits.sort((a, b) => a.distance - b.distance || (a.faceId < b.faceId ? -1 : 1));
+    hits.sort(byDistance);
     return hits.slice(0, k);
   }
 
@@ -217,22 +281,81 @@ export class ModelIndex {
     return out;
   }
 
+  /** how the last exact searches went: int8 scans proven exact, and those that needed the float32 scan */
+  readonly exactStats = { codeScans: 0, floatScans: 0 };
+
   private exactCandidates(query: Float32Array, k: number, metric: Metric): number[] {
+    if (metric === 'cos' && this.codes && this.exactCodes && this.rows >= CODE_SCAN_MIN_ROWS) {
+      const proven = this.codeScan(query, k);
+      if (proven) {
+        this.exactStats.codeScans++;
+        return proven;
+      }
+    }
+    this.exactStats.floatScans++;
     const count = Math.min(k, this.rows);
     const m = exactSearch(this.data.subarray(0, this.rows * this.dims), query, this.dims, count, metric as never, this.searchThreads) as { keys: BigUint64Array };
     return Array.from(m.keys, (x) => Number(x)).filter((r) => r < this.rows);
   }
 
+  /**
+   * The k nearest rows by cos, from a scan of the int8 codes, or null when the codes cannot prove
+   * it. Every row outside the `want` code-nearest has a code distance >= the last one's, hence a
+   * true distance >= that minus the error bound; if the k-th best true distance among the
+   * candidates is below that, no row outside can enter the top k.
+   */
+  private codeScan(query: Float32Array, k: number): number[] | null {
+    const want = Math.min(this.rows, k + CODE_SCAN_EXTRA);
+    const q = new Int8Array(this.dims);
+    const queryError = quantizeI8(query, 0, this.dims, q, 0);
+    const m = exactSearch(this.codes!.subarray(0, this.rows * this.dims), q, this.dims, want, 'cos' as never, this.searchThreads) as { keys: BigUint64Array; distances: Float32Array };
+    const rows = Array.from(m.keys, (x) => Number(x));
+    if (want === this.rows) return rows;
+    let lastCode = 0;
+    for (const d of m.distances) lastCode = Math.max(lastCode, d);
+    const exact = rows.map((r) => distance('cos', query, this.data, r * this.dims)).sort((a, b) => a - b);
+    const kth = exact[Math.min(k, exact.length) - 1];
+    return kth < lastCode - (this.codeErrorMax + queryError) - CODE_SCAN_SLACK ? rows : null;
+  }
+
   private graphCandidates(query: Float32Array, k: number): number[] {
-    const m = this.hnsw!.search(query, Math.min(k, this.rows), 1);
+    const want = Math.min(k, this.rows);
+    const [keys, , counts] = this.hnsw!.search(this.ownCodes ? this.codesOf(query) : query, want, 1);
     const out: number[] = [];
-    for (const label of m.keys) {
+    for (const label of keys.subarray(0, Number(counts[0]))) {
       const face = this.labelFace[Number(label)];
       if (face === undefined) continue;
       const row = this.faceRow.get(face);
       if (row !== undefined) out.push(row);
     }
     return out;
+  }
+
+  private sameBits(v: Float32Array, row: number): boolean {
+    const o = row * this.dims;
+    for (let j = 0; j < this.dims; j++) if (!Object.is(v[j], this.data[o + j])) return false;
+    return true;
+  }
+
+  private hashAdd(h: number, faceId: string): void {
+    const cur = this.byHash.get(h);
+    if (cur === undefined) this.byHash.set(h, faceId);
+    else if (typeof cur === 'string') this.byHash.set(h, [cur, faceId]);
+    else cur.push(faceId);
+  }
+
+  private hashRemove(h: number, faceId: string): void {
+    const cur = this.byHash.get(h);
+    if (cur === faceId) this.byHash.delete(h);
+    else if (Array.isArray(cur)) {
+      const rest = cur.filter((f) => f !== faceId);
+      this.byHash.set(h, rest.length === 1 ? rest[0] : rest);
+    }
+  }
+
+  private hashFaces(h: number): string[] {
+    const cur = this.byHash.get(h);
+    return cur === undefined ? [] : typeof cur === 'string' ? [cur] : cur;
   }
 
   private ensureCapacity(rows: number): void {
@@ -242,40 +365,96 @@ export class ModelIndex {
     const next = new Float32Array(cap * this.dims);
     next.set(this.data.subarray(0, this.rows * this.dims));
     this.data = next;
+    if (this.codes) {
+      const nextCodes = new Int8Array(cap * this.dims);
+      nextCodes.set(this.codes.subarray(0, this.rows * this.dims));
+      this.codes = nextCodes;
+    }
+  }
+
+  private newGraph(): NativeIndex {
+    const h = this.hnswOpts;
+    return newNativeIndex({
+      dims: this.dims,
+      metric: this.metric,
+      quantization: h.quantization,
+      connectivity: h.connectivity,
+      expansionAdd: h.expansionAdd,
+      expansionSearch: h.expansionSearch,
+    });
   }
 
   private buildHnsw(): void {
-    const h = this.hnswOpts;
-    this.hnsw = new Index({
-      dimensions: this.dims,
-      metric: this.metric as never,
-      quantization: h.quantization as never,
-      connectivity: h.connectivity,
-      expansion_add: h.expansionAdd,
-      expansion_search: h.expansionSearch,
-      multi: false,
-    });
+    this.hnsw = this.newGraph();
     this.labelFace = [];
     this.faceLabel.clear();
     this.nextLabel = 0;
-    const all: IndexEntry[] = [];
-    for (let r = 0; r < this.rows; r++) {
-      all.push({ faceId: this.rowFace[r], personId: this.rowPerson[r], vector: this.data.subarray(r * this.dims, (r + 1) * this.dims) });
-    }
-    this.hnswAdd(all);
+    this.hnswAddRows(0, this.rows, this.buildThreads);
   }
 
-  private hnswAdd(entries: IndexEntry[]): void {
-    const keys = new BigUint64Array(entries.length);
-    const vectors = new Float32Array(entries.length * this.dims);
-    entries.forEach((e, i) => {
+  /** whether the graph is fed our own int8 codes (cos + i8 only: per-vector scales would change other metrics) */
+  private get ownCodes(): boolean {
+    return this.codes !== null && this.hnswOpts.quantization === 'i8';
+  }
+
+  private codesOf(v: Float32Array): Int8Array {
+    const out = new Int8Array(this.dims);
+    quantizeI8(v, 0, this.dims, out, 0);
+    return out;
+  }
+
+  private hnswAddRows(from: number, to: number, threads = this.addThreads): void {
+    const n = to - from;
+    if (n <= 0) return;
+    const keys = new BigUint64Array(n);
+    for (let i = 0; i < n; i++) {
       const label = this.nextLabel++;
       keys[i] = BigInt(label);
-      vectors.set(e.vector, i * this.dims);
-      this.labelFace[label] = e.faceId;
-      this.faceLabel.set(e.faceId, label);
+      const face = this.rowFace[from + i];
+      this.labelFace[label] = face;
+      this.faceLabel.set(face, label);
+    }
+    // copies: the native add reads from the start of the array's buffer
+    const vectors = this.ownCodes ? this.codes!.slice(from * this.dims, to * this.dims) : this.data.slice(from * this.dims, to * this.dims);
+    this.hnsw!.add(keys, vectors, threads);
+  }
+
+  /** the graph's label -> face id table (undefined for removed labels), for saving beside the graph */
+  graphLabels(): (string | undefined)[] | null {
+    return this.hnsw ? this.labelFace.slice(0, this.nextLabel) : null;
+  }
+
+  /** writes the HNSW graph (usearch's file format) to `path`; false when there is no graph */
+  saveGraph(path: string): boolean {
+    if (!this.hnsw) return false;
+    this.hnsw.save(path);
+    return true;
+  }
+
+  /**
+   * Replaces the graph with one saved by saveGraph, whose labels are `labels`. Refused (false, the
+   * index unchanged) unless the labels name exactly the faces stored here, each once, and the file
+   * loads with that many vectors. A file that fails to load also gives false.
+   */
+  loadGraph(path: string, labels: (string | null | undefined)[]): boolean {
+    const faceLabel = new Map<string, number>();
+    labels.forEach((face, label) => {
+      if (face != null) faceLabel.set(face, faceLabel.has(face) ? -1 : label);
     });
-    this.hnsw!.add(keys, vectors, this.addThreads);
+    if (faceLabel.size !== this.rows) return false;
+    for (const [face, label] of faceLabel) if (label < 0 || !this.faceRow.has(face)) return false;
+    const graph = this.newGraph();
+    try {
+      graph.load(path);
+    } catch {
+      return false;
+    }
+    if (graph.size() !== this.rows) return false;
+    this.hnsw = graph;
+    this.labelFace = labels.map((f) => f ?? undefined);
+    this.faceLabel = faceLabel;
+    this.nextLabel = labels.length;
+    return true;
   }
 
   private dropHnsw(): void {
@@ -283,4 +462,8 @@ export class ModelIndex {
     this.labelFace = [];
     this.faceLabel.clear();
   }
+}
+
+function byDistance(a: IndexHit, b: IndexHit): number {
+  return a.distance - b.distance || (a.faceId < b.faceId ? -1 : 1);
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { spoofCheckIfAsked, type AntiSpoofOption } from '../analyze/index.ts';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
 import { FacekitError } from '../errors/index.ts';
 import type { Box, Face } from '../face.ts';
@@ -15,6 +16,8 @@ export interface EnrollOptions extends FaceOptions {
   models?: string[];
   /** a photo with several faces enrolls its largest instead of failing with MANY_FACES */
   allowLargest?: boolean;
+  /** refuse photos whose face looks presented (a photo or screen of a face): SPOOF, nothing written */
+  antiSpoof?: AntiSpoofOption;
   /** called after each photo is embedded (for progress bars) */
   onProgress?: (done: number, total: number) => void;
 }
@@ -77,6 +80,10 @@ export async function enroll(gallery: Gallery, person: PersonRef, images: ImageI
       throw new FacekitError('MANY_FACES', `${found.length} faces in ${name}: enroll photos of one face (or allow the largest)`, { image: name, faces: found.length });
     }
     const face = largest(found);
+    const spoof = await spoofCheckIfAsked(image, face, opts.antiSpoof);
+    if (spoof && !spoof.isReal) {
+      throw new FacekitError('SPOOF', `the face in ${name} looks presented (a photo or a screen), not live: live score ${spoof.score.toFixed(2)} (${spoof.model}); nothing enrolled`, { image: name, liveScore: spoof.score, model: spoof.model });
+    }
     const imageSha256 = await sha256Of(images[i]);
     for (const model of models) {
       const [e] = await embedFaces(image, [face], { ...opts, model });

@@ -1,11 +1,12 @@
-import { confidence, fallbackCalibration, getCalibration, type Calibration, type Metric } from '../compare/index.ts';
+import { spoofCheckIfAsked, type AntiSpoofOption, type SpoofResult } from '../analyze/index.ts';
+import { confidence, type Calibration, type Metric } from '../compare/index.ts';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
 import { FacekitError } from '../errors/index.ts';
 import type { Box } from '../face.ts';
 import type { Gallery, PersonRule } from '../gallery/index.ts';
 import type { ImageInput } from '../image/index.ts';
 import { embedFaces, loadAndFindFaces, type FaceOptions } from '../pipeline/index.ts';
-import { calibrationFor, DEFAULT_METRIC } from '../verify/index.ts';
+import { decisionCalibration, DEFAULT_METRIC } from '../verify/index.ts';
 import { galleryDistance, galleryMetric } from './metric.ts';
 
 export interface IdentifyImageOptions extends FaceOptions {
@@ -16,11 +17,15 @@ export interface IdentifyImageOptions extends FaceOptions {
   topK?: number;
   /** per-person rule (default 'min', see the gallery's decision rule) */
   rule?: PersonRule;
+  /** also judge every face live or presented; a spoof is reported per face (spoof.isReal false), never thrown */
+  antiSpoof?: AntiSpoofOption;
 }
 
 export interface PersonMatch {
   personId: string;
   name: string;
+  /** the person's nearest enrolled face */
+  faceId: string;
   distance: number;
   /** calibrated P(same person) at this distance */
   confidence: number;
@@ -34,6 +39,8 @@ export interface IdentifiedFace {
   match: PersonMatch | null;
   /** nearest people, best first, whatever the threshold */
   candidates: PersonMatch[];
+  /** set when anti-spoofing ran */
+  spoof?: SpoofResult;
 }
 
 export interface IdentifyResult {
@@ -45,13 +52,46 @@ export interface IdentifyResult {
   ms: number;
 }
 
-function calibrationOf(model: string, metric: Metric, threshold: number | undefined): Calibration {
-  if (threshold === undefined) return calibrationFor(model, metric);
-  try {
-    return getCalibration(model, metric);
-  } catch {
-    return fallbackCalibration(model, metric, threshold);
-  }
+export interface MatchOptions {
+  model: string;
+  metric: Metric;
+  /** overrides the calibrated threshold */
+  threshold?: number;
+  /** people listed as candidates (default 5) */
+  topK?: number;
+  rule?: PersonRule;
+}
+
+export interface EmbeddingMatch {
+  /** the best person when within the threshold, else null (unknown) */
+  match: PersonMatch | null;
+  /** nearest people, best first, whatever the threshold */
+  candidates: PersonMatch[];
+  threshold: number;
+}
+
+/** The decision's settings, checked: fails on bad options before any model runs. */
+function matchDecision(opts: MatchOptions): { topK: number; cal: Calibration; threshold: number } {
+  const topK = opts.topK ?? 5;
+  if (!Number.isInteger(topK) || topK < 1) throw new FacekitError('BAD_ARGUMENT', `topK must be a positive integer, got ${topK}`);
+  const cal = decisionCalibration(opts.model, opts.metric, opts.threshold);
+  return { topK, cal, threshold: opts.threshold ?? cal.threshold };
+}
+
+/**
+ * The 1:N decision on one embedding: rank people through the gallery index, convert to the
+ * compare stage's distance and confidence, accept the best when within the threshold.
+ */
+export function matchEmbedding(gallery: Gallery, vector: Float32Array, opts: MatchOptions): EmbeddingMatch {
+  const { topK, cal, threshold } = matchDecision(opts);
+  // enough faces to rank topK people even when each has several enrollment photos
+  const { people } = gallery.search(opts.model, vector, { topK: Math.max(20, 4 * topK), metric: galleryMetric(opts.metric), rule: opts.rule });
+  const candidates = people.slice(0, topK).map((p) => {
+    const d = galleryDistance(p.distance, opts.metric);
+    return { personId: p.personId, name: p.name, faceId: p.faceId, distance: d, confidence: confidence(d, cal) };
+  });
+  const best = candidates[0];
+  return { match: best && best.distance <= threshold ? best : null, candidates, threshold };
 }
 
 /** Who is in this photo? Every detected face is matched against the gallery. */
@@ -59,30 +99,25 @@ export async function identify(gallery: Gallery, input: ImageInput, opts: Identi
   const t0 = performance.now();
   const model = opts.model ?? DEFAULT_EMBED_MODEL;
   const metric = opts.metric ?? DEFAULT_METRIC;
-  const topK = opts.topK ?? 5;
-  if (!Number.isInteger(topK) || topK < 1) throw new FacekitError('BAD_ARGUMENT', `topK must be a positive integer, got ${topK}`);
-  const cal = calibrationOf(model, metric, opts.threshold);
-  const threshold = opts.threshold ?? cal.threshold;
+  const match = { model, metric, threshold: opts.threshold, topK: opts.topK, rule: opts.rule };
+  const { threshold } = matchDecision(match);
   const models = gallery.models();
   if (models.length > 0 && !models.some((m) => m.model === model)) {
     throw new FacekitError('BAD_ARGUMENT', `the gallery has no faces embedded with model ${model} (it has: ${models.map((m) => m.model).join(', ')}); enroll with --model ${model} or identify with one of those`);
   }
   const { image, faces } = await loadAndFindFaces(input, opts);
+  const spoofs: (SpoofResult | undefined)[] = [];
+  for (const f of faces) spoofs.push(await spoofCheckIfAsked(image, f, opts.antiSpoof));
   const embedded = await embedFaces(image, faces, { ...opts, model });
-  const out: IdentifiedFace[] = embedded.map((f) => {
-    // enough faces to rank topK people even when each has several enrollment photos
-    const { people } = gallery.search(model, f.embedding!.vector, { topK: Math.max(20, 4 * topK), metric: galleryMetric(metric), rule: opts.rule });
-    const candidates = people.slice(0, topK).map((p) => {
-      const d = galleryDistance(p.distance, metric);
-      return { personId: p.personId, name: p.name, distance: d, confidence: confidence(d, cal) };
-    });
-    const best = candidates[0];
+  const out: IdentifiedFace[] = embedded.map((f, i) => {
+    const { match: best, candidates } = matchEmbedding(gallery, f.embedding!.vector, match);
     return {
       box: { x: f.box.x, y: f.box.y, w: f.box.w, h: f.box.h },
       score: f.score,
       landmarks: f.landmarks5.map(([x, y]) => [x, y] as [number, number]),
-      match: best && best.distance <= threshold ? best : null,
+      match: best,
       candidates,
+      ...(spoofs[i] ? { spoof: spoofs[i] } : {}),
     };
   });
   return { faces: out, model, metric, threshold, image: { width: image.width, height: image.height }, ms: performance.now() - t0 };

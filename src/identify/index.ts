@@ -11,7 +11,9 @@
  * that distance.
  */
 export { enroll, type EnrollOptions, type EnrollResult, type EnrolledPhoto, type PersonRef } from './enroll.ts';
-export { identify, type IdentifyImageOptions, type IdentifyResult, type IdentifiedFace, type PersonMatch } from './identify.ts';
+export {
+  identify, matchEmbedding, type IdentifyImageOptions, type IdentifyResult, type IdentifiedFace, type PersonMatch, type MatchOptions, type EmbeddingMatch,
+} from './identify.ts';
 export { findPeopleByName, listAllPeople, peopleWithFaceCounts, describePerson, type PersonSummary, type PersonDetail } from './people.ts';
 export { galleryDistance, galleryMetric } from './metric.ts';
 export { openGallery, exportGallery, importGallery, Gallery, type ImportConflict, type ImportReport } from '../gallery/index.ts';

@@ -18,6 +18,8 @@ export interface DrawOptions {
   labels?: boolean;
   /** draw dense landmarks too when present (default false) */
   denseLandmarks?: boolean;
+  /** radius of the dense landmark dots (default: as big as the five-point dots); a 478-point mesh needs small ones */
+  denseRadius?: number;
 }
 
 const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -30,8 +32,9 @@ export function facesSvg(width: number, height: number, faces: readonly Drawable
   for (const f of faces) {
     const { x, y, w, h } = f.box;
     parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w.toFixed(1)}" height="${h.toFixed(1)}" fill="none" stroke="${color}" stroke-width="${line}"/>`);
-    const pts = [...(f.landmarks5 ?? []), ...(opts.denseLandmarks ? f.landmarks ?? [] : [])];
-    for (const [px, py] of pts) parts.push(`<circle cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="${line * 1.5}" fill="${color}"/>`);
+    const dot = (px: number, py: number, r: number) => parts.push(`<circle cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="${r}" fill="${color}"/>`);
+    for (const [px, py] of f.landmarks5 ?? []) dot(px, py, line * 1.5);
+    if (opts.denseLandmarks) for (const [px, py] of f.landmarks ?? []) dot(px, py, opts.denseRadius ?? line * 1.5);
     const text = f.label ?? (f.score !== undefined ? f.score.toFixed(2) : undefined);
     if (opts.labels !== false && text) {
       const ty = y - line * 2 > font ? y - line * 2 : y + h + font;

@@ -44,6 +44,8 @@ export function sourceFiles(record: ModelRecord): string[] {
 export function sourceHash(record: ModelRecord): string {
   const h = createHash('sha256');
   h.update(JSON.stringify(record.source));
+  // the compiler bakes the input's name and size into the graph: a changed input is a new build
+  h.update(JSON.stringify(record.input));
   for (const f of sourceFiles(record)) h.update(readFileSync(f));
   return h.digest('hex');
 }

@@ -55,7 +55,7 @@ export const imageList = {
   description: 'images as base64 or data URLs; or repeat the field as multipart files',
 } as const;
 
-export const detectorField = { type: 'string', description: "detector id (e.g. fr_detect, blazeface-back, faceapi-ssd) or 'skip'" } as const;
+export const detectorField = { type: 'string', description: "detector id (fr_detect, blazeface-back, faceapi-ssd, faceboxes) or 'skip'" } as const;
 export const modelField = { type: 'string', description: 'recognition model id (e.g. fr_feature, faceres, faceapi-recognition)' } as const;
 
 export const person = {

@@ -11,6 +11,7 @@ import { installRateLimit } from './plugins/rate-limit.ts';
 import { installUploads } from './plugins/uploads.ts';
 import { WorkQueue } from './queue.ts';
 import { HttpError } from './http-error.ts';
+import { registerClusterRoutes, type ClusterRouteService } from './routes/clusters.ts';
 import { registerDeepfaceRoutes } from './routes/deepface.ts';
 import { registerDetectRoutes } from './routes/detect.ts';
 import { registerHealthRoutes } from './routes/health.ts';
@@ -60,6 +61,8 @@ export interface BuildServerOptions {
   auditLog?: string | null;
   /** directory deepface-style image paths may be read from; absent refuses paths */
   imageRoot?: string | null;
+  /** photo folders for /v1/clusters and /v1/find (src/cluster/service.ts); absent: those routes answer 404 */
+  clusters?: ClusterRouteService | null;
   /** pass one in to hand `metrics.observeInference` to the service before building it */
   metrics?: ServerMetrics;
   logger?: boolean | Record<string, unknown>;
@@ -118,6 +121,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<FacekitServ
   registerPeopleRoutes(app, deps);
   registerKeyRoutes(app, { keyStore: opts.keyStore });
   registerDeepfaceRoutes(app, { ...deps, maxImageBytes: limits.imageBytes });
+  registerClusterRoutes(app, { ...deps, clusters: opts.clusters ?? null });
   registerStreamRoutes(app, { ...deps, streams: streamsOf(opts.service) });
 
   // graceful close: Fastify stops accepting and answers new requests 503 while in-flight ones

@@ -7,7 +7,6 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { confidence, distance, fallbackCalibration, getCalibration, type Calibration, type Metric } from '../compare/index.ts';
 import { DEFAULT_DETECTOR } from '../detect/index.ts';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
 import { FacekitError } from '../errors/index.ts';
@@ -17,8 +16,8 @@ import type {
   InferenceReporter, PeopleService, Person, PersonWithFaces, RepresentOptions, RepresentResult, ServiceOptions, StoredFace,
   VerifyOptions, VerifyResult,
 } from '../server/service.ts';
-import { galleryDistance, galleryMetric } from '../identify/index.ts';
-import { calibrationFor, DEFAULT_METRIC } from '../verify/index.ts';
+import { matchEmbedding } from '../identify/index.ts';
+import { compareEmbeddings, decisionCalibration, DEFAULT_METRIC } from '../verify/index.ts';
 import type { ImageWork, ImageWorkResult } from './image-work.ts';
 import { WorkerPool } from './worker-pool.ts';
 
@@ -45,14 +44,6 @@ const DEFAULT_ACTIONS: AnalyzeAction[] = ['age', 'gender', 'emotion', 'race'];
 function checkImage(image: unknown): asserts image is Buffer {
   // a string would be a file path to the library; the server only ever hands over bytes
   if (!Buffer.isBuffer(image)) throw new FacekitError('BAD_IMAGE', 'image must be the encoded file bytes');
-}
-
-function tryCalibration(model: string, metric: Metric): Calibration | undefined {
-  try {
-    return getCalibration(model, metric);
-  } catch {
-    return undefined;
-  }
 }
 
 class LibraryService implements FaceService {
@@ -102,19 +93,13 @@ class LibraryService implements FaceService {
 
   async verify(image1: Buffer, image2: Buffer, opts: VerifyOptions): Promise<VerifyResult> {
     const model = opts.model ?? DEFAULT_EMBED_MODEL;
-    const metric = opts.metric ?? 'cosine';
-    // an explicit threshold still reports the shipped confidence map when there is one
-    const cal = opts.threshold === undefined ? calibrationFor(model, metric) : tryCalibration(model, metric) ?? fallbackCalibration(model, metric, opts.threshold);
+    const metric = opts.metric ?? DEFAULT_METRIC;
+    decisionCalibration(model, metric, opts.threshold); // fails before any model runs
     const side = (image: Buffer, label: string) =>
       this.work(image, opts, { enforceDetection: opts.enforceDetection, embed: { model, align: opts.align, pick: 'largest' }, label });
     const [a, b] = await Promise.all([side(image1, 'the first image'), side(image2, 'the second image')]);
-    const d = distance(a.embeddings[0], b.embeddings[0], metric);
-    const threshold = opts.threshold ?? cal.threshold;
     return {
-      verified: d <= threshold,
-      distance: d,
-      threshold,
-      confidence: confidence(d, cal),
+      ...compareEmbeddings(a.embeddings[0], b.embeddings[0], { model, metric, threshold: opts.threshold }),
       metric,
       model,
       detector: opts.detector ?? DEFAULT_DETECTOR,
@@ -124,19 +109,16 @@ class LibraryService implements FaceService {
 
   async identify(image: Buffer, opts: IdentifyOptions): Promise<IdentifyResult> {
     const model = opts.model ?? DEFAULT_EMBED_MODEL;
-    // the identify stage's decision (src/identify): rank through the gallery index, convert to
-    // the compare stage's distance, keep people within the calibrated threshold
-    const metric = DEFAULT_METRIC;
-    const threshold = opts.threshold ?? calibrationFor(model, metric).threshold;
-    const topK = opts.topK ?? 1;
+    // the identify stage's decision; the API lists every candidate within the threshold
+    const match = { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK ?? 1 };
+    decisionCalibration(model, DEFAULT_METRIC, opts.threshold); // fails before any model runs
     const r = await this.work(image, opts, { maxFaces: opts.maxFaces, embed: { model, pick: 'all' } });
     return {
       faces: r.embedded.map((fi, k) => {
-        const { people } = this.gallery.search(model, r.embeddings[k], { topK: Math.max(20, 4 * topK), metric: galleryMetric(metric) });
-        const matches = people
-          .map((p) => ({ personId: p.personId, name: p.name, faceId: p.faceId, distance: galleryDistance(p.distance, metric) }))
+        const { candidates, threshold } = matchEmbedding(this.gallery, r.embeddings[k], match);
+        const matches = candidates
           .filter((p) => p.distance <= threshold)
-          .slice(0, topK);
+          .map((p) => ({ personId: p.personId, name: p.name, faceId: p.faceId, distance: p.distance }));
         return { face: r.faces[fi], matches };
       }),
     };

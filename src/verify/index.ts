@@ -1,3 +1,4 @@
+import { spoofCheckIfAsked, type AntiSpoofOption, type SpoofResult } from '../analyze/index.ts';
 import { confidence, distance, fallbackCalibration, getCalibration, type Calibration, type Metric } from '../compare/index.ts';
 import { DEFAULT_DETECTOR } from '../detect/index.ts';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
@@ -12,12 +13,19 @@ export interface VerifyOptions extends FaceOptions {
   metric?: Metric;
   /** overrides the calibrated threshold */
   threshold?: number;
+  /**
+   * also judge each compared face live or presented (photo, screen). A spoof is reported in the
+   * result (isReal false, per-face spoof score), never thrown; `verified` stays the identity decision.
+   */
+  antiSpoof?: AntiSpoofOption;
 }
 
 export interface FaceSummary {
   box: { x: number; y: number; w: number; h: number };
   score: number;
   landmarks: [number, number][];
+  /** set when anti-spoofing ran */
+  spoof?: SpoofResult;
 }
 
 export interface VerifyResult {
@@ -30,6 +38,8 @@ export interface VerifyResult {
   detector: string;
   metric: Metric;
   faces: [FaceSummary, FaceSummary];
+  /** with antiSpoof: both faces judged live (false when either looks presented) */
+  isReal?: boolean;
   /** set when an image held several faces and the largest was compared */
   note?: string;
   ms: number;
@@ -67,14 +77,38 @@ function tryCalibration(model: string, metric: Metric): Calibration | undefined 
   }
 }
 
+/**
+ * The calibration a decision uses. Without an explicit threshold the shipped one is required;
+ * with one, the shipped confidence map is still reported when there is one.
+ */
+export function decisionCalibration(model: string, metric: Metric, threshold?: number): Calibration {
+  if (threshold === undefined) return calibrationFor(model, metric);
+  return tryCalibration(model, metric) ?? fallbackCalibration(model, metric, threshold);
+}
+
+export interface EmbeddingComparison {
+  verified: boolean;
+  distance: number;
+  threshold: number;
+  confidence: number;
+}
+
+/** The 1:1 decision on two embeddings: distance, threshold (explicit or calibrated), confidence. */
+export function compareEmbeddings(a: Float32Array, b: Float32Array, opts: { model: string; metric: Metric; threshold?: number }): EmbeddingComparison {
+  const cal = decisionCalibration(opts.model, opts.metric, opts.threshold);
+  const d = distance(a, b, opts.metric);
+  const threshold = opts.threshold ?? cal.threshold;
+  return { verified: d <= threshold, distance: d, threshold, confidence: confidence(d, cal) };
+}
+
 /** Same person? The largest face of each image is compared. */
 export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const t0 = performance.now();
   const model = opts.model ?? DEFAULT_EMBED_MODEL;
   const metric = opts.metric ?? DEFAULT_METRIC;
   const [ra, rb] = await Promise.all([loadAndFindFaces(a, opts), loadAndFindFaces(b, opts)]);
-  // an explicit threshold still reports the shipped confidence map when there is one
-  const cal = opts.threshold === undefined ? calibrationFor(model, metric) : tryCalibration(model, metric) ?? fallbackCalibration(model, metric, opts.threshold);
+  // fail on a missing calibration before any model runs
+  decisionCalibration(model, metric, opts.threshold);
   const notes: string[] = [];
   const pick = (faces: Face[], which: string): Face => {
     if (faces.length === 0) throw new FacekitError('NO_FACE', `no face found in the ${which} image`, { image: which });
@@ -83,20 +117,17 @@ export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions =
   };
   const fa = pick(ra.faces, 'first');
   const fb = pick(rb.faces, 'second');
+  const sa = await spoofCheckIfAsked(ra.image, fa, opts.antiSpoof);
+  const sb = await spoofCheckIfAsked(rb.image, fb, opts.antiSpoof);
   const [ea] = await embedFaces(ra.image, [fa], { ...opts, model });
   const [eb] = await embedFaces(rb.image, [fb], { ...opts, model });
-  const d = distance(ea.embedding!.vector, eb.embedding!.vector, metric);
-  const threshold = opts.threshold ?? cal.threshold;
-  const conf = confidence(d, cal);
   return {
-    verified: d <= threshold,
-    distance: d,
-    threshold,
-    confidence: conf,
+    ...compareEmbeddings(ea.embedding!.vector, eb.embedding!.vector, { model, metric, threshold: opts.threshold }),
     model,
     detector: opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR),
     metric,
-    faces: [summarize(fa), summarize(fb)],
+    faces: [{ ...summarize(fa), ...(sa ? { spoof: sa } : {}) }, { ...summarize(fb), ...(sb ? { spoof: sb } : {}) }],
+    ...(sa && sb ? { isReal: sa.isReal && sb.isReal } : {}),
     ...(notes.length ? { note: notes.join('; ') } : {}),
     ms: performance.now() - t0,
   };

@@ -24,3 +24,13 @@ test('defaults list only attribute models that serve the action', () => {
     for (const id of ids as string[]) assert.ok(ATTRIBUTE_MODELS[id]?.actions.includes(action as never), `${action}: ${id}`);
   }
 });
+
+test('entries framed by a landmark box name an installed 68-point landmark model and a sane padding', () => {
+  const framed = Object.entries(ATTRIBUTE_MODELS).filter(([, e]) => typeof e.crop === 'object' && 'landmarkBox' in e.crop);
+  assert.ok(framed.length > 0, 'faceapi-age-gender uses face-api\'s landmark framing');
+  for (const [id, e] of framed) {
+    const spec = e.crop as { landmarkBox: string; padding: number };
+    assert.equal(getModelRecord(spec.landmarkBox).task, 'landmarks', `${id}: ${spec.landmarkBox}`);
+    assert.ok(spec.padding >= 0 && spec.padding < 1, `${id}: padding ${spec.padding}`);
+  }
+});

@@ -63,7 +63,7 @@ test('enroll --dir, identify --json with the exact shape, --draw, people list/sh
   for (const f of out.faces) {
     assert.deepEqual(Object.keys(f).sort(), ['box', 'candidates', 'match', 'score']);
     assert.deepEqual(Object.keys(f.box).sort(), ['h', 'w', 'x', 'y']);
-    if (f.match) assert.deepEqual(Object.keys(f.match).sort(), ['confidence', 'distance', 'name', 'personId']);
+    if (f.match) assert.deepEqual(Object.keys(f.match).sort(), ['confidence', 'distance', 'faceId', 'name', 'personId']);
   }
   const at = (i: number) => out.faces.find((f: { box: { x: number; y: number; w: number; h: number } }) => centreIn(f.box, i));
   assert.equal(at(0).match.personId, annId);

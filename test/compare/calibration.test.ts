@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   fitCalibration, confidence, thresholdAtFar, getCalibration, getCalibrationOr, saveCalibration, fallbackCalibration,
-  fitIsotonic, sigmoid, fitLogisticFusion, meanProbabilityFusion, fusionFromRecord, parseFusionId, type Calibration,
+  fitIsotonic, anchorIsotonic, sigmoid, fitLogisticFusion, meanProbabilityFusion, fusionFromRecord, parseFusionId, type Calibration,
 } from '../../src/compare/index.ts';
 import { FacekitError } from '../../src/errors/index.ts';
 import { mulberry32, gaussian } from '../../src/eval/prng.ts';
@@ -23,7 +23,7 @@ function fromKnownLogistic(a: number, b: number, n: number, seed: number) {
 
 test('the fitted logistic recovers a known one and is monotone decreasing', () => {
   const { genuine, impostor } = fromKnownLogistic(-8, 4, 20000, 1);
-  const cal = fitCalibration(genuine, impostor, { targetFar: 0.01, isotonic: false });
+  const cal = fitCalibration(genuine, impostor, { targetFar: 0.01, isotonic: false, anchor: 'fit' });
   // standard errors at n=20000 are ~0.15 for a and ~0.08 for b
   assert.ok(Math.abs(cal.logistic.a + 8) < 0.5, `a = ${cal.logistic.a}`);
   assert.ok(Math.abs(cal.logistic.b - 4) < 0.3, `b = ${cal.logistic.b}`);
@@ -40,9 +40,9 @@ test('balanced weighting removes the class prior from the intercept only', () =>
   // same logistic, but twice as many impostors kept: unweighted intercept shifts by log(1/2)
   const { genuine, impostor } = fromKnownLogistic(-8, 4, 20000, 2);
   const imp2 = [...impostor, ...impostor];
-  const plain = fitCalibration(genuine, imp2, { isotonic: false });
+  const plain = fitCalibration(genuine, imp2, { isotonic: false, anchor: 'fit' });
   assert.ok(Math.abs(plain.logistic.b - (4 + Math.log(0.5))) < 0.3, `b = ${plain.logistic.b}`);
-  const bal = fitCalibration(genuine, imp2, { isotonic: false, balanced: true });
+  const bal = fitCalibration(genuine, imp2, { isotonic: false, balanced: true, anchor: 'fit' });
   assert.ok(Math.abs(bal.logistic.a - plain.logistic.a) < 0.3);
   assert.ok(bal.logistic.b > plain.logistic.b + 0.2);
 });
@@ -92,8 +92,40 @@ test('isotonic table is non-increasing and pools violators', () => {
   const { genuine, impostor } = fromKnownLogistic(-8, 4, 3000, 4);
   const big = fitIsotonic(genuine, impostor);
   for (let i = 1; i < big.probabilities.length; i++) assert.ok(big.probabilities[i] <= big.probabilities[i - 1]);
-  const cal = fitCalibration(genuine, impostor);
+  const cal = fitCalibration(genuine, impostor, { anchor: 'fit' });
   assert.ok(Math.abs(confidence(0.5, cal, { method: 'isotonic' }) - 0.5) < 0.15);
+});
+
+test('by default confidence is 0.5 at the decision threshold, so confidence >= 0.5 agrees with the decision', () => {
+  const { genuine, impostor } = fromKnownLogistic(-8, 4, 20000, 5);
+  const cal = fitCalibration(genuine, impostor, { targetFar: 1e-3 });
+  assert.equal(cal.anchor, 'threshold');
+  // the plain fit puts 0.5 near d = 0.5; a FAR 1e-3 threshold is much stricter
+  assert.ok(cal.threshold < 0.3, `threshold ${cal.threshold}`);
+  assert.ok(Math.abs(-cal.fittedLogistic!.b / cal.fittedLogistic!.a - 0.5) < 0.05);
+  assert.ok(Math.abs(cal.logistic.a - cal.fittedLogistic!.a) < 1e-12, 'slope unchanged');
+  for (const method of ['logistic', 'isotonic'] as const) {
+    assert.ok(Math.abs(confidence(cal.threshold, cal, { method }) - 0.5) < 1e-9, `${method}: P at threshold ${confidence(cal.threshold, cal, { method })}`);
+    let prev = Infinity;
+    for (let d = 0; d <= 1.5; d += 0.005) {
+      const p = confidence(d, cal, { method });
+      assert.equal(p >= 0.5, d <= cal.threshold, `${method}: decision and confidence disagree at d=${d} (P=${p})`);
+      assert.ok(p <= prev + 1e-12, `${method}: not monotone at ${d}`);
+      prev = p;
+    }
+  }
+});
+
+test('anchoring the isotonic table keeps its ends and adds the 0.5 knot', () => {
+  const t = anchorIsotonic({ distances: [0.1, 0.3, 0.5, 0.7], probabilities: [1, 0.8, 0.4, 0] }, 0.3);
+  assert.deepEqual(t.distances, [0.1, 0.3, 0.5, 0.7]);
+  assert.deepEqual(t.probabilities, [1, 0.5, 0.25, 0]);
+  // all-genuine table: the side beyond the threshold cannot be told apart, it stays at the 0.5 tie
+  const edge = anchorIsotonic({ distances: [0.1, 0.2], probabilities: [1, 1] }, 0.15);
+  assert.deepEqual(edge.probabilities, [1, 0.5, 0.5]);
+  const low = anchorIsotonic({ distances: [0.1, 0.2], probabilities: [0.6, 0.2] }, 0.05);
+  assert.deepEqual(low.distances, [0.05, 0.1, 0.2]);
+  assert.deepEqual(low.probabilities, [0.5, 0.5, 0.5 * 0.2 / 0.6]);
 });
 
 test('calibrations round-trip through JSON; a missing one is a NOT_FOUND error naming it', () => {

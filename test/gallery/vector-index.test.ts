@@ -79,3 +79,48 @@ test('the index follows adds and removes in both modes, and auto switches to HNS
   assert.equal(auto.usingHnsw, true);
   assert.throws(() => auto.search(new Float32Array(D + 1), 1), /dimensions/);
 });
+
+/** brute-force float64 cos ranking, the reference for exact search */
+function bruteTop(entries: { faceId: string; vector: Float32Array }[], q: Float32Array, k: number): string[] {
+  return entries
+    .map((e) => ({ id: e.faceId, d: distance('cos', q, e.vector) }))
+    .sort((a, b) => a.d - b.d || (a.id < b.id ? -1 : 1))
+    .slice(0, k)
+    .map((x) => x.id);
+}
+
+test('exact search over int8 codes is proven exact or falls back to float32: always the brute-force top-k', () => {
+  // spread identities: the int8 scan's bound proves the answer
+  const { entries, queries } = population(6000, 5);
+  const idx = new ModelIndex('m', D, { mode: 'exact' });
+  idx.add(entries);
+  for (const q of queries.slice(0, 30)) assert.deepEqual(idx.search(q, 5).map((h) => h.faceId), bruteTop(entries, q, 5));
+  assert.ok(idx.exactStats.codeScans >= 25, `int8 scans proven: ${JSON.stringify(idx.exactStats)}`);
+  // 6000 near-copies of one vector: code errors exceed the gaps, the proof fails, float32 decides
+  const r = rng(6);
+  const centre = unitVector(D, r);
+  const crowd = Array.from({ length: 6000 }, (_, i) => ({ faceId: `c${i}`, personId: `p${i}`, vector: near(centre, 0.01, r) }));
+  const tight = new ModelIndex('m', D, { mode: 'exact' });
+  tight.add(crowd);
+  const q = near(centre, 0.01, r);
+  assert.deepEqual(tight.search(q, 3).map((h) => h.faceId), bruteTop(crowd, q, 3));
+  assert.equal(tight.exactStats.floatScans, 1, 'the unprovable query went to the float32 scan');
+});
+
+test('HNSW: a stored face searched with itself is found even when the graph misses it', () => {
+  const { entries } = population(3000, 7);
+  // a deliberately poor graph: 2 links per node, tiny expansions, one candidate
+  const idx = new ModelIndex('m', D, { mode: 'hnsw', hnsw: { connectivity: 2, expansionAdd: 2, expansionSearch: 1, rerank: 1 } });
+  idx.add(entries);
+  let graphMisses = 0;
+  for (const e of entries) {
+    const hit = idx.search(e.vector, 1)[0];
+    assert.equal(hit.faceId, e.faceId);
+    assert.equal(hit.distance, distance('cos', e.vector, e.vector));
+    // the same vector shifted by one ulp in one component is not a bit-identical query: graph only
+    const nudged = e.vector.slice();
+    nudged[0] = nudged[0] + Math.abs(nudged[0]) * 1e-7;
+    if (idx.search(nudged, 1)[0].faceId !== e.faceId) graphMisses++;
+  }
+  assert.ok(graphMisses > 0, 'the weak graph alone misses some self-matches (else this test proves nothing)');
+});

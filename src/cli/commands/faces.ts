@@ -3,6 +3,7 @@ import { loadAndFindFaces, represent } from '../../pipeline/index.ts';
 import { summarize, verify } from '../../verify/index.ts';
 import { addFaceOptions, drawPair, drawTo, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.ts';
 import { action, printJson } from '../run.ts';
+import { addAntiSpoofOptions, antiSpoofFrom, spoofPhrase, type CliAntiSpoof } from './analyze.ts';
 
 const fmtBox = (b: { x: number; y: number; w: number; h: number }) => `x=${b.x.toFixed(0)} y=${b.y.toFixed(0)} w=${b.w.toFixed(0)} h=${b.h.toFixed(0)}`;
 
@@ -28,13 +29,16 @@ export function registerFaceCommands(program: Command): void {
       rows.forEach((f, i) => console.log(`  #${i + 1} ${fmtBox(f.box)} ${f.model} [${f.embedding.slice(0, 4).map((x) => x.toFixed(3)).join(', ')}, ...] (${f.embedding.length}-d)`));
     }));
 
-  addFaceOptions(program.command('verify <image1> <image2>').description('are these the same person?'))
+  addAntiSpoofOptions(addFaceOptions(program.command('verify <image1> <image2>').description('are these the same person?')))
     .option('--threshold <n>', 'override the calibrated threshold', parseFloat)
-    .action(action(async (a: string, b: string, o: CliFaceOptions & { threshold?: number }) => {
-      const r = await verify(a, b, { ...faceOptionsFrom(o), metric: metricFrom(o), threshold: o.threshold });
+    .action(action(async (a: string, b: string, o: CliFaceOptions & CliAntiSpoof & { threshold?: number }) => {
+      const r = await verify(a, b, { ...faceOptionsFrom(o), metric: metricFrom(o), threshold: o.threshold, antiSpoof: antiSpoofFrom(o) });
       if (o.draw) await drawPair(o.draw, [a, b], r);
       if (o.json) return printJson(r);
       console.log(`${r.verified ? 'SAME person' : 'DIFFERENT people'}: distance ${r.distance.toFixed(4)} (threshold ${r.threshold.toFixed(4)}, ${r.metric}), confidence ${(100 * r.confidence).toFixed(1)}%`);
       console.log(`  model ${r.model}, detector ${r.detector}, ${r.ms.toFixed(0)} ms${r.note ? `; ${r.note}` : ''}`);
+      if (r.isReal !== undefined) {
+        console.log(`  anti-spoofing: ${r.isReal ? 'both faces look live' : 'a face looks PRESENTED (photo or screen), not live'}; first ${spoofPhrase(r.faces[0].spoof!)}, second ${spoofPhrase(r.faces[1].spoof!)}`);
+      }
     }));
 }

@@ -10,6 +10,7 @@ import {
 import { addFaceOptions, drawTo, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.ts';
 import { progress } from '../progress.ts';
 import { action, printJson } from '../run.ts';
+import { addAntiSpoofOptions, antiSpoofFrom, spoofPhrase, type CliAntiSpoof } from './analyze.ts';
 
 const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.bmp', '.pgm', '.ppm', '.pnm', '.avif']);
 
@@ -38,15 +39,15 @@ async function personByName(g: Gallery, name: string): Promise<PersonRef> {
 const dbOption = () => new Option('--db <file|url>', 'gallery: SQLite file or postgres:// URL').makeOptionMandatory();
 
 export function registerGalleryCommands(program: Command): void {
-  addFaceOptions(program.command('enroll [images...]').description('add photos of a person to the gallery (one face per photo)'))
+  addAntiSpoofOptions(addFaceOptions(program.command('enroll [images...]').description('add photos of a person to the gallery (one face per photo)')))
     .addOption(dbOption())
     .option('--name <name>', 'the person (added to the person of that name, or a new person)')
     .option('--person <id>', 'an existing person id')
     .option('--dir <dir>', 'enroll every <dir>/<name>/<images> subfolder as a person')
     .option('--models <ids>', 'embed with each of these comma-separated models (default: --model)')
     .option('--allow-largest', 'a photo with several faces enrolls its largest')
-    .action(action(async (images: string[], o: CliFaceOptions & DbOptions & { name?: string; person?: string; dir?: string; models?: string; allowLargest?: boolean }) => {
-      const opts = { ...faceOptionsFrom(o), models: o.models?.split(',').map((s) => s.trim()).filter(Boolean), allowLargest: !!o.allowLargest };
+    .action(action(async (images: string[], o: CliFaceOptions & CliAntiSpoof & DbOptions & { name?: string; person?: string; dir?: string; models?: string; allowLargest?: boolean }) => {
+      const opts = { ...faceOptionsFrom(o), models: o.models?.split(',').map((s) => s.trim()).filter(Boolean), allowLargest: !!o.allowLargest, antiSpoof: antiSpoofFrom(o) };
       if (o.dir) {
         if (images.length || o.name || o.person) throw new FacekitError('BAD_ARGUMENT', '--dir takes names from its subfolders: give no images, --name or --person with it');
         const people = readdirSync(o.dir).filter((d) => statSync(join(o.dir!, d)).isDirectory()).sort();
@@ -87,25 +88,25 @@ export function registerGalleryCommands(program: Command): void {
       console.log(`${r.created ? 'new person' : 'added to'} ${r.person.name} (${r.person.id}): ${r.photos.length} photo${r.photos.length === 1 ? '' : 's'}, model${r.models.length > 1 ? 's' : ''} ${r.models.join(', ')}`);
     }));
 
-  addFaceOptions(program.command('identify <image>').description('who is in this photo? every face against the gallery'))
+  addAntiSpoofOptions(addFaceOptions(program.command('identify <image>').description('who is in this photo? every face against the gallery')))
     .addOption(dbOption())
     .option('--threshold <n>', 'override the calibrated threshold', parseFloat)
     .option('--top-k <n>', 'candidates per face', (v) => parseInt(v, 10), 5)
     .addOption(new Option('--rule <rule>', 'per-person decision rule').choices(['min', 'mean-top2']).default('min'))
-    .action(action(async (image: string, o: CliFaceOptions & DbOptions & { threshold?: number; topK: number; rule: 'min' | 'mean-top2' }) => {
-      const r = await withGallery(o.db, (g) => identify(g, image, { ...faceOptionsFrom(o), metric: metricFrom(o), threshold: o.threshold, topK: o.topK, rule: o.rule }));
+    .action(action(async (image: string, o: CliFaceOptions & CliAntiSpoof & DbOptions & { threshold?: number; topK: number; rule: 'min' | 'mean-top2' }) => {
+      const r = await withGallery(o.db, (g) => identify(g, image, { ...faceOptionsFrom(o), metric: metricFrom(o), threshold: o.threshold, topK: o.topK, rule: o.rule, antiSpoof: antiSpoofFrom(o) }));
       if (o.draw) {
         const faces = r.faces.map((f) => ({ box: f.box, score: f.score, landmarks5: f.landmarks }) as unknown as Face);
-        await drawTo(o.draw, image, faces, r.faces.map((f) => f.match ? `${f.match.name} ${(100 * f.match.confidence).toFixed(0)}%` : 'unknown'));
+        await drawTo(o.draw, image, faces, r.faces.map((f) => `${f.match ? `${f.match.name} ${(100 * f.match.confidence).toFixed(0)}%` : 'unknown'}${f.spoof && !f.spoof.isReal ? ' PRESENTED' : ''}`));
       }
       if (o.json) {
-        return printJson({ faces: r.faces.map((f) => ({ box: f.box, score: f.score, match: f.match, candidates: f.candidates })), ms: r.ms });
+        return printJson({ faces: r.faces.map((f) => ({ box: f.box, score: f.score, match: f.match, candidates: f.candidates, ...(f.spoof ? { spoof: f.spoof } : {}) })), ms: r.ms });
       }
       console.log(`${r.faces.length} face${r.faces.length === 1 ? '' : 's'} in ${r.ms.toFixed(0)} ms (model ${r.model}, ${r.metric} threshold ${r.threshold.toFixed(4)})`);
       r.faces.forEach((f, i) => {
         const b = f.box;
         const who = f.match ? `${f.match.name} (distance ${f.match.distance.toFixed(3)}, confidence ${(100 * f.match.confidence).toFixed(1)}%)` : `unknown${f.candidates[0] ? ` (nearest ${f.candidates[0].name} at ${f.candidates[0].distance.toFixed(3)})` : ''}`;
-        console.log(`  #${i + 1} x=${b.x.toFixed(0)} y=${b.y.toFixed(0)} w=${b.w.toFixed(0)} h=${b.h.toFixed(0)}: ${who}`);
+        console.log(`  #${i + 1} x=${b.x.toFixed(0)} y=${b.y.toFixed(0)} w=${b.w.toFixed(0)} h=${b.h.toFixed(0)}: ${who}${f.spoof ? `; ${spoofPhrase(f.spoof)}` : ''}`);
       });
     }));
 
