@@ -143,7 +143,7 @@ for (const clip of clips) {
     if (clip.startsWith('stage')) {
       const png = join(here, '../docs/video-frame.png');
       // a frame where the tracker has a decided face on it, scaled down to keep the file small
-      spawnSync(ffmpegPath(), ['-v', 'error', '-y', '-ss', '3', '-i', out, '-frames:v', '1', '-vf', 'scale=480:-2', png]);
+      spawnSync(ffmpegPath(), ['-v', 'error', '-y', '-ss', '6', '-i', out, '-frames:v', '1', '-vf', 'scale=480:-2', png]);
       if (existsSync(png)) console.log(`frame grab: ${png} (${(statSync(png).size / 1024).toFixed(0)} KB)`);
     }
   }

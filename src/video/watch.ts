@@ -10,13 +10,13 @@
 import sharp from 'sharp';
 import { assessQuality, checkLiveness, checkSpoof, type LivenessFrame, type SpoofResult } from '../analyze/index.ts';
 import { cropResize } from '../analyze/crop.ts';
-import { confidence, distance, fallbackCalibration, l2Normalize, getCalibration, type Calibration, type Metric } from '../compare/index.ts';
+import { distance, fallbackCalibration, l2Normalize, getCalibration, type Calibration, type Metric } from '../compare/index.ts';
 import { detectFaces } from '../detect/index.ts';
 import { DEFAULT_EMBED_MODEL, embedCrops, loadEmbedModel } from '../embed/index.ts';
 import { FacekitError } from '../errors/index.ts';
 import type { Box, Face } from '../face.ts';
 import type { Gallery, PersonRule } from '../gallery/index.ts';
-import { galleryDistance, galleryMetric } from '../identify/index.ts';
+import { matchEmbedding } from '../identify/index.ts';
 import type { RgbImage } from '../image/types.ts';
 import { cropForModel, type FaceOptions } from '../pipeline/index.ts';
 import { calibrationFor, DEFAULT_METRIC } from '../verify/index.ts';
@@ -244,13 +244,15 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
     if (opts.thumbnails !== false && (!st.thumb || q > st.thumb.quality)) st.thumb = { image: cropResize(frame.image, thumbBox(face.box), THUMB_SIZE, THUMB_SIZE), quality: q };
   };
 
+  // the same decision as identifying a photo: nearest person, calibrated threshold and confidence
   const match = (vector: Float32Array): Pick<Sample, 'match' | 'confidence'> => {
     if (!gallery) return { match: null, confidence: 0 };
-    const best = gallery.search(model, vector, { topK: 20, metric: galleryMetric(metric), rule: opts.rule }).people[0];
+    const r = matchEmbedding(gallery, vector, { model, metric, threshold: opts.threshold, topK: 1, rule: opts.rule });
+    const best = r.candidates[0];
     if (!best) return { match: null, confidence: 0 };
-    const d = galleryDistance(best.distance, metric);
-    return { match: d <= threshold ? { personId: best.personId, name: best.name } : null, confidence: confidence(d, cal) };
+    return { match: r.match ? { personId: best.personId, name: best.name } : null, confidence: best.confidence };
   };
+
 
   const decide = async (frame: VideoFrame) => {
     const due = [...states.values()].filter((st) => st.confirmed && st.pending && (st.decision === null || frame.timeMs - st.lastSampleMs >= recheckMs));
