@@ -4,7 +4,8 @@
  * style; pairs sampled with seed 1). Embeddings are cached (the facekit eval cache), so re-runs
  * cost only the metrics. Writes bench/results/verify-accuracy.json after every row.
  *
- *   npx tsx bench/verify-accuracy.ts [--quick] [--no-baselines] [--sets celebrity-aligned,orl]
+ *   npx tsx bench/verify-accuracy.ts [--quick] [--no-baselines] [--ssd] [--sets=celebrity-aligned,orl]
+ *     [--models=fr_feature] [--detectors=fr_detect,none]   (a subset; other rows are carried over)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,24 +33,35 @@ const SETS: SetSpec[] = [
 
 const MODELS = ['fr_feature', 'faceres', 'faceapi-recognition', 'mobileface'];
 const METRICS: Metric[] = ['cosine', 'euclidean_l2', 'euclidean'];
-// every model with the default detector; the other detectors with the default model; aligned
-// sets also without detection (the crop as shipped)
+// every model with every detector (SSD only with --ssd: ~1 s per image); aligned sets also
+// without detection (the crop as shipped)
+const DETECTORS = ['fr_detect', 'blazeface-back', ...(args.includes('--ssd') ? ['faceapi-ssd'] : [])];
+// --models=a,b and --detectors=x,none re-measure a subset; the other rows of the previous
+// results file are kept with their measuredAt (rows from before measuredAt existed get carried: true)
+const listArg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',');
+const onlyModels = listArg('models');
+const onlyDetectors = listArg('detectors');
 function configs(set: SetSpec): { model: string; detector: string }[] {
-  const out = MODELS.map((model) => ({ model, detector: 'fr_detect' }));
-  out.push({ model: 'fr_feature', detector: 'blazeface-back' });
-  if (args.includes('--ssd')) out.push({ model: 'fr_feature', detector: 'faceapi-ssd' }); // ~1 s per image
+  const out = DETECTORS.flatMap((detector) => MODELS.map((model) => ({ model, detector })));
   if (set.aligned) for (const model of MODELS) out.push({ model, detector: 'none' });
-  return out;
+  return out.filter((c) => (!onlyModels || onlyModels.includes(c.model)) && (!onlyDetectors || onlyDetectors.includes(c.detector)));
 }
 
 const outFile = join(import.meta.dirname, 'results/verify-accuracy.json');
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
 const rows: Record<string, unknown>[] = [];
-const save = () => writeFileSync(outFile, `${JSON.stringify({ generatedBy: 'bench/verify-accuracy.ts', quick, rows }, null, 1)}\n`);
+const partial = !!(onlyModels || onlyDetectors || setsArg || args.includes('--no-baselines'));
+const previous: Record<string, unknown>[] = partial && existsSync(outFile) ? JSON.parse(readFileSync(outFile, 'utf8')).rows : [];
+const rowKey = (r: Record<string, unknown>) => `${r.dataset}|${r.model}|${r.detector}|${r.metric}`;
+const save = () => {
+  const fresh = new Set(rows.map(rowKey));
+  const carried = previous.filter((r) => !fresh.has(rowKey(r))).map((r) => (r.measuredAt ? r : { ...r, carried: true }));
+  writeFileSync(outFile, `${JSON.stringify({ generatedBy: 'bench/verify-accuracy.ts', quick, rows: [...rows, ...carried] }, null, 1)}\n`);
+};
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 function report(row: Record<string, any>): void {
-  rows.push(row);
+  rows.push({ ...row, measuredAt: new Date().toISOString() });
   save();
   console.log(`${String(row.dataset).padEnd(20)} ${String(row.model).padEnd(22)} ${String(row.detector).padEnd(15)} ${String(row.metric).padEnd(13)} acc ${pct(row.accuracy)} +- ${pct(row.std)}  auc ${row.auc.toFixed(4)}  eer ${pct(row.eer)}  tar@1e-2 ${pct(row.tarAt1e2)}  noFace ${row.noFace}`);
 }

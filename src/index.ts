@@ -37,8 +37,8 @@ export { FaceTracker, type Track, type TrackerOptions } from './video/tracker.ts
 
 // analysis: attributes, quality, anti-spoofing, liveness
 export {
-  analyzeFace, analyzeFaces, assessQuality, QUALITY_BAR, checkSpoof, checkLiveness, estimatePose,
-  type FaceQuality, type AnalyzeOptions, type SpoofResult, type LivenessResult,
+  analyzeFace, analyzeFaces, assessQuality, QUALITY_BAR, checkSpoof, checkLiveness, estimatePose, faceLandmarks, predictMesh,
+  type FaceQuality, type AnalyzeOptions, type SpoofResult, type AntiSpoofOption, type LivenessResult, type LandmarkKind, type FaceMesh,
 } from './analyze/index.ts';
 
 // 1:N identification over a gallery

@@ -6,7 +6,7 @@
  * its full extent.
  */
 import { FacekitError } from '../errors/index.ts';
-import type { Box, Face } from '../face.ts';
+import type { Box, Face, Landmarks5, Point } from '../face.ts';
 import { limitSide } from '../image/index.ts';
 import type { RgbImage } from '../image/types.ts';
 import { blazeFace } from './blazeface.ts';
@@ -37,6 +37,30 @@ export interface DetectOptions {
   landmarkModel?: string;
   /** also keep the 68-point landmarks in face.landmarks (default true) */
   denseLandmarks?: boolean;
+  /**
+   * When a face fills more than half the image (a tight face crop, as datasets and galleries ship
+   * them), or a small image shows no face, detect again on the image placed on a grey border of half its longer side, so the
+   * detector and landmark model see the context they were trained with (default true). On
+   * celebrity-aligned crops this halves the five-point alignment error (bench/align-study.ts).
+   */
+  context?: boolean;
+}
+
+/** A face box this large a share of the image side marks the image as a tight face crop. */
+export const TIGHT_CROP_SHARE = 0.5;
+/** Images up to this side with no face found are tried on the canvas too. */
+export const SMALL_IMAGE_SIDE = 400;
+
+function onCanvas(image: RgbImage, border: number, fill: number): RgbImage {
+  const W = image.width + 2 * border, H = image.height + 2 * border;
+  const data = new Uint8Array(W * H * 3).fill(fill);
+  for (let y = 0; y < image.height; y++) data.set(image.data.subarray(y * image.width * 3, (y + 1) * image.width * 3), ((y + border) * W + border) * 3);
+  return { data, width: W, height: H };
+}
+
+function shifted(f: Face, d: number): Face {
+  const mv = ([x, y]: Point): Point => [x + d, y + d];
+  return { ...f, box: { ...f.box, x: f.box.x + d, y: f.box.y + d }, landmarks5: f.landmarks5.map(mv) as Landmarks5, ...(f.landmarks ? { landmarks: f.landmarks.map(mv) } : {}) };
 }
 
 const detectors = new Map<string, Detector>([frDetect, blazeFace, ssdMobilenet, faceBoxes].map((d) => [d.id, d]));
@@ -75,6 +99,14 @@ export async function detectFaces(image: RgbImage, opts: DetectOptions = {}): Pr
 
   const small = await limitSide(image, maxSide);
   const raw = await det.run(small.image, { scoreThreshold, iouThreshold, tiles: opts.tiles });
+  const tight = raw.some((r) => Math.max(r.box.w / small.image.width, r.box.h / small.image.height) > TIGHT_CROP_SHARE);
+  // a small image with no face found is most often a crop too tight for the detector
+  const smallEmpty = raw.length === 0 && Math.max(image.width, image.height) <= SMALL_IMAGE_SIDE;
+  if (opts.context !== false && (tight || smallEmpty)) {
+    const border = Math.round(Math.max(image.width, image.height) / 2);
+    const faces = await detectFaces(onCanvas(image, border, 128), { ...opts, context: false });
+    if (faces.length > 0) return faces.map((f) => shifted(f, -border));
+  }
   const k = 1 / small.scale;
   let found = raw.map((r) => ({ score: r.score, box: { x: r.box.x * k, y: r.box.y * k, w: r.box.w * k, h: r.box.h * k } }));
   const minFaceSize = opts.minFaceSize ?? 0;

@@ -2,7 +2,7 @@ export { iou } from './iou.ts';
 export { nms, weightedNms } from './nms.ts';
 export type { Candidate, NmsOptions } from './nms.ts';
 export type { Detector, DetectorRunOptions, RawDetection } from './types.ts';
-export { detectFaces, registerDetector, listDetectors, getDetector, DEFAULT_DETECTOR, DEFAULT_LANDMARK_MODEL, LANDMARK_MODELS } from './detect-faces.ts';
+export { detectFaces, registerDetector, listDetectors, getDetector, DEFAULT_DETECTOR, DEFAULT_LANDMARK_MODEL, LANDMARK_MODELS, TIGHT_CROP_SHARE } from './detect-faces.ts';
 export type { DetectOptions } from './detect-faces.ts';
 export { frDetect, decodeUltraLight } from './fr-detect.ts';
 export { predictLandmarks68, landmarks5From68, landmarkCropRegion } from './landmarks68.ts';

@@ -75,12 +75,15 @@ export function embeddingConfig(opts: FaceOptions): string {
   // the record's crop and input conventions are part of what the embedding means: changing
   // either must not reuse embeddings cached under the old one
   const record = listModels().find((r) => r.id === model);
+  const detector = opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR);
   return configKey({
     model,
     crop: record?.crop ? JSON.stringify(record.crop) : undefined,
     input: record ? JSON.stringify(record.input) : undefined,
-    detector: opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR),
+    detector,
     align: opts.align !== false,
+    // tight crops re-detected on a canvas (detectFaces' context option); absent = the old behaviour
+    context: opts.detect !== false && opts.context !== false ? 'canvas2' : undefined,
     flip: !!opts.flip,
     scoreThreshold: opts.scoreThreshold,
     minFaceSize: opts.minFaceSize,

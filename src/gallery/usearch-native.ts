@@ -28,9 +28,11 @@ let compiled: Compiled | null = null;
 
 function binding(): Compiled {
   if (!compiled) {
-    // the package root: its entry point is javascript/dist/cjs/usearch.js
-    const root = join(require.resolve('usearch'), '..', '..', '..', '..');
-    compiled = (require('node-gyp-build') as (dir: string) => Compiled)(root);
+    // the package root (its entry point is javascript/dist/cjs/usearch.js), and node-gyp-build
+    // resolved from usearch itself, whose dependency it is, as usearch loads its binary
+    const entry = require.resolve('usearch');
+    const root = join(entry, '..', '..', '..', '..');
+    compiled = (createRequire(entry)('node-gyp-build') as (dir: string) => Compiled)(root);
   }
   return compiled;
 }
