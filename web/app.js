@@ -2,9 +2,10 @@
 import { api, apiKey, setApiKey } from './api.js';
 import { drawFaces, drawPhoto, fileToImage } from './draw.js';
 import './clusters.js';
+import { initStreams, showStreams } from './streams.js';
 
 const $ = (id) => document.getElementById(id);
-const PAGES = ['enroll', 'identify', 'verify', 'people', 'clusters'];
+const PAGES = ['enroll', 'identify', 'verify', 'people', 'clusters', 'streams'];
 
 function show(el, text, kind = '') {
   el.textContent = text;
@@ -22,6 +23,7 @@ function route() {
   for (const p of PAGES) $(`page-${p}`).hidden = p !== page;
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.page === page);
   if (page === 'people') loadPeople();
+  if (page === 'streams') showStreams();
   if (page !== 'enroll') stopCamera();
 }
 
@@ -317,5 +319,6 @@ $('verify-file2').addEventListener('change', () => pickVerify(1));
 $('verify-submit').addEventListener('click', verify);
 $('api-key').value = apiKey();
 $('api-key').addEventListener('change', (e) => setApiKey(e.target.value.trim()));
+initStreams();
 window.addEventListener('hashchange', route);
 route();

@@ -9,6 +9,8 @@ import { registerKeys } from './commands/keys.ts';
 import { registerModels } from './commands/models.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerTrain } from './commands/train.ts';
+import { registerWatch } from './commands/watch.ts';
+import { withStreams } from '../video/index.ts';
 import { createService, installWebPageOnNextServer } from '../service/index.ts';
 
 // The CLI is a thin shell: each command file parses arguments and calls the library.
@@ -23,7 +25,8 @@ registerCalibrate(program);
 registerClusterCommands(program);
 registerKeys(program);
 registerTrain(program);
-registerServe(program, createService);
+registerServe(program, withStreams(createService));
+registerWatch(program);
 // `facekit serve` also serves the web page at /
 program.hook('preAction', (_program, command) => {
   if (command.name() === 'serve') installWebPageOnNextServer();

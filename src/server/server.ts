@@ -17,6 +17,7 @@ import { registerDetectRoutes } from './routes/detect.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerKeyRoutes } from './routes/keys.ts';
 import { registerPeopleRoutes } from './routes/people.ts';
+import { registerStreamRoutes, streamsOf } from './routes/streams.ts';
 import { registerVerifyRoutes } from './routes/verify.ts';
 import type { FaceService } from './service.ts';
 
@@ -121,6 +122,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<FacekitServ
   registerKeyRoutes(app, { keyStore: opts.keyStore });
   registerDeepfaceRoutes(app, { ...deps, maxImageBytes: limits.imageBytes });
   registerClusterRoutes(app, { ...deps, clusters: opts.clusters ?? null });
+  registerStreamRoutes(app, { ...deps, streams: streamsOf(opts.service) });
 
   // graceful close: Fastify stops accepting and answers new requests 503 while in-flight ones
   // finish; their keep-alive connections are closed as each response goes out (else close()

@@ -58,7 +58,9 @@ export class FaceTracker<T = unknown> {
   private readonly maxGapMs: number;
   private readonly minHits: number;
 
-  constructor(opts: TrackerOptions = {}) {
+  /** `firstId`: ids start here (a tracker continuing another's numbering) */
+  constructor(opts: TrackerOptions = {}, firstId = 1) {
+    this.nextId = firstId;
     this.iouThreshold = opts.iouThreshold ?? 0.3;
     this.maxGapMs = opts.maxGapMs ?? 1000;
     this.minHits = opts.minHits ?? 2;
@@ -111,6 +113,30 @@ export class FaceTracker<T = unknown> {
       if (t.confirmed) started.push(publicView(t));
     });
     return this.expire(timeMs, started, assignment);
+  }
+
+  /**
+   * Gives a track a new id, keeping its motion state: for when the face under a track turns out
+   * to be someone else (a scene cut, or one person stepping in front of another).
+   */
+  reassign(id: number, timeMs: number): number {
+    const t = this.tracks.find((x) => x.id === id);
+    if (!t) return id;
+    t.id = this.nextId++;
+    t.firstSeen = timeMs;
+    t.hits = 1;
+    return t.id;
+  }
+
+  /** the id the next new track gets */
+  get nextTrackId(): number {
+    return this.nextId;
+  }
+
+  /** where the track is now (null when it has ended) */
+  box(id: number): Box | null {
+    const t = this.tracks.find((x) => x.id === id);
+    return t ? { ...t.box } : null;
   }
 
   /** End every track (end of stream). */
