@@ -32,8 +32,14 @@ export { evaluateVerification, rocCurve, auc, eer, tarAtFar, samplePairs, listDa
 // models and runtime
 export { listModels, getModelRecord, loadModel, ensureBuilt, type ModelRecord } from './models/index.ts';
 
-// video
-export { FaceTracker, type Track, type TrackerOptions } from './video/tracker.ts';
+// video: sources through ffmpeg, tracking, per-track decisions, events and attendance
+export {
+  watchVideo, openVideoSource, FaceTracker, StreamManager, withStreams, attendanceCsv,
+  type WatchOptions, type WatchResult, type WatchEvent, type Track, type TrackerOptions, type SourceOptions,
+} from './video/index.ts';
+
+// learned similarity: apply a head trained by `facekit train` (training itself is in src/learn)
+export { readRuntimeHead, type RuntimeHead } from './learn/head-runtime.ts';
 
 // analysis: attributes, quality, anti-spoofing, liveness
 export {
