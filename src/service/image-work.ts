@@ -5,7 +5,7 @@
  * thread would stall every other request for hundreds of milliseconds.
  */
 import { createHash } from 'node:crypto';
-import { analyzeFace, checkSpoof, defaultModel, type Action } from '../analyze/index.ts';
+import { analyzeFace, checkSpoof, defaultModel, faceLandmarks, type Action } from '../analyze/index.ts';
 import { DEFAULT_DETECTOR } from '../detect/index.ts';
 import { FacekitError } from '../errors/index.ts';
 import type { Face } from '../face.ts';
@@ -37,6 +37,8 @@ export interface ImageWork {
   antiSpoofing?: boolean;
   /** attributes to estimate for every face */
   analyze?: AnalyzeAction[];
+  /** also return face-api's 68 landmarks of the largest face (liveness needs the eyelids) */
+  landmarks68?: boolean;
 }
 
 export interface ImageWorkResult {
@@ -49,6 +51,8 @@ export interface ImageWorkResult {
   sha256?: string;
   /** per face, when `analyze` was asked */
   attributes?: FaceAttributes[];
+  /** 68 landmarks (iBUG order) of the largest face when asked; null when there is no face */
+  landmarks68?: [number, number][] | null;
   /** model runs, for the metrics */
   timings: { model: string; seconds: number }[];
 }
@@ -114,6 +118,15 @@ export async function doImageWork(image: Uint8Array, work: ImageWork): Promise<I
     }
   }
   const attributes = work.analyze ? await analyzeAll(rgb, faces, work.analyze, timings) : undefined;
+  let landmarks68: [number, number][] | null | undefined;
+  if (work.landmarks68) {
+    landmarks68 = null;
+    if (faces.length > 0 && faces[largestIndex(faces)].detector !== 'none') {
+      const t0 = performance.now();
+      landmarks68 = (await faceLandmarks(rgb, faces[largestIndex(faces)], '68')).map(([x, y]) => [x, y] as [number, number]);
+      timings.push({ model: 'faceapi-landmarks68', seconds: (performance.now() - t0) / 1000 });
+    }
+  }
   let embeddings: Float32Array[] = [];
   if (work.embed && embedded.length > 0) {
     const t0 = performance.now();
@@ -129,6 +142,7 @@ export async function doImageWork(image: Uint8Array, work: ImageWork): Promise<I
     embeddings,
     ...(work.sha256 ? { sha256: createHash('sha256').update(bytes).digest('hex') } : {}),
     ...(attributes ? { attributes } : {}),
+    ...(landmarks68 === undefined ? {} : { landmarks68 }),
     timings,
   };
 }
