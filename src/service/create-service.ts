@@ -48,6 +48,14 @@ function checkImage(image: unknown): asserts image is Buffer {
   if (!Buffer.isBuffer(image)) throw new FacekitError('BAD_IMAGE', 'image must be the encoded file bytes');
 }
 
+/**
+ * The six MediaPipe mesh points of each eye in EAR order (corner, upper lid x2, corner, lower lid
+ * x2). The mesh, not a 68-point set, because the 68-point regressors (face-api's and fr_landmark)
+ * draw open eyes over eyes painted shut: their EAR stayed 0.28-0.31 where the mesh's fell from
+ * 0.28 to 0.22 (one face-api sample face, eyes covered with skin colour and a lid line).
+ */
+const MESH_EYES = { left: [33, 160, 158, 133, 153, 144], right: [362, 385, 387, 263, 373, 380] };
+
 class LibraryService implements FaceService {
   readonly people: PeopleService;
 
@@ -147,15 +155,17 @@ class LibraryService implements FaceService {
     const seen: { index: number; frame: LivenessFrame; yaw: number; face: ImageWorkResult['faces'][number] }[] = [];
     for (let i = 0; i < frames.length; i++) {
       const label = `frame ${i + 1} of ${frames.length}`;
-      const r = await this.work(frames[i], opts, { landmarks68: true, label }).catch((e: unknown) => {
+      const r = await this.work(frames[i], opts, { landmarks: 'mesh', label }).catch((e: unknown) => {
         // name the bad frame: one corrupt JPEG in a burst of thirty is otherwise hard to find
         if (e instanceof FacekitError && e.code === 'BAD_IMAGE') throw new FacekitError('BAD_IMAGE', `${label}: ${e.message}`);
         throw e;
       });
-      if (!r.landmarks68) continue; // a frame without a face (looked away, motion blur) is skipped, not fatal
+      if (!r.landmarks) continue; // a frame without a face (looked away, motion blur) is skipped, not fatal
       const face = r.faces.reduce((a, b) => (b.box.w * b.box.h > a.box.w * a.box.h ? b : a));
       const landmarks5 = face.landmarks5 as Landmarks5;
-      seen.push({ index: i, frame: { time: i, landmarks5, landmarks68: r.landmarks68 }, yaw: estimatePose(landmarks5).yaw, face });
+      const eye = (ids: number[]) => ids.map((k) => r.landmarks![k]);
+      const eyes = { left: eye(MESH_EYES.left), right: eye(MESH_EYES.right) };
+      seen.push({ index: i, frame: { time: i, landmarks5, eyes }, yaw: estimatePose(landmarks5).yaw, face });
     }
     if (seen.length === 0) throw new FacekitError('NO_FACE', `no face found in any of the ${frames.length} frames`);
     const result = checkLiveness(seen.map((s) => s.frame), challenges, { mirrored: opts.mirrored });

@@ -5,7 +5,7 @@
  * thread would stall every other request for hundreds of milliseconds.
  */
 import { createHash } from 'node:crypto';
-import { analyzeFace, checkSpoof, defaultModel, faceLandmarks, type Action } from '../analyze/index.ts';
+import { analyzeFace, checkSpoof, defaultModel, faceLandmarks, type Action, type LandmarkKind } from '../analyze/index.ts';
 import { DEFAULT_DETECTOR } from '../detect/index.ts';
 import { FacekitError } from '../errors/index.ts';
 import type { Face } from '../face.ts';
@@ -37,8 +37,8 @@ export interface ImageWork {
   antiSpoofing?: boolean;
   /** attributes to estimate for every face */
   analyze?: AnalyzeAction[];
-  /** also return face-api's 68 landmarks of the largest face (liveness needs the eyelids) */
-  landmarks68?: boolean;
+  /** also return these dense landmarks of the largest face (liveness needs the eyelids) */
+  landmarks?: LandmarkKind;
 }
 
 export interface ImageWorkResult {
@@ -51,8 +51,8 @@ export interface ImageWorkResult {
   sha256?: string;
   /** per face, when `analyze` was asked */
   attributes?: FaceAttributes[];
-  /** 68 landmarks (iBUG order) of the largest face when asked; null when there is no face */
-  landmarks68?: [number, number][] | null;
+  /** the asked landmarks of the largest face; null when there is no face */
+  landmarks?: [number, number][] | null;
   /** model runs, for the metrics */
   timings: { model: string; seconds: number }[];
 }
@@ -118,13 +118,13 @@ export async function doImageWork(image: Uint8Array, work: ImageWork): Promise<I
     }
   }
   const attributes = work.analyze ? await analyzeAll(rgb, faces, work.analyze, timings) : undefined;
-  let landmarks68: [number, number][] | null | undefined;
-  if (work.landmarks68) {
-    landmarks68 = null;
+  let landmarks: [number, number][] | null | undefined;
+  if (work.landmarks) {
+    landmarks = null;
     if (faces.length > 0 && faces[largestIndex(faces)].detector !== 'none') {
       const t0 = performance.now();
-      landmarks68 = (await faceLandmarks(rgb, faces[largestIndex(faces)], '68')).map(([x, y]) => [x, y] as [number, number]);
-      timings.push({ model: 'faceapi-landmarks68', seconds: (performance.now() - t0) / 1000 });
+      landmarks = (await faceLandmarks(rgb, faces[largestIndex(faces)], work.landmarks)).map(([x, y]) => [x, y] as [number, number]);
+      timings.push({ model: `landmarks-${work.landmarks}`, seconds: (performance.now() - t0) / 1000 });
     }
   }
   let embeddings: Float32Array[] = [];
@@ -142,7 +142,7 @@ export async function doImageWork(image: Uint8Array, work: ImageWork): Promise<I
     embeddings,
     ...(work.sha256 ? { sha256: createHash('sha256').update(bytes).digest('hex') } : {}),
     ...(attributes ? { attributes } : {}),
-    ...(landmarks68 === undefined ? {} : { landmarks68 }),
+    ...(landmarks === undefined ? {} : { landmarks }),
     timings,
   };
 }
