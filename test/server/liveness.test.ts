@@ -1,38 +1,24 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import sharp from 'sharp';
 import { createService } from '../../src/service/index.ts';
 import type { FaceService, LivenessResponse } from '../../src/server/service.ts';
 import { postJson, startHarness, type Harness } from './helpers.ts';
-
-const SAMPLE = 'node_modules/@vladmandic/face-api/demo/sample2.jpg';
-
-/** The largest face of a shipped group photo, cropped with a margin, as a webcam-sized JPEG. */
-async function facePhoto(service: FaceService): Promise<Buffer> {
-  const photo = readFileSync(SAMPLE);
-  const { faces, width, height } = await service.detect(photo, {});
-  assert.ok(faces.length > 0, `no face found in ${SAMPLE}`);
-  const f = faces.reduce((a, b) => (b.box.w * b.box.h > a.box.w * a.box.h ? b : a));
-  const m = f.box.w;
-  const left = Math.max(0, Math.round(f.box.x - m));
-  const top = Math.max(0, Math.round(f.box.y - m));
-  const w = Math.min(width - left, Math.round(f.box.w + 2 * m));
-  const h = Math.min(height - top, Math.round(f.box.h + 2 * m));
-  return sharp(photo).rotate().extract({ left, top, width: w, height: h }).resize({ width: 320 }).jpeg({ quality: 85 }).toBuffer();
-}
+import { faceCrop } from '../service/photos.ts';
 
 describe('POST /v1/liveness (library service)', () => {
   let h: Harness;
   let service: FaceService;
   let still: Buffer;
   let personId: string;
+  let otherId: string;
 
   before(async () => {
     service = await createService({ db: ':memory:' });
     h = await startHarness({ service });
-    still = await facePhoto(service);
-    personId = (await service.people.create({ name: 'still', images: [still] }, {})).id;
+    // face-api's sample1.jpg: person C (frontal) films the burst, person A is someone else
+    still = await faceCrop(2, 0.8);
+    personId = (await service.people.create({ name: 'C', images: [still] }, {})).id;
+    otherId = (await service.people.create({ name: 'A', images: [await faceCrop(0)] }, {})).id;
   });
   after(async () => {
     await h.close();
@@ -65,6 +51,15 @@ describe('POST /v1/liveness (library service)', () => {
     assert.equal(body.live, false);
     assert.equal(body.checks.turnLeft.count + body.checks.turnRight.count, 0);
     assert.equal(body.match?.personId, personId);
+  });
+
+  it('a claimed person who is someone else is not verified', async () => {
+    const res = await postJson(`${h.url}/v1/liveness`, { frames: frames(2), challenge: 'blink', personId: otherId });
+    assert.equal(res.status, 200, await res.clone().text());
+    const body = (await res.json()) as LivenessResponse;
+    assert.equal(body.match?.personId, otherId);
+    assert.equal(body.match?.verified, false);
+    assert.ok(body.match!.distance > body.match!.threshold);
   });
 
   it('bad input is a clear 400', async () => {
