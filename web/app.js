@@ -3,9 +3,10 @@ import { api, apiKey, setApiKey } from './api.js';
 import { drawFaces, drawPhoto, fileToImage } from './draw.js';
 import './clusters.js';
 import { initStreams, showStreams } from './streams.js';
+import { initLiveness, showLiveness, stopLiveness } from './liveness.js';
 
 const $ = (id) => document.getElementById(id);
-const PAGES = ['enroll', 'identify', 'verify', 'people', 'clusters', 'streams'];
+const PAGES = ['enroll', 'identify', 'verify', 'liveness', 'people', 'clusters', 'streams'];
 
 function show(el, text, kind = '') {
   el.textContent = text;
@@ -25,6 +26,8 @@ function route() {
   if (page === 'people') loadPeople();
   if (page === 'streams') showStreams();
   if (page !== 'enroll') stopCamera();
+  if (page === 'liveness') showLiveness();
+  else stopLiveness();
 }
 
 // ---- enroll ------------------------------------------------------------------------------------
@@ -320,5 +323,6 @@ $('verify-submit').addEventListener('click', verify);
 $('api-key').value = apiKey();
 $('api-key').addEventListener('change', (e) => setApiKey(e.target.value.trim()));
 initStreams();
+initLiveness();
 window.addEventListener('hashchange', route);
 route();

@@ -16,6 +16,7 @@ import { registerDeepfaceRoutes } from './routes/deepface.ts';
 import { registerDetectRoutes } from './routes/detect.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerKeyRoutes } from './routes/keys.ts';
+import { registerLivenessRoutes } from './routes/liveness.ts';
 import { registerPeopleRoutes } from './routes/people.ts';
 import { registerStreamRoutes, streamsOf } from './routes/streams.ts';
 import { registerVerifyRoutes } from './routes/verify.ts';
@@ -118,6 +119,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<FacekitServ
   registerHealthRoutes(app, { queue, version, authOn: async () => !(await checkBind(opts.host, opts.keyStore)).authOff });
   registerDetectRoutes(app, deps);
   registerVerifyRoutes(app, deps);
+  registerLivenessRoutes(app, deps);
   registerPeopleRoutes(app, deps);
   registerKeyRoutes(app, { keyStore: opts.keyStore });
   registerDeepfaceRoutes(app, { ...deps, maxImageBytes: limits.imageBytes });

@@ -178,6 +178,49 @@ export interface PeopleService {
   deleteFace(id: string, faceId: string): Promise<void>;
 }
 
+/** 'turn': either direction; left/right are in the frames' image coordinates (see `mirrored`). */
+export type LivenessChallengeName = 'blink' | 'turn-left' | 'turn-right' | 'turn';
+
+export interface LivenessRequestOptions extends ImageOptions {
+  challenge: LivenessChallengeName;
+  /** verify the best frame against this enrolled person; absent: identify it against the gallery */
+  personId?: string;
+  model?: string;
+  /** frames come from a mirrored preview: flips the turn directions */
+  mirrored?: boolean;
+}
+
+export interface LivenessCheckJson {
+  requested: boolean;
+  passed: boolean;
+  count: number;
+}
+
+export interface LivenessMatchJson {
+  personId: string;
+  name: string;
+  distance: number;
+  threshold: number;
+  verified: boolean;
+  confidence?: number;
+}
+
+export interface LivenessResponse {
+  /** the challenge was met (a static photo cannot blink or turn) */
+  live: boolean;
+  checks: { blink: LivenessCheckJson; turnLeft: LivenessCheckJson; turnRight: LivenessCheckJson };
+  /** per frame: eye aspect ratio and yaw (degrees); null figures where no face was found */
+  trace: Array<{ frame: number; ear: number | null; yaw: number | null }>;
+  /** frames received, and those in which a face was found */
+  frames: number;
+  framesWithFace: number;
+  /** index of the frame used for recognition (the most frontal) */
+  bestFrame: number;
+  face: FaceJson;
+  /** with personId: that person's closest enrolled face; without: the gallery's best match within the threshold */
+  match: LivenessMatchJson | null;
+}
+
 export interface FaceService {
   detect(image: Buffer, opts: DetectOptions): Promise<DetectResult>;
   represent(image: Buffer, opts: RepresentOptions): Promise<RepresentResult>;
@@ -185,6 +228,8 @@ export interface FaceService {
   identify(image: Buffer, opts: IdentifyOptions): Promise<IdentifyResult>;
   analyze(image: Buffer, opts: AnalyzeOptions): Promise<AnalyzeResult>;
   people: PeopleService;
+  /** active liveness over a burst of frames, then recognition of the best frame (optional: test doubles may lack it) */
+  liveness?(frames: Buffer[], opts: LivenessRequestOptions): Promise<LivenessResponse>;
   /** releases stores and sessions on shutdown */
   close?(): Promise<void>;
 }

@@ -5,7 +5,7 @@
  * thread would stall every other request for hundreds of milliseconds.
  */
 import { createHash } from 'node:crypto';
-import { analyzeFace, checkSpoof, defaultModel, type Action } from '../analyze/index.ts';
+import { analyzeFace, checkSpoof, defaultModel, faceLandmarks, type Action, type LandmarkKind } from '../analyze/index.ts';
 import { DEFAULT_DETECTOR } from '../detect/index.ts';
 import { FacekitError } from '../errors/index.ts';
 import type { Face } from '../face.ts';
@@ -37,6 +37,8 @@ export interface ImageWork {
   antiSpoofing?: boolean;
   /** attributes to estimate for every face */
   analyze?: AnalyzeAction[];
+  /** also return these dense landmarks of the largest face (liveness needs the eyelids) */
+  landmarks?: LandmarkKind;
 }
 
 export interface ImageWorkResult {
@@ -49,6 +51,8 @@ export interface ImageWorkResult {
   sha256?: string;
   /** per face, when `analyze` was asked */
   attributes?: FaceAttributes[];
+  /** the asked landmarks of the largest face; null when there is no face */
+  landmarks?: [number, number][] | null;
   /** model runs, for the metrics */
   timings: { model: string; seconds: number }[];
 }
@@ -114,6 +118,15 @@ export async function doImageWork(image: Uint8Array, work: ImageWork): Promise<I
     }
   }
   const attributes = work.analyze ? await analyzeAll(rgb, faces, work.analyze, timings) : undefined;
+  let landmarks: [number, number][] | null | undefined;
+  if (work.landmarks) {
+    landmarks = null;
+    if (faces.length > 0 && faces[largestIndex(faces)].detector !== 'none') {
+      const t0 = performance.now();
+      landmarks = (await faceLandmarks(rgb, faces[largestIndex(faces)], work.landmarks)).map(([x, y]) => [x, y] as [number, number]);
+      timings.push({ model: `landmarks-${work.landmarks}`, seconds: (performance.now() - t0) / 1000 });
+    }
+  }
   let embeddings: Float32Array[] = [];
   if (work.embed && embedded.length > 0) {
     const t0 = performance.now();
@@ -129,6 +142,7 @@ export async function doImageWork(image: Uint8Array, work: ImageWork): Promise<I
     embeddings,
     ...(work.sha256 ? { sha256: createHash('sha256').update(bytes).digest('hex') } : {}),
     ...(attributes ? { attributes } : {}),
+    ...(landmarks === undefined ? {} : { landmarks }),
     timings,
   };
 }
