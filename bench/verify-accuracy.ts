@@ -32,6 +32,8 @@ const SETS: SetSpec[] = [
 ].filter((s) => !setsArg || setsArg.split(',').includes(s.name));
 
 const MODELS = ['fr_feature', 'faceres', 'faceapi-recognition', 'mobileface'];
+// the ensemble: the two best models' calibrated P(same), averaged (src/compare/fusion.ts)
+const ENSEMBLE = 'fusion:mean(fr_feature/cosine+faceapi-recognition/cosine)';
 const METRICS: Metric[] = ['cosine', 'euclidean_l2', 'euclidean'];
 // every model with every detector (SSD only with --ssd: ~1 s per image); aligned sets also
 // without detection (the crop as shipped)
@@ -42,8 +44,9 @@ const listArg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.
 const onlyModels = listArg('models');
 const onlyDetectors = listArg('detectors');
 function configs(set: SetSpec): { model: string; detector: string }[] {
-  const out = DETECTORS.flatMap((detector) => MODELS.map((model) => ({ model, detector })));
-  if (set.aligned) for (const model of MODELS) out.push({ model, detector: 'none' });
+  const models = [...MODELS, ENSEMBLE];
+  const out = DETECTORS.flatMap((detector) => models.map((model) => ({ model, detector })));
+  if (set.aligned) for (const model of models) out.push({ model, detector: 'none' });
   return out.filter((c) => (!onlyModels || onlyModels.includes(c.model)) && (!onlyDetectors || onlyDetectors.includes(c.detector)));
 }
 
@@ -100,12 +103,13 @@ const baselines = args.includes('--no-baselines') ? [] : [humanBaseline(), facea
 let baselinesReady = false;
 for (const set of SETS) {
   for (const c of configs(set)) {
-    for (const metric of METRICS) {
+    // a fusion has one score of its own: 1 - P(same)
+    for (const metric of c.model === ENSEMBLE ? (['cosine'] as Metric[]) : METRICS) {
       const { summary } = await runVerificationEval({
         dataset: join(DATA, set.name), pairsPerClass: set.pairsPerClass, seed: 1, metric,
         model: c.model, detect: c.detector !== 'none', ...(c.detector !== 'none' ? { detector: c.detector } : {}),
       });
-      report({ dataset: set.name, model: c.model, detector: c.detector, metric, pairs: summary.pairs, accuracy: summary.accuracy.mean, std: summary.accuracy.std, auc: summary.auc, eer: summary.eer, tarAt1e2: summary.tarAtFar['0.01'], tarAt1e3: summary.tarAtFar['0.001'], noFace: summary.noFace, msPerImage: summary.msPerImage });
+      report({ dataset: set.name, model: c.model, detector: c.detector, metric: summary.metric === 'fused' ? 'fused' : metric, pairs: summary.pairs, accuracy: summary.accuracy.mean, std: summary.accuracy.std, auc: summary.auc, eer: summary.eer, tarAt1e2: summary.tarAtFar['0.01'], tarAt1e3: summary.tarAtFar['0.001'], noFace: summary.noFace, msPerImage: summary.msPerImage });
     }
   }
   // the libraries facekit is compared with, on the same pairs (celebrity-aligned unless asked)

@@ -7,7 +7,7 @@ rows = json.load(open(sys.argv[1] if len(sys.argv) > 1 else 'bench/results/verif
 print('| set | model | detector | accuracy (10-fold) | AUC | EER | TAR@FAR 1e-2 | TAR@FAR 1e-3 | no face |')
 print('|---|---|---|---|---|---|---|---|---|')
 for r in rows:
-    if r['metric'] not in ('cosine',) and not r['model'].startswith('@'):
+    if r['metric'] not in ('cosine', 'fused') and not r['model'].startswith('@'):
         continue
     pct = lambda x: f"{100 * x:.2f}%"
     mark = ' †' if r.get('carried') else ''
