@@ -7,8 +7,9 @@
  * the two named portraits, so decisions include real gallery searches.
  * Also writes an annotated copy of each clip (boxes, names, track ids), its events, and a frame
  * grab of the stage clip to docs/video-frame.png.
- * Usage: npx tsx bench/video.ts [--out DIR] [--no-annotate]
- * Writes bench/results/video.json.
+ * Usage: npx tsx bench/video.ts [--out DIR] [--no-annotate] [--clip NAME] [--size native|1280x720] [--every N]
+ * (--clip keeps clips whose file name contains NAME; --size and --every keep one setting.)
+ * Writes bench/results/video.json only on a full run (no filter).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -35,7 +36,11 @@ const arg = (name: string) => {
 };
 const outDir = arg('--out') ?? mkdtempSync(join(tmpdir(), 'facekit-video-bench-'));
 mkdirSync(outDir, { recursive: true });
-const annotate = !process.argv.includes('--no-annotate');
+const clipFilter = arg('--clip');
+const sizeFilter = arg('--size');
+const everyFilter = arg('--every');
+const filtered = clipFilter !== undefined || sizeFilter !== undefined || everyFilter !== undefined;
+const annotate = !process.argv.includes('--no-annotate') && !filtered;
 const MIN_FRAMES = 240;
 
 async function demoGallery(): Promise<Gallery> {
@@ -84,7 +89,7 @@ async function decodeOnly(path: string, src: SourceOptions): Promise<number> {
 }
 
 const gallery = await demoGallery();
-const clips = readdirSync(videoDir).filter((f) => f.endsWith('.mp4')).sort();
+const clips = readdirSync(videoDir).filter((f) => f.endsWith('.mp4') && (!clipFilter || f.includes(clipFilter))).sort();
 const rows: Record<string, unknown>[] = [];
 const demos: Record<string, unknown>[] = [];
 const loadBefore = loadavg();
@@ -93,10 +98,10 @@ await watchVideo(await openVideoSource(join(videoDir, clips[0])), { gallery, det
 
 for (const clip of clips) {
   const { path, loops } = benchCopy(join(videoDir, clip));
-  for (const size of ['native', '1280x720'] as const) {
+  for (const size of (['native', '1280x720'] as const).filter((z) => !sizeFilter || z === sizeFilter)) {
     const src: SourceOptions = size === 'native' ? {} : { width: 1280, height: 720 };
     const decodeFps = await decodeOnly(path, src);
-    for (const detectEvery of [1, 3]) {
+    for (const detectEvery of [1, 3].filter((n) => !everyFilter || n === Number(everyFilter))) {
       const source = await openVideoSource(path, src);
       const t = performance.now();
       const cpu0 = process.cpuUsage();
@@ -158,6 +163,10 @@ const result = {
   rows,
   demos,
 };
+if (filtered) {
+  console.log('filtered run: bench/results/video.json not written');
+  process.exit(0);
+}
 const outFile = join(here, 'results/video.json');
 writeFileSync(outFile, JSON.stringify(result, null, 2) + '\n');
 console.log(`wrote ${outFile}`);

@@ -74,6 +74,15 @@ export interface SourceInfo {
   nativeHeight: number;
 }
 
+/**
+ * Read-ahead for files: ffmpeg is paused at QUEUE_HIGH decoded frames and resumed below QUEUE_LOW.
+ * With detection every 3rd frame one detection lasts as long as several decodes, so ffmpeg (on the
+ * other core) must be able to decode the next frames meanwhile instead of waiting paused; at
+ * 1280x720 8 frames are 22 MB.
+ */
+const QUEUE_HIGH = 8;
+const QUEUE_LOW = 4;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class VideoSource implements AsyncIterable<VideoFrame> {
@@ -209,7 +218,7 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
         this.queue.shift();
         this.dropped++;
       }
-    } else if (this.queue.length >= 3 && this.child && !this.paused) {
+    } else if (this.queue.length >= QUEUE_HIGH && this.child && !this.paused) {
       this.paused = true;
       this.child.stdout.pause();
     }
@@ -267,7 +276,7 @@ export class VideoSource implements AsyncIterable<VideoFrame> {
     for (;;) {
       const f = this.queue.shift();
       if (f) {
-        if (this.paused && this.queue.length < 2 && this.child) {
+        if (this.paused && this.queue.length < QUEUE_LOW && this.child) {
           this.paused = false;
           this.lastData = performance.now();
           this.child.stdout.resume();
