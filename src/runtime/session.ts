@@ -44,6 +44,9 @@ async function createSession(key: string, model: Uint8Array | string, opts: Sess
       executionProviders: ['cpu'],
       // ORT warns about benign things (initializers listed as inputs in exported models)
       logSeverityLevel: 3,
+      // every session has its own thread pool; threads that spin after a run steal the cores
+      // from the next model in the pipeline (detect -> landmarks -> embed)
+      extra: { session: { intra_op: { allow_spinning: process.env.FACEKIT_ORT_SPIN ?? '0' } } },
     };
     session = typeof model === 'string' ? await ort.InferenceSession.create(model, o) : await ort.InferenceSession.create(model, o);
   } catch (e) {
