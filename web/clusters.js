@@ -61,8 +61,9 @@ async function render(dir, data) {
       btn.disabled = true;
       try {
         const r = await call('POST', `/v1/clusters/${encodeURIComponent(c.id)}/name`, { dir, name: input.value.trim() });
-        status(`${c.id} is now ${r.name}: ${r.enrolled} face${r.enrolled === 1 ? '' : 's'} enrolled`, 'ok');
+        // re-rendering writes its own summary line, so the naming result is written after it
         await render(dir, await call('GET', `/v1/clusters?dir=${encodeURIComponent(dir)}`));
+        status(`${c.id} is now ${r.name}: ${r.enrolled} face${r.enrolled === 1 ? '' : 's'} enrolled`, 'ok');
       } catch (err) {
         status(`${err.message} (${err.code ?? 'error'})`, 'error');
       } finally {
