@@ -6,7 +6,7 @@
  * distance is at most the threshold. Symmetric, each edge once.
  */
 import usearch from 'usearch';
-import { ModelIndex, DEFAULT_HNSW, type HnswOptions } from '../gallery/index.ts';
+import { ModelIndex, DEFAULT_HNSW, addToGraph, type HnswOptions } from '../gallery/index.ts';
 
 export interface KnnOptions {
   /** neighbours per face (default 30: on celebrity-aligned, 10 left people split in Chinese whispers) */
@@ -75,7 +75,7 @@ export function knnGraph(vectors: Float32Array, dims: number, rows: readonly num
     });
     const labels = new BigUint64Array(n);
     for (let i = 0; i < n; i++) labels[i] = BigInt(i);
-    index.add(labels, data, threads);
+    addToGraph(index, labels, data, dims, threads, 0);
     const m = index.search(data, kk, threads) as unknown as { keys: BigUint64Array; distances: Float32Array };
     keys = m.keys;
     dists = m.distances;

@@ -4,7 +4,7 @@ export { Gallery, type GalleryOptions, type SearchOptions, type SearchResult, ty
 export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';
 export { PostgresStore, type PostgresStoreOptions } from './postgres-store.ts';
 export { exportGallery, importGallery, type ImportConflict, type ImportReport } from './portable.ts';
-export { ModelIndex, DEFAULT_EXACT_THRESHOLD, DEFAULT_HNSW, distance, type IndexMode, type IndexOptions, type HnswOptions, type Metric } from './vector-index.ts';
+export { ModelIndex, DEFAULT_EXACT_THRESHOLD, DEFAULT_HNSW, addToGraph, distance, type IndexMode, type IndexOptions, type HnswOptions, type Metric } from './vector-index.ts';
 export { graphFiles, type GraphLoadOutcome } from './graph-cache.ts';
 export { scorePerson, type PersonRule, type PersonScore } from './decision.ts';
 export { KEY_ENV } from './codec.ts';
