@@ -46,17 +46,17 @@ export interface IndexOptions {
 }
 
 /**
- * An exact scan is linear, ≈0.1 ms per 1,000 512-d faces on an idle 2-core machine (≈5 ms at 50k);
- * HNSW stays near 1 ms at any size. Below this the scan is exact and cheap enough, and the graph's
- * build cost (paid at every open) is not worth it. Figures: README.md, bench/results/gallery.json.
+ * An exact scan is linear, ≈0.07 ms per 1,000 512-d faces on an idle 2-core machine (7.2 ms at
+ * 100k, int8 codes with proof); HNSW at breadth 256 costs 1.7 ms at 10k and 4-5 ms at 100k-1M.
+ * Below this the scan is exact and about as fast, and the graph's build cost is not worth it.
+ * Figures: README.md, bench/results/gallery.json.
  */
 export const DEFAULT_EXACT_THRESHOLD = 50_000;
 
 /**
- * Build settings keep a 1M graph buildable here (≈300 inserts/s under load at 300k). Search
- * breadth 256 (ef and re-ranked candidates): at 300k faces recall@1 was 0.985 (face) / 0.995
- * (person) for 32-128 candidates and 0.995 / 1.000 for 256, at about twice the latency
- * (bench/results/gallery.json, `breadths`).
+ * Build settings keep a 1M graph buildable here (471 s on 2 threads). Search breadth 256 (ef and
+ * re-ranked candidates): at 1M faces recall@1 was 0.98 (face) / 1.000 (person) at 5.2 ms p50,
+ * against 0.955 / 0.995 at 2.7 ms for 128 (bench/results/gallery.json, `breadths`).
  */
 export const DEFAULT_HNSW: Required<HnswOptions> = {
   connectivity: 12,
