@@ -80,8 +80,12 @@ export function addToGraph<V extends Float32Array | Int8Array>(
   keys: BigUint64Array, vectors: V, dims: number, threads: number, graphSize: number,
 ): void {
   const serial = Math.min(keys.length, Math.max(0, GRAPH_SERIAL_CORE - graphSize));
-  // slices: the native add reads from the start of the array's buffer
-  if (serial > 0) graph.add(keys.slice(0, serial), vectors.slice(0, serial * dims) as V, 1);
+  // one row per call, still passing `threads`: a call that grows the graph also resets usearch's
+  // pool of per-thread contexts to the number of threads it was given, so a serial call with 1
+  // would leave one context for later parallel searches and inserts ("Reserve capacity ahead of
+  // searches!"); with one task a call runs on the calling thread whatever `threads` says.
+  // Slices: the native add reads from the start of the array's buffer
+  for (let i = 0; i < serial; i++) graph.add(keys.slice(i, i + 1), vectors.slice(i * dims, (i + 1) * dims) as V, threads);
   if (serial < keys.length) graph.add(keys.slice(serial), vectors.slice(serial * dims) as V, threads);
 }
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ModelIndex, distance } from '../../src/gallery/index.ts';
+import usearch from 'usearch';
+import { ModelIndex, addToGraph, distance } from '../../src/gallery/index.ts';
 import { near, rng, unitVector } from './helpers.ts';
 
 const D = 64;
@@ -46,6 +47,23 @@ test('a graph built on all cores reaches every face of a small gallery', () => {
     for (const q of queries.slice(0, 30)) {
       assert.equal(idx.search(q, 239, { breadth: 239 }).length, 239, `seed ${seed}: every face found`);
     }
+  }
+});
+
+test('a small graph built for 8 threads answers a batch searched on 8 threads', () => {
+  // the serial start of a build used to leave usearch one per-thread context, so a parallel batch
+  // search (the clustering kNN graph's) failed with "Reserve capacity ahead of searches!"
+  const { entries, queries } = population(400, 17);
+  const vectors = new Float32Array(entries.length * D);
+  entries.forEach((e, i) => vectors.set(e.vector, i * D));
+  const keys = new BigUint64Array(entries.length).map((_, i) => BigInt(i));
+  for (let round = 0; round < 5; round++) {
+    const graph = new usearch.Index({ dimensions: D, metric: 'cos' as never, connectivity: 8, expansion_add: 32, expansion_search: 40, multi: false });
+    addToGraph(graph as never, keys, vectors, D, 8, 0);
+    const batch = new Float32Array(queries.length * D);
+    queries.forEach((q, i) => batch.set(q, i * D));
+    const found = graph.search(batch, 1, 8) as unknown as { keys: BigUint64Array };
+    assert.equal(found.keys.length, queries.length);
   }
 });
 
