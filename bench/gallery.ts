@@ -128,7 +128,7 @@ async function benchSize(n: number): Promise<Row | null> {
   const faces = new Float32Array(n * DIMS);
   for (let i = 0; i < n; i++) unit(faces, i * DIMS, centres, (i % people) * DIMS);
   const personOf = (i: number) => `p${i % people}`;
-  const nq = n >= 1_000_000 ? Math.min(QUERIES, 300) : QUERIES;
+  const nq = QUERIES;
   const queries = new Float32Array(nq * DIMS);
   for (let q = 0; q < nq; q++) unit(queries, q * DIMS, centres, Math.floor(rand() * people) * DIMS);
   const vec = (arr: Float32Array, i: number) => arr.subarray(i * DIMS, (i + 1) * DIMS);
@@ -213,7 +213,7 @@ async function benchSize(n: number): Promise<Row | null> {
   console.log(`  ${n}: graph file ${graphFileMb} MB, save ${graphSaveSeconds.toFixed(1)} s, load ${graphLoadSeconds.toFixed(1)} s`);
 
   const te: number[] = [];
-  const nExact = n >= 1_000_000 ? Math.min(nq, 200) : nq;
+  const nExact = nq;
   const truth: { faceId: string; personId: string }[] = [];
   for (let q = 0; q < nExact; q++) {
     const t = performance.now();
