@@ -58,7 +58,7 @@ test('a small graph built for 8 threads answers a batch searched on 8 threads', 
   entries.forEach((e, i) => vectors.set(e.vector, i * D));
   const keys = new BigUint64Array(entries.length).map((_, i) => BigInt(i));
   for (let round = 0; round < 5; round++) {
-    const graph = new usearch.Index({ dimensions: D, metric: 'cos' as never, connectivity: 8, expansion_add: 32, expansion_search: 40, multi: false });
+    const graph = new usearch.Index({ dimensions: D, metric: 'cos' as never, connectivity: 8, expansion_add: 32, expansion_search: 40, multi: false, quantization: 'f32' as never });
     addToGraph(graph as never, keys, vectors, D, 8, 0);
     const batch = new Float32Array(queries.length * D);
     queries.forEach((q, i) => batch.set(q, i * D));
