@@ -35,7 +35,7 @@ export const DEFAULT_HNSW_FROM = 10_000;
  * The graph's HNSW settings, lighter than the gallery's: the gallery answers one query with high
  * recall, the graph needs each face's k nearest and tolerates a missed neighbour (Chinese whispers
  * votes over all the others). On 100k synthetic faces (bench/clustering.ts) these build and search
- * in 51 s of CPU against 92 s with the gallery's (connectivity 12, expansion 40 / 64), same BCubed F1.
+ * in 51 s of CPU against 92 s with the gallery's settings of the time (connectivity 12, expansion 40 / 64), same BCubed F1.
  */
 export const GRAPH_HNSW: HnswOptions = { connectivity: 8, expansionAdd: 32, expansionSearch: 40 };
 

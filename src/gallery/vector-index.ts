@@ -46,24 +46,26 @@ export interface IndexOptions {
 }
 
 /**
- * An exact scan is linear, ≈0.07 ms per 1,000 512-d faces on an idle 2-core machine (7.2 ms at
- * 100k, int8 codes with proof); HNSW at breadth 256 costs 1.7 ms at 10k and 4-5 ms at 100k-1M.
- * Below this the scan is exact and about as fast, and the graph's build cost is not worth it.
- * Figures: README.md, bench/results/gallery.json.
+ * An exact scan is linear, ≈0.06 ms per 1,000 512-d faces on an idle 2-core machine (5.7 ms at
+ * 100k, int8 codes with proof); HNSW at the default breadth 64 costs 0.45 ms at 10k and 1.1 ms at
+ * 100k. Below this count the scan stays under about 3 ms, its answer is exact, and no graph has to
+ * be built (15 s at 50k) or kept. Figures: README.md, bench/results/gallery.json.
  */
 export const DEFAULT_EXACT_THRESHOLD = 50_000;
 
 /**
- * Build settings keep a 1M graph buildable here (471 s on 2 threads). Search breadth 256 (ef and
- * re-ranked candidates): at 1M faces recall@1 was 0.98 (face) / 1.000 (person) at 5.2 ms p50,
- * against 0.955 / 0.995 at 2.7 ms for 128 (bench/results/gallery.json, `breadths`).
+ * Measured at 1M synthetic faces, 1,000 queries (bench/results/gallery.json, `breadths`): connectivity
+ * 16 with expansion 64 builds in 680 s on 2 threads (12/40: 471 s) and at search breadth 64 (ef and
+ * re-ranked candidates) answers in 1.65 ms p50 with recall@1 0.990 face / 0.993 person. 12/40
+ * needed breadth 128 and 2.7 ms for less (0.955 / 0.995). Wider searches trade time for recall:
+ * breadth 96 gave 0.997 at 2.3 ms, 256 gave 1.000 at 5.5 ms (pass `breadth` per search).
  */
 export const DEFAULT_HNSW: Required<HnswOptions> = {
-  connectivity: 12,
-  expansionAdd: 40,
-  expansionSearch: 256,
+  connectivity: 16,
+  expansionAdd: 64,
+  expansionSearch: 64,
   quantization: 'i8',
-  rerank: 256,
+  rerank: 64,
 };
 
 /** rows inserted by one thread before a parallel build goes on (see addToGraph) */
