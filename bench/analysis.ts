@@ -10,14 +10,16 @@
  * model's framing is relative to a detector box), and when it finds none the face box is a fixed
  * fraction of the crop (CHIP_BOX). Those fallbacks are counted (`undetected`).
  *
- *   npx tsx bench/analysis.ts [--limit N] [--fer-per-class N] [--no-spoof] [--data DIR] [--models id,id]
+ *   npx tsx bench/analysis.ts [--limit N] [--fer-per-class N] [--no-spoof] [--data DIR] [--models id,id] [--flip-study]
  * Prints a table and writes bench/results/analysis.json. With --models only those models run, and
  * their rows replace the same models' rows in the existing results file (the others are kept).
+ * --flip-study also runs each model with test-time flip the other way round from its entry
+ * (rows "<model> (flip)" / "<model> (no flip)"): the evidence for each entry's testTimeFlip.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
-import { candidateModels as allCandidates, runAttributeModel, type Action } from '../src/analyze/index.ts';
+import { ATTRIBUTE_MODELS, candidateModels as allCandidates, runAttributeModel, type Action } from '../src/analyze/index.ts';
 import { findFaces } from '../src/pipeline/index.ts';
 import type { Face, Landmarks5 } from '../src/face.ts';
 import type { RgbImage } from '../src/image/types.ts';
@@ -31,6 +33,13 @@ const DATA = opt('--data', '/work/shared/data');
 const LIMIT = Number(opt('--limit', '0')) || Infinity;
 const ONLY = opt('--models', '').split(',').map((m) => m.trim()).filter(Boolean);
 const candidateModels = (a: Action) => allCandidates(a).filter((m) => ONLY.length === 0 || ONLY.includes(m));
+const FLIP_STUDY = args.includes('--flip-study');
+/** each model as its entry runs it, and with --flip-study the other way round too */
+const variants = (model: string) => {
+  const own = Boolean(ATTRIBUTE_MODELS[model].testTimeFlip);
+  return [{ name: model, testTimeFlip: own }, ...(FLIP_STUDY ? [{ name: `${model} (${own ? 'no flip' : 'flip'})`, testTimeFlip: !own }] : [])];
+};
+const baseModel = (row: Row) => String(row.model).split(' ')[0];
 // fr_expression runs ~0.5 s a face on 2 cores: FER is sampled per class unless asked for all
 const FER_PER_CLASS = Number(opt('--fer-per-class', '40')) || Infinity;
 
@@ -90,12 +99,12 @@ async function benchUtk() {
   if (!files.length) return void results.notes.push(`utkface: ${join(DATA, 'utkface')} absent, skipped`);
   const models = [...new Set([...candidateModels('age'), ...candidateModels('gender'), ...candidateModels('race')])];
   const rows: Row[] = [];
-  for (const model of models) {
+  for (const { name: model, testTimeFlip } of models.flatMap(variants)) {
     let ageErr = 0, ageN = 0, gOk = 0, gN = 0, rOk = 0, rN = 0, gaOk = 0, gaN = 0;
     const t0 = performance.now();
     for (const s of files) {
       const img = await load(s.file);
-      const out = await runAttributeModel(img, await faceOf(s.file, img), model);
+      const out = await runAttributeModel(img, await faceOf(s.file, img), baseModel({ model }), { testTimeFlip });
       if (out.age) { ageErr += Math.abs(Number(out.age.value) - s.age); ageN++; }
       if (out.gender) {
         gOk += Number(out.gender.value === s.gender);
@@ -118,13 +127,13 @@ async function benchUtk() {
 
 async function benchEmotion(name: 'fer2013' | 'expressions', samples: { file: string; label: string }[], detect: boolean) {
   const rows: Row[] = [];
-  for (const model of candidateModels('emotion')) {
+  for (const { name: model, testTimeFlip } of candidateModels('emotion').flatMap(variants)) {
     let ok = 0;
     const perClass: Record<string, [number, number]> = {};
     const t0 = performance.now();
     for (const s of samples) {
       const img = await load(s.file);
-      const out = await runAttributeModel(img, detect ? await faceOf(s.file, img) : chipFace(img.width, img.height), model);
+      const out = await runAttributeModel(img, detect ? await faceOf(s.file, img) : chipFace(img.width, img.height), baseModel({ model }), { testTimeFlip });
       const hit = canon(String(out.emotion?.value)) === s.label;
       ok += Number(hit);
       const c = (perClass[s.label] ??= [0, 0]);
@@ -243,14 +252,14 @@ const expr = expressionSamples();
 if (expr.length) await benchEmotion('expressions', expr, true);
 if (!args.includes('--no-spoof')) await benchSpoof();
 
-console.log('\nmodel                 images  ageMAE  gender  gender16+  race   emotion(FER)  emotion(7 faces)');
+console.log('\nmodel                         images  ageMAE  gender  gender16+  race   emotion(FER)  emotion(7 faces)');
 const models = new Set([...(results.utkface ?? []), ...(results.fer2013 ?? [])].map((r) => String(r.model)));
 for (const m of models) {
   const u = results.utkface?.find((r) => r.model === m);
   const f = results.fer2013?.find((r) => r.model === m);
   const e = results.expressions?.find((r) => r.model === m);
   const pct = (v: unknown) => (typeof v === 'number' ? `${(100 * v).toFixed(1)}%` : '-');
-  console.log(`${m.padEnd(22)}${String(u?.images ?? f?.images ?? '').padStart(6)}  ${String(u?.ageMAE ?? '-').padStart(6)}  ${pct(u?.genderAccuracy).padStart(6)}  ${pct(u?.genderAccuracyAdults).padStart(8)}  ${pct(u?.raceAccuracy).padStart(6)}  ${pct(f?.accuracy).padStart(12)}  ${pct(e?.accuracy).padStart(10)}`);
+  console.log(`${m.padEnd(30)}${String(u?.images ?? f?.images ?? '').padStart(6)}  ${String(u?.ageMAE ?? '-').padStart(6)}  ${pct(u?.genderAccuracy).padStart(6)}  ${pct(u?.genderAccuracyAdults).padStart(8)}  ${pct(u?.raceAccuracy).padStart(6)}  ${pct(f?.accuracy).padStart(12)}  ${pct(e?.accuracy).padStart(10)}`);
 }
 console.log('anchors: deepface age MAE 4.65, gender 97.44%; face-api age MAE 4.54, gender 95%');
 if (results.spoof) console.log('spoof', JSON.stringify(results.spoof));
@@ -266,7 +275,7 @@ if (ONLY.length && existsSync(RESULTS)) {
     const rows = results[k];
     if (!rows?.length) continue;
     const old = (prev[k] as Row[] | undefined) ?? [];
-    out[k] = [...old.filter((r) => !ONLY.includes(String(r.model))), ...rows];
+    out[k] = [...old.filter((r) => !ONLY.includes(baseModel(r))), ...rows];
   }
   if (results.spoof) out.spoof = { ...(prev.spoof as Row), ...results.spoof };
 }

@@ -13,9 +13,9 @@ import { FacekitError } from '../errors/index.ts';
 import { listModels, loadModel } from '../models/index.ts';
 import { cropResize, expandBox, type CropSpec, type LandmarkBoxCropSpec, type TemplateCropSpec } from './crop.ts';
 import { predictFaceApiLandmarks68 } from '../detect/index.ts';
-import { cropBox, resizeImage } from '../image/index.ts';
+import { cropBox, mirror, resizeImage } from '../image/index.ts';
 import { alignToTemplate, arcfaceTemplate, dlibTemplate, scaleTemplate } from '../align/index.ts';
-import { classify, getDecoder, type Action, type AttributeResult, type Params } from './decoders.ts';
+import { classify, getDecoder, type Action, type AttributeResult, type Outputs, type Params } from './decoders.ts';
 import { interOcularDistance } from './pose.ts';
 import { attributeTensor } from './tensor.ts';
 
@@ -26,6 +26,8 @@ export interface AttributeModelEntry {
   crop: CropSpec | TemplateCropSpec | LandmarkBoxCropSpec | 'eyes';
   /** feed one grey channel */
   grey?: boolean;
+  /** also run the mirrored crop and average the two runs' outputs before decoding (set where it measured better) */
+  testTimeFlip?: boolean;
   params: Params;
 }
 
@@ -84,8 +86,11 @@ async function landmarkBoxCrop(image: RgbImage, face: Face, spec: LandmarkBoxCro
   return (await resizeImage(cropBox(image, box).image, width, height, { letterbox: true })).image;
 }
 
-/** Run one attribute model on one face; returns every action that model decodes. */
-export async function runAttributeModel(image: RgbImage, face: Face, modelId: string): Promise<Partial<Record<Action, AttributeResult>>> {
+/**
+ * Run one attribute model on one face; returns every action that model decodes. `testTimeFlip`
+ * overrides the entry's own setting (the bench measures both ways).
+ */
+export async function runAttributeModel(image: RgbImage, face: Face, modelId: string, opts: { testTimeFlip?: boolean } = {}): Promise<Partial<Record<Action, AttributeResult>>> {
   const entry = entryFor(modelId);
   const { record, session } = await loadModel(modelId);
   const { width, height, name } = record.input;
@@ -109,7 +114,19 @@ export async function runAttributeModel(image: RgbImage, face: Face, modelId: st
     : 'landmarkBox' in entry.crop
       ? await landmarkBoxCrop(image, face, entry.crop, width, height)
       : cropResize(image, expandBox(face.box, entry.crop), width, height);
-  return decode(await session.run({ [name]: attributeTensor(crop, record.input, entry.grey) }), entry.params, modelId);
+  const run = async (c: RgbImage) => session.run({ [name]: attributeTensor(c, record.input, entry.grey) });
+  const out = await run(crop);
+  return decode((opts.testTimeFlip ?? entry.testTimeFlip) ? averageOutputs(out, await run(mirror(crop))) : out, entry.params, modelId);
+}
+
+/** Element-wise mean of two runs' outputs (logits, probabilities or regressions alike). */
+function averageOutputs(a: Outputs, b: Outputs): Outputs {
+  const out: Outputs = {};
+  for (const [k, t] of Object.entries(a)) {
+    const u = b[k].data as Float32Array;
+    out[k] = { ...t, data: Float32Array.from(t.data as Float32Array, (v, i) => (v + u[i]) / 2) };
+  }
+  return out;
 }
 
 export interface AnalyzeOptions {

@@ -1,6 +1,6 @@
 import { l2Normalize } from '../compare/index.ts';
 import { FacekitError } from '../errors/index.ts';
-import { toModelTensor } from '../image/index.ts';
+import { mirror, toModelTensor } from '../image/index.ts';
 import type { RgbImage } from '../image/types.ts';
 import { loadModel, type LoadedModel } from '../models/index.ts';
 
@@ -28,20 +28,6 @@ export async function loadEmbedModel(id: string, threads?: number): Promise<Load
   return m;
 }
 
-export function mirror(img: RgbImage): RgbImage {
-  const { width: w, height: h, data } = img;
-  const out = new Uint8Array(data.length);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const s = 3 * (y * w + x);
-      const d = 3 * (y * w + (w - 1 - x));
-      out[d] = data[s];
-      out[d + 1] = data[s + 1];
-      out[d + 2] = data[s + 2];
-    }
-  }
-  return { data: out, width: w, height: h };
-}
 
 /** Raw model outputs for crops already at the model's input size, batched where the model allows. */
 async function runBatches(model: LoadedModel, crops: RgbImage[], batchSize: number): Promise<Float32Array[]> {

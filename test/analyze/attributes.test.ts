@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { analyzeFace, checkSpoof, candidateModels, defaultModel } from '../../src/analyze/index.ts';
+import { analyzeFace, checkSpoof, candidateModels, defaultModel, runAttributeModel } from '../../src/analyze/index.ts';
+import { mirror, type RgbImage } from '../../src/image/index.ts';
+import type { Face, Point } from '../../src/face.ts';
 import { FacekitError } from '../../src/errors/index.ts';
 import { SAMPLE1, SAMPLE1_FACE, loadRgb, toRgb } from './helpers.ts';
 
@@ -73,4 +75,19 @@ test('analyzeFaces fills attributes on copies and keeps the input faces untouche
   const [out] = await analyzeFaces(img, input, { actions: ['eye'] });
   assert.equal((out.attributes?.eye as { value: string }).value, 'open');
   assert.equal(input[0].attributes, undefined);
+});
+
+test('test-time flip: a face and its mirror image get the same answer, which single runs do not', async () => {
+  const img = await loadRgb(SAMPLE1);
+  const mirrored = mirror(img);
+  const { x, w } = SAMPLE1_FACE.box;
+  const flipX = ([px, py]: Point): Point => [img.width - 1 - px, py];
+  const L = SAMPLE1_FACE.landmarks5.map(flipX);
+  const mirroredFace: Face = { ...SAMPLE1_FACE, box: { ...SAMPLE1_FACE.box, x: img.width - x - w }, landmarks5: [L[1], L[0], L[2], L[4], L[3]] };
+  // faceres frames the face by its box alone, so the mirrored box cuts the mirrored crop
+  const male = async (im: RgbImage, face: Face, testTimeFlip: boolean) => (await runAttributeModel(im, face, 'faceres', { testTimeFlip })).gender!.probabilities!.male;
+  const single = Math.abs(await male(img, SAMPLE1_FACE, false) - await male(mirrored, mirroredFace, false));
+  const flipped = Math.abs(await male(img, SAMPLE1_FACE, true) - await male(mirrored, mirroredFace, true));
+  assert.ok(single > 1e-4, `single runs already agree (${single}): the test cannot tell`);
+  assert.ok(flipped < single / 10, `with flip ${flipped}, without ${single}`);
 });

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { embedCrops, mirror } from '../../src/embed/index.ts';
+import { embedCrops } from '../../src/embed/index.ts';
+import { mirror } from '../../src/image/index.ts';
 import type { RgbImage } from '../../src/image/types.ts';
 
 const SAMPLE = 'node_modules/@vladmandic/face-api/demo/sample1.jpg';
