@@ -9,9 +9,10 @@
  *    front; nothing is tuned on the held-out identities.
  * Run: npx tsx bench/training.ts   (writes bench/results/training.json)
  *   --only cnn | --only heads      run one part, keep the other part's figures from the last run
- *   --validate '{"margin":1}'      one CNN configuration (JSON overriding the default) trained on 21
- *                                  of the 28 training subjects, measured on the other 7; appended to
- *                                  cnnValidation. Choices are made there, not on the held-out 12.
+ *   --validate '{"margin":1}'      one CNN configuration (JSON overriding the default), 4-fold over
+ *                                  the 28 training subjects (train on 21, validate on 7, each fold);
+ *   --folds N                      appended to cnnValidation. Choices are made there, not on the
+ *                                  held-out 12.
  *   --config '{"ensemble":2}'      override the CNN configuration for the held-out run
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { embedCrops } from '../src/embed/index.ts';
 import {
   useBackend, trainCnn, pcaHeadWeights, trainHead, trainSiameseHead, splitIdentities, heldOutVerification, verificationPairs, verifyDistances,
-  listLabelledImages, loadGreyStandardised, loadResized, type HeldOutResult, type MiningStrategy, type EmbeddingLoss, type CnnSpec, type AugmentOptions,
+  listLabelledImages, loadGreyStandardised, loadResized, createRng, shuffleInPlace, type HeldOutResult, type MiningStrategy, type EmbeddingLoss, type CnnSpec, type AugmentOptions,
 } from '../src/learn/index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -109,14 +110,27 @@ async function runCnn(c: CnnConfig, trainIdx: number[], evalIdx: number[], label
 let cnnSection: unknown;
 let validationRun: Record<string, unknown> | undefined;
 if (validate) {
-  const trainLabels = orlSplit.train.map((i) => orl.labels[i]);
-  const inner = splitIdentities(trainLabels, 0.25, SEED + 1);
-  const fit = inner.train.map((k) => orlSplit.train[k]);
-  const val = inner.holdout.map((k) => orlSplit.train[k]);
-  console.log(`CNN validation: train ${inner.trainIdentities.length} of the training subjects, validate on the other ${inner.holdoutIdentities.length} (held-out subjects untouched)`);
-  const r = await runCnn(cnnCfg, fit, val, 'val');
-  console.log(`  validation ${fmt(r.result)}  [${r.seconds} s]`);
-  validationRun = { config: cnnCfg, validationSubjects: inner.holdoutIdentities.map((k) => orl.names[orlSplit.trainIdentities[k]]), validation: r.result, curve: r.curve, seconds: r.seconds, date: new Date().toISOString() };
+  // k-fold over the training subjects: each fold trains on the others and validates on its own 7,
+  // so every training subject is validated once and a choice does not hang on 7 people
+  const folds = Number(argOf('--folds') ?? 4);
+  const ids = orlSplit.trainIdentities.slice();
+  shuffleInPlace(ids, createRng(SEED + 1));
+  console.log(`CNN validation: ${folds}-fold over the ${ids.length} training subjects (held-out subjects untouched)`);
+  const perFold: { validationSubjects: string[]; validation: HeldOutResult; curve: { epoch: number; accuracy: number; auc: number }[]; seconds: number }[] = [];
+  for (let f = 0; f < folds; f++) {
+    const valIds = new Set(ids.filter((_, k) => k % folds === f));
+    const fit = orlSplit.train.filter((i) => !valIds.has(orl.labels[i]));
+    const val = orlSplit.train.filter((i) => valIds.has(orl.labels[i]));
+    const r = await runCnn(cnnCfg, fit, val, `fold ${f + 1}`);
+    console.log(`  fold ${f + 1}/${folds} validation ${fmt(r.result)}  [${r.seconds} s]`);
+    perFold.push({ validationSubjects: [...valIds].map((l) => orl.names[l]), validation: r.result, curve: r.curve, seconds: r.seconds });
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const accuracy = mean(perFold.map((p) => p.validation.accuracy));
+  const auc = mean(perFold.map((p) => p.validation.auc));
+  const curve = perFold[0].curve.map((c, k) => ({ epoch: c.epoch, accuracy: mean(perFold.map((p) => p.curve[k].accuracy)), auc: mean(perFold.map((p) => p.curve[k].auc)) }));
+  console.log(`  validation mean over ${folds} folds: acc ${(100 * accuracy).toFixed(1)}%  auc ${auc.toFixed(4)}`);
+  validationRun = { config: cnnCfg, protocol: `${folds}-fold over the training subjects`, accuracy, auc, curve, folds: perFold, date: new Date().toISOString() };
 } else if (only !== 'heads') {
   console.log(`CNN from scratch on ORL ${cnnCfg.spec.width}x${cnnCfg.spec.height}: train ${orlSplit.trainIdentities.length} subjects, held out ${orlSplit.holdoutIdentities.length}`);
   const r = await runCnn(cnnCfg, orlSplit.train, orlSplit.holdout, 'held-out');

@@ -12,6 +12,10 @@ export interface CnnSpec {
   /** output channels of each conv(3x3, SAME) + ReLU + maxpool(2) block */
   channels: number[];
   embeddingSize: number;
+  /** batch normalisation after each convolution (statistics re-estimated on the training images after training) */
+  batchNorm?: boolean;
+  /** how the last block reaches the dense layer: 'flatten' (default) keeps position, 'average' pools it away */
+  pool?: 'flatten' | 'average';
 }
 
 export const DEFAULT_CNN: CnnSpec = { width: 46, height: 56, channels: [16, 32, 64], embeddingSize: 64 };
@@ -42,24 +46,91 @@ export class EmbeddingCnn {
       w = Math.floor(w / 2);
     }
     if (h < 1 || w < 1) throw new FacekitError('BAD_ARGUMENT', `input ${spec.width}x${spec.height} is too small for ${spec.channels.length} pooling blocks`);
-    this.flatSize = h * w * c;
+    this.flatSize = spec.pool === 'average' ? c : h * w * c;
     this.variables.push(normal([this.flatSize, spec.embeddingSize], Math.sqrt(2 / (this.flatSize + spec.embeddingSize))), tf.variable(tf.zeros([spec.embeddingSize])));
+    // after the dense layer, so a net without batch norm keeps its variable layout
+    if (spec.batchNorm) for (const out of spec.channels) this.variables.push(tf.variable(tf.ones([out])), tf.variable(tf.zeros([out])));
   }
 
   private readonly flatSize: number;
+  /** per block: population mean and variance, set by calibrateBatchNorm */
+  private population: { mean: tf.Tensor1D; variance: tf.Tensor1D }[] | undefined;
 
-  /** [N, H, W, 1] -> [N, embeddingSize], L2-normalised */
-  apply(x: tf.Tensor4D): tf.Tensor2D {
-    return tf.tidy(() => {
+  /**
+   * [N, H, W, 1] -> [N, embeddingSize], L2-normalised. With batch norm, `training` normalises by the
+   * batch's own statistics (what the gradient needs); otherwise by the population's.
+   */
+  apply(x: tf.Tensor4D, training = true): tf.Tensor2D {
+    return this.forward(x, training ? 'batch' : 'population').embedding;
+  }
+
+  private forward(x: tf.Tensor4D, stats: 'batch' | 'population'): { embedding: tf.Tensor2D; moments: { mean: Float32Array; meanSquare: Float32Array }[] } {
+    const moments: { mean: Float32Array; meanSquare: Float32Array }[] = [];
+    const embedding = tf.tidy(() => {
       let h: tf.Tensor4D = x;
       const blocks = this.spec.channels.length;
+      const bn = 2 * blocks + 2;
       for (let b = 0; b < blocks; b++) {
-        h = tf.relu(tf.add(conv3x3Same(h, this.variables[2 * b] as tf.Tensor4D), this.variables[2 * b + 1])) as tf.Tensor4D;
-        h = tf.maxPool(h, 2, 2, 'valid');
+        h = tf.add(conv3x3Same(h, this.variables[2 * b] as tf.Tensor4D), this.variables[2 * b + 1]);
+        if (this.spec.batchNorm) {
+          let mean: tf.Tensor;
+          let variance: tf.Tensor;
+          if (stats === 'batch') {
+            ({ mean, variance } = tf.moments(h, [0, 1, 2]));
+            // read back (outside the gradient's concern) for calibrateBatchNorm
+            const m = mean.dataSync() as Float32Array;
+            const v = variance.dataSync() as Float32Array;
+            moments.push({ mean: Float32Array.from(m), meanSquare: m.map((mu, i) => v[i] + mu * mu) });
+          } else {
+            if (!this.population) throw new FacekitError('INTERNAL', 'batch-norm statistics are not set: call calibrateBatchNorm after training');
+            ({ mean, variance } = this.population[b]);
+          }
+          const scale = tf.mul(this.variables[bn + 2 * b], tf.rsqrt(tf.add(variance, 1e-5)));
+          h = tf.add(tf.mul(tf.sub(h, mean), scale), this.variables[bn + 2 * b + 1]) as tf.Tensor4D;
+        }
+        h = tf.maxPool(tf.relu(h), 2, 2, 'valid');
       }
-      const flat = tf.reshape(h, [h.shape[0], this.flatSize]) as tf.Tensor2D;
+      const flat = (this.spec.pool === 'average' ? tf.mean(h, [1, 2]) : tf.reshape(h, [h.shape[0], this.flatSize])) as tf.Tensor2D;
       return l2Normalize(tf.add(tf.matMul(flat, this.variables[2 * blocks] as tf.Tensor2D), this.variables[2 * blocks + 1]));
     });
+    return { embedding, moments };
+  }
+
+  /**
+   * Population statistics for batch norm, averaged over batch-statistic passes on the given images
+   * (the training images, unaugmented): estimated once from the final weights rather than as a
+   * running average of weights that kept changing, and repeatable after a resume.
+   */
+  calibrateBatchNorm(images: readonly Float32Array[], batchSize = 64): void {
+    if (!this.spec.batchNorm) return;
+    const { width, height, channels } = this.spec;
+    const sums = channels.map((c) => ({ mean: new Float64Array(c), meanSquare: new Float64Array(c) }));
+    let weight = 0;
+    for (let s = 0; s < images.length; s += batchSize) {
+      const part = images.slice(s, s + batchSize);
+      const x = imagesToTensor(part, width, height);
+      const { embedding, moments } = this.forward(x, 'batch');
+      x.dispose();
+      embedding.dispose();
+      moments.forEach((m, b) => m.mean.forEach((_, i) => {
+        sums[b].mean[i] += part.length * m.mean[i];
+        sums[b].meanSquare[i] += part.length * m.meanSquare[i];
+      }));
+      weight += part.length;
+    }
+    this.disposePopulation();
+    this.population = sums.map((s) => {
+      const mean = Float32Array.from(s.mean, (v) => v / weight);
+      return { mean: tf.tensor1d(mean), variance: tf.tensor1d(Float32Array.from(s.meanSquare, (v, i) => Math.max(0, v / weight - mean[i] * mean[i]))) };
+    });
+  }
+
+  private disposePopulation(): void {
+    for (const p of this.population ?? []) {
+      p.mean.dispose();
+      p.variance.dispose();
+    }
+    this.population = undefined;
   }
 
   /**
@@ -81,7 +152,7 @@ export class EmbeddingCnn {
     const { width, height, embeddingSize } = this.spec;
     for (let s = 0; s < images.length; s += batchSize) {
       const part = images.slice(s, s + batchSize);
-      const e = tf.tidy(() => this.apply(imagesToTensor(part, width, height)));
+      const e = tf.tidy(() => this.apply(imagesToTensor(part, width, height), false));
       const d = e.dataSync() as Float32Array;
       e.dispose();
       for (let i = 0; i < part.length; i++) out.push(d.slice(i * embeddingSize, (i + 1) * embeddingSize));
@@ -90,6 +161,7 @@ export class EmbeddingCnn {
   }
 
   dispose(): void {
+    this.disposePopulation();
     for (const v of this.variables) v.dispose();
   }
 }
@@ -194,8 +266,12 @@ export async function trainCnn(o: TrainCnnOptions): Promise<TrainLoopResult & { 
     ...o,
     onEpoch: (e, l) => {
       o.onEpoch?.(e, l);
-      o.onEpochModel?.(e, l, model);
+      if (o.onEpochModel) {
+        model.calibrateBatchNorm(o.images);
+        o.onEpochModel(e, l, model);
+      }
     },
   });
+  model.calibrateBatchNorm(o.images);
   return { ...res, model };
 }

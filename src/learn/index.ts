@@ -8,7 +8,7 @@ export { tripletLoss, tripletLossOnBatch, contrastiveLoss, contrastiveLossOnBatc
 export { mineTriplets, pairwiseSquaredDistances, MINING_STRATEGIES, type MiningStrategy, type Triplet, type DistanceMatrix, type MinedTriplets } from './mining.ts';
 export { PkBatchSampler, type PkBatchSpec } from './sampler.ts';
 export { splitIdentities, type IdentitySplit } from './split.ts';
-export { createRng, deriveSeed, type Rng } from './random.ts';
+export { createRng, deriveSeed, shuffleInPlace, type Rng } from './random.ts';
 export { ProjectionHead, parseHeadSpec, formatHeadSpec, l2Normalize, type HeadSpec, type NamedWeight } from './head.ts';
 export { saveHead, loadHead, serializeHead, deserializeHead, writeHeadFile, type HeadFile, type HeadMetadata, type HeadCalibrations } from './head-file.ts';
 export { runtimeHead, readRuntimeHead, type RuntimeHead } from './head-runtime.ts';

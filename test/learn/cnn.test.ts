@@ -35,3 +35,23 @@ test('held-out verification: all genuine pairs and as many impostors; clean clus
   const noisy = toyEmbeddings(6, 8, 16, 5, 1);
   assert.ok(heldOutVerification(noisy.embeddings, noisy.labels, 1).accuracy < 0.9);
 });
+
+test('batch norm: embedding needs calibrated statistics, and then an image embeds the same alone or in any batch', () => {
+  const spec = { width: 12, height: 16, channels: [4, 8], embeddingSize: 8, batchNorm: true };
+  const ims = [0, 1, 2, 3, 4].map((s) => Float32Array.from(tf.randomNormal([16 * 12], s % 2 ? 3 : 0, 1 + s, 'float32', s).dataSync()));
+  const net = new EmbeddingCnn(spec, 3);
+  assert.throws(() => net.embed(ims), /calibrateBatchNorm/);
+  net.calibrateBatchNorm(ims);
+  const batched = net.embed(ims);
+  const alone = ims.map((im) => net.embed([im])[0]);
+  batched.forEach((e, i) => e.forEach((v, k) => assert.ok(Math.abs(v - alone[i][k]) < 1e-5, `image ${i} component ${k}: ${v} vs ${alone[i][k]}`)));
+  // training mode normalises by the batch: the same image comes out differently with other company
+  const firstOf = (a: Float32Array, b: Float32Array) => tf.slice(net.apply(tf.tensor4d(Float32Array.from([...a, ...b]), [2, 16, 12, 1])), [0, 0], [1, 8]).dataSync();
+  const inBatch = firstOf(ims[0], ims[1]);
+  const withOthers = firstOf(ims[0], ims[4]);
+  assert.ok(Math.max(...Array.from(inBatch, (v, k) => Math.abs(v - withOthers[k]))) > 1e-3);
+  // the population statistics are those of the calibration images: recalibrating on others changes the answer
+  net.calibrateBatchNorm(ims.map((im) => im.map((v) => 5 * v + 2)));
+  assert.notDeepEqual(net.embed([ims[0]])[0], alone[0]);
+  net.dispose();
+});
