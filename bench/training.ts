@@ -56,7 +56,9 @@ interface CnnConfig {
   ensemble?: number;
 }
 const cnnCfg: CnnConfig = {
-  spec: { width: 32, height: 40, channels: [16, 32, 64], embeddingSize: 64 },
+  // batch norm and 46x56 input: 4-fold validation 92.5% against 89.2% for the plain 32x40 net
+  // (batch norm alone 91.1%, batch norm with 32/64/128 channels 91.9%); see cnnValidation
+  spec: { width: 46, height: 56, channels: [16, 32, 64], embeddingSize: 64, batchNorm: true },
   loss: 'triplet', mining: 'semi-hard', margin: 0.5, epochs: 24, batch: { P: 8, K: 5 }, lr: 2e-3, lrSchedule: 'cosine', seed: SEED, augment: true, testTimeFlip: true,
   ...(validate ? JSON.parse(validate) as Partial<CnnConfig> : {}),
   ...(argOf('--config') ? JSON.parse(argOf('--config')!) as Partial<CnnConfig> : {}),

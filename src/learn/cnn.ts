@@ -18,7 +18,7 @@ export interface CnnSpec {
   pool?: 'flatten' | 'average';
 }
 
-export const DEFAULT_CNN: CnnSpec = { width: 46, height: 56, channels: [16, 32, 64], embeddingSize: 64 };
+export const DEFAULT_CNN: CnnSpec = { width: 46, height: 56, channels: [16, 32, 64], embeddingSize: 64, batchNorm: true };
 
 /**
  * A small Siamese-twin embedding network trained from scratch: a few conv+pool blocks, one dense
