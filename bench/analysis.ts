@@ -37,8 +37,9 @@ const FLIP_STUDY = args.includes('--flip-study');
 /** each model as its entry runs it, and with --flip-study the other way round too */
 const variants = (model: string) => {
   const own = Boolean(ATTRIBUTE_MODELS[model].testTimeFlip);
-  return [{ name: model, testTimeFlip: own }, ...(FLIP_STUDY ? [{ name: `${model} (${own ? 'no flip' : 'flip'})`, testTimeFlip: !own }] : [])];
+  return [{ model, name: model, testTimeFlip: own }, ...(FLIP_STUDY ? [{ model, name: `${model} (${own ? 'no flip' : 'flip'})`, testTimeFlip: !own }] : [])];
 };
+/** the model id of a results row ("faceres (flip)" -> "faceres") */
 const baseModel = (row: Row) => String(row.model).split(' ')[0];
 // fr_expression runs ~0.5 s a face on 2 cores: FER is sampled per class unless asked for all
 const FER_PER_CLASS = Number(opt('--fer-per-class', '40')) || Infinity;
@@ -99,12 +100,12 @@ async function benchUtk() {
   if (!files.length) return void results.notes.push(`utkface: ${join(DATA, 'utkface')} absent, skipped`);
   const models = [...new Set([...candidateModels('age'), ...candidateModels('gender'), ...candidateModels('race')])];
   const rows: Row[] = [];
-  for (const { name: model, testTimeFlip } of models.flatMap(variants)) {
+  for (const { model, name, testTimeFlip } of models.flatMap(variants)) {
     let ageErr = 0, ageN = 0, gOk = 0, gN = 0, rOk = 0, rN = 0, gaOk = 0, gaN = 0;
     const t0 = performance.now();
     for (const s of files) {
       const img = await load(s.file);
-      const out = await runAttributeModel(img, await faceOf(s.file, img), baseModel({ model }), { testTimeFlip });
+      const out = await runAttributeModel(img, await faceOf(s.file, img), model, { testTimeFlip });
       if (out.age) { ageErr += Math.abs(Number(out.age.value) - s.age); ageN++; }
       if (out.gender) {
         gOk += Number(out.gender.value === s.gender);
@@ -114,7 +115,7 @@ async function benchUtk() {
       }
       if (out.race) { rOk += Number(out.race.value === s.race); rN++; }
     }
-    const row: Row = { model, images: files.length, msPerFace: +((performance.now() - t0) / files.length).toFixed(1) };
+    const row: Row = { model: name, images: files.length, msPerFace: +((performance.now() - t0) / files.length).toFixed(1) };
     if (ageN) row.ageMAE = +(ageErr / ageN).toFixed(2);
     if (gN) row.genderAccuracy = +(gOk / gN).toFixed(4);
     if (gaN) row.genderAccuracyAdults = +(gaOk / gaN).toFixed(4);
@@ -127,20 +128,20 @@ async function benchUtk() {
 
 async function benchEmotion(name: 'fer2013' | 'expressions', samples: { file: string; label: string }[], detect: boolean) {
   const rows: Row[] = [];
-  for (const { name: model, testTimeFlip } of candidateModels('emotion').flatMap(variants)) {
+  for (const { model, name, testTimeFlip } of candidateModels('emotion').flatMap(variants)) {
     let ok = 0;
     const perClass: Record<string, [number, number]> = {};
     const t0 = performance.now();
     for (const s of samples) {
       const img = await load(s.file);
-      const out = await runAttributeModel(img, detect ? await faceOf(s.file, img) : chipFace(img.width, img.height), baseModel({ model }), { testTimeFlip });
+      const out = await runAttributeModel(img, detect ? await faceOf(s.file, img) : chipFace(img.width, img.height), model, { testTimeFlip });
       const hit = canon(String(out.emotion?.value)) === s.label;
       ok += Number(hit);
       const c = (perClass[s.label] ??= [0, 0]);
       c[0] += Number(hit);
       c[1]++;
     }
-    const row: Row = { model, images: samples.length, accuracy: +(ok / samples.length).toFixed(4), msPerFace: +((performance.now() - t0) / samples.length).toFixed(1) };
+    const row: Row = { model: name, images: samples.length, accuracy: +(ok / samples.length).toFixed(4), msPerFace: +((performance.now() - t0) / samples.length).toFixed(1) };
     for (const [k, [h, n]] of Object.entries(perClass)) row[`acc_${k}`] = +(h / n).toFixed(3);
     rows.push(row);
     console.log(name, JSON.stringify(row));

@@ -5,7 +5,7 @@ export { decodeNetpbm, isNetpbm } from './netpbm.ts';
 export { resizeImage, limitSide } from './resize.ts';
 export type { ResizeOptions, Resized } from './resize.ts';
 export { cropBox, cropRegion } from './crop.ts';
-export { mirror } from './mirror.ts';
+export { mirror, mirrorPixels } from './mirror.ts';
 export type { CropOptions, Cropped } from './crop.ts';
 export { toModelTensor } from './tensor.ts';
 export type { ModelTensor } from './tensor.ts';

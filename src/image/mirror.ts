@@ -1,17 +1,19 @@
 import type { RgbImage } from './types.ts';
 
-/** The image flipped left to right: the cheap test-time augmentation of embedding and attribute models. */
-export function mirror(img: RgbImage): RgbImage {
-  const { width: w, height: h, data } = img;
-  const out = new Uint8Array(data.length);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const s = 3 * (y * w + x);
-      const d = 3 * (y * w + (w - 1 - x));
-      out[d] = data[s];
-      out[d + 1] = data[s + 1];
-      out[d + 2] = data[s + 2];
+/** Rows of `channels`-interleaved pixels flipped left to right, in an array of the same type. */
+export function mirrorPixels<T extends Uint8Array | Float32Array>(data: T, width: number, height: number, channels: number): T {
+  const out = new (data.constructor as new (n: number) => T)(data.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const s = channels * (y * width + x);
+      const d = channels * (y * width + (width - 1 - x));
+      for (let c = 0; c < channels; c++) out[d + c] = data[s + c];
     }
   }
-  return { data: out, width: w, height: h };
+  return out;
+}
+
+/** The image flipped left to right: the cheap test-time augmentation of embedding and attribute models. */
+export function mirror(img: RgbImage): RgbImage {
+  return { data: mirrorPixels(img.data, img.width, img.height, 3), width: img.width, height: img.height };
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './backend.ts';
 import { FacekitError } from '../errors/index.ts';
+import { mirrorPixels } from '../image/index.ts';
 import { l2Normalize } from './head.ts';
 import { createRng, deriveSeed } from './random.ts';
 import { trainLoop, type TrainLoopOptions, type TrainLoopResult } from './train.ts';
@@ -64,7 +65,8 @@ export class EmbeddingCnn {
     return this.forward(x, training ? 'batch' : 'population').embedding;
   }
 
-  private forward(x: tf.Tensor4D, stats: 'batch' | 'population'): { embedding: tf.Tensor2D; moments: { mean: Float32Array; meanSquare: Float32Array }[] } {
+  /** `stats` 'calibrate' normalises as 'batch' does and also reads the batch moments back (a sync a training step does not need) */
+  private forward(x: tf.Tensor4D, stats: 'batch' | 'population' | 'calibrate'): { embedding: tf.Tensor2D; moments: { mean: Float32Array; meanSquare: Float32Array }[] } {
     const moments: { mean: Float32Array; meanSquare: Float32Array }[] = [];
     const embedding = tf.tidy(() => {
       let h: tf.Tensor4D = x;
@@ -75,12 +77,13 @@ export class EmbeddingCnn {
         if (this.spec.batchNorm) {
           let mean: tf.Tensor;
           let variance: tf.Tensor;
-          if (stats === 'batch') {
+          if (stats !== 'population') {
             ({ mean, variance } = tf.moments(h, [0, 1, 2]));
-            // read back (outside the gradient's concern) for calibrateBatchNorm
-            const m = mean.dataSync() as Float32Array;
-            const v = variance.dataSync() as Float32Array;
-            moments.push({ mean: Float32Array.from(m), meanSquare: m.map((mu, i) => v[i] + mu * mu) });
+            if (stats === 'calibrate') {
+              const m = mean.dataSync() as Float32Array;
+              const v = variance.dataSync() as Float32Array;
+              moments.push({ mean: Float32Array.from(m), meanSquare: m.map((mu, i) => v[i] + mu * mu) });
+            }
           } else {
             if (!this.population) throw new FacekitError('INTERNAL', 'batch-norm statistics are not set: call calibrateBatchNorm after training');
             ({ mean, variance } = this.population[b]);
@@ -109,7 +112,7 @@ export class EmbeddingCnn {
     for (let s = 0; s < images.length; s += batchSize) {
       const part = images.slice(s, s + batchSize);
       const x = imagesToTensor(part, width, height);
-      const { embedding, moments } = this.forward(x, 'batch');
+      const { embedding, moments } = this.forward(x, 'calibrate');
       x.dispose();
       embedding.dispose();
       moments.forEach((m, b) => m.mean.forEach((_, i) => {
@@ -141,7 +144,7 @@ export class EmbeddingCnn {
     const batchSize = opts.batchSize ?? 64;
     if (opts.flip) {
       const a = this.embed(images, { batchSize });
-      const b = this.embed(images.map((im) => mirrorGrey(im, this.spec.width, this.spec.height)), { batchSize });
+      const b = this.embed(images.map((im) => mirrorPixels(im, this.spec.width, this.spec.height, 1)), { batchSize });
       return a.map((v, i) => {
         const s = v.map((x, k) => x + b[i][k]);
         const n = Math.hypot(...s) || 1;
@@ -191,12 +194,6 @@ export function imagesToTensor(images: readonly Float32Array[], width: number, h
     flat.set(im, i * width * height);
   });
   return tf.tensor4d(flat, [images.length, height, width, 1]);
-}
-
-export function mirrorGrey(im: Float32Array, width: number, height: number): Float32Array {
-  const out = new Float32Array(width * height);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[y * width + x] = im[y * width + width - 1 - x];
-  return out;
 }
 
 export interface AugmentOptions {
@@ -254,6 +251,8 @@ export async function trainCnn(o: TrainCnnOptions): Promise<TrainLoopResult & { 
   const model = new EmbeddingCnn(spec, o.seed);
   let rng = createRng(deriveSeed(o.seed, 1000));
   let rngEpoch = -1;
+  // the population statistics follow the weights as of this epoch (-1: not yet estimated)
+  let calibratedAt = -1;
   const res = await trainLoop(model.variables, o.labels, (idx, epoch) => {
     if (epoch !== rngEpoch) {
       rng = createRng(deriveSeed(o.seed, 1000 + epoch));
@@ -268,10 +267,11 @@ export async function trainCnn(o: TrainCnnOptions): Promise<TrainLoopResult & { 
       o.onEpoch?.(e, l);
       if (o.onEpochModel) {
         model.calibrateBatchNorm(o.images);
+        calibratedAt = e;
         o.onEpochModel(e, l, model);
       }
     },
   });
-  model.calibrateBatchNorm(o.images);
+  if (calibratedAt !== o.epochs - 1) model.calibrateBatchNorm(o.images);
   return { ...res, model };
 }
