@@ -39,7 +39,7 @@ export interface DetectOptions {
   denseLandmarks?: boolean;
   /**
    * When a face fills more than half the image (a tight face crop, as datasets and galleries ship
-   * them), or a small image shows no face, detect again on the image placed on a grey border of half its longer side, so the
+   * them), or the image is small (up to SMALL_IMAGE_SIDE), detect again on the image placed on a grey border of half its longer side, so the
    * detector and landmark model see the context they were trained with (default true). On
    * celebrity-aligned crops this halves the five-point alignment error (bench/align-study.ts).
    */
@@ -48,7 +48,7 @@ export interface DetectOptions {
 
 /** A face box this large a share of the image side marks the image as a tight face crop. */
 export const TIGHT_CROP_SHARE = 0.5;
-/** Images up to this side with no face found are tried on the canvas too. */
+/** Images up to this side are also searched on the canvas (kept when it finds a face filling the image). */
 export const SMALL_IMAGE_SIDE = 400;
 
 function onCanvas(image: RgbImage, border: number, fill: number): RgbImage {
@@ -99,13 +99,16 @@ export async function detectFaces(image: RgbImage, opts: DetectOptions = {}): Pr
 
   const small = await limitSide(image, maxSide);
   const raw = await det.run(small.image, { scoreThreshold, iouThreshold, tiles: opts.tiles });
-  const tight = raw.some((r) => Math.max(r.box.w / small.image.width, r.box.h / small.image.height) > TIGHT_CROP_SHARE);
-  // a small image with no face found is most often a crop too tight for the detector
-  const smallEmpty = raw.length === 0 && Math.max(image.width, image.height) <= SMALL_IMAGE_SIDE;
-  if (opts.context !== false && (tight || smallEmpty)) {
+  const fillsImage = (b: Box, w: number, h: number) => Math.max(b.w / w, b.h / h) > TIGHT_CROP_SHARE;
+  const tight = raw.some((r) => fillsImage(r.box, small.image.width, small.image.height));
+  // A small image is most often a face crop. Too tight for the detector, it shows either no face
+  // or only a part of one (an eye and a nose boxed as a face), so it is searched with context too
+  // and the canvas wins when it finds a face filling the image.
+  const smallImage = Math.max(image.width, image.height) <= SMALL_IMAGE_SIDE;
+  if (opts.context !== false && (tight || smallImage)) {
     const border = Math.round(Math.max(image.width, image.height) / 2);
-    const faces = await detectFaces(onCanvas(image, border, 128), { ...opts, context: false });
-    if (faces.length > 0) return faces.map((f) => shifted(f, -border));
+    const faces = (await detectFaces(onCanvas(image, border, 128), { ...opts, context: false })).map((f) => shifted(f, -border));
+    if (faces.length > 0 && (tight || raw.length === 0 || faces.some((f) => fillsImage(f.box, image.width, image.height)))) return faces;
   }
   const k = 1 / small.scale;
   let found = raw.map((r) => ({ score: r.score, box: { x: r.box.x * k, y: r.box.y * k, w: r.box.w * k, h: r.box.h * k } }));

@@ -8,7 +8,7 @@ export {
   type Scores, type RocPoint, type EerResult, type TarAtFar, type BestAccuracy, type VerificationSummary,
 } from './metrics.ts';
 export {
-  evaluateVerification, assignFolds,
+  evaluateVerification, assignFolds, errorsByIdentity, type IdentityErrors,
   type ScoredPair, type FoldResult, type VerificationResult, type VerificationOptions,
 } from './verification.ts';
 export {

@@ -85,8 +85,9 @@ export function embeddingConfig(opts: FaceOptions): string {
     input: record ? JSON.stringify(record.input) : undefined,
     detector,
     align: opts.align !== false,
-    // tight crops re-detected on a canvas (detectFaces' context option); absent = the old behaviour
-    context: opts.detect !== false && opts.context !== false ? 'canvas2' : undefined,
+    // tight crops and small images re-detected on a canvas (detectFaces' context option); the
+    // value names the rule's version, absent = detection without context
+    context: opts.detect !== false && opts.context !== false ? 'canvas3' : undefined,
     flip: !!opts.flip,
     scoreThreshold: opts.scoreThreshold,
     minFaceSize: opts.minFaceSize,

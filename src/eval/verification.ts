@@ -109,3 +109,38 @@ export function evaluateVerification(pairs: readonly ScoredPair[], opts: Verific
     scored: [...pairs],
   };
 }
+
+export interface IdentityErrors {
+  identity: string;
+  /** genuine pairs of this identity rejected at their fold's threshold */
+  falseRejects: number;
+  /** impostor pairs involving this identity accepted at their fold's threshold */
+  falseAccepts: number;
+  genuinePairs: number;
+  impostorPairs: number;
+}
+
+/**
+ * Where the 10-fold errors fall: each pair judged at its own fold's threshold, as the accuracy
+ * counts it, and charged to the identities in it (the folder above each image), worst first. One
+ * identity drawing most errors points at label noise or a hard subject, not at the pipeline.
+ */
+export function errorsByIdentity(result: VerificationResult, identityOf: (image: string) => string = (p) => p.split('/').slice(-2, -1)[0] ?? p): IdentityErrors[] {
+  const foldOf = assignFolds(result.scored, result.folds.length);
+  const byId = new Map<string, IdentityErrors>();
+  const entry = (id: string) => {
+    let e = byId.get(id);
+    if (!e) byId.set(id, (e = { identity: id, falseRejects: 0, falseAccepts: 0, genuinePairs: 0, impostorPairs: 0 }));
+    return e;
+  };
+  result.scored.forEach((p, k) => {
+    if (p.distance === null) return;
+    const accepted = p.distance <= result.folds[foldOf[k]].threshold;
+    const ids = p.same ? [identityOf(p.img1)] : [...new Set([identityOf(p.img1), identityOf(p.img2)])];
+    for (const id of ids) {
+      const e = entry(id);
+      if (p.same) { e.genuinePairs++; if (!accepted) e.falseRejects++; } else { e.impostorPairs++; if (accepted) e.falseAccepts++; }
+    }
+  });
+  return [...byId.values()].sort((a, b) => b.falseRejects + b.falseAccepts - (a.falseRejects + a.falseAccepts) || a.identity.localeCompare(b.identity));
+}

@@ -12,13 +12,8 @@ import type { FaceOptions } from './options.ts';
  */
 export async function findFaces(image: RgbImage, opts: FaceOptions = {}): Promise<Face[]> {
   if (opts.detect === false) return [wholeImageFace(image)];
-  const faces = await detectFaces(image, opts);
-  if (faces.length > 0 || Math.max(image.width, image.height) > 400) return faces;
-  // Tight face crops (a face filling a small image) defeat detectors trained on context around
-  // the face; one retry on a copy with a border recovers them without touching normal photos.
-  const border = Math.round(Math.max(image.width, image.height) * 0.4);
-  const padded = padImage(image, border);
-  return (await detectFaces(padded, opts)).map((f) => shiftFace(f, -border));
+  // tight face crops are searched again with context by detectFaces itself (its context option)
+  return detectFaces(image, opts);
 }
 
 export async function loadAndFindFaces(input: ImageInput, opts: FaceOptions = {}): Promise<{ image: RgbImage; faces: Face[] }> {
@@ -34,22 +29,3 @@ function wholeImageFace(image: RgbImage): Face {
   return { box: { x: 0, y: 0, w: image.width, h: image.height }, score: 1, landmarks5, detector: 'none' };
 }
 
-function padImage(image: RgbImage, border: number): RgbImage {
-  const W = image.width + 2 * border;
-  const H = image.height + 2 * border;
-  const data = new Uint8Array(W * H * 3);
-  for (let y = 0; y < image.height; y++) {
-    data.set(image.data.subarray(y * image.width * 3, (y + 1) * image.width * 3), ((y + border) * W + border) * 3);
-  }
-  return { data, width: W, height: H };
-}
-
-function shiftFace(f: Face, d: number): Face {
-  const mv = ([x, y]: [number, number]): [number, number] => [x + d, y + d];
-  return {
-    ...f,
-    box: { ...f.box, x: f.box.x + d, y: f.box.y + d },
-    landmarks5: f.landmarks5.map(mv) as Face['landmarks5'],
-    landmarks: f.landmarks?.map(mv),
-  };
-}

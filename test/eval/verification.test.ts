@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateVerification, assignFolds, type ScoredPair } from '../../src/eval/index.ts';
+import { evaluateVerification, assignFolds, errorsByIdentity, type ScoredPair } from '../../src/eval/index.ts';
 import { FacekitError } from '../../src/errors/index.ts';
 
 /**
@@ -78,4 +78,21 @@ test('threshold chosen on the other folds, not on the fold itself', () => {
 test('too few pairs for the folds is a clear error', () => {
   assert.throws(() => evaluateVerification([{ img1: 'a', img2: 'b', same: true, distance: 0.1 }, { img1: 'a', img2: 'c', same: false, distance: 0.9 }]),
     (e: unknown) => e instanceof FacekitError && /folds/.test(e.message));
+});
+
+test('errorsByIdentity charges each fold error to the identities in the pair, worst first', () => {
+  const g = (id: string, d: number) => ({ img1: `set/${id}/1.png`, img2: `set/${id}/2.png`, same: true, distance: d });
+  const i = (x: string, y: string, d: number) => ({ img1: `set/${x}/1.png`, img2: `set/${y}/1.png`, same: false, distance: d });
+  // a's last genuine pair is far (a false reject); one b-c impostor pair is close (a false accept)
+  const pairs = [g('a', 0.1), g('b', 0.2), g('c', 0.15), g('a', 0.95), g('a', 0.2), g('b', 0.1), g('c', 0.25), g('a', 0.3),
+    i('a', 'b', 0.9), i('b', 'c', 0.05), i('a', 'c', 0.85), i('a', 'b', 0.8), i('b', 'c', 0.9), i('a', 'c', 0.95), i('a', 'b', 0.85), i('b', 'c', 0.8)];
+  const r = evaluateVerification(pairs, { folds: 2 });
+  const errs = errorsByIdentity(r);
+  const by = Object.fromEntries(errs.map((e) => [e.identity, e]));
+  assert.deepEqual(by.a, { identity: 'a', falseRejects: 1, falseAccepts: 0, genuinePairs: 4, impostorPairs: 5 });
+  assert.deepEqual(by.b, { identity: 'b', falseRejects: 0, falseAccepts: 1, genuinePairs: 2, impostorPairs: 6 });
+  assert.deepEqual(by.c, { identity: 'c', falseRejects: 0, falseAccepts: 1, genuinePairs: 2, impostorPairs: 5 });
+  // the errors agree with the protocol's accuracy: 2 wrong of 16
+  assert.equal(r.accuracyMean, 14 / 16);
+  assert.equal(errs[errs.length - 1].identity, 'c', 'ties keep a stable (alphabetical) order after the worst');
 });
