@@ -9,7 +9,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { distance, type Metric } from '../src/compare/index.ts';
+import { ACCURATE_FUSION, distance, type Metric } from '../src/compare/index.ts';
 import { evaluateVerification, pairImages, type ScoredPair } from '../src/eval/index.ts';
 import { loadPairs, runVerificationEval } from '../src/eval/run.ts';
 import { loadImage } from '../src/image/index.ts';
@@ -33,7 +33,7 @@ const SETS: SetSpec[] = [
 
 const MODELS = ['fr_feature', 'faceres', 'faceapi-recognition', 'mobileface'];
 // the ensemble: the two best models' calibrated P(same), averaged (src/compare/fusion.ts)
-const ENSEMBLE = 'fusion:mean(fr_feature/cosine+faceapi-recognition/cosine)';
+const ENSEMBLE = ACCURATE_FUSION;
 const METRICS: Metric[] = ['cosine', 'euclidean_l2', 'euclidean'];
 // every model with every detector (the slow ones, SSD at ~1 s per image and FaceBoxes, only with
 // --ssd); aligned sets also without detection (the crop as shipped)

@@ -8,6 +8,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ACCURATE_FUSION } from '../src/compare/index.ts';
 import { errorsByIdentity } from '../src/eval/index.ts';
 import { runVerificationEval } from '../src/eval/run.ts';
 
@@ -16,7 +17,7 @@ const args = process.argv.slice(2);
 const arg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const set = arg('set') ?? 'celebrity-aligned';
 const PPC: Record<string, number> = { 'celebrity-aligned': 300, orl: 20, yale: 20, 'sitcom-cast/gallery': 10 };
-const FUSION = 'fusion:mean(fr_feature/cosine+faceapi-recognition/cosine)';
+const FUSION = ACCURATE_FUSION;
 // model/detector; the detector is the text after the last slash, as a fusion id holds slashes too
 const configs = (arg('configs')?.split(',') ?? ['fr_feature/fr_detect', 'fr_feature/none', `${FUSION}/fr_detect`, `${FUSION}/none`])
   .map((c) => ({ model: c.slice(0, c.lastIndexOf('/')), detector: c.slice(c.lastIndexOf('/') + 1) }));

@@ -12,9 +12,12 @@ import { fitLogisticRegression, sigmoid } from './logistic.ts';
 import { anchorIsotonic, fitIsotonic, isotonicProbability, type IsotonicTable } from './isotonic.ts';
 import { thresholdAtFar } from './threshold.ts';
 
+/** What a calibration's distance is: a metric's, or 'fused' for a fusion's 1 - P(same). */
+export type CalibratedScore = Metric | 'fused';
+
 export interface Calibration {
   model: string;
-  metric: Metric;
+  metric: CalibratedScore;
   /** accept as same person when distance <= threshold */
   threshold: number;
   /** FAR the threshold was chosen for */
@@ -45,7 +48,7 @@ export interface Calibration {
 export interface FitCalibrationOptions {
   targetFar?: number;
   model?: string;
-  metric?: Metric;
+  metric?: CalibratedScore;
   dataset?: string;
   /** also fit the isotonic table (default true) */
   isotonic?: boolean;
@@ -115,7 +118,7 @@ export function confidence(d: number, cal: Pick<Calibration, 'logistic' | 'isoto
  * P = 0.5 at the threshold, 0.9 at half of it and 0.1 at 1.5 times it. It says "near or far from
  * the threshold", not a measured probability.
  */
-export function fallbackCalibration(model: string, metric: Metric, threshold: number): Calibration {
+export function fallbackCalibration(model: string, metric: CalibratedScore, threshold: number): Calibration {
   if (!(threshold > 0)) throw new FacekitError('BAD_ARGUMENT', `fallback threshold must be > 0 (got ${threshold})`);
   const a = -2 * Math.log(9) / threshold;
   return {
@@ -126,13 +129,13 @@ export function fallbackCalibration(model: string, metric: Metric, threshold: nu
 
 const DEFAULT_DIR = join(dirname(fileURLToPath(import.meta.url)), 'calibrations');
 
-function fileName(model: string, metric: Metric): string {
+function fileName(model: string, metric: CalibratedScore): string {
   return `${model.replace(/[^A-Za-z0-9_.-]/g, '_')}.${metric}.json`;
 }
 
 export function validateCalibration(x: unknown, where: string): Calibration {
   const c = x as Partial<Calibration> | null;
-  const ok = !!c && typeof c.model === 'string' && isMetric(c.metric) && typeof c.threshold === 'number'
+  const ok = !!c && typeof c.model === 'string' && (isMetric(c.metric) || c.metric === 'fused') && typeof c.threshold === 'number'
     && typeof c.targetFar === 'number' && typeof c.dataset === 'string'
     && !!c.logistic && Number.isFinite(c.logistic.a) && Number.isFinite(c.logistic.b) && c.logistic.a < 0
     && !!c.pairs;
@@ -147,7 +150,7 @@ export function listCalibrations(dir: string = DEFAULT_DIR): Calibration[] {
 }
 
 /** The stored calibration for (model, metric), or a NOT_FOUND error naming both. */
-export function getCalibration(model: string, metric: Metric, dir: string = DEFAULT_DIR): Calibration {
+export function getCalibration(model: string, metric: CalibratedScore, dir: string = DEFAULT_DIR): Calibration {
   const p = join(dir, fileName(model, metric));
   if (!existsSync(p)) {
     const have = listCalibrations(dir).map((c) => `${c.model}/${c.metric}`);
@@ -160,7 +163,7 @@ export function getCalibration(model: string, metric: Metric, dir: string = DEFA
 }
 
 /** The stored calibration, or the fallback rule around `threshold` when none exists. */
-export function getCalibrationOr(model: string, metric: Metric, threshold: number, dir: string = DEFAULT_DIR): Calibration {
+export function getCalibrationOr(model: string, metric: CalibratedScore, threshold: number, dir: string = DEFAULT_DIR): Calibration {
   try {
     return getCalibration(model, metric, dir);
   } catch (e) {

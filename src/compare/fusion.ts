@@ -42,7 +42,10 @@ export function fusionId(kind: string, members: readonly FusionMember[]): string
  */
 export function meanProbabilityFusion(calibrations: readonly Calibration[], id?: string): FusionScorer {
   if (calibrations.length === 0) throw new FacekitError('BAD_ARGUMENT', 'fusion needs at least one model');
-  const members = calibrations.map((c) => ({ model: c.model, metric: c.metric }));
+  const members = calibrations.map((c) => {
+    if (c.metric === 'fused') throw new FacekitError('BAD_ARGUMENT', `a fusion cannot be a member of another fusion (${c.model})`);
+    return { model: c.model, metric: c.metric };
+  });
   const probability = (d: readonly number[]): number => {
     checkArity(d, members.length);
     let s = 0, k = 0;
@@ -84,11 +87,18 @@ export function fusionFromRecord(rec: FusionRecord, getCal: (model: string, metr
 }
 
 /**
+ * The fusion selected by the model name 'fusion': the two recognizers whose averaged P(same) had
+ * the best 10-fold accuracy through detection (bench/verify-accuracy.ts).
+ */
+export const ACCURATE_FUSION = 'fusion:mean(fr_feature/cosine+faceapi-recognition/cosine)';
+
+/**
  * Reads a fusion named like a model: 'fusion:mean(modelA/cosine+modelB/euclidean_l2)', the form
- * fusionId writes, so a mean fusion can be selected wherever a model id is taken. Returns
+ * fusionId writes (or 'fusion' for ACCURATE_FUSION), so a mean fusion can be selected wherever a model id is taken. Returns
  * undefined for plain model ids. Logistic fusions carry fitted weights: load those from their record.
  */
 export function parseFusionId(id: string): FusionRecord | undefined {
+  if (id === 'fusion') return parseFusionId(ACCURATE_FUSION);
   if (!id.startsWith('fusion:')) return undefined;
   const m = /^fusion:(\w+)\((.+)\)$/.exec(id);
   const bad = (why: string) => new FacekitError('BAD_ARGUMENT', `bad fusion '${id}': ${why} (expected fusion:mean(model/metric+model/metric...))`);

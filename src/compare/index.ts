@@ -8,9 +8,9 @@ export { sigmoid, fitLogisticRegression, type LogisticFit, type LogisticOptions 
 export { anchorIsotonic, fitIsotonic, isotonicProbability, type IsotonicTable } from './isotonic.ts';
 export {
   fitCalibration, confidence, fallbackCalibration, getCalibration, getCalibrationOr, listCalibrations,
-  saveCalibration, validateCalibration, DEFAULT_TARGET_FAR, type Calibration, type FitCalibrationOptions,
+  saveCalibration, validateCalibration, DEFAULT_TARGET_FAR, type Calibration, type CalibratedScore, type FitCalibrationOptions,
 } from './calibration.ts';
 export {
-  meanProbabilityFusion, fitLogisticFusion, fusionFromRecord, fusionId, parseFusionId,
+  meanProbabilityFusion, fitLogisticFusion, fusionFromRecord, fusionId, parseFusionId, ACCURATE_FUSION,
   type FusionMember, type FusionRecord, type FusionScorer, type FusionSample,
 } from './fusion.ts';

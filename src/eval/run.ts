@@ -113,30 +113,34 @@ export async function embedForEval(paths: string[], opts: EvalVerifyOptions): Pr
   return { embeddings, msPerImage: computed ? ms / computed : null };
 }
 
+/**
+ * How pairs of this configuration are scored: the metric on its embeddings, or for a fusion each
+ * member embedding through its own model (and cache entry), the fused distance being 1 - P(same).
+ */
+async function pairScorer(paths: string[], key: (p: string) => string, opts: EvalVerifyOptions) {
+  const model = headFor(opts)?.id ?? opts.model ?? DEFAULT_EMBED_MODEL;
+  const fusionRecord = parseFusionId(model);
+  if (!fusionRecord) {
+    const metric = opts.metric ?? 'cosine';
+    const r = await embedForEval(paths, opts);
+    return { model, metric, score: metricScorer(r.embeddings, metric, key), msPerImage: r.msPerImage };
+  }
+  if (opts.metric) throw new FacekitError('BAD_ARGUMENT', `a fusion scores with its members' own metrics (${fusionRecord.members.map((m) => `${m.model}/${m.metric}`).join(', ')}); drop the metric`);
+  const fusion = fusionFromRecord(fusionRecord);
+  const maps: EmbeddingMap[] = [];
+  let msPerImage: number | null = null;
+  for (const m of fusion.members) {
+    const r = await embedForEval(paths, { ...opts, model: m.model });
+    maps.push(r.embeddings);
+    if (r.msPerImage !== null) msPerImage = (msPerImage ?? 0) + r.msPerImage;
+  }
+  return { model: fusion.id, metric: 'fused' as const, score: fusionPairScorer(maps, fusion, key), msPerImage };
+}
+
 export async function runVerificationEval(opts: EvalVerifyOptions): Promise<{ summary: EvalVerifySummary; result: VerificationResult; pairList: PairList }> {
   const pairList = loadPairs(opts);
   const paths = pairImages(pairList).map((p) => join(pairList.root, p));
-  const key = (p: string) => join(pairList.root, p);
-  const model = headFor(opts)?.id ?? opts.model ?? DEFAULT_EMBED_MODEL;
-  const fusionRecord = parseFusionId(model);
-  const metric: EvalVerifySummary['metric'] = fusionRecord ? 'fused' : (opts.metric ?? 'cosine');
-  let score: (a: string, b: string) => number | null;
-  let msPerImage: number | null = null;
-  if (fusionRecord) {
-    // each member embeds through its own model (and cache entry); the fused distance is 1 - P(same)
-    const fusion = fusionFromRecord(fusionRecord);
-    const maps: EmbeddingMap[] = [];
-    for (const m of fusion.members) {
-      const r = await embedForEval(paths, { ...opts, model: m.model });
-      maps.push(r.embeddings);
-      if (r.msPerImage !== null) msPerImage = (msPerImage ?? 0) + r.msPerImage;
-    }
-    score = fusionPairScorer(maps, fusion, key);
-  } else {
-    const r = await embedForEval(paths, opts);
-    msPerImage = r.msPerImage;
-    score = metricScorer(r.embeddings, metric as Metric, key);
-  }
+  const { model, metric, score, msPerImage } = await pairScorer(paths, (p) => join(pairList.root, p), opts);
   const scored = scorePairs(pairList, score);
   const detector = opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR);
   const result = evaluateVerification(scored, { folds: opts.folds, root: pairList.root, meta: { model, detector, metric, dataset: opts.dataset ?? opts.pairs ?? '', seed: opts.seed ?? 1 } });
@@ -235,14 +239,12 @@ export interface CalibrateOptions extends EvalVerifyOptions {
  * pairs left out). It is returned, not saved: the caller decides (saveCalibration).
  */
 export async function runCalibration(opts: CalibrateOptions): Promise<{ calibration: Calibration; result: VerificationResult }> {
-  notFusion(opts.model, 'calibration (calibrate its members; a mean fusion already outputs P(same))');
   const pairList = loadPairs(opts);
-  const metric = opts.metric ?? 'cosine';
-  // with a head, the calibration is stored under the head's id (verify --head looks there first)
-  const model = headFor(opts)?.id ?? opts.model ?? DEFAULT_EMBED_MODEL;
+  // with a head, the calibration is stored under the head's id (verify --head looks there first);
+  // a fusion's under its id with metric 'fused' (its distance is 1 - P(same))
   const paths = pairImages(pairList).map((p) => join(pairList.root, p));
-  const { embeddings } = await embedForEval(paths, opts);
-  const scored = scorePairs(pairList, metricScorer(embeddings, metric, (p) => join(pairList.root, p)));
+  const { model, metric, score } = await pairScorer(paths, (p) => join(pairList.root, p), opts);
+  const scored = scorePairs(pairList, score);
   const genuine = scored.filter((p) => p.same && p.distance !== null).map((p) => p.distance!);
   const impostor = scored.filter((p) => !p.same && p.distance !== null).map((p) => p.distance!);
   const dataset = opts.pairs

@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { parseFusionId } from '../compare/index.ts';
 import { DEFAULT_DETECTOR } from '../detect/index.ts';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
 import { FacekitError } from '../errors/index.ts';
@@ -103,6 +104,8 @@ class LibraryService implements FaceService {
 
   async verify(image1: Buffer, image2: Buffer, opts: VerifyOptions): Promise<VerifyResult> {
     const model = opts.model ?? DEFAULT_EMBED_MODEL;
+    // the image workers embed with one model per request
+    if (parseFusionId(model)) throw new FacekitError('BAD_ARGUMENT', `the server verifies with one recognition model; fusion models ('${model}') run in the library and the CLI (facekit verify --model fusion)`);
     const metric = opts.metric ?? DEFAULT_METRIC;
     decisionCalibration(model, metric, opts.threshold); // fails before any model runs
     const side = (image: Buffer, label: string) =>

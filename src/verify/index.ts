@@ -1,5 +1,7 @@
 import { spoofCheckIfAsked, type AntiSpoofOption, type SpoofResult } from '../analyze/index.ts';
-import { confidence, distance, fallbackCalibration, getCalibration, type Calibration, type Metric } from '../compare/index.ts';
+import {
+  confidence, distance, fallbackCalibration, fusionFromRecord, getCalibration, parseFusionId, type CalibratedScore, type Calibration, type Metric,
+} from '../compare/index.ts';
 import { DEFAULT_DETECTOR } from '../detect/index.ts';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
 import { FacekitError } from '../errors/index.ts';
@@ -36,7 +38,8 @@ export interface VerifyResult {
   confidence: number;
   model: string;
   detector: string;
-  metric: Metric;
+  /** 'fused' for a fusion model: its distance is 1 - P(same) averaged over the members */
+  metric: CalibratedScore;
   faces: [FaceSummary, FaceSummary];
   /** with antiSpoof: both faces judged live (false when either looks presented) */
   isReal?: boolean;
@@ -61,23 +64,24 @@ export function summarize(f: Face): FaceSummary {
  * The calibration verify uses: the shipped one for (model, metric), or a clear error naming the way
  * out. A head's id (from --head) resolves to the head's own calibration.
  */
-export function calibrationFor(model: string, metric: Metric): Calibration {
-  const head = loadedHead(model);
-  if (head) return headCalibration(head, metric);
+export function calibrationFor(model: string, metric: CalibratedScore): Calibration {
+  const head = metric === 'fused' ? undefined : loadedHead(model);
+  if (head && metric !== 'fused') return headCalibration(head, metric);
   try {
     return getCalibration(model, metric);
   } catch {
+    const how = metric === 'fused' ? `--model '${model}'` : `--model ${model} --metric ${metric}`;
     throw new FacekitError(
       'BAD_ARGUMENT',
-      `no calibration for model ${model} with metric ${metric}: run "facekit calibrate --model ${model} --metric ${metric}" on labelled faces, or pass a threshold`,
+      `no calibration for model ${model} with metric ${metric}: run "facekit calibrate ${how}" on labelled faces, or pass a threshold`,
     );
   }
 }
 
-function tryCalibration(model: string, metric: Metric): Calibration | undefined {
+function tryCalibration(model: string, metric: CalibratedScore): Calibration | undefined {
   try {
-    const head = loadedHead(model);
-    return head ? headCalibration(head, metric) : getCalibration(model, metric);
+    const head = metric === 'fused' ? undefined : loadedHead(model);
+    return head && metric !== 'fused' ? headCalibration(head, metric) : getCalibration(model, metric);
   } catch {
     return undefined;
   }
@@ -87,7 +91,7 @@ function tryCalibration(model: string, metric: Metric): Calibration | undefined 
  * The calibration a decision uses. Without an explicit threshold the shipped one is required;
  * with one, the shipped confidence map is still reported when there is one.
  */
-export function decisionCalibration(model: string, metric: Metric, threshold?: number): Calibration {
+export function decisionCalibration(model: string, metric: CalibratedScore, threshold?: number): Calibration {
   if (threshold === undefined) return calibrationFor(model, metric);
   return tryCalibration(model, metric) ?? fallbackCalibration(model, metric, threshold);
 }
@@ -99,12 +103,16 @@ export interface EmbeddingComparison {
   confidence: number;
 }
 
-/** The 1:1 decision on two embeddings: distance, threshold (explicit or calibrated), confidence. */
-export function compareEmbeddings(a: Float32Array, b: Float32Array, opts: { model: string; metric: Metric; threshold?: number }): EmbeddingComparison {
+/** The 1:1 decision on a distance: threshold (explicit or calibrated) and confidence. */
+export function compareDistance(d: number, opts: { model: string; metric: CalibratedScore; threshold?: number }): EmbeddingComparison {
   const cal = decisionCalibration(opts.model, opts.metric, opts.threshold);
-  const d = distance(a, b, opts.metric);
   const threshold = opts.threshold ?? cal.threshold;
   return { verified: d <= threshold, distance: d, threshold, confidence: confidence(d, cal) };
+}
+
+/** The 1:1 decision on two embeddings: distance, threshold (explicit or calibrated), confidence. */
+export function compareEmbeddings(a: Float32Array, b: Float32Array, opts: { model: string; metric: Metric; threshold?: number }): EmbeddingComparison {
+  return compareDistance(distance(a, b, opts.metric), opts);
 }
 
 /** Same person? The largest face of each image is compared. */
@@ -112,12 +120,18 @@ export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions =
   const t0 = performance.now();
   // with a head: its base model runs, and its id names (and calibrates) the headed embeddings
   const head = headFor(opts);
+  // a fusion (model 'fusion' or 'fusion:mean(a/cosine+b/cosine)') embeds with every member and
+  // decides on 1 - P(same), calibrated like a model (facekit calibrate --model fusion)
+  const fusionRecord = opts.model ? parseFusionId(opts.model) : undefined;
+  if (fusionRecord && head) throw new FacekitError('BAD_ARGUMENT', 'a head applies to one recognition model, not to a fusion');
+  if (fusionRecord && opts.metric) throw new FacekitError('BAD_ARGUMENT', `a fusion compares with its members' own metrics (${fusionRecord.members.map((m) => `${m.model}/${m.metric}`).join(', ')}); drop the metric`);
   const model = head?.baseModel ?? opts.model ?? DEFAULT_EMBED_MODEL;
-  const label = head?.id ?? model;
-  const metric = opts.metric ?? DEFAULT_METRIC;
-  const [ra, rb] = await Promise.all([loadAndFindFaces(a, opts), loadAndFindFaces(b, opts)]);
-  // fail on a missing calibration before any model runs
+  const label = head?.id ?? fusionRecord?.id ?? model;
+  const metric: CalibratedScore = fusionRecord ? 'fused' : (opts.metric ?? DEFAULT_METRIC);
+  // fail on a missing calibration (a fusion's own, and its members') before any model runs
   decisionCalibration(label, metric, opts.threshold);
+  const fusion = fusionRecord ? fusionFromRecord(fusionRecord) : undefined;
+  const [ra, rb] = await Promise.all([loadAndFindFaces(a, opts), loadAndFindFaces(b, opts)]);
   const notes: string[] = [];
   const pick = (faces: Face[], which: string): Face => {
     if (faces.length === 0) throw new FacekitError('NO_FACE', `no face found in the ${which} image`, { image: which });
@@ -128,10 +142,21 @@ export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions =
   const fb = pick(rb.faces, 'second');
   const sa = await spoofCheckIfAsked(ra.image, fa, opts.antiSpoof);
   const sb = await spoofCheckIfAsked(rb.image, fb, opts.antiSpoof);
-  const [ea] = await embedFaces(ra.image, [fa], { ...opts, model });
-  const [eb] = await embedFaces(rb.image, [fb], { ...opts, model });
+  const distanceBy = async (m: string, mm: Metric) => {
+    const [ea] = await embedFaces(ra.image, [fa], { ...opts, model: m });
+    const [eb] = await embedFaces(rb.image, [fb], { ...opts, model: m });
+    return distance(ea.embedding!.vector, eb.embedding!.vector, mm);
+  };
+  let d: number;
+  if (fusion) {
+    const perMember: number[] = [];
+    for (const m of fusion.members) perMember.push(await distanceBy(m.model, m.metric));
+    d = fusion.distance(perMember);
+  } else {
+    d = await distanceBy(model, metric as Metric);
+  }
   return {
-    ...compareEmbeddings(ea.embedding!.vector, eb.embedding!.vector, { model: label, metric, threshold: opts.threshold }),
+    ...compareDistance(d, { model: label, metric, threshold: opts.threshold }),
     model: label,
     detector: opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR),
     metric,

@@ -51,6 +51,11 @@ test('identification and calibration runs through the real pipeline on a tiny da
     const p0 = (confidence(0, getCalibration('fr_feature', 'cosine')) + confidence(0, getCalibration('fr_feature', 'euclidean_l2'))) / 2;
     for (const p of fused.result.scored.filter((x) => x.same)) assert.ok(Math.abs(p.distance! - (1 - p0)) < 1e-4, String(p.distance));
     for (const p of fused.result.scored.filter((x) => !x.same)) assert.ok(p.distance! > 1 - p0);
-    await assert.rejects(runCalibration({ dataset: ds, model: fusionId, cacheDir: join(root, 'cache') }), FacekitError);
+    // a fusion is calibrated like a model, on its fused distance, under its own id
+    const fusedCal = await runCalibration({ dataset: ds, model: fusionId, pairsPerClass: 1, cacheDir: join(root, 'cache') });
+    assert.equal(fusedCal.calibration.model, fusionId);
+    assert.equal(fusedCal.calibration.metric, 'fused');
+    assert.ok(fusedCal.calibration.threshold >= 1 - p0 - 1e-4, 'the genuine pairs (fused distance 1 - p0) are accepted');
+    await assert.rejects(runCalibration({ dataset: ds, model: fusionId, metric: 'cosine', cacheDir: join(root, 'cache') }), FacekitError);
   } finally { rmSync(root, { recursive: true, force: true }); }
 });

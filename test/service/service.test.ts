@@ -89,6 +89,8 @@ describe('createService over the library', () => {
     await assert.rejects(service.detect(Buffer.from('not an image'), {}), rejectsWith('BAD_IMAGE'));
     await assert.rejects(service.analyze(crops[0], { actions: ['height' as never] }), rejectsWith('BAD_ARGUMENT'));
     await assert.rejects(service.analyze(await blankImage(), {}), rejectsWith('NO_FACE'));
+    // the workers embed with one model: a fusion is refused up front, naming where it runs
+    await assert.rejects(service.verify(crops[0], crops[1], { model: 'fusion' }), (e: unknown) => rejectsWith('BAD_ARGUMENT')(e) && /facekit verify --model fusion/.test((e as Error).message));
   });
 
   it('analyze estimates age, gender, emotion and race per face', async () => {

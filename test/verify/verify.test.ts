@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { verify } from '../../src/verify/index.ts';
 import { represent } from '../../src/pipeline/index.ts';
 import { FacekitError } from '../../src/errors/index.ts';
+import { ACCURATE_FUSION, confidence, getCalibration } from '../../src/compare/index.ts';
 
 const GROUP = 'node_modules/@vladmandic/face-api/demo/sample1.jpg';
 
@@ -48,4 +49,26 @@ test('represent returns one unit embedding per face in a group photo', async () 
     assert.ok(Math.abs(v.reduce((s, x) => s + x * x, 0) - 1) < 1e-4);
     assert.equal(f.crop!.width, 112);
   }
+});
+
+test('model "fusion" decides on 1 - the mean of its members\' calibrated P(same), with its own calibration', async () => {
+  const a = await personCrop(300, 250);
+  const aMirror = await personCrop(300, 250, true);
+  const b = await personCrop(720, 300);
+  for (const [x, y, same] of [[a, aMirror, true], [a, b, false]] as const) {
+    const fused = await verify(x, y, { model: 'fusion' });
+    assert.equal(fused.model, ACCURATE_FUSION);
+    assert.equal(fused.metric, 'fused');
+    assert.equal(fused.verified, same);
+    const members = await Promise.all(['fr_feature', 'faceapi-recognition'].map(async (model) => {
+      const r = await verify(x, y, { model, metric: 'cosine' });
+      return confidence(r.distance, getCalibration(model, 'cosine'));
+    }));
+    const expected = 1 - (members[0] + members[1]) / 2;
+    assert.ok(Math.abs(fused.distance - expected) < 1e-6, `fused distance ${fused.distance}, members say ${expected}`);
+    const cal = getCalibration(ACCURATE_FUSION, 'fused');
+    assert.equal(fused.threshold, cal.threshold);
+    assert.equal(fused.confidence >= 0.5, fused.verified, 'the fusion\'s calibration is anchored at its threshold');
+  }
+  await assert.rejects(verify(a, b, { model: 'fusion', metric: 'cosine' }), (e: unknown) => e instanceof FacekitError && e.code === 'BAD_ARGUMENT' && /members' own metrics/.test(e.message));
 });
