@@ -57,9 +57,11 @@ interface CnnConfig {
 }
 const cnnCfg: CnnConfig = {
   // batch norm and 46x56 input: 4-fold validation 92.5% against 89.2% for the plain 32x40 net
-  // (batch norm alone 91.1%, batch norm with 32/64/128 channels 91.9%); see cnnValidation
+  // (batch norm alone 91.1%, batch norm with 32/64/128 channels 91.9%; lr 4e-3 91.3%); two such
+  // nets from seeds 1 and 2 with their embeddings averaged: 94.0%, better on every fold. See cnnValidation
   spec: { width: 46, height: 56, channels: [16, 32, 64], embeddingSize: 64, batchNorm: true },
   loss: 'triplet', mining: 'semi-hard', margin: 0.5, epochs: 24, batch: { P: 8, K: 5 }, lr: 2e-3, lrSchedule: 'cosine', seed: SEED, augment: true, testTimeFlip: true,
+  ensemble: 2,
   ...(validate ? JSON.parse(validate) as Partial<CnnConfig> : {}),
   ...(argOf('--config') ? JSON.parse(argOf('--config')!) as Partial<CnnConfig> : {}),
 };
@@ -77,6 +79,7 @@ async function runCnn(c: CnnConfig, trainIdx: number[], evalIdx: number[], label
   const sum = (a: Float32Array[] | undefined, b: Float32Array[]) => (a ? a.map((v, i) => v.map((x, k) => x + b[i][k])) : b);
   let withFlip: Float32Array[] | undefined;
   let withoutFlip: Float32Array[] | undefined;
+  let firstNet: HeldOutResult | undefined;
   for (let m = 0; m < (c.ensemble ?? 1); m++) {
     const activeLog: number[] = [];
     const cnn = await trainCnn({
@@ -99,6 +102,8 @@ async function runCnn(c: CnnConfig, trainIdx: number[], evalIdx: number[], label
     });
     histories.push(cnn.history);
     withFlip = sum(withFlip, cnn.model.embed(evalIdx.map((i) => orlGrey[i]), { flip: c.testTimeFlip }));
+    // an ensemble also reports its first net alone: the same net the single-net config trains
+    if (m === 0 && (c.ensemble ?? 1) > 1) firstNet = heldOutVerification(withFlip, evalLabels, SEED);
     withoutFlip = sum(withoutFlip, cnn.model.embed(evalIdx.map((i) => orlGrey[i])));
     cnn.model.dispose();
   }
@@ -106,7 +111,7 @@ async function runCnn(c: CnnConfig, trainIdx: number[], evalIdx: number[], label
   // cosine scoring normalises, so the sum of the nets' unit embeddings is their average
   const result = heldOutVerification(withFlip!, evalLabels, SEED);
   const noFlip = heldOutVerification(withoutFlip!, evalLabels, SEED);
-  return { result, noFlip, seconds, history: histories.length === 1 ? histories[0] : histories, curve };
+  return { result, noFlip, firstNet, seconds, history: histories.length === 1 ? histories[0] : histories, curve };
 }
 
 let cnnSection: unknown;
@@ -139,10 +144,11 @@ if (validate) {
   const pixelResult = heldOutVerification(orlSplit.holdout.map((i) => orlGrey[i]), orlSplit.holdout.map((i) => orl.labels[i]), SEED);
   console.log(`  CNN   ${fmt(r.result)}  [${r.seconds} s training]`);
   console.log(`  CNN without the mirrored test-time embedding ${fmt(r.noFlip)}`);
+  if (r.firstNet) console.log(`  its first net alone (seed ${cnnCfg.seed}) ${fmt(r.firstNet)}`);
   console.log(`  pixels ${fmt(pixelResult)}`);
   cnnSection = {
     dataset: orlDir, config: cnnCfg, trainSubjects: orlSplit.trainIdentities.map((i) => orl.names[i]), holdoutSubjects: orlSplit.holdoutIdentities.map((i) => orl.names[i]),
-    trainSeconds: r.seconds, lossHistory: r.history, heldOut: r.result, heldOutWithoutFlip: r.noFlip, rawPixelsHeldOut: pixelResult, target: 'held-out 10-fold accuracy >= 0.90', meetsTarget: r.result.accuracy >= 0.9,
+    trainSeconds: r.seconds, lossHistory: r.history, heldOut: r.result, heldOutWithoutFlip: r.noFlip, ...(r.firstNet ? { heldOutFirstNetAlone: r.firstNet } : {}), rawPixelsHeldOut: pixelResult, target: 'held-out 10-fold accuracy >= 0.90', meetsTarget: r.result.accuracy >= 0.9,
   };
 }
 
