@@ -65,8 +65,9 @@ export function summarize(f: Face): FaceSummary {
  * out. A head's id (from --head) resolves to the head's own calibration.
  */
 export function calibrationFor(model: string, metric: CalibratedScore): Calibration {
+  // a head's id names one model's embeddings; a fusion's calibration is always a stored record
   const head = metric === 'fused' ? undefined : loadedHead(model);
-  if (head && metric !== 'fused') return headCalibration(head, metric);
+  if (head) return headCalibration(head, metric as Metric);
   try {
     return getCalibration(model, metric);
   } catch {
@@ -81,7 +82,7 @@ export function calibrationFor(model: string, metric: CalibratedScore): Calibrat
 function tryCalibration(model: string, metric: CalibratedScore): Calibration | undefined {
   try {
     const head = metric === 'fused' ? undefined : loadedHead(model);
-    return head && metric !== 'fused' ? headCalibration(head, metric) : getCalibration(model, metric);
+    return head ? headCalibration(head, metric as Metric) : getCalibration(model, metric);
   } catch {
     return undefined;
   }
