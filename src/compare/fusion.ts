@@ -92,6 +92,13 @@ export function fusionFromRecord(rec: FusionRecord, getCal: (model: string, metr
  */
 export const ACCURATE_FUSION = 'fusion:mean(fr_feature/cosine+faceapi-recognition/cosine)';
 
+/** A fusion's members carry their own metrics: asking for another one is an error, not ignored. */
+export function refuseMetricForFusion(rec: FusionRecord, metric: string | undefined): void {
+  if (metric) {
+    throw new FacekitError('BAD_ARGUMENT', `a fusion compares with its members' own metrics (${rec.members.map((m) => `${m.model}/${m.metric}`).join(', ')}); drop the metric`);
+  }
+}
+
 /**
  * Reads a fusion named like a model: 'fusion:mean(modelA/cosine+modelB/euclidean_l2)', the form
  * fusionId writes (or 'fusion' for ACCURATE_FUSION), so a mean fusion can be selected wherever a model id is taken. Returns

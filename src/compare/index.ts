@@ -11,6 +11,6 @@ export {
   saveCalibration, validateCalibration, DEFAULT_TARGET_FAR, type Calibration, type CalibratedScore, type FitCalibrationOptions,
 } from './calibration.ts';
 export {
-  meanProbabilityFusion, fitLogisticFusion, fusionFromRecord, fusionId, parseFusionId, ACCURATE_FUSION,
+  meanProbabilityFusion, fitLogisticFusion, fusionFromRecord, fusionId, parseFusionId, refuseMetricForFusion, ACCURATE_FUSION,
   type FusionMember, type FusionRecord, type FusionScorer, type FusionSample,
 } from './fusion.ts';

@@ -28,7 +28,6 @@ export async function loadEmbedModel(id: string, threads?: number): Promise<Load
   return m;
 }
 
-
 /** Raw model outputs for crops already at the model's input size, batched where the model allows. */
 async function runBatches(model: LoadedModel, crops: RgbImage[], batchSize: number): Promise<Float32Array[]> {
   const { record, session } = model;

@@ -5,7 +5,7 @@
  */
 import { basename, join } from 'node:path';
 import {
-  fitCalibration, fusionFromRecord, getCalibration, parseFusionId, DEFAULT_TARGET_FAR, type Calibration, type Metric,
+  fitCalibration, fusionFromRecord, getCalibration, parseFusionId, refuseMetricForFusion, DEFAULT_TARGET_FAR, type Calibration, type Metric,
 } from '../compare/index.ts';
 import { DEFAULT_DETECTOR } from '../detect/index.ts';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
@@ -114,9 +114,17 @@ export async function embedForEval(paths: string[], opts: EvalVerifyOptions): Pr
 }
 
 /**
- * How pairs of this configuration are scored: the metric on its embeddings, or for a fusion each
- * member embedding through its own model (and cache entry), the fused distance being 1 - P(same).
+ * The source's pairs scored by this configuration: the metric on its embeddings, or for a fusion
+ * each member embedding through its own model (and cache entry), the fused distance being 1 - P(same).
  */
+async function scorePairSource(opts: EvalVerifyOptions) {
+  const pairList = loadPairs(opts);
+  const paths = pairImages(pairList).map((p) => join(pairList.root, p));
+  const key = (p: string) => join(pairList.root, p);
+  const { model, metric, score, msPerImage } = await pairScorer(paths, key, opts);
+  return { pairList, model, metric, scored: scorePairs(pairList, score), msPerImage };
+}
+
 async function pairScorer(paths: string[], key: (p: string) => string, opts: EvalVerifyOptions) {
   const model = headFor(opts)?.id ?? opts.model ?? DEFAULT_EMBED_MODEL;
   const fusionRecord = parseFusionId(model);
@@ -125,7 +133,7 @@ async function pairScorer(paths: string[], key: (p: string) => string, opts: Eva
     const r = await embedForEval(paths, opts);
     return { model, metric, score: metricScorer(r.embeddings, metric, key), msPerImage: r.msPerImage };
   }
-  if (opts.metric) throw new FacekitError('BAD_ARGUMENT', `a fusion scores with its members' own metrics (${fusionRecord.members.map((m) => `${m.model}/${m.metric}`).join(', ')}); drop the metric`);
+  refuseMetricForFusion(fusionRecord, opts.metric);
   const fusion = fusionFromRecord(fusionRecord);
   const maps: EmbeddingMap[] = [];
   let msPerImage: number | null = null;
@@ -138,10 +146,7 @@ async function pairScorer(paths: string[], key: (p: string) => string, opts: Eva
 }
 
 export async function runVerificationEval(opts: EvalVerifyOptions): Promise<{ summary: EvalVerifySummary; result: VerificationResult; pairList: PairList }> {
-  const pairList = loadPairs(opts);
-  const paths = pairImages(pairList).map((p) => join(pairList.root, p));
-  const { model, metric, score, msPerImage } = await pairScorer(paths, (p) => join(pairList.root, p), opts);
-  const scored = scorePairs(pairList, score);
+  const { pairList, model, metric, scored, msPerImage } = await scorePairSource(opts);
   const detector = opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR);
   const result = evaluateVerification(scored, { folds: opts.folds, root: pairList.root, meta: { model, detector, metric, dataset: opts.dataset ?? opts.pairs ?? '', seed: opts.seed ?? 1 } });
   const tar = (far: number) => result.tarAtFar.find((t) => t.far === far)?.tar ?? NaN;
@@ -239,12 +244,9 @@ export interface CalibrateOptions extends EvalVerifyOptions {
  * pairs left out). It is returned, not saved: the caller decides (saveCalibration).
  */
 export async function runCalibration(opts: CalibrateOptions): Promise<{ calibration: Calibration; result: VerificationResult }> {
-  const pairList = loadPairs(opts);
   // with a head, the calibration is stored under the head's id (verify --head looks there first);
   // a fusion's under its id with metric 'fused' (its distance is 1 - P(same))
-  const paths = pairImages(pairList).map((p) => join(pairList.root, p));
-  const { model, metric, score } = await pairScorer(paths, (p) => join(pairList.root, p), opts);
-  const scored = scorePairs(pairList, score);
+  const { pairList, model, metric, scored } = await scorePairSource(opts);
   const genuine = scored.filter((p) => p.same && p.distance !== null).map((p) => p.distance!);
   const impostor = scored.filter((p) => !p.same && p.distance !== null).map((p) => p.distance!);
   const dataset = opts.pairs

@@ -1,6 +1,6 @@
 import { spoofCheckIfAsked, type AntiSpoofOption, type SpoofResult } from '../analyze/index.ts';
 import {
-  confidence, distance, fallbackCalibration, fusionFromRecord, getCalibration, parseFusionId, type CalibratedScore, type Calibration, type Metric,
+  confidence, distance, fallbackCalibration, fusionFromRecord, getCalibration, parseFusionId, refuseMetricForFusion, type CalibratedScore, type Calibration, type Metric,
 } from '../compare/index.ts';
 import { DEFAULT_DETECTOR } from '../detect/index.ts';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
@@ -125,7 +125,7 @@ export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions =
   // decides on 1 - P(same), calibrated like a model (facekit calibrate --model fusion)
   const fusionRecord = opts.model ? parseFusionId(opts.model) : undefined;
   if (fusionRecord && head) throw new FacekitError('BAD_ARGUMENT', 'a head applies to one recognition model, not to a fusion');
-  if (fusionRecord && opts.metric) throw new FacekitError('BAD_ARGUMENT', `a fusion compares with its members' own metrics (${fusionRecord.members.map((m) => `${m.model}/${m.metric}`).join(', ')}); drop the metric`);
+  if (fusionRecord) refuseMetricForFusion(fusionRecord, opts.metric);
   const model = head?.baseModel ?? opts.model ?? DEFAULT_EMBED_MODEL;
   const label = head?.id ?? fusionRecord?.id ?? model;
   const metric: CalibratedScore = fusionRecord ? 'fused' : (opts.metric ?? DEFAULT_METRIC);
@@ -143,19 +143,15 @@ export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions =
   const fb = pick(rb.faces, 'second');
   const sa = await spoofCheckIfAsked(ra.image, fa, opts.antiSpoof);
   const sb = await spoofCheckIfAsked(rb.image, fb, opts.antiSpoof);
-  const distanceBy = async (m: string, mm: Metric) => {
-    const [ea] = await embedFaces(ra.image, [fa], { ...opts, model: m });
-    const [eb] = await embedFaces(rb.image, [fb], { ...opts, model: m });
-    return distance(ea.embedding!.vector, eb.embedding!.vector, mm);
-  };
-  let d: number;
-  if (fusion) {
-    const perMember: number[] = [];
-    for (const m of fusion.members) perMember.push(await distanceBy(m.model, m.metric));
-    d = fusion.distance(perMember);
-  } else {
-    d = await distanceBy(model, metric as Metric);
+  // a single model is a fusion of one: each member embeds both faces and measures its distance
+  const members = fusion?.members ?? [{ model, metric: opts.metric ?? DEFAULT_METRIC }];
+  const perMember: number[] = [];
+  for (const m of members) {
+    const [ea] = await embedFaces(ra.image, [fa], { ...opts, model: m.model });
+    const [eb] = await embedFaces(rb.image, [fb], { ...opts, model: m.model });
+    perMember.push(distance(ea.embedding!.vector, eb.embedding!.vector, m.metric));
   }
+  const d = fusion ? fusion.distance(perMember) : perMember[0];
   return {
     ...compareDistance(d, { model: label, metric, threshold: opts.threshold }),
     model: label,
