@@ -85,7 +85,8 @@ export interface VerifyResult {
   threshold: number;
   /** calibrated probability in [0, 1] that the pair is the same person, when the model is calibrated */
   confidence?: number;
-  metric: DistanceMetric;
+  /** 'fused' for a fusion model: its distance is 1 - P(same) averaged over the members */
+  metric: DistanceMetric | 'fused';
   model: string;
   detector: string;
   /** the face used from each image (the most prominent one) */

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parseFusionId } from '../compare/index.ts';
+import { distance } from '../compare/index.ts';
 import { DEFAULT_DETECTOR } from '../detect/index.ts';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
 import { FacekitError } from '../errors/index.ts';
@@ -20,7 +20,7 @@ import type {
 import { matchEmbedding } from '../identify/index.ts';
 import { checkLiveness, estimatePose, type LivenessChallenge, type LivenessFrame } from '../analyze/index.ts';
 import type { Landmarks5 } from '../face.ts';
-import { compareEmbeddings, decisionCalibration, DEFAULT_METRIC } from '../verify/index.ts';
+import { compareEmbeddings, decisionCalibration, DEFAULT_METRIC, planVerification } from '../verify/index.ts';
 import type { ImageWork, ImageWorkResult } from './image-work.ts';
 import { WorkerPool } from './worker-pool.ts';
 
@@ -103,18 +103,18 @@ class LibraryService implements FaceService {
   }
 
   async verify(image1: Buffer, image2: Buffer, opts: VerifyOptions): Promise<VerifyResult> {
-    const model = opts.model ?? DEFAULT_EMBED_MODEL;
-    // the image workers embed with one model per request
-    if (parseFusionId(model)) throw new FacekitError('BAD_ARGUMENT', `the server verifies with one recognition model; fusion models ('${model}') run in the library and the CLI (facekit verify --model fusion)`);
-    const metric = opts.metric ?? DEFAULT_METRIC;
-    decisionCalibration(model, metric, opts.threshold); // fails before any model runs
+    // the library's plan: one model, or a fusion whose members all embed the one detected face
+    const plan = planVerification(opts); // fails before any model runs
+    const [first, ...rest] = plan.members;
     const side = (image: Buffer, label: string) =>
-      this.work(image, opts, { enforceDetection: opts.enforceDetection, embed: { model, align: opts.align, pick: 'largest' }, label });
+      this.work(image, opts, { enforceDetection: opts.enforceDetection, embed: { model: first.model, align: opts.align, pick: 'largest', also: rest.map((m) => m.model) }, label });
     const [a, b] = await Promise.all([side(image1, 'the first image'), side(image2, 'the second image')]);
+    const vectors = (r: ImageWorkResult) => [r.embeddings[0], ...(r.alsoEmbeddings ?? []).map((e) => e[0])];
+    const [va, vb] = [vectors(a), vectors(b)];
     return {
-      ...compareEmbeddings(a.embeddings[0], b.embeddings[0], { model, metric, threshold: opts.threshold }),
-      metric,
-      model,
+      ...plan.decide(plan.members.map((m, i) => distance(va[i], vb[i], m.metric))),
+      metric: plan.metric,
+      model: plan.label,
       detector: opts.detector ?? DEFAULT_DETECTOR,
       faces: [a.faces[a.embedded[0]], b.faces[b.embedded[0]]],
     };

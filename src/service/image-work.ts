@@ -27,8 +27,12 @@ export interface ImageWork {
   minScore?: number;
   /** false: the whole image is the face when none is found */
   enforceDetection?: boolean;
-  /** which faces to embed: none, all, the largest, or the one enrollment face (else NO_FACE / MANY_FACES) */
-  embed?: { model: string; align?: boolean; pick: 'all' | 'largest' | 'enroll' };
+  /**
+   * which faces to embed: none, all, the largest, or the one enrollment face (else NO_FACE /
+   * MANY_FACES); `also`: more models to embed the same faces with (a fusion's other members), so
+   * one detection serves them all
+   */
+  embed?: { model: string; align?: boolean; pick: 'all' | 'largest' | 'enroll'; also?: string[] };
   /** how messages name this image ('the first image', 'image 2 of 3') */
   label?: string;
   /** also hash the bytes (enrollment keeps the photo's digest) */
@@ -48,6 +52,8 @@ export interface ImageWorkResult {
   /** indexes into faces of the embedded ones, in the order of `embeddings` */
   embedded: number[];
   embeddings: Float32Array[];
+  /** per model in `embed.also`, the embedded faces' vectors in the order of `embeddings` */
+  alsoEmbeddings?: Float32Array[][];
   sha256?: string;
   /** per face, when `analyze` was asked */
   attributes?: FaceAttributes[];
@@ -127,19 +133,23 @@ export async function doImageWork(image: Uint8Array, work: ImageWork): Promise<I
       timings.push({ model: `landmarks-${work.landmarks}`, seconds: (performance.now() - t0) / 1000 });
     }
   }
-  let embeddings: Float32Array[] = [];
-  if (work.embed && embedded.length > 0) {
+  const embedWith = async (model: string): Promise<Float32Array[]> => {
+    if (!work.embed || embedded.length === 0) return [];
     const t0 = performance.now();
-    const out = await embedFaces(rgb, embedded.map((i) => faces[i]), { model: work.embed.model, align: work.embed.align });
-    timings.push({ model: work.embed.model, seconds: (performance.now() - t0) / 1000 });
-    embeddings = out.map((f) => f.embedding!.vector);
-  }
+    const out = await embedFaces(rgb, embedded.map((i) => faces[i]), { model, align: work.embed.align });
+    timings.push({ model, seconds: (performance.now() - t0) / 1000 });
+    return out.map((f) => f.embedding!.vector);
+  };
+  const embeddings = work.embed ? await embedWith(work.embed.model) : [];
+  const alsoEmbeddings: Float32Array[][] = [];
+  for (const model of work.embed?.also ?? []) alsoEmbeddings.push(await embedWith(model));
   return {
     width: rgb.width,
     height: rgb.height,
     faces: faces.map(toFaceJson),
     embedded,
     embeddings,
+    ...(alsoEmbeddings.length ? { alsoEmbeddings } : {}),
     ...(work.sha256 ? { sha256: createHash('sha256').update(bytes).digest('hex') } : {}),
     ...(attributes ? { attributes } : {}),
     ...(landmarks === undefined ? {} : { landmarks }),

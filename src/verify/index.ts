@@ -1,6 +1,6 @@
 import { spoofCheckIfAsked, type AntiSpoofOption, type SpoofResult } from '../analyze/index.ts';
 import {
-  confidence, distance, fallbackCalibration, fusionFromRecord, getCalibration, parseFusionId, refuseMetricForFusion, type CalibratedScore, type Calibration, type Metric,
+  confidence, distance, fallbackCalibration, fusionFromRecord, getCalibration, parseFusionId, refuseMetricForFusion, type CalibratedScore, type Calibration, type FusionMember, type Metric,
 } from '../compare/index.ts';
 import { DEFAULT_DETECTOR } from '../detect/index.ts';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
@@ -116,22 +116,46 @@ export function compareEmbeddings(a: Float32Array, b: Float32Array, opts: { mode
   return compareDistance(distance(a, b, opts.metric), opts);
 }
 
-/** Same person? The largest face of each image is compared. */
-export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions = {}): Promise<VerifyResult> {
-  const t0 = performance.now();
-  // with a head: its base model runs, and its id names (and calibrates) the headed embeddings
-  const head = headFor(opts);
-  // a fusion (model 'fusion' or 'fusion:mean(a/cosine+b/cosine)') embeds with every member and
-  // decides on 1 - P(same), calibrated like a model (facekit calibrate --model fusion)
+/**
+ * Everything a 1:1 decision needs before any image is read: which models embed the two faces, and
+ * how their distances become the decision. A single model (or a head over one) is a fusion of one
+ * member; a fusion ('fusion' or 'fusion:mean(a/cosine+b/cosine)') decides on 1 - P(same), calibrated
+ * like a model (facekit calibrate --model fusion). Fails on a missing calibration up front, so no
+ * model runs for a request that cannot be decided.
+ */
+export interface VerifyPlan {
+  /** the id the result and its calibration carry: a model, a head or a fusion */
+  label: string;
+  metric: CalibratedScore;
+  /** the models to embed both faces with, each measured with its own metric */
+  members: FusionMember[];
+  /** the decision from each member's distance, in members order */
+  decide(perMember: readonly number[]): EmbeddingComparison;
+}
+
+export function planVerification(opts: { model?: string; metric?: Metric; threshold?: number; head?: { id: string; baseModel: string } }): VerifyPlan {
+  const { head } = opts;
   const fusionRecord = opts.model ? parseFusionId(opts.model) : undefined;
   if (fusionRecord && head) throw new FacekitError('BAD_ARGUMENT', 'a head applies to one recognition model, not to a fusion');
   if (fusionRecord) refuseMetricForFusion(fusionRecord, opts.metric);
   const model = head?.baseModel ?? opts.model ?? DEFAULT_EMBED_MODEL;
   const label = head?.id ?? fusionRecord?.id ?? model;
   const metric: CalibratedScore = fusionRecord ? 'fused' : (opts.metric ?? DEFAULT_METRIC);
-  // fail on a missing calibration (a fusion's own, and its members') before any model runs
   decisionCalibration(label, metric, opts.threshold);
   const fusion = fusionRecord ? fusionFromRecord(fusionRecord) : undefined;
+  return {
+    label,
+    metric,
+    members: fusion?.members ?? [{ model, metric: opts.metric ?? DEFAULT_METRIC }],
+    decide: (perMember) => compareDistance(fusion ? fusion.distance(perMember) : perMember[0], { model: label, metric, threshold: opts.threshold }),
+  };
+}
+
+/** Same person? The largest face of each image is compared. */
+export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  const t0 = performance.now();
+  // with a head: its base model runs, and its id names (and calibrates) the headed embeddings
+  const plan = planVerification({ ...opts, head: headFor(opts) });
   const [ra, rb] = await Promise.all([loadAndFindFaces(a, opts), loadAndFindFaces(b, opts)]);
   const notes: string[] = [];
   const pick = (faces: Face[], which: string): Face => {
@@ -143,20 +167,17 @@ export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions =
   const fb = pick(rb.faces, 'second');
   const sa = await spoofCheckIfAsked(ra.image, fa, opts.antiSpoof);
   const sb = await spoofCheckIfAsked(rb.image, fb, opts.antiSpoof);
-  // a single model is a fusion of one: each member embeds both faces and measures its distance
-  const members = fusion?.members ?? [{ model, metric: opts.metric ?? DEFAULT_METRIC }];
   const perMember: number[] = [];
-  for (const m of members) {
+  for (const m of plan.members) {
     const [ea] = await embedFaces(ra.image, [fa], { ...opts, model: m.model });
     const [eb] = await embedFaces(rb.image, [fb], { ...opts, model: m.model });
     perMember.push(distance(ea.embedding!.vector, eb.embedding!.vector, m.metric));
   }
-  const d = fusion ? fusion.distance(perMember) : perMember[0];
   return {
-    ...compareDistance(d, { model: label, metric, threshold: opts.threshold }),
-    model: label,
+    ...plan.decide(perMember),
+    model: plan.label,
     detector: opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR),
-    metric,
+    metric: plan.metric,
     faces: [{ ...summarize(fa), ...(sa ? { spoof: sa } : {}) }, { ...summarize(fb), ...(sb ? { spoof: sb } : {}) }],
     ...(sa && sb ? { isReal: sa.isReal && sb.isReal } : {}),
     ...(notes.length ? { note: notes.join('; ') } : {}),

@@ -85,12 +85,30 @@ describe('createService over the library', () => {
     assert.equal(strict.verified, false);
   });
 
+  it('verify with a fusion: one detection per image, every member embeds, 1 - mean calibrated P(same)', async () => {
+    const other = await faceCrop(0, 0.6);
+    runs.length = 0;
+    const fused = await service.verify(crops[0], other, { model: 'fusion' });
+    assert.equal(fused.metric, 'fused');
+    assert.match(fused.model, /^fusion:mean\(fr_feature\/cosine\+faceapi-recognition\/cosine\)$/);
+    // each image detected once, and embedded by both members
+    assert.equal(runs.filter((x) => x.model === 'fr_feature').length, 2, JSON.stringify(runs));
+    assert.equal(runs.filter((x) => x.model === 'faceapi-recognition').length, 2, JSON.stringify(runs));
+    assert.equal(runs.filter((x) => !['fr_feature', 'faceapi-recognition'].includes(x.model)).length, 2, JSON.stringify(runs));
+    const members = await Promise.all(['fr_feature', 'faceapi-recognition'].map((model) => service.verify(crops[0], other, { model })));
+    const expected = 1 - (members[0].confidence! + members[1].confidence!) / 2;
+    assert.ok(Math.abs(fused.distance - expected) < 1e-6, `${fused.distance} vs ${expected}`);
+    assert.equal(fused.verified, fused.distance <= fused.threshold);
+    const diff = await service.verify(crops[0], crops[1], { model: 'fusion' });
+    assert.ok(diff.distance > fused.distance && !diff.verified, `${diff.distance} vs ${fused.distance}`);
+  });
+
   it('bad input is a FacekitError: garbage bytes, unknown action, no face', async () => {
     await assert.rejects(service.detect(Buffer.from('not an image'), {}), rejectsWith('BAD_IMAGE'));
     await assert.rejects(service.analyze(crops[0], { actions: ['height' as never] }), rejectsWith('BAD_ARGUMENT'));
     await assert.rejects(service.analyze(await blankImage(), {}), rejectsWith('NO_FACE'));
-    // the workers embed with one model: a fusion is refused up front, naming where it runs
-    await assert.rejects(service.verify(crops[0], crops[1], { model: 'fusion' }), (e: unknown) => rejectsWith('BAD_ARGUMENT')(e) && /facekit verify --model fusion/.test((e as Error).message));
+    // a fusion decides on its own fused score: a metric with it is a mistake, named before any model runs
+    await assert.rejects(service.verify(crops[0], crops[1], { model: 'fusion', metric: 'euclidean' }), rejectsWith('BAD_ARGUMENT'));
   });
 
   it('analyze estimates age, gender, emotion and race per face', async () => {
