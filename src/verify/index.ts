@@ -93,6 +93,10 @@ function tryCalibration(model: string, metric: CalibratedScore): Calibration | u
  * with one, the shipped confidence map is still reported when there is one.
  */
 export function decisionCalibration(model: string, metric: CalibratedScore, threshold?: number): Calibration {
+  // a fusion scores pairs; a gallery search compares one model's embeddings
+  if (metric !== 'fused' && parseFusionId(model)) {
+    throw new FacekitError('BAD_ARGUMENT', `'${model}' fuses several recognition models to verify a pair (facekit verify --model fusion); matching against a gallery needs one recognition model, such as ${DEFAULT_EMBED_MODEL}`);
+  }
   if (threshold === undefined) return calibrationFor(model, metric);
   return tryCalibration(model, metric) ?? fallbackCalibration(model, metric, threshold);
 }

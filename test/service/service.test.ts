@@ -109,6 +109,8 @@ describe('createService over the library', () => {
     await assert.rejects(service.analyze(await blankImage(), {}), rejectsWith('NO_FACE'));
     // a fusion decides on its own fused score: a metric with it is a mistake, named before any model runs
     await assert.rejects(service.verify(crops[0], crops[1], { model: 'fusion', metric: 'euclidean' }), rejectsWith('BAD_ARGUMENT'));
+    // and it verifies pairs only: a gallery search with it names the one-model way out
+    await assert.rejects(service.identify(crops[0], { model: 'fusion' }), (e: unknown) => rejectsWith('BAD_ARGUMENT')(e) && /one recognition model/.test((e as Error).message));
   });
 
   it('analyze estimates age, gender, emotion and race per face', async () => {
