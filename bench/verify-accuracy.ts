@@ -17,19 +17,13 @@ import { cacheDir } from '../src/models/index.ts';
 import { faceapiBaseline } from './baselines/faceapi.ts';
 import { humanBaseline } from './baselines/human.ts';
 import type { Baseline } from './baselines/types.ts';
+import { DATA, verifySets, type VerifySet } from './verify-sets.ts';
 
-const DATA = process.env.FACEKIT_DATA ?? join(import.meta.dirname, '../../shared/data');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const setsArg = args.find((a) => a.startsWith('--sets='))?.slice(7);
 
-interface SetSpec { name: string; pairsPerClass: number; aligned: boolean }
-const SETS: SetSpec[] = [
-  { name: 'celebrity-aligned', pairsPerClass: quick ? 20 : 300, aligned: true },
-  { name: 'orl', pairsPerClass: quick ? 5 : 20, aligned: false },
-  { name: 'yale', pairsPerClass: quick ? 5 : 20, aligned: false },
-  { name: 'sitcom-cast/gallery', pairsPerClass: 10, aligned: false },
-].filter((s) => !setsArg || setsArg.split(',').includes(s.name));
+const SETS = verifySets(quick).filter((s) => !setsArg || setsArg.split(',').includes(s.name));
 
 const MODELS = ['fr_feature', 'faceres', 'faceapi-recognition', 'mobileface'];
 // the ensemble: the two best models' calibrated P(same), averaged (src/compare/fusion.ts)
@@ -43,7 +37,7 @@ const DETECTORS = ['fr_detect', 'blazeface-back', ...(args.includes('--ssd') ? [
 const listArg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',');
 const onlyModels = listArg('models');
 const onlyDetectors = listArg('detectors');
-function configs(set: SetSpec): { model: string; detector: string }[] {
+function configs(set: VerifySet): { model: string; detector: string }[] {
   const models = [...MODELS, ENSEMBLE];
   const out = DETECTORS.flatMap((detector) => models.map((model) => ({ model, detector })));
   if (set.aligned) for (const model of models) out.push({ model, detector: 'none' });
@@ -69,7 +63,7 @@ function report(row: Record<string, any>): void {
   console.log(`${String(row.dataset).padEnd(20)} ${String(row.model).padEnd(22)} ${String(row.detector).padEnd(15)} ${String(row.metric).padEnd(13)} acc ${pct(row.accuracy)} +- ${pct(row.std)}  auc ${row.auc.toFixed(4)}  eer ${pct(row.eer)}  tar@1e-2 ${pct(row.tarAt1e2)}  noFace ${row.noFace}`);
 }
 
-async function baselineRows(b: Baseline, set: SetSpec): Promise<void> {
+async function baselineRows(b: Baseline, set: VerifySet): Promise<void> {
   const pl = loadPairs({ dataset: join(DATA, set.name), pairsPerClass: set.pairsPerClass, seed: 1 });
   const cacheFile = join(cacheDir(), 'bench', `${b.name.replace(/\W+/g, '_')}-${set.name.replace(/\W+/g, '_')}.json`);
   mkdirSync(join(cacheDir(), 'bench'), { recursive: true });

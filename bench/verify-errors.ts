@@ -11,12 +11,11 @@ import { join } from 'node:path';
 import { ACCURATE_FUSION } from '../src/compare/index.ts';
 import { errorsByIdentity } from '../src/eval/index.ts';
 import { runVerificationEval } from '../src/eval/run.ts';
+import { DATA, verifySets } from './verify-sets.ts';
 
-const DATA = process.env.FACEKIT_DATA ?? join(import.meta.dirname, '../../shared/data');
 const args = process.argv.slice(2);
 const arg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const set = arg('set') ?? 'celebrity-aligned';
-const PPC: Record<string, number> = { 'celebrity-aligned': 300, orl: 20, yale: 20, 'sitcom-cast/gallery': 10 };
 const FUSION = ACCURATE_FUSION;
 // model/detector; the detector is the text after the last slash, as a fusion id holds slashes too
 const configs = (arg('configs')?.split(',') ?? ['fr_feature/fr_detect', 'fr_feature/none', `${FUSION}/fr_detect`, `${FUSION}/none`])
@@ -29,7 +28,7 @@ if (!existsSync(join(DATA, set))) {
 const rows = [];
 for (const c of configs) {
   const { summary, result } = await runVerificationEval({
-    dataset: join(DATA, set), pairsPerClass: PPC[set] ?? 10, seed: 1, metric: 'cosine',
+    dataset: join(DATA, set), pairsPerClass: verifySets().find((s) => s.name === set)?.pairsPerClass ?? 10, seed: 1, metric: 'cosine',
     model: c.model, detect: c.detector !== 'none', ...(c.detector !== 'none' ? { detector: c.detector } : {}),
   });
   const perIdentity = errorsByIdentity(result);
