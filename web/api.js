@@ -47,5 +47,5 @@ export const api = {
   deletePerson: (id) => request('DELETE', `/v1/people/${encodeURIComponent(id)}`),
   deleteFace: (id, faceId) => request('DELETE', `/v1/people/${encodeURIComponent(id)}/faces/${encodeURIComponent(faceId)}`),
   identify: (image) => request('POST', '/v1/identify', form({}, { image: [image] })),
-  verify: (image1, image2) => request('POST', '/v1/verify', form({}, { image1: [image1], image2: [image2] })),
+  verify: (image1, image2, model) => request('POST', '/v1/verify', form({ model }, { image1: [image1], image2: [image2] })),
 };

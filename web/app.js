@@ -193,7 +193,7 @@ async function verify() {
   $('verify-submit').disabled = true;
   show(out, 'Comparing...', 'busy');
   try {
-    const r = await api.verify(a.file, b.file);
+    const r = await api.verify(a.file, b.file, $('verify-model').value);
     drawFaces($('verify-canvas1'), a.img, [{ box: r.faces[0].box, label: '', known: r.verified }]);
     drawFaces($('verify-canvas2'), b.img, [{ box: r.faces[1].box, label: '', known: r.verified }]);
     out.className = `result ${r.verified ? 'ok' : 'no'}`;

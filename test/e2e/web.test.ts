@@ -161,6 +161,11 @@ describe('web page in Chromium', { skip }, () => {
     await page.setInputFiles('#verify-file2', files[1]);
     await page.click('#verify-submit:not([disabled])');
     await page.waitForFunction(() => document.getElementById('verify-verdict')?.textContent === 'Different people');
+    // the fusion of two recognizers, chosen on the page, answers with its own fused score
+    await page.selectOption('#verify-model', 'fusion');
+    await page.click('#verify-submit:not([disabled])');
+    await page.waitForFunction(() => /\(fused\)$/.test(document.querySelector('#verify-result dl')?.textContent ?? ''));
+    assert.equal(await page.textContent('#verify-verdict'), 'Different people');
     await page.screenshot({ path: join(ARTIFACTS, 'verify.png'), fullPage: true });
   });
 
