@@ -19,5 +19,6 @@ export { trainHead, type TrainHeadOptions, type TrainHeadResult } from './train-
 export { pcaHeadWeights } from './pca-init.ts';
 export { SiameseHead, trainSiameseHead, type TrainSiameseOptions } from './siamese.ts';
 export { EmbeddingCnn, trainCnn, DEFAULT_CNN, conv3x3Same, augment, type AugmentOptions, type CnnSpec, type TrainCnnOptions } from './cnn.ts';
+export { CnnEnsemble, trainCnnEnsemble, averageUnitEmbeddings, type TrainCnnEnsembleOptions } from './cnn-ensemble.ts';
 export { listLabelledImages, loadResized, loadGreyStandardised, type LabelledImages } from './dataset.ts';
 export { heldOutVerification, verificationPairs, verifyDistances, cosineDistance, type HeldOutResult, type IndexPairs } from './verification.ts';
