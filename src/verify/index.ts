@@ -65,8 +65,7 @@ export function summarize(f: Face): FaceSummary {
  * out. A head's id (from --head) resolves to the head's own calibration.
  */
 export function calibrationFor(model: string, metric: CalibratedScore): Calibration {
-  // a head's id names one model's embeddings; a fusion's calibration is always a stored record
-  const head = metric === 'fused' ? undefined : loadedHead(model);
+  const head = headNamed(model, metric);
   if (head) return headCalibration(head, metric as Metric);
   try {
     return getCalibration(model, metric);
@@ -79,9 +78,14 @@ export function calibrationFor(model: string, metric: CalibratedScore): Calibrat
   }
 }
 
+/** The loaded head `model` names; a head's id names one model's embeddings, never a fusion's score. */
+function headNamed(model: string, metric: CalibratedScore) {
+  return metric === 'fused' ? undefined : loadedHead(model);
+}
+
 function tryCalibration(model: string, metric: CalibratedScore): Calibration | undefined {
   try {
-    const head = metric === 'fused' ? undefined : loadedHead(model);
+    const head = headNamed(model, metric);
     return head ? headCalibration(head, metric as Metric) : getCalibration(model, metric);
   } catch {
     return undefined;
@@ -108,16 +112,15 @@ export interface EmbeddingComparison {
   confidence: number;
 }
 
-/** The 1:1 decision on a distance: threshold (explicit or calibrated) and confidence. */
-export function compareDistance(d: number, opts: { model: string; metric: CalibratedScore; threshold?: number }): EmbeddingComparison {
-  const cal = decisionCalibration(opts.model, opts.metric, opts.threshold);
-  const threshold = opts.threshold ?? cal.threshold;
+/** The 1:1 decision on a distance with its calibration in hand: threshold (explicit or calibrated) and confidence. */
+function decideOnDistance(d: number, cal: Calibration, explicitThreshold?: number): EmbeddingComparison {
+  const threshold = explicitThreshold ?? cal.threshold;
   return { verified: d <= threshold, distance: d, threshold, confidence: confidence(d, cal) };
 }
 
 /** The 1:1 decision on two embeddings: distance, threshold (explicit or calibrated), confidence. */
 export function compareEmbeddings(a: Float32Array, b: Float32Array, opts: { model: string; metric: Metric; threshold?: number }): EmbeddingComparison {
-  return compareDistance(distance(a, b, opts.metric), opts);
+  return decideOnDistance(distance(a, b, opts.metric), decisionCalibration(opts.model, opts.metric, opts.threshold), opts.threshold);
 }
 
 /**
@@ -145,13 +148,14 @@ export function planVerification(opts: { model?: string; metric?: Metric; thresh
   const model = head?.baseModel ?? opts.model ?? DEFAULT_EMBED_MODEL;
   const label = head?.id ?? fusionRecord?.id ?? model;
   const metric: CalibratedScore = fusionRecord ? 'fused' : (opts.metric ?? DEFAULT_METRIC);
-  decisionCalibration(label, metric, opts.threshold);
+  // read once: the decision uses this calibration, and a missing one fails here
+  const cal = decisionCalibration(label, metric, opts.threshold);
   const fusion = fusionRecord ? fusionFromRecord(fusionRecord) : undefined;
   return {
     label,
     metric,
     members: fusion?.members ?? [{ model, metric: opts.metric ?? DEFAULT_METRIC }],
-    decide: (perMember) => compareDistance(fusion ? fusion.distance(perMember) : perMember[0], { model: label, metric, threshold: opts.threshold }),
+    decide: (perMember) => decideOnDistance(fusion ? fusion.distance(perMember) : perMember[0], cal, opts.threshold),
   };
 }
 
