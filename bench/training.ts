@@ -21,7 +21,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { embedCrops } from '../src/embed/index.ts';
 import {
-  useBackend, trainCnnEnsemble, CnnEnsemble, pcaHeadWeights, trainHead, trainSiameseHead, splitIdentities, heldOutVerification, verificationPairs, verifyDistances,
+  useBackend, trainCnnEnsemble, averageUnitEmbeddings, pcaHeadWeights, trainHead, trainSiameseHead, splitIdentities, heldOutVerification, verificationPairs, verifyDistances,
   listLabelledImages, loadGreyStandardised, loadResized, createRng, shuffleInPlace, type HeldOutResult, type MiningStrategy, type EmbeddingLoss, type CnnSpec, type AugmentOptions,
 } from '../src/learn/index.ts';
 
@@ -102,10 +102,12 @@ async function runCnn(c: CnnConfig, trainIdx: number[], evalIdx: number[], label
     },
   });
   const seconds = secs(tCnn);
-  const result = heldOutVerification(model.embed(evalImages, { flip: c.testTimeFlip }), evalLabels, SEED);
+  // each net embeds once; the ensemble (CnnEnsemble.embed) and its first k nets, the ensembles of
+  // smaller size reported on the same pairs, are averages of these
+  const perNet = model.nets.map((n) => n.embed(evalImages, { flip: c.testTimeFlip }));
+  const result = heldOutVerification(averageUnitEmbeddings(perNet), evalLabels, SEED);
   const noFlip = heldOutVerification(model.embed(evalImages), evalLabels, SEED);
-  // an ensemble also reports its first k nets: the ensembles of smaller size, on the same pairs
-  const bySize = model.nets.slice(0, -1).map((_, k) => ({ nets: k + 1, ...heldOutVerification(new CnnEnsemble(model.nets.slice(0, k + 1)).embed(evalImages, { flip: c.testTimeFlip }), evalLabels, SEED) }));
+  const bySize = perNet.slice(0, -1).map((_, k) => ({ nets: k + 1, ...heldOutVerification(averageUnitEmbeddings(perNet.slice(0, k + 1)), evalLabels, SEED) }));
   model.dispose();
   return { result, noFlip, bySize, seconds, history: histories.length === 1 ? histories[0] : histories, curve };
 }
