@@ -3,7 +3,7 @@
  * landmarks; later stages add to it (crop, embedding, attributes, quality, spoof) and never
  * rebuild it. Coordinates are pixels of the original, EXIF-rotated image.
  */
-import type { RgbImage } from './image/types.ts';
+import type { RgbImage } from './image/types.js';
 
 export interface Box {
   x: number;

@@ -3,55 +3,55 @@
  * each stage is a folder with its own small surface, re-exported here. The CLI and the server
  * call only what is exported from this file's modules.
  */
-export { FacekitError, isFacekitError, type ErrorCode } from './errors/index.ts';
-export type { Face, Box, Point, Landmarks5, FaceEmbedding } from './face.ts';
+export { FacekitError, isFacekitError, type ErrorCode } from './errors/index.js';
+export type { Face, Box, Point, Landmarks5, FaceEmbedding } from './face.js';
 
 // image -> detect -> align -> embed
-export { loadImage, drawFaces, type ImageInput, type LoadImageOptions, type RgbImage } from './image/index.ts';
-export { detectFaces, listDetectors, DEFAULT_DETECTOR, iou, nms, type DetectOptions } from './detect/index.ts';
-export { alignToTemplate, alignFace, similarityTransform, warpAffine, arcfaceTemplate, dlibTemplate, ARCFACE_112 } from './align/index.ts';
-export { embedCrops, DEFAULT_EMBED_MODEL, type EmbedOptions } from './embed/index.ts';
+export { loadImage, drawFaces, type ImageInput, type LoadImageOptions, type RgbImage } from './image/index.js';
+export { detectFaces, listDetectors, DEFAULT_DETECTOR, iou, nms, type DetectOptions } from './detect/index.js';
+export { alignToTemplate, alignFace, similarityTransform, warpAffine, arcfaceTemplate, dlibTemplate, ARCFACE_112 } from './align/index.js';
+export { embedCrops, DEFAULT_EMBED_MODEL, type EmbedOptions } from './embed/index.js';
 
 // the calls most users start with
-export { findFaces, extractFaces, represent, embedFaces, type FaceOptions, type RepresentResult } from './pipeline/index.ts';
-export { verify, DEFAULT_METRIC, type VerifyOptions, type VerifyResult } from './verify/index.ts';
+export { findFaces, extractFaces, represent, embedFaces, type FaceOptions, type RepresentResult } from './pipeline/index.js';
+export { verify, DEFAULT_METRIC, type VerifyOptions, type VerifyResult } from './verify/index.js';
 
 // compare: distances, thresholds, calibration, fusion
 export {
   cosineDistance, euclideanDistance, euclideanL2Distance, l2Normalize, distance, METRICS,
   fitCalibration, confidence, getCalibration, saveCalibration, type Metric, type Calibration,
-} from './compare/index.ts';
+} from './compare/index.js';
 
 // gallery: 1:N storage and search
-export { openGallery, Gallery, exportGallery, importGallery, type Person, type FaceRecord } from './gallery/index.ts';
+export { openGallery, Gallery, exportGallery, importGallery, type Person, type FaceRecord } from './gallery/index.js';
 
 // evaluation
-export { runVerificationEval, type EvalVerifyOptions, type EvalVerifySummary } from './eval/run.ts';
-export { evaluateVerification, rocCurve, auc, eer, tarAtFar, samplePairs, listDataset, writeVerificationReport } from './eval/index.ts';
+export { runVerificationEval, type EvalVerifyOptions, type EvalVerifySummary } from './eval/run.js';
+export { evaluateVerification, rocCurve, auc, eer, tarAtFar, samplePairs, listDataset, writeVerificationReport } from './eval/index.js';
 
 // models and runtime
-export { listModels, getModelRecord, loadModel, ensureBuilt, type ModelRecord } from './models/index.ts';
+export { listModels, getModelRecord, loadModel, ensureBuilt, type ModelRecord } from './models/index.js';
 
 // video: sources through ffmpeg, tracking, per-track decisions, events and attendance
 export {
   watchVideo, openVideoSource, FaceTracker, StreamManager, withStreams, attendanceCsv,
   type WatchOptions, type WatchResult, type WatchEvent, type Track, type TrackerOptions, type SourceOptions,
-} from './video/index.ts';
+} from './video/index.js';
 
 // learned similarity: apply a head trained by `facekit train` (training itself is in src/learn)
-export { readRuntimeHead, type RuntimeHead } from './learn/head-runtime.ts';
+export { readRuntimeHead, type RuntimeHead } from './learn/head-runtime.js';
 
 // analysis: attributes, quality, anti-spoofing, liveness
 export {
   analyzeFace, analyzeFaces, assessQuality, QUALITY_BAR, checkSpoof, checkLiveness, estimatePose, faceLandmarks, predictMesh,
   type FaceQuality, type AnalyzeOptions, type SpoofResult, type AntiSpoofOption, type LivenessResult, type LandmarkKind, type FaceMesh,
-} from './analyze/index.ts';
+} from './analyze/index.js';
 
 // 1:N identification over a gallery
-export { enroll, identify, type EnrollOptions, type EnrollResult, type IdentifyImageOptions, type IdentifyResult } from './identify/index.ts';
+export { enroll, identify, type EnrollOptions, type EnrollResult, type IdentifyImageOptions, type IdentifyResult } from './identify/index.js';
 
 // photo collections: cluster a folder's faces by person, name clusters, find a face in a folder
 export {
   clusterFolder, findInFolder, nameCluster, mergeClusters, splitCluster, writeContactSheet, createClusterService,
   type ClusterFolderOptions, type FolderClusters, type FindOptions, type FindResult, type NameOptions,
-} from './cluster/index.ts';
+} from './cluster/index.js';

@@ -2,8 +2,8 @@
  * 2x3 affine matrices in OpenCV's convention: [[a, b, tx], [c, d, ty]] maps (x, y) to
  * (a x + b y + tx, c x + d y + ty), with pixel centres at integer coordinates.
  */
-import { FacekitError } from '../errors/index.ts';
-import type { Point } from '../face.ts';
+import { FacekitError } from '../errors/index.js';
+import type { Point } from '../face.js';
 
 export type Affine = [[number, number, number], [number, number, number]];
 

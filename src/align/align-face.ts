@@ -2,13 +2,13 @@
  * Aligned face crops: a similarity warp that puts the five landmarks on a template, or (align:
  * false) an unrotated square crop around the box at the same size, for comparison.
  */
-import { FacekitError } from '../errors/index.ts';
-import type { Box, Landmarks5, Point } from '../face.ts';
-import type { RgbImage } from '../image/types.ts';
-import type { Affine } from './affine.ts';
-import { similarityTransform } from './similarity.ts';
-import { arcfaceTemplate, type FaceTemplate } from './templates.ts';
-import { warpAffine } from './warp.ts';
+import { FacekitError } from '../errors/index.js';
+import type { Box, Landmarks5, Point } from '../face.js';
+import type { RgbImage } from '../image/types.js';
+import type { Affine } from './affine.js';
+import { similarityTransform } from './similarity.js';
+import { arcfaceTemplate, type FaceTemplate } from './templates.js';
+import { warpAffine } from './warp.js';
 
 export interface AlignOptions {
   /** the destination template (default: ArcFace at `size`) */

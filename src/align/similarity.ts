@@ -4,9 +4,9 @@
  * align faces to the ArcFace template. The SVD is ml-matrix's.
  */
 import { Matrix, SVD, determinant } from 'ml-matrix';
-import { FacekitError } from '../errors/index.ts';
-import type { Point } from '../face.ts';
-import type { Affine } from './affine.ts';
+import { FacekitError } from '../errors/index.js';
+import type { Point } from '../face.js';
+import type { Affine } from './affine.js';
 
 export function similarityTransform(src: readonly Point[], dst: readonly Point[]): Affine {
   const n = src.length;

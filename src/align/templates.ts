@@ -2,7 +2,7 @@
  * Five-point face templates: where the eyes, nose tip and mouth corners should land in a crop.
  * Each recognition model declares its crop convention by naming one of these.
  */
-import type { Landmarks5, Point } from '../face.ts';
+import type { Landmarks5, Point } from '../face.js';
 
 export interface FaceTemplate {
   width: number;

@@ -3,9 +3,9 @@
  * bilinearly; samples off the image read the border fill (OpenCV's BORDER_CONSTANT), which is
  * what InsightFace's cv2.warpAffine crops were trained with.
  */
-import { FacekitError } from '../errors/index.ts';
-import type { RgbImage } from '../image/types.ts';
-import { invertAffine, type Affine } from './affine.ts';
+import { FacekitError } from '../errors/index.js';
+import type { RgbImage } from '../image/types.js';
+import { invertAffine, type Affine } from './affine.js';
 
 export interface WarpOptions {
   /** colour of pixels mapped from outside the source (default black) */

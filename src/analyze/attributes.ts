@@ -7,17 +7,17 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Face, Point } from '../face.ts';
-import type { RgbImage } from '../image/types.ts';
-import { FacekitError } from '../errors/index.ts';
-import { listModels, loadModel } from '../models/index.ts';
-import { cropResize, expandBox, type CropSpec, type LandmarkBoxCropSpec, type TemplateCropSpec } from './crop.ts';
-import { predictFaceApiLandmarks68 } from '../detect/index.ts';
-import { cropBox, mirror, resizeImage } from '../image/index.ts';
-import { alignToTemplate, arcfaceTemplate, dlibTemplate, scaleTemplate } from '../align/index.ts';
-import { classify, getDecoder, type Action, type AttributeResult, type Outputs, type Params } from './decoders.ts';
-import { interOcularDistance } from './pose.ts';
-import { attributeTensor } from './tensor.ts';
+import type { Face, Point } from '../face.js';
+import type { RgbImage } from '../image/types.js';
+import { FacekitError } from '../errors/index.js';
+import { listModels, loadModel } from '../models/index.js';
+import { cropResize, expandBox, type CropSpec, type LandmarkBoxCropSpec, type TemplateCropSpec } from './crop.js';
+import { predictFaceApiLandmarks68 } from '../detect/index.js';
+import { cropBox, mirror, resizeImage } from '../image/index.js';
+import { alignToTemplate, arcfaceTemplate, dlibTemplate, scaleTemplate } from '../align/index.js';
+import { classify, getDecoder, type Action, type AttributeResult, type Outputs, type Params } from './decoders.js';
+import { interOcularDistance } from './pose.js';
+import { attributeTensor } from './tensor.js';
 
 export interface AttributeModelEntry {
   actions: Action[];

@@ -4,10 +4,10 @@
  * (CropSpec in attribute-models.json) and this file only turns it into pixels.
  * Parts of the crop outside the image are filled with black.
  */
-import type { Box } from '../face.ts';
-import type { RgbImage } from '../image/types.ts';
-import { FacekitError } from '../errors/index.ts';
-import { warpAffine, type Affine } from '../align/index.ts';
+import type { Box } from '../face.js';
+import type { RgbImage } from '../image/types.js';
+import { FacekitError } from '../errors/index.js';
+import { warpAffine, type Affine } from '../align/index.js';
 
 export interface CropSpec {
   /** crop size = box size * scale (per axis) */

@@ -3,8 +3,8 @@
  * `params` of the model's entry in attribute-models.json, so adding a model of a known family is
  * data only, and a new family is one function here.
  */
-import type { TensorData } from '../runtime/session.ts';
-import { FacekitError } from '../errors/index.ts';
+import type { TensorData } from '../runtime/session.js';
+import { FacekitError } from '../errors/index.js';
 
 export type Action = 'age' | 'gender' | 'emotion' | 'race' | 'spoof' | 'pose' | 'eye';
 

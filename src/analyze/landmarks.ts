@@ -3,11 +3,11 @@
  * (iBUG layout), or MediaPipe's 468-point mesh plus the two irises (478 points). Which one a
  * caller wants is a choice of detail vs cost, so it is a parameter, not a detector setting.
  */
-import type { Face, Point } from '../face.ts';
-import type { RgbImage } from '../image/types.ts';
-import { FacekitError } from '../errors/index.ts';
-import { predictFaceApiLandmarks68 } from '../detect/index.ts';
-import { predictMesh } from './mesh.ts';
+import type { Face, Point } from '../face.js';
+import type { RgbImage } from '../image/types.js';
+import { FacekitError } from '../errors/index.js';
+import { predictFaceApiLandmarks68 } from '../detect/index.js';
+import { predictMesh } from './mesh.js';
 
 export const LANDMARK_KINDS = ['5', '68', 'mesh'] as const;
 export type LandmarkKind = (typeof LANDMARK_KINDS)[number];

@@ -15,9 +15,9 @@
  * coordinates of the frames as given (turnRight = nose moves to the image's right); frames from a
  * mirrored preview flip them, so pass `mirrored: true` for those.
  */
-import type { Landmarks5, Point } from '../face.ts';
-import { FacekitError } from '../errors/index.ts';
-import { estimatePose } from './pose.ts';
+import type { Landmarks5, Point } from '../face.js';
+import { FacekitError } from '../errors/index.js';
+import { estimatePose } from './pose.js';
 
 export type LivenessChallenge = 'blink' | 'turnLeft' | 'turnRight';
 

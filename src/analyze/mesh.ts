@@ -16,10 +16,10 @@
  * The face box is the detector's: Human feeds its blazeface box, other detectors frame the face
  * a little differently (fr_detect's boxes are similar in size).
  */
-import type { Face } from '../face.ts';
-import type { RgbImage } from '../image/types.ts';
-import { FacekitError } from '../errors/index.ts';
-import { loadModel } from '../models/index.ts';
+import type { Face } from '../face.js';
+import type { RgbImage } from '../image/types.js';
+import { FacekitError } from '../errors/index.js';
+import { loadModel } from '../models/index.js';
 
 export type Point3 = [number, number, number];
 

@@ -24,7 +24,7 @@
  * the default detector (fr_detect + fr_landmark) on 200 UTKFace faces (mostly frontal): median
  * yaw -0.5, median pitch +5 degrees, 10-90% ranges [-12, 10] and [-13, 26].
  */
-import type { Landmarks5, Point } from '../face.ts';
+import type { Landmarks5, Point } from '../face.js';
 
 export interface HeadPose {
   yaw: number;

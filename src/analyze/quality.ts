@@ -19,11 +19,11 @@
  * score = weighted geometric mean (size .25, blur .3, pose .3, brightness .15), so one bad
  * component cannot be averaged away and a zero component gives zero.
  */
-import type { Face } from '../face.ts';
-import type { RgbImage } from '../image/types.ts';
-import { FacekitError } from '../errors/index.ts';
-import { cropResize, toGrey } from './crop.ts';
-import { estimatePose, interOcularDistance, type HeadPose } from './pose.ts';
+import type { Face } from '../face.js';
+import type { RgbImage } from '../image/types.js';
+import { FacekitError } from '../errors/index.js';
+import { cropResize, toGrey } from './crop.js';
+import { estimatePose, interOcularDistance, type HeadPose } from './pose.js';
 
 /**
  * Enrollment bar for `score`. At 0.5 a face needs every component reasonable: e.g. size 1, blur

@@ -4,10 +4,10 @@
  * The models see texture and context (moire, screen edges, paper), so their crops are wide
  * (fr_liveness: 2.7x the box) and they need the full-resolution frame, not an aligned crop.
  */
-import type { Face } from '../face.ts';
-import type { RgbImage } from '../image/types.ts';
-import { FacekitError } from '../errors/index.ts';
-import { defaultModel, runAttributeModel, ATTRIBUTE_MODELS } from './attributes.ts';
+import type { Face } from '../face.js';
+import type { RgbImage } from '../image/types.js';
+import { FacekitError } from '../errors/index.js';
+import { defaultModel, runAttributeModel, ATTRIBUTE_MODELS } from './attributes.js';
 
 export interface SpoofResult {
   isReal: boolean;

@@ -2,11 +2,11 @@
  * Pixels -> model input: the image stage's toModelTensor (record-driven layout, channel order,
  * mean/std), plus the one-channel grey input some attribute models take (fr_eye).
  */
-import type { ModelInput } from '../models/types.ts';
-import type { RgbImage } from '../image/types.ts';
-import type { TensorData } from '../runtime/session.ts';
-import { toModelTensor } from '../image/index.ts';
-import { toGrey } from './crop.ts';
+import type { ModelInput } from '../models/types.js';
+import type { RgbImage } from '../image/types.js';
+import type { TensorData } from '../runtime/session.js';
+import { toModelTensor } from '../image/index.js';
+import { toGrey } from './crop.js';
 
 export function attributeTensor(image: RgbImage, input: ModelInput, grey = false): TensorData {
   if (!grey) return toModelTensor(image, input);

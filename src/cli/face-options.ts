@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { Option, type Command } from 'commander';
-import { isMetric, METRICS, type Metric } from '../compare/index.ts';
-import { DEFAULT_DETECTOR, listDetectors } from '../detect/index.ts';
-import { FacekitError } from '../errors/index.ts';
-import type { Face } from '../face.ts';
-import { drawFaces, loadImage, type DrawableFace } from '../image/index.ts';
-import type { FaceOptions } from '../pipeline/index.ts';
-import type { VerifyResult } from '../verify/index.ts';
+import { isMetric, METRICS, type Metric } from '../compare/index.js';
+import { DEFAULT_DETECTOR, listDetectors } from '../detect/index.js';
+import { FacekitError } from '../errors/index.js';
+import type { Face } from '../face.js';
+import { drawFaces, loadImage, type DrawableFace } from '../image/index.js';
+import type { FaceOptions } from '../pipeline/index.js';
+import type { VerifyResult } from '../verify/index.js';
 
 /** The options every image command shares, declared once. */
 export function addFaceOptions(cmd: Command): Command {

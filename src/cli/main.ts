@@ -1,17 +1,17 @@
 import { Command } from 'commander';
-import { registerAnalyze } from './commands/analyze.ts';
-import { registerCalibrate } from './commands/calibrate.ts';
-import { registerClusterCommands } from './commands/cluster.ts';
-import { registerEval } from './commands/eval.ts';
-import { registerFaceCommands } from './commands/faces.ts';
-import { registerGalleryCommands } from './commands/gallery.ts';
-import { registerKeys } from './commands/keys.ts';
-import { registerModels } from './commands/models.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerTrain } from './commands/train.ts';
-import { registerWatch } from './commands/watch.ts';
-import { withStreams } from '../video/index.ts';
-import { createService, installWebPageOnNextServer } from '../service/index.ts';
+import { registerAnalyze } from './commands/analyze.js';
+import { registerCalibrate } from './commands/calibrate.js';
+import { registerClusterCommands } from './commands/cluster.js';
+import { registerEval } from './commands/eval.js';
+import { registerFaceCommands } from './commands/faces.js';
+import { registerGalleryCommands } from './commands/gallery.js';
+import { registerKeys } from './commands/keys.js';
+import { registerModels } from './commands/models.js';
+import { registerServe } from './commands/serve.js';
+import { registerTrain } from './commands/train.js';
+import { registerWatch } from './commands/watch.js';
+import { withStreams } from '../video/index.js';
+import { createService, installWebPageOnNextServer } from '../service/index.js';
 
 // The CLI is a thin shell: each command file parses arguments and calls the library.
 const program = new Command();

@@ -1,4 +1,4 @@
-import { isFacekitError } from '../errors/index.ts';
+import { isFacekitError } from '../errors/index.js';
 
 /**
  * Every command's action goes through here: a FacekitError becomes one plain line on stderr

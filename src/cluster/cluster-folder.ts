@@ -10,14 +10,14 @@
  * `recluster` starts the grouping afresh, then gives each new cluster the old id it shares the
  * most faces with (names follow the ids); manual merges and splits are then redone by the method.
  */
-import { QUALITY_BAR } from '../analyze/index.ts';
-import { FacekitError } from '../errors/index.ts';
-import type { Box } from '../face.ts';
-import { calibrationFor } from '../verify/index.ts';
-import { DEFAULT_HNSW_FROM, DEFAULT_K, indexRows } from './knn.ts';
-import { clusterRows, DEFAULT_METHOD, type ClusterMethod, type ClusterOptions } from './methods.ts';
-import { cachePaths, indexFolder, openFolderFaces, type FolderFaces, type FolderOptions, type FolderStats } from './folder.ts';
-import { emptyState, loadState, newClusterId, saveState, type ClusterRecord, type ClusterState } from './state.ts';
+import { QUALITY_BAR } from '../analyze/index.js';
+import { FacekitError } from '../errors/index.js';
+import type { Box } from '../face.js';
+import { calibrationFor } from '../verify/index.js';
+import { DEFAULT_HNSW_FROM, DEFAULT_K, indexRows } from './knn.js';
+import { clusterRows, DEFAULT_METHOD, type ClusterMethod, type ClusterOptions } from './methods.js';
+import { cachePaths, indexFolder, openFolderFaces, type FolderFaces, type FolderOptions, type FolderStats } from './folder.js';
+import { emptyState, loadState, newClusterId, saveState, type ClusterRecord, type ClusterState } from './state.js';
 
 export interface ClusterFolderOptions extends FolderOptions, Omit<ClusterOptions, 'threshold' | 'method'> {
   method?: ClusterMethod;

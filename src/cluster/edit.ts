@@ -3,12 +3,12 @@
  * person, so `identify` knows them), merging several into one, splitting faces off into a new one.
  * Every change is saved to the folder's cluster state at once.
  */
-import { FacekitError } from '../errors/index.ts';
-import type { Gallery, NewFace, Person } from '../gallery/index.ts';
-import { findPeopleByName } from '../identify/index.ts';
-import { readFolderClusters, resultOf, type ClusterFace, type FolderClusters } from './cluster-folder.ts';
-import { cachePaths, type FolderFaces, type FolderOptions } from './folder.ts';
-import { findCluster, newClusterId, saveState, type ClusterRecord, type ClusterState } from './state.ts';
+import { FacekitError } from '../errors/index.js';
+import type { Gallery, NewFace, Person } from '../gallery/index.js';
+import { findPeopleByName } from '../identify/index.js';
+import { readFolderClusters, resultOf, type ClusterFace, type FolderClusters } from './cluster-folder.js';
+import { cachePaths, type FolderFaces, type FolderOptions } from './folder.js';
+import { findCluster, newClusterId, saveState, type ClusterRecord, type ClusterState } from './state.js';
 
 export const DEFAULT_BEST_FACES = 5;
 

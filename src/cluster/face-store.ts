@@ -13,9 +13,9 @@
  * file and a rename.
  */
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { Box } from '../face.ts';
-import { FacekitError } from '../errors/index.ts';
-import { writeFileAtomic } from './atomic.ts';
+import type { Box } from '../face.js';
+import { FacekitError } from '../errors/index.js';
+import { writeFileAtomic } from './atomic.js';
 
 export const FACE_STORE_VERSION = 2;
 const MAGIC = 'FKFACES1';

@@ -5,13 +5,13 @@
  * image, so an exact scan is what is needed anyway).
  */
 import usearch from 'usearch';
-import { confidence, getCalibrationOr, type Calibration } from '../compare/index.ts';
-import { FacekitError } from '../errors/index.ts';
-import type { Box, Face } from '../face.ts';
-import type { ImageInput } from '../image/index.ts';
-import { embedFaces, loadAndFindFaces } from '../pipeline/index.ts';
-import { calibrationFor } from '../verify/index.ts';
-import { indexFolder, type FolderFaces, type FolderOptions } from './folder.ts';
+import { confidence, getCalibrationOr, type Calibration } from '../compare/index.js';
+import { FacekitError } from '../errors/index.js';
+import type { Box, Face } from '../face.js';
+import type { ImageInput } from '../image/index.js';
+import { embedFaces, loadAndFindFaces } from '../pipeline/index.js';
+import { calibrationFor } from '../verify/index.js';
+import { indexFolder, type FolderFaces, type FolderOptions } from './folder.js';
 
 export interface FindOptions extends FolderOptions {
   /** cosine distance; default: the calibrated threshold of the model */

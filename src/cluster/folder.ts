@@ -6,14 +6,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
-import { assessQuality } from '../analyze/index.ts';
-import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
-import { FacekitError, isFacekitError } from '../errors/index.ts';
-import { IMAGE_EXTENSIONS, sha256File } from '../eval/index.ts';
-import { embeddingConfig } from '../eval/run.ts';
-import { loadImage } from '../image/index.ts';
-import { embedFaces, findFaces, type FaceOptions } from '../pipeline/index.ts';
-import { FaceStore, type StoredFace, type StoredFile } from './face-store.ts';
+import { assessQuality } from '../analyze/index.js';
+import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
+import { FacekitError, isFacekitError } from '../errors/index.js';
+import { IMAGE_EXTENSIONS, sha256File } from '../eval/index.js';
+import { embeddingConfig } from '../eval/run.js';
+import { loadImage } from '../image/index.js';
+import { embedFaces, findFaces, type FaceOptions } from '../pipeline/index.js';
+import { FaceStore, type StoredFace, type StoredFile } from './face-store.js';
 
 export const CACHE_FOLDER = '.facekit';
 

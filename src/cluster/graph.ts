@@ -9,8 +9,8 @@
  *   so it resists the chaining that merges components. Edge weight here is the similarity
  *   (1 - cosine distance), which favours a face's closest neighbours.
  */
-import { mulberry32, shuffleInPlace } from '../eval/prng.ts';
-import type { Graph } from './knn.ts';
+import { mulberry32, shuffleInPlace } from '../eval/prng.js';
+import type { Graph } from './knn.js';
 
 export function connectedComponents(g: Graph): Int32Array {
   const label = new Int32Array(g.n).fill(-1);

@@ -6,7 +6,7 @@
  * distance is at most the threshold. Symmetric, each edge once.
  */
 import usearch from 'usearch';
-import { ModelIndex, DEFAULT_HNSW, addToGraph, type HnswOptions } from '../gallery/index.ts';
+import { ModelIndex, DEFAULT_HNSW, addToGraph, type HnswOptions } from '../gallery/index.js';
 
 export interface KnnOptions {
   /** neighbours per face (default 30: on celebrity-aligned, 10 left people split in Chinese whispers) */

@@ -11,9 +11,9 @@
  * Distances are cosine (embeddings are L2-normalised by the embed stage).
  */
 import clustering from 'density-clustering';
-import { FacekitError } from '../errors/index.ts';
-import { chineseWhispers, connectedComponents, renumber } from './graph.ts';
-import { knnGraph, DEFAULT_K, type KnnOptions } from './knn.ts';
+import { FacekitError } from '../errors/index.js';
+import { chineseWhispers, connectedComponents, renumber } from './graph.js';
+import { knnGraph, DEFAULT_K, type KnnOptions } from './knn.js';
 
 export const METHODS = ['chinese-whispers', 'connected-components', 'dbscan'] as const;
 export type ClusterMethod = (typeof METHODS)[number];

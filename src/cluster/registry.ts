@@ -8,9 +8,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { cacheDir } from '../models/index.ts';
-import type { FaceOptions } from '../pipeline/index.ts';
-import { writeFileAtomic } from './atomic.ts';
+import { cacheDir } from '../models/index.js';
+import type { FaceOptions } from '../pipeline/index.js';
+import { writeFileAtomic } from './atomic.js';
 
 export interface RegisteredFolder {
   root: string;

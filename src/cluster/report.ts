@@ -6,9 +6,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { escapeXml } from '../eval/index.ts';
-import type { Box } from '../face.ts';
-import type { ClusterFace, FolderClusters } from './cluster-folder.ts';
+import { escapeXml } from '../eval/index.js';
+import type { Box } from '../face.js';
+import type { ClusterFace, FolderClusters } from './cluster-folder.js';
 
 export interface ContactSheetOptions {
   /** thumbnail edge in pixels (default 96) */

@@ -7,7 +7,7 @@
  *   recall = share of its person that is in its cluster; both averaged over faces. Unlike pairwise
  *   figures it does not let the largest clusters dominate.
  */
-import { FacekitError } from '../errors/index.ts';
+import { FacekitError } from '../errors/index.js';
 
 export interface PrecisionRecall {
   precision: number;

@@ -6,13 +6,13 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import sharp from 'sharp';
-import { FacekitError } from '../errors/index.ts';
-import type { FaceOptions } from '../pipeline/index.ts';
-import type { ClusterRouteService, ClustersJson } from '../server/routes/clusters.ts';
-import { clusterFolder, readFolderClusters, type FolderClusters } from './cluster-folder.ts';
-import { facesToEnroll, mergeClusters, recordNaming, splitCluster } from './edit.ts';
-import { findInFolder } from './find.ts';
-import { isClusterMethod } from './methods.ts';
+import { FacekitError } from '../errors/index.js';
+import type { FaceOptions } from '../pipeline/index.js';
+import type { ClusterRouteService, ClustersJson } from '../server/routes/clusters.js';
+import { clusterFolder, readFolderClusters, type FolderClusters } from './cluster-folder.js';
+import { facesToEnroll, mergeClusters, recordNaming, splitCluster } from './edit.js';
+import { findInFolder } from './find.js';
+import { isClusterMethod } from './methods.js';
 
 export interface ClusterServiceOptions {
   /** photos root: every folder a request names lies under it */

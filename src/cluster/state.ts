@@ -4,9 +4,9 @@
  * folder's cache, written through a temporary file and a rename.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { FacekitError } from '../errors/index.ts';
-import { writeFileAtomic } from './atomic.ts';
-import type { ClusterMethod } from './methods.ts';
+import { FacekitError } from '../errors/index.js';
+import { writeFileAtomic } from './atomic.js';
+import type { ClusterMethod } from './methods.js';
 
 export const CLUSTER_STATE_VERSION = 1;
 

@@ -6,11 +6,11 @@
 import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FacekitError } from '../errors/index.ts';
-import { isMetric, type Metric } from './distance.ts';
-import { fitLogisticRegression, sigmoid } from './logistic.ts';
-import { anchorIsotonic, fitIsotonic, isotonicProbability, type IsotonicTable } from './isotonic.ts';
-import { thresholdAtFar } from './threshold.ts';
+import { FacekitError } from '../errors/index.js';
+import { isMetric, type Metric } from './distance.js';
+import { fitLogisticRegression, sigmoid } from './logistic.js';
+import { anchorIsotonic, fitIsotonic, isotonicProbability, type IsotonicTable } from './isotonic.js';
+import { thresholdAtFar } from './threshold.js';
 
 /** What a calibration's distance is: a metric's, or 'fused' for a fusion's 1 - P(same). */
 export type CalibratedScore = Metric | 'fused';

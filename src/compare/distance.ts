@@ -2,7 +2,7 @@
  * Distances between embeddings. Every function here returns a *distance*: lower means more alike,
  * and two identical vectors give 0. Thresholds, calibrations and evaluation all use that direction.
  */
-import { FacekitError } from '../errors/index.ts';
+import { FacekitError } from '../errors/index.js';
 
 export type Metric = 'cosine' | 'euclidean' | 'euclidean_l2';
 export const METRICS: readonly Metric[] = ['cosine', 'euclidean', 'euclidean_l2'];

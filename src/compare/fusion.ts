@@ -6,10 +6,10 @@
  * Plug-in contract for the integrator: compute, for each pair, the distance under every member
  * (model, metric) in `members` order, NaN where that model found no face, and call `distance()`.
  */
-import { FacekitError } from '../errors/index.ts';
-import { isMetric, METRICS, type Metric } from './distance.ts';
-import { confidence, getCalibration, type Calibration } from './calibration.ts';
-import { fitLogisticRegression, sigmoid } from './logistic.ts';
+import { FacekitError } from '../errors/index.js';
+import { isMetric, METRICS, type Metric } from './distance.js';
+import { confidence, getCalibration, type Calibration } from './calibration.js';
+import { fitLogisticRegression, sigmoid } from './logistic.js';
 
 export interface FusionMember { model: string; metric: Metric }
 

@@ -3,7 +3,7 @@
  * distance -> P(same) calibration (one feature) and for logistic fusion (one feature per model).
  */
 import { Matrix, solve } from 'ml-matrix';
-import { FacekitError } from '../errors/index.ts';
+import { FacekitError } from '../errors/index.js';
 
 export function sigmoid(z: number): number {
   // split to avoid exp overflow for large |z|

@@ -2,7 +2,7 @@
  * Decision rule used throughout facekit: a pair is "same person" when distance <= threshold.
  * FAR (false accept rate) is the share of impostor pairs accepted by that rule.
  */
-import { FacekitError } from '../errors/index.ts';
+import { FacekitError } from '../errors/index.js';
 
 /** The largest float-ish value below v that still rejects v under `d <= t`. */
 export function justBelow(v: number): number {

@@ -6,13 +6,13 @@
  * as (x, y) offsets; a separate logit gives the score. Decoding follows Human's
  * src/face/blazeface.ts and facemeshutil.generateAnchors; clustering uses MediaPipe's weighted NMS.
  */
-import type { Point } from '../face.ts';
-import { resizeImage, toModelTensor } from '../image/index.ts';
-import type { RgbImage } from '../image/types.ts';
-import { loadModel } from '../models/index.ts';
-import { weightedNms } from './nms.ts';
-import { outputByShape } from './outputs.ts';
-import type { Detector, DetectorRunOptions, RawDetection } from './types.ts';
+import type { Point } from '../face.js';
+import { resizeImage, toModelTensor } from '../image/index.js';
+import type { RgbImage } from '../image/types.js';
+import { loadModel } from '../models/index.js';
+import { weightedNms } from './nms.js';
+import { outputByShape } from './outputs.js';
+import type { Detector, DetectorRunOptions, RawDetection } from './types.js';
 
 export const BLAZEFACE_KEYPOINTS = 6;
 

@@ -5,17 +5,17 @@
  * whichever detector found the face. Boxes are not clamped: a face cut by the image edge keeps
  * its full extent.
  */
-import { FacekitError } from '../errors/index.ts';
-import type { Box, Face, Landmarks5, Point } from '../face.ts';
-import { limitSide } from '../image/index.ts';
-import type { RgbImage } from '../image/types.ts';
-import { blazeFace } from './blazeface.ts';
-import { faceBoxes } from './faceboxes.ts';
-import { frDetect } from './fr-detect.ts';
-import { predictFaceApiLandmarks68 } from './landmarks-faceapi.ts';
-import { landmarks5From68, predictLandmarks68 } from './landmarks68.ts';
-import { ssdMobilenet } from './ssd.ts';
-import type { Detector } from './types.ts';
+import { FacekitError } from '../errors/index.js';
+import type { Box, Face, Landmarks5, Point } from '../face.js';
+import { limitSide } from '../image/index.js';
+import type { RgbImage } from '../image/types.js';
+import { blazeFace } from './blazeface.js';
+import { faceBoxes } from './faceboxes.js';
+import { frDetect } from './fr-detect.js';
+import { predictFaceApiLandmarks68 } from './landmarks-faceapi.js';
+import { landmarks5From68, predictLandmarks68 } from './landmarks68.js';
+import { ssdMobilenet } from './ssd.js';
+import type { Detector } from './types.js';
 
 export interface DetectOptions {
   /** detector id (default: DEFAULT_DETECTOR) */

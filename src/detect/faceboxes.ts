@@ -17,13 +17,13 @@
  * with `tiles` the image is also searched in 512 px windows at its own resolution (FaceBoxes is
  * meant to run on full-size images), and all candidates share one NMS.
  */
-import type { Box } from '../face.ts';
-import { cropBox, resizeImage, toModelTensor } from '../image/index.ts';
-import type { RgbImage } from '../image/types.ts';
-import { loadModel } from '../models/index.ts';
-import { nms } from './nms.ts';
-import { outputByShape } from './outputs.ts';
-import type { Detector, DetectorRunOptions, RawDetection } from './types.ts';
+import type { Box } from '../face.js';
+import { cropBox, resizeImage, toModelTensor } from '../image/index.js';
+import type { RgbImage } from '../image/types.js';
+import { loadModel } from '../models/index.js';
+import { nms } from './nms.js';
+import { outputByShape } from './outputs.js';
+import type { Detector, DetectorRunOptions, RawDetection } from './types.js';
 
 /** Per feature map: stride in input pixels, then (anchor side in pixels, densification n) with n x n anchors per cell. */
 export const FACEBOXES_ANCHOR_SPEC: readonly { stride: number; anchors: readonly [side: number, n: number][] }[] = [

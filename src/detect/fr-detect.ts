@@ -3,12 +3,12 @@
  * stretched to 320x240; the graph already decodes its 4420 priors into normalised corner boxes,
  * so only thresholding and NMS remain. No landmarks: detectFaces adds them with fr_landmark.
  */
-import type { Box } from '../face.ts';
-import { cropBox, resizeImage, toModelTensor } from '../image/index.ts';
-import type { RgbImage } from '../image/types.ts';
-import { loadModel } from '../models/index.ts';
-import { nms } from './nms.ts';
-import type { Detector, DetectorRunOptions, RawDetection } from './types.ts';
+import type { Box } from '../face.js';
+import { cropBox, resizeImage, toModelTensor } from '../image/index.js';
+import type { RgbImage } from '../image/types.js';
+import { loadModel } from '../models/index.js';
+import { nms } from './nms.js';
+import type { Detector, DetectorRunOptions, RawDetection } from './types.js';
 
 /** Scores [N,2] (background, face) and corner boxes [N,4] normalised -> candidates in pixels. */
 export function decodeUltraLight(scores: Float32Array, boxes: Float32Array, width: number, height: number, scoreThreshold: number): RawDetection[] {

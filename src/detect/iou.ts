@@ -1,4 +1,4 @@
-import type { Box } from '../face.ts';
+import type { Box } from '../face.js';
 
 /** Intersection over union of two boxes; 0 when either is empty. */
 export function iou(a: Box, b: Box): number {

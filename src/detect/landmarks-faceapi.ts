@@ -3,10 +3,10 @@
  * runs them: the detection box cut out (clamped to the image), zero-padded to a centred square,
  * resized to the 112x112 input; outputs are 136 values, (x, y) pairs in 0..1 of that square.
  */
-import type { Box, Point } from '../face.ts';
-import { cropBox, resizeImage, toModelTensor } from '../image/index.ts';
-import type { RgbImage } from '../image/types.ts';
-import { loadModel } from '../models/index.ts';
+import type { Box, Point } from '../face.js';
+import { cropBox, resizeImage, toModelTensor } from '../image/index.js';
+import type { RgbImage } from '../image/types.js';
+import { loadModel } from '../models/index.js';
 
 export async function predictFaceApiLandmarks68(image: RgbImage, box: Box, modelId = 'faceapi-landmark68'): Promise<Point[]> {
   const { record, session } = await loadModel(modelId);

@@ -3,10 +3,10 @@
  * The crop follows faceplugin's lib/fr_landmark.js: the detector box made square (side = box
  * height, the convention fr_detect's boxes were squared to), shifted to lie inside the image.
  */
-import type { Box, Landmarks5, Point } from '../face.ts';
-import { cropBox, resizeImage } from '../image/index.ts';
-import type { RgbImage } from '../image/types.ts';
-import { loadModel } from '../models/index.ts';
+import type { Box, Landmarks5, Point } from '../face.js';
+import { cropBox, resizeImage } from '../image/index.js';
+import type { RgbImage } from '../image/types.js';
+import { loadModel } from '../models/index.js';
 
 /** The square region fed to the landmark model for a detector box (integer, inside the image). */
 export function landmarkCropRegion(box: Box, width: number, height: number): Box {

@@ -4,8 +4,8 @@
  * BlazeFace post-processing) replaces each kept box by the score-weighted mean of the cluster it
  * suppressed, which steadies boxes and landmarks of anchor-dense detectors.
  */
-import type { Box, Point } from '../face.ts';
-import { iou } from './iou.ts';
+import type { Box, Point } from '../face.js';
+import { iou } from './iou.js';
 
 export interface Candidate {
   box: Box;

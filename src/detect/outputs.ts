@@ -1,5 +1,5 @@
-import { FacekitError } from '../errors/index.ts';
-import type { TensorData } from '../runtime/session.ts';
+import { FacekitError } from '../errors/index.js';
+import type { TensorData } from '../runtime/session.js';
 
 /**
  * Compiled graphs name their outputs after TF nodes (Identity_2:0, ...), which is fragile; the

@@ -1,4 +1,4 @@
-import type { WeightStore } from '../models/faceapi/weights.ts';
+import type { WeightStore } from '../models/faceapi/weights.js';
 
 /**
  * SSD anchor decoding for faceapi-ssd, kept out of the graph so the detection stage owns

@@ -6,15 +6,15 @@
  * variances 10, 10, 5, 5) is the model builder's decodeSsdBoxes. Input padded to a square at
  * the right/bottom as face-api does.
  */
-import { resizeImage, toModelTensor } from '../image/index.ts';
-import type { RgbImage } from '../image/types.ts';
-import { decodeSsdBoxes, ssdAnchors } from './ssd-decode.ts';
-import { readFaceApiWeights, WeightStore } from '../models/faceapi/weights.ts';
-import { getModelRecord, loadModel } from '../models/index.ts';
-import { packageFile } from '../models/package-files.ts';
-import { nms } from './nms.ts';
-import { outputByShape } from './outputs.ts';
-import type { Detector, DetectorRunOptions, RawDetection } from './types.ts';
+import { resizeImage, toModelTensor } from '../image/index.js';
+import type { RgbImage } from '../image/types.js';
+import { decodeSsdBoxes, ssdAnchors } from './ssd-decode.js';
+import { readFaceApiWeights, WeightStore } from '../models/faceapi/weights.js';
+import { getModelRecord, loadModel } from '../models/index.js';
+import { packageFile } from '../models/package-files.js';
+import { nms } from './nms.js';
+import { outputByShape } from './outputs.js';
+import type { Detector, DetectorRunOptions, RawDetection } from './types.js';
 
 export const SSD_ANCHORS = 5118;
 

@@ -1,6 +1,6 @@
-import type { Point } from '../face.ts';
-import type { RgbImage } from '../image/types.ts';
-import type { Candidate } from './nms.ts';
+import type { Point } from '../face.js';
+import type { RgbImage } from '../image/types.js';
+import type { Candidate } from './nms.js';
 
 export interface DetectorRunOptions {
   scoreThreshold: number;

@@ -1,8 +1,8 @@
-import { l2Normalize } from '../compare/index.ts';
-import { FacekitError } from '../errors/index.ts';
-import { mirror, toModelTensor } from '../image/index.ts';
-import type { RgbImage } from '../image/types.ts';
-import { loadModel, type LoadedModel } from '../models/index.ts';
+import { l2Normalize } from '../compare/index.js';
+import { FacekitError } from '../errors/index.js';
+import { mirror, toModelTensor } from '../image/index.js';
+import type { RgbImage } from '../image/types.js';
+import { loadModel, type LoadedModel } from '../models/index.js';
 
 /**
  * Recognition models turn aligned face crops into vectors. Output is always L2-normalised so every

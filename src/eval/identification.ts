@@ -8,11 +8,11 @@
  * Probes without a face count as misses (enrolled) or as correctly rejected (strangers), and are
  * reported apart.
  */
-import { FacekitError } from '../errors/index.ts';
-import { batchDistances, matrixFor, type Metric } from '../compare/distance.ts';
-import { mulberry32, randInt, shuffleInPlace } from './prng.ts';
-import type { Dataset } from './pairs.ts';
-import type { EmbeddingMap, OnProgress } from './scoring.ts';
+import { FacekitError } from '../errors/index.js';
+import { batchDistances, matrixFor, type Metric } from '../compare/distance.js';
+import { mulberry32, randInt, shuffleInPlace } from './prng.js';
+import type { Dataset } from './pairs.js';
+import type { EmbeddingMap, OnProgress } from './scoring.js';
 
 export interface GalleryEntry { identity: string; image: string }
 export interface Probe { identity: string; image: string; enrolled: boolean }

@@ -6,31 +6,31 @@
 export {
   rocCurve, auc, eer, tarAtFar, accuracyAt, bestAccuracyThreshold, summarize, DEFAULT_FARS,
   type Scores, type RocPoint, type EerResult, type TarAtFar, type BestAccuracy, type VerificationSummary,
-} from './metrics.ts';
+} from './metrics.js';
 export {
   evaluateVerification, assignFolds, errorsByIdentity, type IdentityErrors,
   type ScoredPair, type FoldResult, type VerificationResult, type VerificationOptions,
-} from './verification.ts';
+} from './verification.js';
 export {
   listDataset, samplePairs, readPairsCsv, writePairsCsv, pairImages, IMAGE_EXTENSIONS,
   type Dataset, type Identity, type Pair, type PairList, type SampleOptions,
-} from './pairs.ts';
+} from './pairs.js';
 export {
   splitIdentification, evaluateIdentification, dirAtFpir,
   type IdentificationSplit, type IdentificationResult, type IdentificationOptions, type GalleryEntry, type Probe,
   type ProbeOutcome, type OpenSetPoint,
-} from './identification.ts';
-export { EmbeddingCache, sha256File, configKey, CACHE_FILE } from './cache.ts';
+} from './identification.js';
+export { EmbeddingCache, sha256File, configKey, CACHE_FILE } from './cache.js';
 export {
   embedImages, scorePairs, metricScorer, fusionPairScorer,
   type Embedder, type EmbedOptions, type EmbeddingMap, type OnProgress,
-} from './scoring.ts';
-export { mulberry32, shuffleInPlace, randInt, type Rng } from './prng.ts';
+} from './scoring.js';
+export { mulberry32, shuffleInPlace, randInt, type Rng } from './prng.js';
 export {
   rocSvg, cmcSvg, openSetSvg, histogramSvg, histogramBins, lineChartSvg, svgToPng, thin, escapeXml,
   type Series, type ChartOptions, type RocSeries, type HistogramOptions, type HistogramBins,
-} from './plots.ts';
+} from './plots.js';
 export {
   writeVerificationReport, formatVerification, hardestPairs, writeIdentificationReport, formatIdentification,
   type ReportOptions, type ReportFiles, type IdentificationReportOptions,
-} from './report.ts';
+} from './report.js';

@@ -4,8 +4,8 @@
  *   TAR(t) = share of genuine pairs with d <= t     FAR(t) = share of impostor pairs with d <= t
  * To evaluate similarity scores (higher = more alike), pass their negatives.
  */
-import { FacekitError } from '../errors/index.ts';
-import { justBelow } from '../compare/threshold.ts';
+import { FacekitError } from '../errors/index.js';
+import { justBelow } from '../compare/threshold.js';
 
 export interface Scores {
   genuine: readonly number[];

@@ -5,8 +5,8 @@
  */
 import { readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join, dirname, extname, resolve } from 'node:path';
-import { FacekitError } from '../errors/index.ts';
-import { mulberry32, randInt, shuffleInPlace, type Rng } from './prng.ts';
+import { FacekitError } from '../errors/index.js';
+import { mulberry32, randInt, shuffleInPlace, type Rng } from './prng.js';
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.bmp', '.tif', '.tiff', '.pgm', '.ppm', '.avif'];
 

@@ -3,8 +3,8 @@
  * which renders SVG input. Fonts: generic sans-serif, so any installed font serves.
  */
 import sharp from 'sharp';
-import { FacekitError } from '../errors/index.ts';
-import type { RocPoint } from './metrics.ts';
+import { FacekitError } from '../errors/index.js';
+import type { RocPoint } from './metrics.js';
 
 export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 

@@ -6,9 +6,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import sharp from 'sharp';
-import { cmcSvg, escapeXml, histogramSvg, openSetSvg, rocSvg, svgToPng, type RocSeries } from './plots.ts';
-import type { ScoredPair, VerificationResult } from './verification.ts';
-import type { IdentificationResult, ProbeOutcome } from './identification.ts';
+import { cmcSvg, escapeXml, histogramSvg, openSetSvg, rocSvg, svgToPng, type RocSeries } from './plots.js';
+import type { ScoredPair, VerificationResult } from './verification.js';
+import type { IdentificationResult, ProbeOutcome } from './identification.js';
 
 export interface ReportOptions {
   /** how many hardest genuine and hardest impostor pairs to show (default 8; 0 for none) */

@@ -6,18 +6,18 @@
 import { basename, join } from 'node:path';
 import {
   fitCalibration, fusionFromRecord, getCalibration, parseFusionId, refuseMetricForFusion, DEFAULT_TARGET_FAR, type Calibration, type Metric,
-} from '../compare/index.ts';
-import { DEFAULT_DETECTOR } from '../detect/index.ts';
-import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
-import type { Face } from '../face.ts';
-import { cacheDir, listModels } from '../models/index.ts';
-import { embedFaces, headFor, loadAndFindFaces, type FaceOptions } from '../pipeline/index.ts';
-import { FacekitError } from '../errors/index.ts';
-import { EmbeddingCache, configKey } from './cache.ts';
-import { listDataset, pairImages, readPairsCsv, samplePairs, type PairList } from './pairs.ts';
-import { embedImages, fusionPairScorer, metricScorer, scorePairs, type EmbeddingMap, type OnProgress } from './scoring.ts';
-import { evaluateVerification, type VerificationResult } from './verification.ts';
-import { dirAtFpir, evaluateIdentification, splitIdentification, type IdentificationResult, type IdentificationSplit } from './identification.ts';
+} from '../compare/index.js';
+import { DEFAULT_DETECTOR } from '../detect/index.js';
+import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
+import type { Face } from '../face.js';
+import { cacheDir, listModels } from '../models/index.js';
+import { embedFaces, headFor, loadAndFindFaces, type FaceOptions } from '../pipeline/index.js';
+import { FacekitError } from '../errors/index.js';
+import { EmbeddingCache, configKey } from './cache.js';
+import { listDataset, pairImages, readPairsCsv, samplePairs, type PairList } from './pairs.js';
+import { embedImages, fusionPairScorer, metricScorer, scorePairs, type EmbeddingMap, type OnProgress } from './scoring.js';
+import { evaluateVerification, type VerificationResult } from './verification.js';
+import { dirAtFpir, evaluateIdentification, splitIdentification, type IdentificationResult, type IdentificationSplit } from './identification.js';
 
 export interface EvalSource {
   /** folder of <identity>/<images>: pairs are sampled */

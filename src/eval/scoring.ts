@@ -2,12 +2,12 @@
  * Glue between the embedding pipeline and the protocols: embed each distinct image once (through
  * the cache when given, with progress), then score pairs with a metric or a fusion.
  */
-import { FacekitError } from '../errors/index.ts';
-import { distance, type Metric } from '../compare/distance.ts';
-import type { FusionScorer } from '../compare/fusion.ts';
-import { EmbeddingCache, sha256File } from './cache.ts';
-import type { PairList } from './pairs.ts';
-import type { ScoredPair } from './verification.ts';
+import { FacekitError } from '../errors/index.js';
+import { distance, type Metric } from '../compare/distance.js';
+import type { FusionScorer } from '../compare/fusion.js';
+import { EmbeddingCache, sha256File } from './cache.js';
+import type { PairList } from './pairs.js';
+import type { ScoredPair } from './verification.js';
 
 export type OnProgress = (done: number, total: number) => void;
 

@@ -4,10 +4,10 @@
  * no face carry distance null: they count as errors in their fold's accuracy, take no part in
  * threshold choice or the ROC, and are reported apart.
  */
-import { FacekitError } from '../errors/index.ts';
+import { FacekitError } from '../errors/index.js';
 import {
   rocCurve, auc, eer, tarAtFar, bestAccuracyThreshold, DEFAULT_FARS, type RocPoint, type TarAtFar,
-} from './metrics.ts';
+} from './metrics.js';
 
 export interface ScoredPair {
   img1: string;

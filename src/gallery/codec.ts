@@ -4,7 +4,7 @@
  * not verify) instead of yielding garbage vectors.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { FacekitError } from '../errors/index.ts';
+import { FacekitError } from '../errors/index.js';
 
 export const KEY_ENV = 'FACEKIT_GALLERY_KEY';
 /** encrypted under the store's key and kept in its settings, to tell a wrong key at open */

@@ -3,12 +3,12 @@
  * model, built from the store at open and kept in step with every write made through it and, for
  * PostgreSQL, with every change other processes publish.
  */
-import { FacekitError } from '../errors/index.ts';
-import { scorePerson, type PersonRule, type PersonScore } from './decision.ts';
-import { loadGraph, saveGraph, type GraphLoadOutcome } from './graph-cache.ts';
-import type { ContentVersion, FaceRecord, GalleryChange, GalleryStore, Metadata, NewFace, NewPerson, Page, Person } from './types.ts';
-import { checkEmbedding, checkNewFaces } from './validate.ts';
-import { ModelIndex, type IndexOptions, type Metric } from './vector-index.ts';
+import { FacekitError } from '../errors/index.js';
+import { scorePerson, type PersonRule, type PersonScore } from './decision.js';
+import { loadGraph, saveGraph, type GraphLoadOutcome } from './graph-cache.js';
+import type { ContentVersion, FaceRecord, GalleryChange, GalleryStore, Metadata, NewFace, NewPerson, Page, Person } from './types.js';
+import { checkEmbedding, checkNewFaces } from './validate.js';
+import { ModelIndex, type IndexOptions, type Metric } from './vector-index.js';
 
 export interface GalleryOptions {
   index?: IndexOptions;

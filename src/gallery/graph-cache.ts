@@ -15,8 +15,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ModelIndex } from './vector-index.ts';
-import type { ContentVersion } from './types.ts';
+import type { ModelIndex } from './vector-index.js';
+import type { ContentVersion } from './types.js';
 
 const FORMAT = 'facekit-hnsw-graph';
 const FORMAT_VERSION = 1;

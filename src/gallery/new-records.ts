@@ -3,8 +3,8 @@
  * timestamps filled in. Shared by the SQLite and PostgreSQL stores so both store the same record.
  */
 import { randomUUID } from 'node:crypto';
-import type { FaceRecord, NewFace, NewPerson, Person } from './types.ts';
-import { checkMetadata, checkNewPerson } from './validate.ts';
+import type { FaceRecord, NewFace, NewPerson, Person } from './types.js';
+import { checkMetadata, checkNewPerson } from './validate.js';
 
 export function newPersonRecord(p: NewPerson): Person {
   checkNewPerson(p);

@@ -1,9 +1,9 @@
 /** Store selection from one string: `postgres://...` (or `postgresql://`), `sqlite:PATH`, or a plain file path. */
-import { FacekitError } from '../errors/index.ts';
-import { Gallery, type GalleryOptions } from './gallery.ts';
-import { PostgresStore } from './postgres-store.ts';
-import { SqliteStore } from './sqlite-store.ts';
-import type { GalleryStore } from './types.ts';
+import { FacekitError } from '../errors/index.js';
+import { Gallery, type GalleryOptions } from './gallery.js';
+import { PostgresStore } from './postgres-store.js';
+import { SqliteStore } from './sqlite-store.js';
+import type { GalleryStore } from './types.js';
 
 export interface OpenGalleryOptions extends GalleryOptions {
   /** 32-byte key (64 hex digits or base64, or a Buffer); undefined = FACEKIT_GALLERY_KEY; null = off */

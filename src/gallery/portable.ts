@@ -8,10 +8,10 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { FacekitError } from '../errors/index.ts';
-import { bytesToFloat32, float32ToBytes } from './codec.ts';
-import type { Gallery } from './gallery.ts';
-import type { NewFace, NewPerson } from './types.ts';
+import { FacekitError } from '../errors/index.js';
+import { bytesToFloat32, float32ToBytes } from './codec.js';
+import type { Gallery } from './gallery.js';
+import type { NewFace, NewPerson } from './types.js';
 
 export const FORMAT = 'facekit-gallery';
 export const FORMAT_VERSION = 1;

@@ -6,13 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { FacekitError } from '../errors/index.ts';
-import { chooseCodec, resolveKey, type EmbeddingCodec } from './codec.ts';
-import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
-import { pageArgs } from './sqlite-store.ts';
-import type { FaceRecord, GalleryChange, GalleryStore, Metadata, NewFace, NewPerson, Page, Person } from './types.ts';
-import { checkId, checkMetadata, checkName, checkNewFaces, notFound } from './validate.ts';
-import { newFaceRecord, newPersonRecord } from './new-records.ts';
+import { FacekitError } from '../errors/index.js';
+import { chooseCodec, resolveKey, type EmbeddingCodec } from './codec.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { pageArgs } from './sqlite-store.js';
+import type { FaceRecord, GalleryChange, GalleryStore, Metadata, NewFace, NewPerson, Page, Person } from './types.js';
+import { checkId, checkMetadata, checkName, checkNewFaces, notFound } from './validate.js';
+import { newFaceRecord, newPersonRecord } from './new-records.js';
 
 export const CHANNEL = 'facekit_gallery';
 /** face ids per notification, keeping payloads well under PostgreSQL's 8000-byte cap */

@@ -6,12 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { FacekitError } from '../errors/index.ts';
-import { chooseCodec, resolveKey, type EmbeddingCodec } from './codec.ts';
-import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
-import type { ContentVersion, FaceRecord, GalleryStore, Metadata, NewFace, NewPerson, Page, Person } from './types.ts';
-import { checkId, checkMetadata, checkName, checkNewFaces, notFound } from './validate.ts';
-import { newFaceRecord, newPersonRecord } from './new-records.ts';
+import { FacekitError } from '../errors/index.js';
+import { chooseCodec, resolveKey, type EmbeddingCodec } from './codec.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import type { ContentVersion, FaceRecord, GalleryStore, Metadata, NewFace, NewPerson, Page, Person } from './types.js';
+import { checkId, checkMetadata, checkName, checkNewFaces, notFound } from './validate.js';
+import { newFaceRecord, newPersonRecord } from './new-records.js';
 
 interface PersonRow {
   id: string;

@@ -2,7 +2,7 @@
  * The gallery's data model and the storage contract both stores (SQLite, PostgreSQL) implement.
  * Stores deal in records and transactions only; the in-memory vector index lives in Gallery.
  */
-import type { Box } from '../face.ts';
+import type { Box } from '../face.js';
 
 export type Metadata = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 /** Input checks shared by both stores, so bad input is a BAD_ARGUMENT before any SQL runs. */
-import { FacekitError } from '../errors/index.ts';
-import type { Metadata, NewFace, NewPerson } from './types.ts';
+import { FacekitError } from '../errors/index.js';
+import type { Metadata, NewFace, NewPerson } from './types.js';
 
 export function checkName(name: unknown): string {
   if (typeof name !== 'string' || name.trim() === '') throw new FacekitError('BAD_ARGUMENT', 'a person needs a non-empty name');

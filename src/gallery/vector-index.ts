@@ -11,9 +11,9 @@
  * vector always finds it (hash lookup), whatever the graph does.
  */
 import usearch from 'usearch';
-import { FacekitError } from '../errors/index.ts';
-import { quantizeI8, vectorHash } from './int8-codes.ts';
-import { newNativeIndex, type NativeIndex } from './usearch-native.ts';
+import { FacekitError } from '../errors/index.js';
+import { quantizeI8, vectorHash } from './int8-codes.js';
+import { newNativeIndex, type NativeIndex } from './usearch-native.js';
 
 const { exactSearch } = usearch;
 

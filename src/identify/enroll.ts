@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { spoofCheckIfAsked, type AntiSpoofOption } from '../analyze/index.ts';
-import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
-import { FacekitError } from '../errors/index.ts';
-import type { Box, Face } from '../face.ts';
-import type { Gallery, Metadata, NewFace, Person } from '../gallery/index.ts';
-import type { ImageInput } from '../image/index.ts';
-import { embedFaces, loadAndFindFaces, type FaceOptions } from '../pipeline/index.ts';
+import { spoofCheckIfAsked, type AntiSpoofOption } from '../analyze/index.js';
+import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
+import { FacekitError } from '../errors/index.js';
+import type { Box, Face } from '../face.js';
+import type { Gallery, Metadata, NewFace, Person } from '../gallery/index.js';
+import type { ImageInput } from '../image/index.js';
+import { embedFaces, loadAndFindFaces, type FaceOptions } from '../pipeline/index.js';
 
 /** A new person (a name, or {name, metadata}) or an existing one ({id}). */
 export type PersonRef = string | { name: string; metadata?: Metadata } | { id: string };

@@ -1,13 +1,13 @@
-import { spoofCheckIfAsked, type AntiSpoofOption, type SpoofResult } from '../analyze/index.ts';
-import { confidence, type Calibration, type Metric } from '../compare/index.ts';
-import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
-import { FacekitError } from '../errors/index.ts';
-import type { Box } from '../face.ts';
-import type { Gallery, PersonRule } from '../gallery/index.ts';
-import type { ImageInput } from '../image/index.ts';
-import { embedFaces, headFor, loadAndFindFaces, type FaceOptions } from '../pipeline/index.ts';
-import { decisionCalibration, DEFAULT_METRIC } from '../verify/index.ts';
-import { galleryDistance, galleryMetric } from './metric.ts';
+import { spoofCheckIfAsked, type AntiSpoofOption, type SpoofResult } from '../analyze/index.js';
+import { confidence, type Calibration, type Metric } from '../compare/index.js';
+import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
+import { FacekitError } from '../errors/index.js';
+import type { Box } from '../face.js';
+import type { Gallery, PersonRule } from '../gallery/index.js';
+import type { ImageInput } from '../image/index.js';
+import { embedFaces, headFor, loadAndFindFaces, type FaceOptions } from '../pipeline/index.js';
+import { decisionCalibration, DEFAULT_METRIC } from '../verify/index.js';
+import { galleryDistance, galleryMetric } from './metric.js';
 
 export interface IdentifyImageOptions extends FaceOptions {
   metric?: Metric;

@@ -10,10 +10,10 @@
  * pairs), else the face is unknown (match null). Confidence is the calibrated P(same person) at
  * that distance.
  */
-export { enroll, type EnrollOptions, type EnrollResult, type EnrolledPhoto, type PersonRef } from './enroll.ts';
+export { enroll, type EnrollOptions, type EnrollResult, type EnrolledPhoto, type PersonRef } from './enroll.js';
 export {
   identify, matchEmbedding, type IdentifyImageOptions, type IdentifyResult, type IdentifiedFace, type PersonMatch, type MatchOptions, type EmbeddingMatch,
-} from './identify.ts';
-export { findPeopleByName, listAllPeople, peopleWithFaceCounts, describePerson, type PersonSummary, type PersonDetail } from './people.ts';
-export { galleryDistance, galleryMetric } from './metric.ts';
-export { openGallery, exportGallery, importGallery, Gallery, type ImportConflict, type ImportReport } from '../gallery/index.ts';
+} from './identify.js';
+export { findPeopleByName, listAllPeople, peopleWithFaceCounts, describePerson, type PersonSummary, type PersonDetail } from './people.js';
+export { galleryDistance, galleryMetric } from './metric.js';
+export { openGallery, exportGallery, importGallery, Gallery, type ImportConflict, type ImportReport } from '../gallery/index.js';

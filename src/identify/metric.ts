@@ -4,8 +4,8 @@
  * monotone function of an index metric, so ranking through the index and converting the reported
  * distance gives exactly the compare stage's distance.
  */
-import type { Metric } from '../compare/index.ts';
-import type { Metric as IndexMetric } from '../gallery/index.ts';
+import type { Metric } from '../compare/index.js';
+import type { Metric as IndexMetric } from '../gallery/index.js';
 
 export function galleryMetric(metric: Metric): IndexMetric {
   return metric === 'euclidean' ? 'l2sq' : 'cos';

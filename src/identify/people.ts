@@ -1,6 +1,6 @@
 /** People listings over the whole gallery (the store pages by at most 10,000). */
-import type { Gallery, Person } from '../gallery/index.ts';
-import type { Box } from '../face.ts';
+import type { Gallery, Person } from '../gallery/index.js';
+import type { Box } from '../face.js';
 
 export interface PersonSummary extends Person {
   faces: number;

@@ -1,7 +1,7 @@
 /** Cropping a face box out of an image, clamped to the image, with optional padding. */
-import type { Box } from '../face.ts';
-import { FacekitError } from '../errors/index.ts';
-import type { RgbImage } from './types.ts';
+import type { Box } from '../face.js';
+import { FacekitError } from '../errors/index.js';
+import type { RgbImage } from './types.js';
 
 export interface CropOptions {
   /** grow the box by this fraction of its size on every side (default 0) */

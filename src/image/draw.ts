@@ -1,7 +1,7 @@
 /** Faces drawn over the image as an SVG overlay composited by sharp, returned as PNG bytes. */
 import sharp from 'sharp';
-import type { Box, Point } from '../face.ts';
-import type { RgbImage } from './types.ts';
+import type { Box, Point } from '../face.js';
+import type { RgbImage } from './types.js';
 
 export interface DrawableFace {
   box: Box;

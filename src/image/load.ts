@@ -8,9 +8,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import sharp, { type SharpOptions, type Metadata } from 'sharp';
-import { FacekitError } from '../errors/index.ts';
-import { decodeNetpbm, isNetpbm } from './netpbm.ts';
-import type { RgbImage } from './types.ts';
+import { FacekitError } from '../errors/index.js';
+import { decodeNetpbm, isNetpbm } from './netpbm.js';
+import type { RgbImage } from './types.js';
 
 export interface RawPixels {
   data: Uint8Array | Uint8ClampedArray | Buffer;

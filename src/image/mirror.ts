@@ -1,4 +1,4 @@
-import type { RgbImage } from './types.ts';
+import type { RgbImage } from './types.js';
 
 /** Rows of `channels`-interleaved pixels flipped left to right, in an array of the same type. */
 export function mirrorPixels<T extends Uint8Array | Float32Array>(data: T, width: number, height: number, channels: number): T {

@@ -2,7 +2,7 @@
  * Netpbm (PBM/PGM/PPM, ASCII and binary) decoded by hand: sharp's prebuilt libvips has no ppm
  * loader, and the format is a tiny header followed by samples. Used for the ORL-style .pgm sets.
  */
-import { FacekitError } from '../errors/index.ts';
+import { FacekitError } from '../errors/index.js';
 
 export interface NetpbmImage {
   data: Uint8Array;

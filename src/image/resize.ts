@@ -4,8 +4,8 @@
  * source = (input - offset) / scale.
  */
 import sharp from 'sharp';
-import { FacekitError } from '../errors/index.ts';
-import type { RgbImage } from './types.ts';
+import { FacekitError } from '../errors/index.js';
+import type { RgbImage } from './types.js';
 
 export interface ResizeOptions {
   /** keep the aspect ratio and pad to the target size (default false: stretch) */

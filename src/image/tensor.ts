@@ -3,9 +3,9 @@
  * layout (NHWC/NCHW), channel order (RGB/BGR) and (pixel - mean) / std per channel. Several
  * images of the input size become one batch.
  */
-import { FacekitError } from '../errors/index.ts';
-import type { ModelInput } from '../models/types.ts';
-import type { RgbImage } from './types.ts';
+import { FacekitError } from '../errors/index.js';
+import type { ModelInput } from '../models/types.js';
+import type { RgbImage } from './types.js';
 
 export interface ModelTensor {
   data: Float32Array;

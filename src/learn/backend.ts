@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { require as tsxRequire } from 'tsx/cjs/api';
-import { FacekitError } from '../errors/index.ts';
+import { FacekitError } from '../errors/index.js';
 
 // tfjs-core's node bundle registers no gradients (the full tfjs bundle does). Its
 // register_all_gradients is an ESM file with extensionless imports that Node's ESM resolver

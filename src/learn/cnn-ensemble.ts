@@ -1,5 +1,5 @@
-import { FacekitError } from '../errors/index.ts';
-import { EmbeddingCnn, trainCnn, type TrainCnnOptions } from './cnn.ts';
+import { FacekitError } from '../errors/index.js';
+import { EmbeddingCnn, trainCnn, type TrainCnnOptions } from './cnn.js';
 
 /**
  * Several CNNs of one design that embed as one: each net's unit embedding summed, the sum

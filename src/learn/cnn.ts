@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import './backend.ts';
-import { FacekitError } from '../errors/index.ts';
-import { mirrorPixels } from '../image/index.ts';
-import { l2Normalize } from './head.ts';
-import { createRng, deriveSeed } from './random.ts';
-import { trainLoop, type TrainLoopOptions, type TrainLoopResult } from './train.ts';
+import './backend.js';
+import { FacekitError } from '../errors/index.js';
+import { mirrorPixels } from '../image/index.js';
+import { l2Normalize } from './head.js';
+import { createRng, deriveSeed } from './random.js';
+import { trainLoop, type TrainLoopOptions, type TrainLoopResult } from './train.js';
 
 export interface CnnSpec {
   /** input size, grey images */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { listDataset } from '../eval/index.ts';
-import { loadImage, resizeImage, type RgbImage } from '../image/index.ts';
+import { listDataset } from '../eval/index.js';
+import { loadImage, resizeImage, type RgbImage } from '../image/index.js';
 
 export interface LabelledImages {
   root: string;

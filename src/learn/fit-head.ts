@@ -5,22 +5,22 @@
  * held-out people before (base model alone) and after (base + head). The saved head carries its
  * base model and a calibration fitted on the held-out pairs, so verify and identify can use it.
  */
-import { fitCalibration, METRICS, distance, type Calibration, type Metric } from '../compare/index.ts';
-import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
-import { embedForEval } from '../eval/run.ts';
-import { FacekitError } from '../errors/index.ts';
-import type { FaceOptions } from '../pipeline/index.ts';
-import { useBackend, type TrainingBackend } from './backend.ts';
-import { float32ToBase64, serializeHead, type HeadCalibrations } from './head-file.ts';
-import { runtimeHead, type HeadFile, type HeadMetadata } from './head-runtime.ts';
-import { listLabelledImages } from './dataset.ts';
-import { parseHeadSpec } from './head.ts';
-import { pcaHeadWeights } from './pca-init.ts';
-import { MINING_STRATEGIES, type MiningStrategy } from './mining.ts';
-import { trainSiameseHead } from './siamese.ts';
-import { splitIdentities } from './split.ts';
-import { trainHead } from './train-head.ts';
-import { heldOutVerification, verificationPairs, verifyDistances, type HeldOutResult } from './verification.ts';
+import { fitCalibration, METRICS, distance, type Calibration, type Metric } from '../compare/index.js';
+import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
+import { embedForEval } from '../eval/run.js';
+import { FacekitError } from '../errors/index.js';
+import type { FaceOptions } from '../pipeline/index.js';
+import { useBackend, type TrainingBackend } from './backend.js';
+import { float32ToBase64, serializeHead, type HeadCalibrations } from './head-file.js';
+import { runtimeHead, type HeadFile, type HeadMetadata } from './head-runtime.js';
+import { listLabelledImages } from './dataset.js';
+import { parseHeadSpec } from './head.js';
+import { pcaHeadWeights } from './pca-init.js';
+import { MINING_STRATEGIES, type MiningStrategy } from './mining.js';
+import { trainSiameseHead } from './siamese.js';
+import { splitIdentities } from './split.js';
+import { trainHead } from './train-head.js';
+import { heldOutVerification, verificationPairs, verifyDistances, type HeldOutResult } from './verification.js';
 
 export type HeadLoss = 'triplet' | 'contrastive' | 'siamese';
 export const HEAD_LOSSES: readonly HeadLoss[] = ['triplet', 'contrastive', 'siamese'];

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { FacekitError } from '../errors/index.ts';
-import type { Calibration, Metric } from '../compare/index.ts';
-import { formatHeadSpec, parseHeadSpec, ProjectionHead, type NamedWeight } from './head.ts';
-import { base64ToFloat32, float32ToBase64, type HeadFile, type HeadMetadata } from './head-runtime.ts';
+import { FacekitError } from '../errors/index.js';
+import type { Calibration, Metric } from '../compare/index.js';
+import { formatHeadSpec, parseHeadSpec, ProjectionHead, type NamedWeight } from './head.js';
+import { base64ToFloat32, float32ToBase64, type HeadFile, type HeadMetadata } from './head-runtime.js';
 
 export { base64ToFloat32, float32ToBase64, type HeadFile, type HeadMetadata };
 

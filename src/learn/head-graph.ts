@@ -1,5 +1,5 @@
-import type { TfGraphModel, TfNodeDef, TfTensor } from '../models/tfjs/types.ts';
-import { L2_EPSILON, type ProjectionHead } from './head.ts';
+import type { TfGraphModel, TfNodeDef, TfTensor } from '../models/tfjs/types.js';
+import { L2_EPSILON, type ProjectionHead } from './head.js';
 
 export const HEAD_INPUT = 'embedding_in';
 export const HEAD_OUTPUT = 'embedding';

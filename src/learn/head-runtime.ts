@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Calibration, Metric } from '../compare/index.ts';
-import { FacekitError } from '../errors/index.ts';
+import type { Calibration, Metric } from '../compare/index.js';
+import { FacekitError } from '../errors/index.js';
 
 /** What a saved head says about how it was made, so a result can be traced back to its run. */
 export interface HeadMetadata {

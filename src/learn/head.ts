@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { FacekitError } from '../errors/index.ts';
-import { createRng } from './random.ts';
+import { FacekitError } from '../errors/index.js';
+import { createRng } from './random.js';
 
 /** `linear:D` or `mlp:H:D`: what sits on top of a frozen recognition model. */
 export type HeadSpec = { kind: 'linear'; out: number } | { kind: 'mlp'; hidden: number; out: number };

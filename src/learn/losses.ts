@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { FacekitError } from '../errors/index.ts';
-import type { Triplet } from './mining.ts';
+import { FacekitError } from '../errors/index.js';
+import type { Triplet } from './mining.js';
 
 export type Reduction = 'sum' | 'mean';
 

@@ -1,4 +1,4 @@
-import { FacekitError } from '../errors/index.ts';
+import { FacekitError } from '../errors/index.js';
 
 export type MiningStrategy = 'batch-all' | 'batch-hard' | 'semi-hard';
 export const MINING_STRATEGIES: readonly MiningStrategy[] = ['batch-all', 'batch-hard', 'semi-hard'];

@@ -1,5 +1,5 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import type { NamedWeight } from './head.ts';
+import type { NamedWeight } from './head.js';
 
 /**
  * Weights for a linear head that start as PCA of the training embeddings: x -> (x - mean) V, V the

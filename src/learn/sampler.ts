@@ -1,5 +1,5 @@
-import { FacekitError } from '../errors/index.ts';
-import { createRng, shuffleInPlace, type Rng } from './random.ts';
+import { FacekitError } from '../errors/index.js';
+import { createRng, shuffleInPlace, type Rng } from './random.js';
 
 export interface PkBatchSpec {
   /** identities per batch */

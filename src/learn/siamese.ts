@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import './backend.ts';
-import { FacekitError } from '../errors/index.ts';
-import { stackRows } from './head.ts';
-import { binaryCrossEntropyWithLogits, siameseLogits } from './losses.ts';
-import { createRng, deriveSeed } from './random.ts';
-import { PkBatchSampler, type PkBatchSpec } from './sampler.ts';
+import './backend.js';
+import { FacekitError } from '../errors/index.js';
+import { stackRows } from './head.js';
+import { binaryCrossEntropyWithLogits, siameseLogits } from './losses.js';
+import { createRng, deriveSeed } from './random.js';
+import { PkBatchSampler, type PkBatchSpec } from './sampler.js';
 
 /**
  * DeepFace's Siamese verification head over fixed embeddings: p(same) = sigmoid(sum_k w_k |a_k -

@@ -1,5 +1,5 @@
-import { FacekitError } from '../errors/index.ts';
-import { createRng, shuffleInPlace } from './random.ts';
+import { FacekitError } from '../errors/index.js';
+import { createRng, shuffleInPlace } from './random.js';
 
 export interface IdentitySplit {
   trainIdentities: number[];

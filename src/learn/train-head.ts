@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { FacekitError } from '../errors/index.ts';
-import { formatHeadSpec, parseHeadSpec, ProjectionHead, stackRows, type HeadSpec, type NamedWeight } from './head.ts';
-import type { HeadMetadata } from './head-file.ts';
-import { trainLoop, type TrainLoopOptions, type TrainLoopResult } from './train.ts';
+import { FacekitError } from '../errors/index.js';
+import { formatHeadSpec, parseHeadSpec, ProjectionHead, stackRows, type HeadSpec, type NamedWeight } from './head.js';
+import type { HeadMetadata } from './head-file.js';
+import { trainLoop, type TrainLoopOptions, type TrainLoopResult } from './train.js';
 
 export interface TrainHeadOptions extends TrainLoopOptions {
   /** frozen embeddings of the training images */

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import './backend.ts';
+import './backend.js';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { FacekitError } from '../errors/index.ts';
-import { base64ToFloat32, float32ToBase64 } from './head-file.ts';
-import { contrastiveLossOnBatch, allPairs, tripletLossOnBatch, type Reduction } from './losses.ts';
-import { mineTriplets, pairwiseSquaredDistances, type MiningStrategy } from './mining.ts';
-import { deriveSeed } from './random.ts';
-import { PkBatchSampler, type PkBatchSpec } from './sampler.ts';
+import { FacekitError } from '../errors/index.js';
+import { base64ToFloat32, float32ToBase64 } from './head-file.js';
+import { contrastiveLossOnBatch, allPairs, tripletLossOnBatch, type Reduction } from './losses.js';
+import { mineTriplets, pairwiseSquaredDistances, type MiningStrategy } from './mining.js';
+import { deriveSeed } from './random.js';
+import { PkBatchSampler, type PkBatchSpec } from './sampler.js';
 
 export type EmbeddingLoss = 'triplet' | 'contrastive';
 

@@ -1,6 +1,6 @@
-import { evaluateVerification, type ScoredPair } from '../eval/index.ts';
-import { FacekitError } from '../errors/index.ts';
-import { createRng, shuffleInPlace } from './random.ts';
+import { evaluateVerification, type ScoredPair } from '../eval/index.js';
+import { FacekitError } from '../errors/index.js';
+import { createRng, shuffleInPlace } from './random.js';
 
 /**
  * Verification on held-out identities for the training bench: every genuine pair among the

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { FacekitError } from '../errors/index.ts';
-import { packageFile } from './package-files.ts';
-import type { ModelRecord } from './types.ts';
-import { readTfjsGraphModel } from './tfjs/read.ts';
-import { compileTfGraph, COMPILER_VERSION } from './onnx/compile.ts';
-import { buildFaceApiGraph } from './faceapi/index.ts';
+import { FacekitError } from '../errors/index.js';
+import { packageFile } from './package-files.js';
+import type { ModelRecord } from './types.js';
+import { readTfjsGraphModel } from './tfjs/read.js';
+import { compileTfGraph, COMPILER_VERSION } from './onnx/compile.js';
+import { buildFaceApiGraph } from './faceapi/index.js';
 
 /**
  * Turns a registry record into ONNX bytes on disk: ready ONNX files are used in place; TF.js

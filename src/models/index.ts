@@ -1,11 +1,11 @@
-import { getSession, type ModelSession, type SessionOptions } from '../runtime/session.ts';
-import { ensureBuilt } from './build.ts';
-import { getModelRecord } from './registry.ts';
-import type { ModelRecord } from './types.ts';
+import { getSession, type ModelSession, type SessionOptions } from '../runtime/session.js';
+import { ensureBuilt } from './build.js';
+import { getModelRecord } from './registry.js';
+import type { ModelRecord } from './types.js';
 
-export { listModels, getModelRecord } from './registry.ts';
-export { ensureBuilt, isBuilt, cacheDir } from './build.ts';
-export type { ModelRecord, ModelTask, ModelInput, ModelSource } from './types.ts';
+export { listModels, getModelRecord } from './registry.js';
+export { ensureBuilt, isBuilt, cacheDir } from './build.js';
+export type { ModelRecord, ModelTask, ModelInput, ModelSource } from './types.js';
 
 export interface LoadedModel {
   record: ModelRecord;

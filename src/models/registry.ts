@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FacekitError } from '../errors/index.ts';
-import type { ModelRecord } from './types.ts';
+import { FacekitError } from '../errors/index.js';
+import type { ModelRecord } from './types.js';
 
 /**
  * The registry is the JSON files in ./records (one per source package). Adding a model is adding

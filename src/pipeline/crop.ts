@@ -1,7 +1,7 @@
-import { alignFace, arcfaceTemplate, dlibTemplate, type AlignedCrop, type FaceTemplate } from '../align/index.ts';
-import type { Face } from '../face.ts';
-import type { RgbImage } from '../image/types.ts';
-import type { ModelRecord } from '../models/index.ts';
+import { alignFace, arcfaceTemplate, dlibTemplate, type AlignedCrop, type FaceTemplate } from '../align/index.js';
+import type { Face } from '../face.js';
+import type { RgbImage } from '../image/types.js';
+import type { ModelRecord } from '../models/index.js';
 
 /** The five-point template a recognition model's record declares, at its input size. */
 export function templateFor(record: ModelRecord): FaceTemplate {

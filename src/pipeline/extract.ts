@@ -1,9 +1,9 @@
-import { arcfaceTemplate } from '../align/index.ts';
-import { detectFaces } from '../detect/index.ts';
-import type { Face } from '../face.ts';
-import { loadImage, type ImageInput } from '../image/index.ts';
-import type { RgbImage } from '../image/types.ts';
-import type { FaceOptions } from './options.ts';
+import { arcfaceTemplate } from '../align/index.js';
+import { detectFaces } from '../detect/index.js';
+import type { Face } from '../face.js';
+import { loadImage, type ImageInput } from '../image/index.js';
+import type { RgbImage } from '../image/types.js';
+import type { FaceOptions } from './options.js';
 
 /**
  * Faces in an image, with boxes, scores and five landmarks. With `detect: false` the image is taken

@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
-import { getCalibration, type Calibration, type Metric } from '../compare/index.ts';
-import { FacekitError } from '../errors/index.ts';
-import { readRuntimeHead, type RuntimeHead } from '../learn/head-runtime.ts';
-import type { FaceOptions } from './options.ts';
+import { getCalibration, type Calibration, type Metric } from '../compare/index.js';
+import { FacekitError } from '../errors/index.js';
+import { readRuntimeHead, type RuntimeHead } from '../learn/head-runtime.js';
+import type { FaceOptions } from './options.js';
 
 const loaded = new Map<string, { mtimeMs: number; head: RuntimeHead }>();
 const byId = new Map<string, RuntimeHead>();

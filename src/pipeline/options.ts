@@ -1,5 +1,5 @@
-import type { DetectOptions } from '../detect/index.ts';
-import type { LoadImageOptions } from '../image/index.ts';
+import type { DetectOptions } from '../detect/index.js';
+import type { LoadImageOptions } from '../image/index.js';
 
 /** Options every library call that starts from an image accepts. */
 export interface FaceOptions extends DetectOptions, LoadImageOptions {

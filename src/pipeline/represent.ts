@@ -1,11 +1,11 @@
-import { DEFAULT_EMBED_MODEL, embedCrops, loadEmbedModel } from '../embed/index.ts';
-import type { Face } from '../face.ts';
-import type { ImageInput } from '../image/index.ts';
-import type { RgbImage } from '../image/types.ts';
-import { cropForModel } from './crop.ts';
-import { loadAndFindFaces } from './extract.ts';
-import { headFor } from './head.ts';
-import type { FaceOptions } from './options.ts';
+import { DEFAULT_EMBED_MODEL, embedCrops, loadEmbedModel } from '../embed/index.js';
+import type { Face } from '../face.js';
+import type { ImageInput } from '../image/index.js';
+import type { RgbImage } from '../image/types.js';
+import { cropForModel } from './crop.js';
+import { loadAndFindFaces } from './extract.js';
+import { headFor } from './head.js';
+import type { FaceOptions } from './options.js';
 
 /**
  * Faces with the crop the model saw and its embedding attached (batched in one call). With a head,

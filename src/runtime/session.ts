@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { FacekitError } from '../errors/index.ts';
+import { FacekitError } from '../errors/index.js';
 
 /**
  * One place that owns ONNX Runtime sessions: created once per (model, options) and reused, since

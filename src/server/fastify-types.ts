@@ -1,6 +1,6 @@
 /** What the plugins add to Fastify's request and route config (module augmentation). */
-import type { ApiKeyRecord } from './keys/store.ts';
-import type { Scope } from './keys/scopes.ts';
+import type { ApiKeyRecord } from './keys/store.js';
+import type { Scope } from './keys/scopes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -1,5 +1,5 @@
-import { Counter, Gauge, Histogram, renderAll } from './prometheus.ts';
-import type { InferenceReporter } from './service.ts';
+import { Counter, Gauge, Histogram, renderAll } from './prometheus.js';
+import type { InferenceReporter } from './service.js';
 
 /**
  * Everything /metrics reports. Created before the service so the service's inference hook

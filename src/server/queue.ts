@@ -1,4 +1,4 @@
-import { HttpError } from './http-error.ts';
+import { HttpError } from './http-error.js';
 
 /**
  * A bounded admission queue in front of inference: at most `concurrency` jobs run at once (the

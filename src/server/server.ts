@@ -1,26 +1,26 @@
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { KeyStore } from './keys/store.ts';
-import { ServerMetrics } from './metrics.ts';
-import { checkBind, installAuth, PROTECTED_MODE_WARNING } from './plugins/auth.ts';
-import { AuditLog, installAudit } from './plugins/audit.ts';
-import { installDocs } from './plugins/docs.ts';
-import { installErrors } from './plugins/errors.ts';
-import { installMetrics } from './plugins/metrics.ts';
-import { installRateLimit } from './plugins/rate-limit.ts';
-import { installUploads } from './plugins/uploads.ts';
-import { WorkQueue } from './queue.ts';
-import { HttpError } from './http-error.ts';
-import { registerClusterRoutes, type ClusterRouteService } from './routes/clusters.ts';
-import { registerDeepfaceRoutes } from './routes/deepface.ts';
-import { registerDetectRoutes } from './routes/detect.ts';
-import { registerHealthRoutes } from './routes/health.ts';
-import { registerKeyRoutes } from './routes/keys.ts';
-import { registerLivenessRoutes } from './routes/liveness.ts';
-import { registerPeopleRoutes } from './routes/people.ts';
-import { registerStreamRoutes, streamsOf } from './routes/streams.ts';
-import { registerVerifyRoutes } from './routes/verify.ts';
-import type { FaceService } from './service.ts';
+import type { KeyStore } from './keys/store.js';
+import { ServerMetrics } from './metrics.js';
+import { checkBind, installAuth, PROTECTED_MODE_WARNING } from './plugins/auth.js';
+import { AuditLog, installAudit } from './plugins/audit.js';
+import { installDocs } from './plugins/docs.js';
+import { installErrors } from './plugins/errors.js';
+import { installMetrics } from './plugins/metrics.js';
+import { installRateLimit } from './plugins/rate-limit.js';
+import { installUploads } from './plugins/uploads.js';
+import { WorkQueue } from './queue.js';
+import { HttpError } from './http-error.js';
+import { registerClusterRoutes, type ClusterRouteService } from './routes/clusters.js';
+import { registerDeepfaceRoutes } from './routes/deepface.js';
+import { registerDetectRoutes } from './routes/detect.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerKeyRoutes } from './routes/keys.js';
+import { registerLivenessRoutes } from './routes/liveness.js';
+import { registerPeopleRoutes } from './routes/people.js';
+import { registerStreamRoutes, streamsOf } from './routes/streams.js';
+import { registerVerifyRoutes } from './routes/verify.js';
+import type { FaceService } from './service.js';
 
 export interface ServerLimits {
   /** JSON body bytes; base64 makes an image 4/3 larger, and verify carries two */

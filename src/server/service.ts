@@ -1,4 +1,4 @@
-import type { Metric } from '../compare/index.ts';
+import type { Metric } from '../compare/index.js';
 /**
  * The contract between the HTTP layer and the face library. Routes decode requests into Buffers
  * plus options and call these methods; every result is plain JSON-able data (numbers, strings,

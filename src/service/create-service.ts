@@ -7,22 +7,22 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { distance } from '../compare/index.ts';
-import { DEFAULT_DETECTOR } from '../detect/index.ts';
-import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
-import { FacekitError } from '../errors/index.ts';
-import { openGallery, type FaceRecord, type Gallery, type NewFace, type Person as GalleryPerson } from '../gallery/index.ts';
+import { distance } from '../compare/index.js';
+import { DEFAULT_DETECTOR } from '../detect/index.js';
+import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
+import { FacekitError } from '../errors/index.js';
+import { openGallery, type FaceRecord, type Gallery, type NewFace, type Person as GalleryPerson } from '../gallery/index.js';
 import type {
   AnalyzeAction, AnalyzeOptions, AnalyzeResult, DetectOptions, DetectResult, EnrollOptions, FaceService, IdentifyOptions, IdentifyResult, ImageOptions,
   InferenceReporter, LivenessRequestOptions, LivenessResponse, PeopleService, Person, PersonWithFaces, RepresentOptions, RepresentResult, ServiceOptions, StoredFace,
   VerifyOptions, VerifyResult,
-} from '../server/service.ts';
-import { matchEmbedding } from '../identify/index.ts';
-import { checkLiveness, estimatePose, type LivenessChallenge, type LivenessFrame } from '../analyze/index.ts';
-import type { Landmarks5 } from '../face.ts';
-import { compareEmbeddings, decisionCalibration, DEFAULT_METRIC, planVerification } from '../verify/index.ts';
-import type { ImageWork, ImageWorkResult } from './image-work.ts';
-import { WorkerPool } from './worker-pool.ts';
+} from '../server/service.js';
+import { matchEmbedding } from '../identify/index.js';
+import { checkLiveness, estimatePose, type LivenessChallenge, type LivenessFrame } from '../analyze/index.js';
+import type { Landmarks5 } from '../face.js';
+import { compareEmbeddings, decisionCalibration, DEFAULT_METRIC, planVerification } from '../verify/index.js';
+import type { ImageWork, ImageWorkResult } from './image-work.js';
+import { WorkerPool } from './worker-pool.js';
 
 export interface CreateServiceOptions extends ServiceOptions {
   /** inference worker threads (default 1: ONNX Runtime already uses every core for one run) */

@@ -5,14 +5,14 @@
  * thread would stall every other request for hundreds of milliseconds.
  */
 import { createHash } from 'node:crypto';
-import { analyzeFace, checkSpoof, defaultModel, faceLandmarks, type Action, type LandmarkKind } from '../analyze/index.ts';
-import { DEFAULT_DETECTOR } from '../detect/index.ts';
-import { FacekitError } from '../errors/index.ts';
-import type { Face } from '../face.ts';
-import { loadImage } from '../image/index.ts';
-import type { RgbImage } from '../image/types.ts';
-import { embedFaces, findFaces, type FaceOptions } from '../pipeline/index.ts';
-import type { AnalyzeAction, FaceAttributes, FaceJson } from '../server/service.ts';
+import { analyzeFace, checkSpoof, defaultModel, faceLandmarks, type Action, type LandmarkKind } from '../analyze/index.js';
+import { DEFAULT_DETECTOR } from '../detect/index.js';
+import { FacekitError } from '../errors/index.js';
+import type { Face } from '../face.js';
+import { loadImage } from '../image/index.js';
+import type { RgbImage } from '../image/types.js';
+import { embedFaces, findFaces, type FaceOptions } from '../pipeline/index.js';
+import type { AnalyzeAction, FaceAttributes, FaceJson } from '../server/service.js';
 
 /** The server's detector id 'skip' means no detection: the whole image is the face. */
 export const SKIP_DETECTION = 'skip';

@@ -1,3 +1,3 @@
 /** The REST server's face service bound to the library, and the web page it serves. */
-export { createService, defaultGalleryPath, type CreateServiceOptions } from './create-service.ts';
-export { installWebPage, installWebPageOnNextServer, WEB_ROOT } from './web-page.ts';
+export { createService, defaultGalleryPath, type CreateServiceOptions } from './create-service.js';
+export { installWebPage, installWebPageOnNextServer, WEB_ROOT } from './web-page.js';

@@ -1,7 +1,7 @@
 /** The inference worker's message loop: one doImageWork per message, errors sent back as data. */
 import { parentPort } from 'node:worker_threads';
-import { isFacekitError } from '../errors/index.ts';
-import { doImageWork, type ImageWork } from './image-work.ts';
+import { isFacekitError } from '../errors/index.js';
+import { doImageWork, type ImageWork } from './image-work.js';
 
 export interface WorkRequest {
   id: number;

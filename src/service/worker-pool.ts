@@ -3,13 +3,13 @@
  * Workers hold no reference on the event loop while idle, so a forgotten close() never keeps a
  * process alive; close() terminates them.
  */
-import { Worker } from 'node:worker_threads';
-import { FacekitError, type ErrorCode } from '../errors/index.ts';
-import type { ImageWork, ImageWorkResult } from './image-work.ts';
-import type { WorkReply, WorkRequest } from './inference-worker.ts';
+import type { Worker } from 'node:worker_threads';
+import { siblingModule, startModuleWorker } from '../runtime/module-entry.js';
+import { FacekitError, type ErrorCode } from '../errors/index.js';
+import type { ImageWork, ImageWorkResult } from './image-work.js';
+import type { WorkReply, WorkRequest } from './inference-worker.js';
 
-const WORKER_URL = new URL('./inference-worker.ts', import.meta.url);
-const TSX_API = import.meta.resolve('tsx/esm/api');
+const WORKER_URL = siblingModule('inference-worker', import.meta.url);
 
 const MAX_SILENT_CRASHES = 3;
 
@@ -24,10 +24,7 @@ class InferenceWorker {
   answered = 0;
 
   constructor(onExit: (w: InferenceWorker, err: Error) => void) {
-    // the worker compiles TypeScript through tsx whatever way the parent was started (Node 20
-    // does not apply --import loader hooks to a worker's entry module, so register them first)
-    const boot = `import(${JSON.stringify(TSX_API)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
-    this.worker = new Worker(boot, { eval: true, execArgv: [] });
+    this.worker = startModuleWorker(WORKER_URL);
     this.worker.unref();
     this.worker.on('message', (reply: WorkReply) => this.settle(reply));
     this.worker.on('error', (err) => onExit(this, err));

@@ -1,13 +1,13 @@
-import { spoofCheckIfAsked, type AntiSpoofOption, type SpoofResult } from '../analyze/index.ts';
+import { spoofCheckIfAsked, type AntiSpoofOption, type SpoofResult } from '../analyze/index.js';
 import {
   confidence, distance, fallbackCalibration, fusionFromRecord, getCalibration, parseFusionId, refuseMetricForFusion, type CalibratedScore, type Calibration, type FusionMember, type Metric,
-} from '../compare/index.ts';
-import { DEFAULT_DETECTOR } from '../detect/index.ts';
-import { DEFAULT_EMBED_MODEL } from '../embed/index.ts';
-import { FacekitError } from '../errors/index.ts';
-import type { Face } from '../face.ts';
-import type { ImageInput } from '../image/index.ts';
-import { embedFaces, headCalibration, headFor, loadAndFindFaces, loadedHead, type FaceOptions } from '../pipeline/index.ts';
+} from '../compare/index.js';
+import { DEFAULT_DETECTOR } from '../detect/index.js';
+import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
+import { FacekitError } from '../errors/index.js';
+import type { Face } from '../face.js';
+import type { ImageInput } from '../image/index.js';
+import { embedFaces, headCalibration, headFor, loadAndFindFaces, loadedHead, type FaceOptions } from '../pipeline/index.js';
 
 export const DEFAULT_METRIC: Metric = 'cosine';
 

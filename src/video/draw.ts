@@ -4,9 +4,9 @@
  * pixel writes and each distinct label is rendered once (sharp, SVG text) and then blended in.
  */
 import sharp from 'sharp';
-import type { Box } from '../face.ts';
-import type { RgbImage } from '../image/types.ts';
-import type { TrackView } from './watch.ts';
+import type { Box } from '../face.js';
+import type { RgbImage } from '../image/types.js';
+import type { TrackView } from './watch.js';
 
 type Rgb = [number, number, number];
 

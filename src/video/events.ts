@@ -3,7 +3,7 @@
  * (`time`, seconds since the source opened: the position in a file) and the wall-clock time
  * (`at`, ISO 8601) of the frame it was decided on.
  */
-import type { Box } from '../face.ts';
+import type { Box } from '../face.js';
 
 export interface LivenessSummary {
   /** blinks seen over the track (eye aspect ratio closed then open again) */

@@ -1,5 +1,5 @@
 import { Matrix, inverse } from 'ml-matrix';
-import type { Box } from '../face.ts';
+import type { Box } from '../face.js';
 
 /**
  * SORT's constant-velocity Kalman filter over a box: state [cx, cy, area, aspect, vcx, vcy, varea].

@@ -7,7 +7,7 @@
  * people moving change a few blocks, a cut changes most of them. On the stage clip in shared/data
  * cuts measure 26-30 and motion at most 13, hence the default of 20.
  */
-import type { RgbImage } from '../image/types.ts';
+import type { RgbImage } from '../image/types.js';
 
 const GW = 32;
 const GH = 18;

@@ -14,9 +14,9 @@
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { FacekitError } from '../errors/index.ts';
-import type { RgbImage } from '../image/types.ts';
-import { ffmpegPath, inputArgs, parseSource, probeSource, requireFfmpeg, type SourceSpec } from './ffmpeg.ts';
+import { FacekitError } from '../errors/index.js';
+import type { RgbImage } from '../image/types.js';
+import { ffmpegPath, inputArgs, parseSource, probeSource, requireFfmpeg, type SourceSpec } from './ffmpeg.js';
 
 export interface ReconnectOptions {
   /** reopen attempts in a row before giving up (default 5 for live sources, 0 for files) */

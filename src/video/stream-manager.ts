@@ -6,10 +6,11 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { FacekitError, type ErrorCode } from '../errors/index.ts';
-import type { AttendanceRow } from './attendance.ts';
-import type { WatchEvent } from './events.ts';
-import type { SourceInfo, SourceStatus } from './source.ts';
+import { FacekitError, type ErrorCode } from '../errors/index.js';
+import type { AttendanceRow } from './attendance.js';
+import type { WatchEvent } from './events.js';
+import type { SourceInfo, SourceStatus } from './source.js';
+import { childExecArgv, siblingModule } from '../runtime/module-entry.js';
 
 export interface StreamStartOptions {
   source: string;
@@ -76,8 +77,7 @@ export interface StreamManagerOptions {
   keepFinished?: number;
 }
 
-const WORKER_PATH = fileURLToPath(new URL('./stream-worker.ts', import.meta.url));
-const TSX_LOADER = import.meta.resolve('tsx');
+const WORKER_URL = siblingModule('stream-worker', import.meta.url);
 const FINAL: StreamState[] = ['ended', 'failed', 'stopped'];
 
 class Stream {
@@ -97,9 +97,8 @@ class Stream {
   private stopRequested = false;
 
   constructor(readonly id: string, readonly options: StreamStartOptions, db: string | null, private readonly keep: number) {
-    // the child compiles TypeScript through tsx whatever way the parent was started
-    this.worker = fork(WORKER_PATH, [], {
-      execArgv: ['--import', TSX_LOADER],
+    this.worker = fork(fileURLToPath(WORKER_URL), [], {
+      execArgv: childExecArgv(WORKER_URL),
       env: { ...process.env, FACEKIT_STREAM: JSON.stringify({ db, options } satisfies StreamWorkerData) },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });

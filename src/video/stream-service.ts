@@ -3,8 +3,8 @@
  * routes. The watcher's workers open the same gallery as the service (SQLite file or PostgreSQL
  * URL); an in-memory gallery cannot be shared, so its streams report strangers only.
  */
-import { defaultGalleryPath } from '../service/index.ts';
-import { StreamManager, type StreamManagerOptions } from './stream-manager.ts';
+import { defaultGalleryPath } from '../service/index.js';
+import { StreamManager, type StreamManagerOptions } from './stream-manager.js';
 
 export function withStreams<O extends { db?: string }, S extends { close?(): Promise<void> }>(
   create: (opts: O) => Promise<S>,

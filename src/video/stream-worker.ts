@@ -2,11 +2,11 @@
  * One watched stream in a child process: opens the source, runs watchVideo, sends what it reports.
  * A process, not a worker thread: the gallery's vector index (usearch) does not load in a worker.
  */
-import { isFacekitError } from '../errors/index.ts';
-import { openGallery, type Gallery } from '../identify/index.ts';
-import { openVideoSource, type SourceOptions } from './source.ts';
-import { watchVideo } from './watch.ts';
-import type { StreamWorkerData, WorkerMessage } from './stream-manager.ts';
+import { isFacekitError } from '../errors/index.js';
+import { openGallery, type Gallery } from '../identify/index.js';
+import { openVideoSource, type SourceOptions } from './source.js';
+import { watchVideo } from './watch.js';
+import type { StreamWorkerData, WorkerMessage } from './stream-manager.js';
 
 if (!process.send) throw new Error('stream-worker.ts runs as a child process with an IPC channel');
 const data = JSON.parse(process.env.FACEKIT_STREAM ?? '{}') as StreamWorkerData;

@@ -1,7 +1,7 @@
 import munkres from 'munkres';
-import type { Box } from '../face.ts';
-import { iou } from '../detect/iou.ts';
-import { BoxKalmanFilter } from './kalman.ts';
+import type { Box } from '../face.js';
+import { iou } from '../detect/iou.js';
+import { BoxKalmanFilter } from './kalman.js';
 
 /**
  * SORT-style multi-face tracker: every frame each track's Kalman filter predicts where its face

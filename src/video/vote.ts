@@ -9,7 +9,7 @@
  * missing them). No decision is made before `minSamples` samples, so one lucky or blurred frame
  * cannot name a track on its own.
  */
-import { distance, type Metric } from '../compare/index.ts';
+import { distance, type Metric } from '../compare/index.js';
 
 export interface Sample {
   /** the person within the threshold, or null */

@@ -8,24 +8,24 @@
  * on the same frames. Blink / head-turn liveness is read from the landmarks of every detection.
  */
 import sharp from 'sharp';
-import { assessQuality, checkLiveness, checkSpoof, type LivenessFrame, type SpoofResult } from '../analyze/index.ts';
-import { cropResize } from '../analyze/crop.ts';
-import { distance, fallbackCalibration, l2Normalize, getCalibration, type Calibration, type Metric } from '../compare/index.ts';
-import { detectFaces } from '../detect/index.ts';
-import { DEFAULT_EMBED_MODEL, embedCrops, loadEmbedModel } from '../embed/index.ts';
-import { FacekitError } from '../errors/index.ts';
-import type { Box, Face } from '../face.ts';
-import type { Gallery, PersonRule } from '../gallery/index.ts';
-import { matchEmbedding } from '../identify/index.ts';
-import type { RgbImage } from '../image/types.ts';
-import { cropForModel, type FaceOptions } from '../pipeline/index.ts';
-import { calibrationFor, DEFAULT_METRIC } from '../verify/index.ts';
-import { Attendance, type AttendanceRow } from './attendance.ts';
-import type { LivenessSummary, SpoofSummary, WatchEvent } from './events.ts';
-import type { VideoFrame } from './source.ts';
-import { SceneCutDetector } from './scene-cut.ts';
-import { FaceTracker, type TrackerOptions } from './tracker.ts';
-import { StrangerRegistry, voteIdentity, type Sample } from './vote.ts';
+import { assessQuality, checkLiveness, checkSpoof, type LivenessFrame, type SpoofResult } from '../analyze/index.js';
+import { cropResize } from '../analyze/crop.js';
+import { distance, fallbackCalibration, l2Normalize, getCalibration, type Calibration, type Metric } from '../compare/index.js';
+import { detectFaces } from '../detect/index.js';
+import { DEFAULT_EMBED_MODEL, embedCrops, loadEmbedModel } from '../embed/index.js';
+import { FacekitError } from '../errors/index.js';
+import type { Box, Face } from '../face.js';
+import type { Gallery, PersonRule } from '../gallery/index.js';
+import { matchEmbedding } from '../identify/index.js';
+import type { RgbImage } from '../image/types.js';
+import { cropForModel, type FaceOptions } from '../pipeline/index.js';
+import { calibrationFor, DEFAULT_METRIC } from '../verify/index.js';
+import { Attendance, type AttendanceRow } from './attendance.js';
+import type { LivenessSummary, SpoofSummary, WatchEvent } from './events.js';
+import type { VideoFrame } from './source.js';
+import { SceneCutDetector } from './scene-cut.js';
+import { FaceTracker, type TrackerOptions } from './tracker.js';
+import { StrangerRegistry, voteIdentity, type Sample } from './vote.js';
 
 export interface WatchOptions extends FaceOptions {
   /** people to recognise; without one every decided track is a stranger */

@@ -1,9 +1,9 @@
 /** An output video: raw RGB frames piped into ffmpeg, which encodes them (H.264 in MP4 by default). */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { FacekitError } from '../errors/index.ts';
-import type { RgbImage } from '../image/types.ts';
-import { ffmpegPath, requireFfmpeg } from './ffmpeg.ts';
+import { FacekitError } from '../errors/index.js';
+import type { RgbImage } from '../image/types.js';
+import { ffmpegPath, requireFfmpeg } from './ffmpeg.js';
 
 export interface VideoWriterOptions {
   width: number;

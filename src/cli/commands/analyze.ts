@@ -2,12 +2,12 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   ACTIONS, analyzeFace, faceLandmarks, isLandmarkKind, LANDMARK_KINDS, type Action, type AntiSpoofOption, type AttributeResult, type LandmarkKind, type SpoofResult,
-} from '../../analyze/index.ts';
-import { FacekitError } from '../../errors/index.ts';
-import type { Face, Point } from '../../face.ts';
-import { drawFaces } from '../../image/index.ts';
-import { loadAndFindFaces, type FaceOptions } from '../../pipeline/index.ts';
-import { action, printJson } from '../run.ts';
+} from '../../analyze/index.js';
+import { FacekitError } from '../../errors/index.js';
+import type { Face, Point } from '../../face.js';
+import { drawFaces } from '../../image/index.js';
+import { loadAndFindFaces, type FaceOptions } from '../../pipeline/index.js';
+import { action, printJson } from '../run.js';
 
 interface AnalyzeCliOptions {
   actions: string;

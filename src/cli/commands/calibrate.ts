@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { saveCalibration, validateCalibration } from '../../compare/index.ts';
-import { FacekitError } from '../../errors/index.ts';
-import { runCalibration } from '../../eval/run.ts';
-import { addFaceOptions, addPairSourceOptions, pairSourceFrom, type CliPairSource, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.ts';
-import { progress } from '../progress.ts';
-import { action, printJson } from '../run.ts';
+import { saveCalibration, validateCalibration } from '../../compare/index.js';
+import { FacekitError } from '../../errors/index.js';
+import { runCalibration } from '../../eval/run.js';
+import { addFaceOptions, addPairSourceOptions, pairSourceFrom, type CliPairSource, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.js';
+import { progress } from '../progress.js';
+import { action, printJson } from '../run.js';
 
 interface CalibrateCliOptions extends CliFaceOptions, CliPairSource {
   targetFar: number;

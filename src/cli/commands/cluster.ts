@@ -4,12 +4,12 @@ import { Option, type Command } from 'commander';
 import {
   clusterFolder, clustersJson, findInFolder, isClusterMethod, mergeClusters, nameCluster, readFolderClusters, registerFolder,
   registeredFolders, splitCluster, writeContactSheet, METHODS, type ClusterMethod, type FolderClusters, type FolderOptions,
-} from '../../cluster/index.ts';
-import { FacekitError } from '../../errors/index.ts';
-import { openGallery } from '../../identify/index.ts';
-import { addFaceOptions, faceOptionsFrom, type CliFaceOptions } from '../face-options.ts';
-import { progress } from '../progress.ts';
-import { action, printJson } from '../run.ts';
+} from '../../cluster/index.js';
+import { FacekitError } from '../../errors/index.js';
+import { openGallery } from '../../identify/index.js';
+import { addFaceOptions, faceOptionsFrom, type CliFaceOptions } from '../face-options.js';
+import { progress } from '../progress.js';
+import { action, printJson } from '../run.js';
 
 interface ClusterCli extends CliFaceOptions {
   db?: string;

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { FacekitError } from '../../errors/index.ts';
-import { formatIdentification, writeIdentificationReport, writeVerificationReport } from '../../eval/index.ts';
-import { runIdentificationEval, runVerificationEval } from '../../eval/run.ts';
-import { addFaceOptions, addPairSourceOptions, pairSourceFrom, type CliPairSource, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.ts';
-import { progress } from '../progress.ts';
-import { action, printJson } from '../run.ts';
+import { FacekitError } from '../../errors/index.js';
+import { formatIdentification, writeIdentificationReport, writeVerificationReport } from '../../eval/index.js';
+import { runIdentificationEval, runVerificationEval } from '../../eval/run.js';
+import { addFaceOptions, addPairSourceOptions, pairSourceFrom, type CliPairSource, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.js';
+import { progress } from '../progress.js';
+import { action, printJson } from '../run.js';
 
 interface EvalCliOptions extends CliFaceOptions, CliPairSource {
   folds?: number;

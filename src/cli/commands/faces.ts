@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { loadAndFindFaces, represent } from '../../pipeline/index.ts';
-import { summarize, verify } from '../../verify/index.ts';
-import { addFaceOptions, drawPair, drawTo, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.ts';
-import { action, printJson } from '../run.ts';
-import { addAntiSpoofOptions, antiSpoofFrom, spoofPhrase, type CliAntiSpoof } from './analyze.ts';
+import { loadAndFindFaces, represent } from '../../pipeline/index.js';
+import { summarize, verify } from '../../verify/index.js';
+import { addFaceOptions, drawPair, drawTo, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.js';
+import { action, printJson } from '../run.js';
+import { addAntiSpoofOptions, antiSpoofFrom, spoofPhrase, type CliAntiSpoof } from './analyze.js';
 
 const fmtBox = (b: { x: number; y: number; w: number; h: number }) => `x=${b.x.toFixed(0)} y=${b.y.toFixed(0)} w=${b.w.toFixed(0)} h=${b.h.toFixed(0)}`;
 

@@ -1,16 +1,16 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { FacekitError } from '../../errors/index.ts';
-import type { Face } from '../../face.ts';
+import { FacekitError } from '../../errors/index.js';
+import type { Face } from '../../face.js';
 import {
   describePerson, enroll, exportGallery, findPeopleByName, identify, importGallery, openGallery, peopleWithFaceCounts,
   type Gallery, type PersonRef,
-} from '../../identify/index.ts';
-import { addFaceOptions, drawTo, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.ts';
-import { progress } from '../progress.ts';
-import { action, printJson } from '../run.ts';
-import { addAntiSpoofOptions, antiSpoofFrom, spoofPhrase, type CliAntiSpoof } from './analyze.ts';
+} from '../../identify/index.js';
+import { addFaceOptions, drawTo, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.js';
+import { progress } from '../progress.js';
+import { action, printJson } from '../run.js';
+import { addAntiSpoofOptions, antiSpoofFrom, spoofPhrase, type CliAntiSpoof } from './analyze.js';
 
 const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.bmp', '.pgm', '.ppm', '.pnm', '.avif']);
 

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { createKey, listKeys, revokeKey } from '../../server/keys/manage.ts';
-import { parseScopes } from '../../server/keys/scopes.ts';
-import { defaultKeysFile, FileKeyStore } from '../../server/keys/store.ts';
-import { action, printJson } from '../run.ts';
+import { createKey, listKeys, revokeKey } from '../../server/keys/manage.js';
+import { parseScopes } from '../../server/keys/scopes.js';
+import { defaultKeysFile, FileKeyStore } from '../../server/keys/store.js';
+import { action, printJson } from '../run.js';
 
 interface FileOpt { keysFile?: string }
 

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ensureBuilt, isBuilt, listModels } from '../../models/index.ts';
-import { action, printJson } from '../run.ts';
+import { ensureBuilt, isBuilt, listModels } from '../../models/index.js';
+import { action, printJson } from '../run.js';
 
 export function registerModels(program: Command): void {
   const models = program.command('models').description('the model registry: list, build (compile to ONNX ahead of use)');

@@ -1,14 +1,14 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createClusterService } from '../../cluster/index.ts';
-import { FacekitError } from '../../errors/index.ts';
-import { defaultKeysFile, FileKeyStore } from '../../server/keys/store.ts';
-import { ServerMetrics } from '../../server/metrics.ts';
-import { checkBind, PROTECTED_MODE_WARNING } from '../../server/plugins/auth.ts';
-import { closeOnSignals, DEFAULT_LIMITS, startServer, type FacekitServer, type ServerLimits } from '../../server/server.ts';
-import type { CreateService } from '../../server/service.ts';
-import { action } from '../run.ts';
+import { createClusterService } from '../../cluster/index.js';
+import { FacekitError } from '../../errors/index.js';
+import { defaultKeysFile, FileKeyStore } from '../../server/keys/store.js';
+import { ServerMetrics } from '../../server/metrics.js';
+import { checkBind, PROTECTED_MODE_WARNING } from '../../server/plugins/auth.js';
+import { closeOnSignals, DEFAULT_LIMITS, startServer, type FacekitServer, type ServerLimits } from '../../server/server.js';
+import type { CreateService } from '../../server/service.js';
+import { action } from '../run.js';
 
 export interface ServeOptions {
   port: string;

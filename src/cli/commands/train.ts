@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Option, type Command } from 'commander';
-import { FacekitError } from '../../errors/index.ts';
-import { writeHeadFile } from '../../learn/head-file.ts';
-import { embedLabelledFolder, fitHeadOnEmbeddings, HEAD_LOSSES, parseMining, type HeadLoss } from '../../learn/fit-head.ts';
-import type { HeldOutResult } from '../../learn/verification.ts';
-import { progress } from '../progress.ts';
-import { action, printJson } from '../run.ts';
+import { FacekitError } from '../../errors/index.js';
+import { writeHeadFile } from '../../learn/head-file.js';
+import { embedLabelledFolder, fitHeadOnEmbeddings, HEAD_LOSSES, parseMining, type HeadLoss } from '../../learn/fit-head.js';
+import type { HeldOutResult } from '../../learn/verification.js';
+import { progress } from '../progress.js';
+import { action, printJson } from '../run.js';
 
 interface TrainCliOptions {
   out: string;

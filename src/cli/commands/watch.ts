@@ -1,10 +1,10 @@
 import { createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { FacekitError } from '../../errors/index.ts';
-import { openGallery, type Gallery } from '../../identify/index.ts';
-import { attendanceCsv, drawTracks, openVideoSource, VideoWriter, watchVideo, type SourceOptions, type WatchEvent, type WatchStats } from '../../video/index.ts';
-import { metricFrom } from '../face-options.ts';
-import { action } from '../run.ts';
+import { FacekitError } from '../../errors/index.js';
+import { openGallery, type Gallery } from '../../identify/index.js';
+import { attendanceCsv, drawTracks, openVideoSource, VideoWriter, watchVideo, type SourceOptions, type WatchEvent, type WatchStats } from '../../video/index.js';
+import { metricFrom } from '../face-options.js';
+import { action } from '../run.js';
 
 interface WatchCliOptions {
   db?: string;

@@ -1,8 +1,8 @@
-import { GraphBuilder, type Sym } from './graph.ts';
-import { convBias, dense, flatten, separableConv, type Ctx } from './layers.ts';
-import { FEATURE_INPUT } from './dense-features.ts';
-import type { WeightStore } from './weights.ts';
-import type { TfGraphModel } from '../tfjs/types.ts';
+import { GraphBuilder, type Sym } from './graph.js';
+import { convBias, dense, flatten, separableConv, type Ctx } from './layers.js';
+import { FEATURE_INPUT } from './dense-features.js';
+import type { WeightStore } from './weights.js';
+import type { TfGraphModel } from '../tfjs/types.js';
 
 /**
  * face-api's AgeGenderNet (src/ageGenderNet on src/xception): a small Xception (entry flow,

@@ -1,5 +1,5 @@
-import type { Sym } from './graph.ts';
-import { convBias, separableConv, type Ctx } from './layers.ts';
+import type { Sym } from './graph.js';
+import { convBias, separableConv, type Ctx } from './layers.js';
 
 /**
  * face-api's densely connected feature extractors (src/faceFeatureExtractor), shared by the

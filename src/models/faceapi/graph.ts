@@ -1,5 +1,5 @@
-import { FacekitError } from '../../errors/index.ts';
-import type { TfAttrValue, TfGraphModel, TfNodeDef, TfTensor } from '../tfjs/types.ts';
+import { FacekitError } from '../../errors/index.js';
+import type { TfAttrValue, TfGraphModel, TfNodeDef, TfTensor } from '../tfjs/types.js';
 
 /**
  * Emits TF GraphDef nodes in TF.js model.json form while tracking every tensor's static shape

@@ -1,12 +1,12 @@
-import { FacekitError } from '../../errors/index.ts';
-import type { TfGraphModel } from '../tfjs/types.ts';
-import { buildRecognition } from './recognition.ts';
-import { buildSsdMobilenet } from './ssd-mobilenet.ts';
-import { buildLandmark68, buildLandmark68Tiny } from './landmark68.ts';
-import { buildAgeGender } from './age-gender.ts';
-import { buildExpression } from './expression.ts';
-import { buildTinyDetector } from './tiny-detector.ts';
-import { readFaceApiWeights, WeightStore } from './weights.ts';
+import { FacekitError } from '../../errors/index.js';
+import type { TfGraphModel } from '../tfjs/types.js';
+import { buildRecognition } from './recognition.js';
+import { buildSsdMobilenet } from './ssd-mobilenet.js';
+import { buildLandmark68, buildLandmark68Tiny } from './landmark68.js';
+import { buildAgeGender } from './age-gender.js';
+import { buildExpression } from './expression.js';
+import { buildTinyDetector } from './tiny-detector.js';
+import { readFaceApiWeights, WeightStore } from './weights.js';
 
 /**
  * face-api ships weights only; its networks live in its source. Each architecture is rebuilt
@@ -33,5 +33,5 @@ export function buildFaceApiGraph(arch: string, manifestPath: string, name: stri
   return build(new WeightStore(readFaceApiWeights(manifestPath, name), name));
 }
 
-export { readFaceApiWeights, WeightStore } from './weights.ts';
-export { EXPRESSIONS } from './expression.ts';
+export { readFaceApiWeights, WeightStore } from './weights.js';
+export { EXPRESSIONS } from './expression.js';

@@ -1,8 +1,8 @@
-import { GraphBuilder } from './graph.ts';
-import { dense, flatten, type Ctx } from './layers.ts';
-import { FEATURE_INPUT, faceFeatureExtractor, tinyFaceFeatureExtractor } from './dense-features.ts';
-import type { WeightStore } from './weights.ts';
-import type { TfGraphModel } from '../tfjs/types.ts';
+import { GraphBuilder } from './graph.js';
+import { dense, flatten, type Ctx } from './layers.js';
+import { FEATURE_INPUT, faceFeatureExtractor, tinyFaceFeatureExtractor } from './dense-features.js';
+import type { WeightStore } from './weights.js';
+import type { TfGraphModel } from '../tfjs/types.js';
 
 /**
  * face-api's FaceLandmark68Net and FaceLandmark68TinyNet (src/faceLandmarkNet): a dense feature

@@ -1,5 +1,5 @@
-import type { GraphBuilder, Padding, Sym } from './graph.ts';
-import type { WeightStore } from './weights.ts';
+import type { GraphBuilder, Padding, Sym } from './graph.js';
+import type { WeightStore } from './weights.js';
 
 /**
  * The layer shapes face-api's networks are made of, each emitted as the op sequence face-api's

@@ -1,7 +1,7 @@
-import { GraphBuilder, type Sym } from './graph.ts';
-import { scaleLayer, weight, type Ctx } from './layers.ts';
-import type { WeightStore } from './weights.ts';
-import type { TfGraphModel } from '../tfjs/types.ts';
+import { GraphBuilder, type Sym } from './graph.js';
+import { scaleLayer, weight, type Ctx } from './layers.js';
+import type { WeightStore } from './weights.js';
+import type { TfGraphModel } from '../tfjs/types.js';
 
 /**
  * face-api's FaceRecognitionNet (src/faceRecognitionNet): the dlib ResNet-34-style face

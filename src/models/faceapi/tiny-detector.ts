@@ -1,7 +1,7 @@
-import { GraphBuilder, type Sym } from './graph.ts';
-import { convBias, leaky, separableConv, type Ctx } from './layers.ts';
-import type { WeightStore } from './weights.ts';
-import type { TfGraphModel } from '../tfjs/types.ts';
+import { GraphBuilder, type Sym } from './graph.js';
+import { convBias, leaky, separableConv, type Ctx } from './layers.js';
+import type { WeightStore } from './weights.js';
+import type { TfGraphModel } from '../tfjs/types.js';
 
 /**
  * face-api's TinyFaceDetector (src/tinyFaceDetector on src/tinyYolov2, separable-conv variant):

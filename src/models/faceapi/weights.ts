@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { FacekitError } from '../../errors/index.ts';
-import { decodeWeights, type WeightSpec } from '../tfjs/read.ts';
-import type { TfTensor } from '../tfjs/types.ts';
+import { FacekitError } from '../../errors/index.js';
+import { decodeWeights, type WeightSpec } from '../tfjs/read.js';
+import type { TfTensor } from '../tfjs/types.js';
 
 /**
  * face-api ships weights as a bare TF.js weights manifest (a list of groups, each naming its .bin

@@ -1,7 +1,7 @@
-import { FacekitError } from '../../errors/index.ts';
-import type { TfAttrValue, TfGraphModel, TfNodeDef, TfTensor } from '../tfjs/types.ts';
-import { OnnxGraphBuilder, type AttrValue, type OnnxDtype } from './builder.ts';
-import { fuseActivationPatterns } from './patterns.ts';
+import { FacekitError } from '../../errors/index.js';
+import type { TfAttrValue, TfGraphModel, TfNodeDef, TfTensor } from '../tfjs/types.js';
+import { OnnxGraphBuilder, type AttrValue, type OnnxDtype } from './builder.js';
+import { fuseActivationPatterns } from './patterns.js';
 
 /** Bumped whenever compiled output can change, so cached models are rebuilt. */
 export const COMPILER_VERSION = 3;

@@ -1,4 +1,4 @@
-import type { TfGraphModel, TfNodeDef, TfTensor } from '../tfjs/types.ts';
+import type { TfGraphModel, TfNodeDef, TfTensor } from '../tfjs/types.js';
 
 /**
  * Keras and MXNet exports spell PReLU and ReLU6 as chains of elementwise ops. Left as they are,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { FacekitError } from '../../errors/index.ts';
-import type { TfGraphModel, TfNodeDef, TfTensor } from './types.ts';
+import { FacekitError } from '../../errors/index.js';
+import type { TfGraphModel, TfNodeDef, TfTensor } from './types.js';
 
 /** One entry of a model.json weights manifest, as TF.js writes it. */
 export interface WeightSpec {

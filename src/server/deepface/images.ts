@@ -1,8 +1,8 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, resolve, sep } from 'node:path';
 import type { FastifyRequest } from 'fastify';
-import { FacekitError } from '../../errors/index.ts';
-import { decodeBase64Image } from '../plugins/uploads.ts';
+import { FacekitError } from '../../errors/index.js';
+import { decodeBase64Image } from '../plugins/uploads.js';
 
 /**
  * deepface takes an image as a multipart file, a data URL, an http(s) URL or a file path. Here:

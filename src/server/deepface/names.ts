@@ -1,4 +1,4 @@
-import { FacekitError } from '../../errors/index.ts';
+import { FacekitError } from '../../errors/index.js';
 
 /**
  * deepface model and detector names -> facekit ids. Only names with a real counterpart are

@@ -3,7 +3,7 @@
  * deepface/api): snake_case keys, integer pixel regions, eyes named from the person's point of
  * view, attribute scores in percent.
  */
-import type { AnalyzeAction, AnalyzeResult, FaceJson, RepresentResult, VerifyResult } from '../service.ts';
+import type { AnalyzeAction, AnalyzeResult, FaceJson, RepresentResult, VerifyResult } from '../service.js';
 
 export interface DeepfaceFacialArea {
   x: number;

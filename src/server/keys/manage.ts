@@ -1,7 +1,7 @@
-import { FacekitError } from '../../errors/index.ts';
-import type { Scope } from './scopes.ts';
-import type { ApiKeyRecord, KeyStore } from './store.ts';
-import { newToken, parseToken, secretMatches } from './tokens.ts';
+import { FacekitError } from '../../errors/index.js';
+import type { Scope } from './scopes.js';
+import type { ApiKeyRecord, KeyStore } from './store.js';
+import { newToken, parseToken, secretMatches } from './tokens.js';
 
 /** What `keys list` and GET /v1/keys show: never the hash. */
 export interface KeyInfo {

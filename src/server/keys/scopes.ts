@@ -1,4 +1,4 @@
-import { FacekitError } from '../../errors/index.ts';
+import { FacekitError } from '../../errors/index.js';
 
 /**
  * read: detect/represent/verify/identify/analyze and GET people; write: enrolment and every

@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { FacekitError } from '../../errors/index.ts';
-import type { Scope } from './scopes.ts';
+import { FacekitError } from '../../errors/index.js';
+import type { Scope } from './scopes.js';
 
 export interface ApiKeyRecord {
   id: string;

@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import '../fastify-types.ts';
+import '../fastify-types.js';
 
 export interface AuditEntry {
   time: string;

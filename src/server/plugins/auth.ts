@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { FacekitError } from '../../errors/index.ts';
-import { HttpError } from '../http-error.ts';
-import { authenticate } from '../keys/manage.ts';
-import { grants } from '../keys/scopes.ts';
-import type { KeyStore } from '../keys/store.ts';
-import '../fastify-types.ts';
+import { FacekitError } from '../../errors/index.js';
+import { HttpError } from '../http-error.js';
+import { authenticate } from '../keys/manage.js';
+import { grants } from '../keys/scopes.js';
+import type { KeyStore } from '../keys/store.js';
+import '../fastify-types.js';
 
 export function isLoopback(host: string): boolean {
   const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { isFacekitError, type ErrorCode } from '../../errors/index.ts';
-import { HttpError } from '../http-error.ts';
+import { isFacekitError, type ErrorCode } from '../../errors/index.js';
+import { HttpError } from '../http-error.js';
 
 /** Status for each library error code; bad input is the client's (4xx), the rest is ours (500). */
 const STATUS: Record<ErrorCode, number> = {

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { ServerMetrics } from '../metrics.ts';
-import type { WorkQueue } from '../queue.ts';
-import type { FaceService } from '../service.ts';
-import { errorResponses, readSecurity } from '../schemas.ts';
+import type { ServerMetrics } from '../metrics.js';
+import type { WorkQueue } from '../queue.js';
+import type { FaceService } from '../service.js';
+import { errorResponses, readSecurity } from '../schemas.js';
 
 /**
  * Counts every response by route template (not raw URL, so ids do not explode the label set)

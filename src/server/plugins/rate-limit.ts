@@ -1,6 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from '../http-error.ts';
+import { HttpError } from '../http-error.js';
 
 export interface RateLimitOptions {
   /** requests per key (or per client address when auth is off) per window; 0 disables */

@@ -1,8 +1,8 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { FacekitError } from '../../errors/index.ts';
-import { HttpError } from '../http-error.ts';
-import '../fastify-types.ts';
+import { FacekitError } from '../../errors/index.js';
+import { HttpError } from '../http-error.js';
+import '../fastify-types.js';
 
 export interface UploadLimits {
   /** bytes per uploaded file */

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { FacekitError } from '../../errors/index.ts';
-import { box, errorBody, errorResponses, imageField, readSecurity } from '../schemas.ts';
-import { imageFrom } from '../plugins/uploads.ts';
-import type { RouteDeps } from './deps.ts';
+import { FacekitError } from '../../errors/index.js';
+import { box, errorBody, errorResponses, imageField, readSecurity } from '../schemas.js';
+import { imageFrom } from '../plugins/uploads.js';
+import type { RouteDeps } from './deps.js';
 
 /** A clustered face as the routes return it. */
 export interface ClusterFaceJson { faceId: number; file: string; box: { x: number; y: number; w: number; h: number }; quality: number }

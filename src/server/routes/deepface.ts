@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { FacekitError } from '../../errors/index.ts';
-import { deepfaceImage } from '../deepface/images.ts';
-import { DEEPFACE_METRICS, deepfaceDetectorName, deepfaceModelName, detectorFor, metricFor, modelFor } from '../deepface/names.ts';
-import { analyzeResponse, representResponse, verifyResponse } from '../deepface/shapes.ts';
-import type { AnalyzeAction } from '../service.ts';
-import { errorResponses, readSecurity } from '../schemas.ts';
-import type { RouteDeps } from './deps.ts';
+import { FacekitError } from '../../errors/index.js';
+import { deepfaceImage } from '../deepface/images.js';
+import { DEEPFACE_METRICS, deepfaceDetectorName, deepfaceModelName, detectorFor, metricFor, modelFor } from '../deepface/names.js';
+import { analyzeResponse, representResponse, verifyResponse } from '../deepface/shapes.js';
+import type { AnalyzeAction } from '../service.js';
+import { errorResponses, readSecurity } from '../schemas.js';
+import type { RouteDeps } from './deps.js';
 
 const img = { type: 'string', description: 'data URL, base64, or a path under the server image root; or a multipart file' } as const;
 /** deepface fields we accept; the ones marked ignored have no counterpart and do not change results */

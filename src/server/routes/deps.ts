@@ -1,5 +1,5 @@
-import type { WorkQueue } from '../queue.ts';
-import type { FaceService } from '../service.ts';
+import type { WorkQueue } from '../queue.js';
+import type { FaceService } from '../service.js';
 
 /** What route files need from the server. */
 export interface RouteDeps {

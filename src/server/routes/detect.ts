@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { AnalyzeAction } from '../service.ts';
-import { detectorField, errorResponses, face, imageField, modelField, readSecurity } from '../schemas.ts';
-import { imageFrom } from '../plugins/uploads.ts';
-import type { RouteDeps } from './deps.ts';
+import type { AnalyzeAction } from '../service.js';
+import { detectorField, errorResponses, face, imageField, modelField, readSecurity } from '../schemas.js';
+import { imageFrom } from '../plugins/uploads.js';
+import type { RouteDeps } from './deps.js';
 
 const detectBody = {
   type: 'object',

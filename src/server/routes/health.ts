@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { WorkQueue } from '../queue.ts';
+import type { WorkQueue } from '../queue.js';
 
 /** Liveness for load balancers: public, cheap, no service call. */
 export function registerHealthRoutes(app: FastifyInstance, deps: { queue: WorkQueue; version: string; authOn: () => Promise<boolean> }): void {

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { createKey, listKeys, revokeKey } from '../keys/manage.ts';
-import { SCOPES, type Scope } from '../keys/scopes.ts';
-import type { KeyStore } from '../keys/store.ts';
-import { errorResponses, readSecurity } from '../schemas.ts';
+import { createKey, listKeys, revokeKey } from '../keys/manage.js';
+import { SCOPES, type Scope } from '../keys/scopes.js';
+import type { KeyStore } from '../keys/store.js';
+import { errorResponses, readSecurity } from '../schemas.js';
 
 const keyInfo = {
   type: 'object',

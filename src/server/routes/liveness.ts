@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from '../http-error.ts';
-import { imagesFrom } from '../plugins/uploads.ts';
-import { detectorField, errorResponses, face, imageField, modelField, readSecurity } from '../schemas.ts';
-import type { LivenessChallengeName } from '../service.ts';
-import type { RouteDeps } from './deps.ts';
+import { HttpError } from '../http-error.js';
+import { imagesFrom } from '../plugins/uploads.js';
+import { detectorField, errorResponses, face, imageField, modelField, readSecurity } from '../schemas.js';
+import type { LivenessChallengeName } from '../service.js';
+import type { RouteDeps } from './deps.js';
 
 /** a webcam burst: ~3 s at 10 fps is 30 frames; more only costs time on the server */
 export const MAX_LIVENESS_FRAMES = 60;

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { FacekitError } from '../../errors/index.ts';
-import { errorResponses, imageList, modelField, detectorField, person, personWithFaces, readSecurity, storedFace } from '../schemas.ts';
-import { imagesFrom } from '../plugins/uploads.ts';
-import type { RouteDeps } from './deps.ts';
+import { FacekitError } from '../../errors/index.js';
+import { errorResponses, imageList, modelField, detectorField, person, personWithFaces, readSecurity, storedFace } from '../schemas.js';
+import { imagesFrom } from '../plugins/uploads.js';
+import type { RouteDeps } from './deps.js';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } as const;
 const name = { type: 'string', minLength: 1, maxLength: 200 } as const;

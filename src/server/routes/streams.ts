@@ -1,9 +1,9 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isFacekitError } from '../../errors/index.ts';
-import { HttpError } from '../http-error.ts';
-import { errorResponses, readSecurity } from '../schemas.ts';
-import type { RouteDeps } from './deps.ts';
+import { isFacekitError } from '../../errors/index.js';
+import { HttpError } from '../http-error.js';
+import { errorResponses, readSecurity } from '../schemas.js';
+import type { RouteDeps } from './deps.js';
 
 /**
  * Video streams watched by the server: start one from a source, follow its events as server-sent

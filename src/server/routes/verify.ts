@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { METRICS } from '../../compare/index.ts';
-import type { DistanceMetric } from '../service.ts';
-import { detectorField, errorResponses, face, imageField, modelField, readSecurity } from '../schemas.ts';
-import { imageFrom } from '../plugins/uploads.ts';
-import type { RouteDeps } from './deps.ts';
+import { METRICS } from '../../compare/index.js';
+import type { DistanceMetric } from '../service.js';
+import { detectorField, errorResponses, face, imageField, modelField, readSecurity } from '../schemas.js';
+import { imageFrom } from '../plugins/uploads.js';
+import type { RouteDeps } from './deps.js';
 
 
 /** Comparisons: one image against another (verify) or against the gallery (identify). */
