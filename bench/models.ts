@@ -56,7 +56,7 @@ async function tfjsModel(r: ModelRecord): Promise<GraphModel | null> {
 
 async function benchModel(r: ModelRecord): Promise<Row[]> {
   const { session } = await loadModel(r.id, { threads: THREADS });
-  const onnxDims = onnxProto.onnx.ModelProto.decode(readFileSync(ensureBuilt(r).path)).graph!.input![0].type!.tensorType!.shape!.dim!;
+  const onnxDims = onnxProto.onnx.ModelProto.decode(readFileSync((await ensureBuilt(r)).path)).graph!.input![0].type!.tensorType!.shape!.dim!;
   const onnxChannels = Number(onnxDims[r.input.layout === 'NCHW' ? 1 : 3]?.dimValue ?? 3);
   const tfm = await tfjsModel(r);
   const tfShape = tfm?.inputs[0].shape;

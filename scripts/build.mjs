@@ -3,7 +3,8 @@
 // data files the code reads at run time (model records, calibrations, attribute tables) and the
 // hand-written declarations are copied beside the compiled modules. `--clean` starts from an empty
 // dist/ (prepack uses it so the tarball never holds a stale module).
-import { cpSync, readdirSync, rmSync, statSync, mkdirSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { dirname, join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -31,3 +32,18 @@ let copied = 0;
   }
 })(src);
 console.log(`build: dist/ compiled, ${copied} data files copied`);
+
+// the top-level help's manifest: every command's name, usage term and summary, so that `facekit
+// --help` lists them without importing the command modules (src/cli/program.ts)
+const cli = await import(new URL('../dist/cli/program.js', import.meta.url).href);
+const summaries = cli.commandSummaries(await cli.fullProgram());
+for (const g of cli.COMMAND_GROUPS) {
+  for (const name of g.commands) {
+    if (!summaries.some((s) => s.name === name)) throw new Error(`build: command table names '${name}', which no command module registers`);
+  }
+}
+const listed = new Set(cli.COMMAND_GROUPS.flatMap((g) => g.commands));
+const unlisted = summaries.filter((s) => !listed.has(s.name)).map((s) => s.name);
+if (unlisted.length) throw new Error(`build: commands missing from the command table in src/cli/program.ts: ${unlisted.join(', ')}`);
+writeFileSync(fileURLToPath(cli.MANIFEST_URL), `${JSON.stringify(summaries, null, 1)}\n`);
+console.log(`build: ${summaries.length} command summaries -> dist/cli/commands.json`);

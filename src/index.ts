@@ -4,6 +4,7 @@
  * call only what is exported from this file's modules.
  */
 export { FacekitError, isFacekitError, type ErrorCode } from './errors/index.js';
+export { packageVersion } from './version.js';
 export type { Face, Box, Point, Landmarks5, FaceEmbedding } from './face.js';
 
 // image -> detect -> align -> embed

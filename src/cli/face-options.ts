@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import sharp from 'sharp';
+import { loadSharp } from '../image/sharp.js';
 import { Option, type Command } from 'commander';
 import { isMetric, METRICS, type Metric } from '../compare/index.js';
 import { DEFAULT_DETECTOR, listDetectors } from '../detect/index.js';
@@ -67,6 +67,7 @@ export async function drawTo(out: string, imagePath: string, faces: readonly Fac
 
 /** verify --draw: both photos side by side at one height, faces drawn, the verdict as a caption. */
 export async function drawPair(out: string, paths: [string, string], r: VerifyResult): Promise<void> {
+  const sharp = await loadSharp();
   const H = 400;
   const panels = await Promise.all(paths.map(async (p, i) => {
     const image = await loadImage(p);

@@ -1,34 +1,25 @@
-import { Command } from 'commander';
-import { registerAnalyze } from './commands/analyze.js';
-import { registerCalibrate } from './commands/calibrate.js';
-import { registerClusterCommands } from './commands/cluster.js';
-import { registerEval } from './commands/eval.js';
-import { registerFaceCommands } from './commands/faces.js';
-import { registerGalleryCommands } from './commands/gallery.js';
-import { registerKeys } from './commands/keys.js';
-import { registerModels } from './commands/models.js';
-import { registerServe } from './commands/serve.js';
-import { registerTrain } from './commands/train.js';
-import { registerWatch } from './commands/watch.js';
-import { withStreams } from '../video/index.js';
-import { createService, installWebPageOnNextServer } from '../service/index.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { COMMAND_GROUPS, fullProgram, MANIFEST_URL, newProgram, type CommandSummary } from './program.js';
 
-// The CLI is a thin shell: each command file parses arguments and calls the library.
-const program = new Command();
-program.name('facekit').description('face detection, verification and identification on ONNX Runtime').showHelpAfterError();
-registerModels(program);
-registerFaceCommands(program);
-registerAnalyze(program);
-registerEval(program);
-registerGalleryCommands(program);
-registerCalibrate(program);
-registerClusterCommands(program);
-registerKeys(program);
-registerTrain(program);
-registerServe(program, withStreams(createService));
-registerWatch(program);
-// `facekit serve` also serves the web page at /
-program.hook('preAction', (_program, command) => {
-  if (command.name() === 'serve') installWebPageOnNextServer();
-});
+// The CLI is a thin shell: each command file parses arguments and calls the library. Only the
+// command named on the line is loaded; without one (help, --version) none is, when the build
+// left a manifest of their summaries.
+const args = process.argv.slice(2);
+const named = args.find((a) => !a.startsWith('-'));
+const group = COMMAND_GROUPS.find((g) => named !== undefined && g.commands.includes(named));
+
+let program;
+if (group) {
+  program = newProgram();
+  await group.register(program);
+} else if ((named === undefined || named === 'help') && existsSync(MANIFEST_URL)) {
+  program = newProgram();
+  const summaries = JSON.parse(readFileSync(MANIFEST_URL, 'utf8')) as CommandSummary[];
+  for (const s of summaries) program.command(s.name).description(s.description);
+  const terms = new Map(summaries.map((s) => [s.name, s.term]));
+  program.configureHelp({ subcommandTerm: (c) => terms.get(c.name()) ?? c.name() });
+  if (named === 'help' && args.length > 1) program = await fullProgram();
+} else {
+  program = await fullProgram();
+}
 await program.parseAsync(process.argv);

@@ -4,7 +4,7 @@
  * embedded; the search itself is one linear scan of the cached embeddings (the answer ranks every
  * image, so an exact scan is what is needed anyway).
  */
-import usearch from 'usearch';
+import { usearchLib } from '../gallery/usearch-native.js';
 import { confidence, getCalibrationOr, type Calibration } from '../compare/index.js';
 import { FacekitError } from '../errors/index.js';
 import type { Box, Face } from '../face.js';
@@ -56,7 +56,7 @@ export function searchFolder(folder: FolderFaces, query: Float32Array, opts: { t
   const best = new Map<string, { row: number; d: number }>();
   if (store.size > 0) {
     // usearch's SIMD scan ranks every face ('ip' = 1 - dot = cosine distance for unit vectors)
-    const m = usearch.exactSearch(store.vectors, query.slice(), store.dims, store.size, 'ip' as never, 0) as { keys: BigUint64Array; distances: Float32Array };
+    const m = usearchLib().exactSearch(store.vectors, query.slice(), store.dims, store.size, 'ip' as never, 0) as { keys: BigUint64Array; distances: Float32Array };
     for (let i = 0; i < m.keys.length; i++) {
       const d = m.distances[i];
       const row = Number(m.keys[i]);

@@ -5,7 +5,7 @@
  * threshold: an edge joins two faces when one is among the other's k nearest and their cosine
  * distance is at most the threshold. Symmetric, each edge once.
  */
-import usearch from 'usearch';
+import { usearchLib } from '../gallery/usearch-native.js';
 import { ModelIndex, DEFAULT_HNSW, addToGraph, type HnswOptions } from '../gallery/index.js';
 
 export interface KnnOptions {
@@ -64,12 +64,12 @@ export function knnGraph(vectors: Float32Array, dims: number, rows: readonly num
   let dists: Float32Array;
   const approximate = n >= (opts.hnswFrom ?? DEFAULT_HNSW_FROM);
   if (!approximate) {
-    const m = usearch.exactSearch(data, data, dims, kk, 'cos' as never, threads) as unknown as { keys: BigUint64Array; distances: Float32Array };
+    const m = usearchLib().exactSearch(data, data, dims, kk, 'cos' as never, threads) as unknown as { keys: BigUint64Array; distances: Float32Array };
     keys = m.keys;
     dists = m.distances;
   } else {
     const h = { ...DEFAULT_HNSW, ...GRAPH_HNSW, ...(opts.hnsw ?? {}) };
-    const index = new usearch.Index({
+    const index = new (usearchLib().Index)({
       dimensions: dims, metric: 'cos' as never, quantization: h.quantization as never, connectivity: h.connectivity,
       expansion_add: h.expansionAdd, expansion_search: Math.max(h.expansionSearch, kk), multi: false,
     });

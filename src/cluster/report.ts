@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { loadSharp } from '../image/sharp.js';
 import { escapeXml } from '../eval/index.js';
 import type { Box } from '../face.js';
 import type { ClusterFace, FolderClusters } from './cluster-folder.js';
@@ -18,6 +18,7 @@ export interface ContactSheetOptions {
 }
 
 async function faceThumb(src: string, box: Box, dest: string, size: number): Promise<boolean> {
+  const sharp = await loadSharp();
   try {
     const img = sharp(src).rotate();
     const { data, info } = await img.toBuffer({ resolveWithObject: true });

@@ -5,7 +5,7 @@
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import sharp from 'sharp';
+import { loadSharp } from '../image/sharp.js';
 import { FacekitError } from '../errors/index.js';
 import type { FaceOptions } from '../pipeline/index.js';
 import type { ClusterRouteService, ClustersJson } from '../server/routes/clusters.js';
@@ -31,6 +31,7 @@ function toJson(dir: string, r: FolderClusters): ClustersJson {
 }
 
 async function faceJpeg(path: string, b: { x: number; y: number; w: number; h: number }, margin: number, size: number): Promise<Buffer> {
+  const sharp = await loadSharp();
   const { data, info } = await sharp(path).rotate().toBuffer({ resolveWithObject: true });
   const m = margin * Math.max(b.w, b.h);
   const left = Math.max(0, Math.floor(b.x - m));

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'STORE_ERROR'
   | 'SPOOF'
+  | 'MISSING_DEPENDENCY'
   | 'INTERNAL';
 
 export class FacekitError extends Error {

@@ -2,7 +2,7 @@
  * Figures as hand-written SVG strings (self-contained, inline-able in HTML), and PNG through sharp,
  * which renders SVG input. Fonts: generic sans-serif, so any installed font serves.
  */
-import sharp from 'sharp';
+import { loadSharp } from '../image/sharp.js';
 import { FacekitError } from '../errors/index.js';
 import type { RocPoint } from './metrics.js';
 
@@ -242,6 +242,7 @@ export function histogramSvg(genuine: readonly number[], impostor: readonly numb
 
 /** Renders an SVG string to PNG at its own width and height (density scales it, 72 = 1:1). */
 export async function svgToPng(svg: string, opts: { density?: number } = {}): Promise<Buffer> {
+  const sharp = await loadSharp();
   return sharp(Buffer.from(svg), { density: opts.density ?? 72 }).png().toBuffer();
 }
 

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import sharp from 'sharp';
+import { loadSharp } from '../image/sharp.js';
 import { cmcSvg, escapeXml, histogramSvg, openSetSvg, rocSvg, svgToPng, type RocSeries } from './plots.js';
 import type { ScoredPair, VerificationResult } from './verification.js';
 import type { IdentificationResult, ProbeOutcome } from './identification.js';
@@ -59,6 +59,7 @@ export function hardestPairs(scored: readonly ScoredPair[], n: number): { genuin
 }
 
 async function thumbnail(src: string, dest: string, size: number): Promise<boolean> {
+  const sharp = await loadSharp();
   try {
     await sharp(src).rotate().resize(size, size, { fit: 'cover' }).jpeg({ quality: 80 }).toFile(dest);
     return true;

@@ -1,8 +1,9 @@
 /** Gallery: people and their face embeddings in SQLite or PostgreSQL, with 1:N search. See README.md here. */
 export { openGallery, openStore, type OpenGalleryOptions } from './open.js';
 export { Gallery, type GalleryOptions, type SearchOptions, type SearchResult, type FaceCandidate, type PersonCandidate, type IdentifyOptions, type GraphOrigin } from './gallery.js';
-export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
-export { PostgresStore, type PostgresStoreOptions } from './postgres-store.js';
+// the stores are reached through openStore, which loads a store's driver only when it is used
+export type { SqliteStoreOptions } from './sqlite-store.js';
+export type { PostgresStoreOptions } from './postgres-store.js';
 export { exportGallery, importGallery, type ImportConflict, type ImportReport } from './portable.js';
 export { ModelIndex, DEFAULT_EXACT_THRESHOLD, DEFAULT_HNSW, addToGraph, distance, type IndexMode, type IndexOptions, type HnswOptions, type Metric } from './vector-index.js';
 export { graphFiles, type GraphLoadOutcome } from './graph-cache.js';

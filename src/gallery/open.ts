@@ -1,8 +1,6 @@
 /** Store selection from one string: `postgres://...` (or `postgresql://`), `sqlite:PATH`, or a plain file path. */
 import { FacekitError } from '../errors/index.js';
 import { Gallery, type GalleryOptions } from './gallery.js';
-import { PostgresStore } from './postgres-store.js';
-import { SqliteStore } from './sqlite-store.js';
 import type { GalleryStore } from './types.js';
 
 export interface OpenGalleryOptions extends GalleryOptions {
@@ -14,10 +12,11 @@ export interface OpenGalleryOptions extends GalleryOptions {
 
 export async function openStore(url: string, opts: OpenGalleryOptions = {}): Promise<GalleryStore> {
   if (typeof url !== 'string' || url.trim() === '') throw new FacekitError('BAD_ARGUMENT', 'gallery location is empty (give a file path, sqlite:PATH or postgres://...)');
-  if (/^postgres(ql)?:\/\//i.test(url)) return PostgresStore.open(url, { encryptionKey: opts.encryptionKey, maxConnections: opts.maxConnections });
+  // each store's driver (pg, better-sqlite3) loads only when a gallery of its kind is opened
+  if (/^postgres(ql)?:\/\//i.test(url)) return (await import('./postgres-store.js')).PostgresStore.open(url, { encryptionKey: opts.encryptionKey, maxConnections: opts.maxConnections });
   const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) throw new FacekitError('BAD_ARGUMENT', `unsupported gallery URL ${url} (file path, sqlite:PATH or postgres://...)`);
-  return SqliteStore.open(path, { encryptionKey: opts.encryptionKey });
+  return (await import('./sqlite-store.js')).SqliteStore.open(path, { encryptionKey: opts.encryptionKey });
 }
 
 export async function openGallery(url: string, opts: OpenGalleryOptions = {}): Promise<Gallery> {

@@ -25,6 +25,15 @@ interface Compiled {
 }
 
 let compiled: Compiled | null = null;
+let wrapper: typeof import('usearch') | null = null;
+
+/**
+ * usearch's JavaScript wrapper (exactSearch, Index), required on first use: its native binding
+ * costs start-up that the library's import and the commands without a gallery should not pay.
+ */
+export function usearchLib(): typeof import('usearch') {
+  return (wrapper ??= require('usearch') as typeof import('usearch'));
+}
 
 function binding(): Compiled {
   if (!compiled) {

@@ -10,12 +10,10 @@
  * exact and HNSW report the same distance for the same face. A query bit-identical to a stored
  * vector always finds it (hash lookup), whatever the graph does.
  */
-import usearch from 'usearch';
 import { FacekitError } from '../errors/index.js';
 import { quantizeI8, vectorHash } from './int8-codes.js';
-import { newNativeIndex, type NativeIndex } from './usearch-native.js';
+import { newNativeIndex, usearchLib, type NativeIndex } from './usearch-native.js';
 
-const { exactSearch } = usearch;
 
 export type Metric = 'cos' | 'l2sq' | 'ip';
 export type IndexMode = 'auto' | 'exact' | 'hnsw';
@@ -325,7 +323,7 @@ export class ModelIndex {
     }
     this.exactStats.floatScans++;
     const count = Math.min(k, this.rows);
-    const m = exactSearch(this.data.subarray(0, this.rows * this.dims), query, this.dims, count, metric as never, this.searchThreads) as { keys: BigUint64Array };
+    const m = usearchLib().exactSearch(this.data.subarray(0, this.rows * this.dims), query, this.dims, count, metric as never, this.searchThreads) as { keys: BigUint64Array };
     return Array.from(m.keys, (x) => Number(x)).filter((r) => r < this.rows);
   }
 
@@ -339,7 +337,7 @@ export class ModelIndex {
     const want = Math.min(this.rows, k + CODE_SCAN_EXTRA);
     const q = new Int8Array(this.dims);
     const queryError = quantizeI8(query, 0, this.dims, q, 0);
-    const m = exactSearch(this.codes!.subarray(0, this.rows * this.dims), q, this.dims, want, 'cos' as never, this.searchThreads) as { keys: BigUint64Array; distances: Float32Array };
+    const m = usearchLib().exactSearch(this.codes!.subarray(0, this.rows * this.dims), q, this.dims, want, 'cos' as never, this.searchThreads) as { keys: BigUint64Array; distances: Float32Array };
     const rows = Array.from(m.keys, (x) => Number(x));
     if (want === this.rows) return rows;
     let lastCode = 0;

@@ -1,5 +1,5 @@
 /** Faces drawn over the image as an SVG overlay composited by sharp, returned as PNG bytes. */
-import sharp from 'sharp';
+import { loadSharp } from './sharp.js';
 import type { Box, Point } from '../face.js';
 import type { RgbImage } from './types.js';
 
@@ -45,6 +45,7 @@ export function facesSvg(width: number, height: number, faces: readonly Drawable
 }
 
 export async function drawFaces(image: RgbImage, faces: readonly DrawableFace[], opts: DrawOptions = {}): Promise<Buffer> {
+  const sharp = await loadSharp();
   const svg = facesSvg(image.width, image.height, faces, opts);
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
     .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])

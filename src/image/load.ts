@@ -7,7 +7,8 @@
  * meant to be seen on a light page, and a black surround would bias dark-skin/dark-hair edges.
  */
 import { readFile, stat } from 'node:fs/promises';
-import sharp, { type SharpOptions, type Metadata } from 'sharp';
+import type { SharpOptions, Metadata } from 'sharp';
+import { loadSharp } from './sharp.js';
 import { FacekitError } from '../errors/index.js';
 import { decodeNetpbm, isNetpbm } from './netpbm.js';
 import type { RgbImage } from './types.js';
@@ -90,6 +91,7 @@ async function readInputFile(path: string, maxBytes: number): Promise<Buffer> {
 }
 
 async function decodeEncoded(buf: Uint8Array, name: string, o: Required<LoadImageOptions>): Promise<RgbImage> {
+  const sharp = await loadSharp();
   if (buf.length === 0) throw new FacekitError('BAD_IMAGE', `${name} is empty (0 bytes)`);
   if (buf.length > o.maxBytes) {
     throw new FacekitError('IMAGE_TOO_LARGE', `${name} is ${mb(buf.length)}, over the limit of ${mb(o.maxBytes)}`, { bytes: buf.length, limit: o.maxBytes });

@@ -3,7 +3,7 @@
  * squashed; the returned scale and offset map model-input coordinates back to the source:
  * source = (input - offset) / scale.
  */
-import sharp from 'sharp';
+import { loadSharp } from './sharp.js';
 import { FacekitError } from '../errors/index.js';
 import type { RgbImage } from './types.js';
 
@@ -25,6 +25,7 @@ export interface Resized {
 }
 
 export async function resizeImage(image: RgbImage, width: number, height: number, opts: ResizeOptions = {}): Promise<Resized> {
+  const sharp = await loadSharp();
   if (!(width > 0 && height > 0)) throw new FacekitError('BAD_ARGUMENT', `resize target must be positive, got ${width}x${height}`);
   let w = width;
   let h = height;

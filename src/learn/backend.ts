@@ -1,15 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { require as tsxRequire } from 'tsx/cjs/api';
+import { register } from 'node:module';
 import { FacekitError } from '../errors/index.js';
+import { siblingModule } from '../runtime/module-entry.js';
 
 // tfjs-core's node bundle registers no gradients (the full tfjs bundle does). Its
-// register_all_gradients is an ESM file with extensionless imports that Node's ESM resolver
-// rejects; loaded through tsx's require (which compiles it to CommonJS), it resolves, and it
-// registers into the same global registry the engine reads. tsx's require works whether or not
-// the process was started with tsx's CommonJS hook (bin/facekit.js installs only the ESM one).
-tsxRequire('@tensorflow/tfjs-core/dist/register_all_gradients.js', import.meta.url);
+// register_all_gradients is an ES module file with extensionless imports in a package that does
+// not declare ES modules, which Node rejects; tfjs-esm-hooks lets Node load it, and it registers
+// into the same global registry the engine reads.
+register(siblingModule('tfjs-esm-hooks', import.meta.url));
+await import('@tensorflow/tfjs-core/dist/register_all_gradients.js' as string);
 
 export type TrainingBackend = 'cpu' | 'wasm';
 

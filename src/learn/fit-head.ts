@@ -16,21 +16,12 @@ import { runtimeHead, type HeadFile, type HeadMetadata } from './head-runtime.js
 import { listLabelledImages } from './dataset.js';
 import { parseHeadSpec } from './head.js';
 import { pcaHeadWeights } from './pca-init.js';
-import { MINING_STRATEGIES, type MiningStrategy } from './mining.js';
+import type { MiningStrategy } from './mining.js';
+import { HEAD_LOSSES, type HeadLoss } from './options.js';
 import { trainSiameseHead } from './siamese.js';
 import { splitIdentities } from './split.js';
 import { trainHead } from './train-head.js';
 import { heldOutVerification, verificationPairs, verifyDistances, type HeldOutResult } from './verification.js';
-
-export type HeadLoss = 'triplet' | 'contrastive' | 'siamese';
-export const HEAD_LOSSES: readonly HeadLoss[] = ['triplet', 'contrastive', 'siamese'];
-
-/** The CLI's short mining names (hard, semi-hard, all) and the library's. */
-export function parseMining(s: string): MiningStrategy {
-  const m = ({ hard: 'batch-hard', all: 'batch-all' } as Record<string, MiningStrategy>)[s] ?? s;
-  if (!MINING_STRATEGIES.includes(m as MiningStrategy)) throw new FacekitError('BAD_ARGUMENT', `unknown mining "${s}" (use hard, semi-hard or all)`);
-  return m as MiningStrategy;
-}
 
 export interface FitHeadOptions {
   /** base embeddings, one per image */

@@ -5,9 +5,7 @@ import { dirname, join } from 'node:path';
 import { FacekitError } from '../errors/index.js';
 import { packageFile } from './package-files.js';
 import type { ModelRecord } from './types.js';
-import { readTfjsGraphModel } from './tfjs/read.js';
-import { compileTfGraph, COMPILER_VERSION } from './onnx/compile.js';
-import { buildFaceApiGraph } from './faceapi/index.js';
+import { COMPILER_VERSION } from './onnx/version.js';
 
 /**
  * Turns a registry record into ONNX bytes on disk: ready ONNX files are used in place; TF.js
@@ -50,23 +48,26 @@ export function sourceHash(record: ModelRecord): string {
   return h.digest('hex');
 }
 
-/** Compile a non-ONNX record to ONNX bytes (no caching). */
-export function compileRecord(record: ModelRecord): Uint8Array {
+/**
+ * Compile a non-ONNX record to ONNX bytes (no caching). The compiler, the TF.js reader and
+ * onnx-proto are imported here, on a cache miss, so running an already-built model never loads them.
+ */
+export async function compileRecord(record: ModelRecord): Promise<Uint8Array> {
   const src = record.source;
   const main = packageFile(src.package, src.file);
-  switch (src.kind) {
-    case 'onnx':
-      return readFileSync(main);
-    case 'tfjs-graph':
-      return compileTfGraph(readTfjsGraphModel(main, record.id), {
-        outputs: src.outputs,
-        inputName: record.input.name,
-        // fixes sizes the model leaves open (faceboxes); a record contradicting the model is an error
-        inputShape: [-1, record.input.height, record.input.width, -1],
-      });
-    case 'faceapi':
-      return compileTfGraph(buildFaceApiGraph(src.arch, main, record.id), { inputName: record.input.name });
+  if (src.kind === 'onnx') return readFileSync(main);
+  const { compileTfGraph } = await import('./onnx/compile.js');
+  if (src.kind === 'tfjs-graph') {
+    const { readTfjsGraphModel } = await import('./tfjs/read.js');
+    return compileTfGraph(readTfjsGraphModel(main, record.id), {
+      outputs: src.outputs,
+      inputName: record.input.name,
+      // fixes sizes the model leaves open (faceboxes); a record contradicting the model is an error
+      inputShape: [-1, record.input.height, record.input.width, -1],
+    });
   }
+  const { buildFaceApiGraph } = await import('./faceapi/index.js');
+  return compileTfGraph(buildFaceApiGraph(src.arch, main, record.id), { inputName: record.input.name });
 }
 
 export interface BuiltModel {
@@ -74,12 +75,16 @@ export interface BuiltModel {
   cached: boolean;
 }
 
+/** Where the record's ONNX file is: in its npm package, or in the cache once compiled. */
+export function onnxPath(record: ModelRecord): string {
+  return record.source.kind === 'onnx' ? packageFile(record.source.package, record.source.file) : cachedPath(record);
+}
+
 /** Path of the record's ONNX file, compiling and caching it first when needed. */
-export function ensureBuilt(record: ModelRecord): BuiltModel {
-  if (record.source.kind === 'onnx') return { path: packageFile(record.source.package, record.source.file), cached: true };
-  const path = cachedPath(record);
-  if (existsSync(path) && statSync(path).size > 0) return { path, cached: true };
-  const bytes = compileRecord(record);
+export async function ensureBuilt(record: ModelRecord): Promise<BuiltModel> {
+  const path = onnxPath(record);
+  if (record.source.kind === 'onnx' || (existsSync(path) && statSync(path).size > 0)) return { path, cached: true };
+  const bytes = await compileRecord(record);
   mkdirSync(dirname(path), { recursive: true });
   // write then rename, so a killed compile never leaves a truncated model that looks cached
   const tmp = `${path}.${process.pid}.tmp`;

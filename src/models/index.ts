@@ -4,7 +4,7 @@ import { getModelRecord } from './registry.js';
 import type { ModelRecord } from './types.js';
 
 export { listModels, getModelRecord } from './registry.js';
-export { ensureBuilt, isBuilt, cacheDir } from './build.js';
+export { ensureBuilt, isBuilt, cacheDir, onnxPath } from './build.js';
 export type { ModelRecord, ModelTask, ModelInput, ModelSource } from './types.js';
 
 export interface LoadedModel {
@@ -15,6 +15,6 @@ export interface LoadedModel {
 /** The one way stages get a model: registry record + a reusable ORT session. */
 export async function loadModel(id: string, opts: SessionOptions = {}): Promise<LoadedModel> {
   const record = getModelRecord(id);
-  const session = await getSession(id, async () => ensureBuilt(record).path, opts);
+  const session = await getSession(id, async () => (await ensureBuilt(record)).path, opts);
   return { record, session };
 }

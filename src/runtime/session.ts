@@ -1,4 +1,4 @@
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { FacekitError } from '../errors/index.js';
 
 /**
@@ -34,10 +34,16 @@ function tensorType(data: TensorData['data']): 'float32' | 'int32' | 'int64' | '
   return 'uint8';
 }
 
+// loaded with the first session, not at import: the library's import and the commands that run
+// no model (--help, people list) skip ONNX Runtime's native start-up
+let ortModule: Promise<typeof Ort> | null = null;
+const loadOrt = (): Promise<typeof Ort> => (ortModule ??= import('onnxruntime-node'));
+
 async function createSession(key: string, model: Uint8Array | string, opts: SessionOptions): Promise<ModelSession> {
-  let session: ort.InferenceSession;
+  const ort = await loadOrt();
+  let session: Ort.InferenceSession;
   try {
-    const o: ort.InferenceSession.SessionOptions = {
+    const o: Ort.InferenceSession.SessionOptions = {
       intraOpNumThreads: opts.threads ?? 0,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
@@ -60,7 +66,7 @@ async function createSession(key: string, model: Uint8Array | string, opts: Sess
       session.inputMetadata.map((m) => [m.name, m.isTensor ? (m.shape as (number | string)[]) : []]),
     ),
     async run(feeds, outputs) {
-      const ortFeeds: Record<string, ort.Tensor> = {};
+      const ortFeeds: Record<string, Ort.Tensor> = {};
       for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(tensorType(t.data), t.data, t.dims);
       const res = outputs ? await session.run(ortFeeds, outputs as string[]) : await session.run(ortFeeds);
       const out: Record<string, TensorData> = {};

@@ -1,5 +1,6 @@
 /** facekit's REST server: build it around a FaceService and a KeyStore. */
-export { buildServer, startServer, closeOnSignals, DEFAULT_LIMITS, type BuildServerOptions, type ServerLimits, type FacekitServer } from './server.js';
+export { buildServer, startServer, closeOnSignals, type BuildServerOptions, type FacekitServer } from './server.js';
+export { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
 export type * from './service.js';
 export { ServerMetrics } from './metrics.js';
 export { WorkQueue } from './queue.js';

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
+import { packageVersion } from '../version.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { KeyStore } from './keys/store.js';
 import { ServerMetrics } from './metrics.js';
@@ -22,34 +23,7 @@ import { registerStreamRoutes, streamsOf } from './routes/streams.js';
 import { registerVerifyRoutes } from './routes/verify.js';
 import type { FaceService } from './service.js';
 
-export interface ServerLimits {
-  /** JSON body bytes; base64 makes an image 4/3 larger, and verify carries two */
-  bodyBytes: number;
-  /** bytes per multipart file (and per image file read from the image root) */
-  imageBytes: number;
-  /** files per multipart request */
-  files: number;
-  /** decoded pixels per image, enforced by the service's decoder */
-  maxPixels: number;
-  /** requests per key per window; 0 disables */
-  rateMax: number;
-  rateWindowMs: number;
-  /** inference jobs running at once */
-  concurrency: number;
-  /** inference jobs allowed to wait; beyond this requests get 503 + Retry-After */
-  maxQueued: number;
-}
 
-export const DEFAULT_LIMITS: ServerLimits = {
-  bodyBytes: 32 * 1024 * 1024,
-  imageBytes: 15 * 1024 * 1024,
-  files: 20,
-  maxPixels: 40_000_000,
-  rateMax: 600,
-  rateWindowMs: 60_000,
-  concurrency: 2,
-  maxQueued: 64,
-};
 
 export interface BuildServerOptions {
   service: FaceService;
@@ -71,14 +45,6 @@ export interface BuildServerOptions {
 
 export interface FacekitServer extends FastifyInstance {
   facekit: { host: string; port: number; queue: WorkQueue; metrics: ServerMetrics; authOff: boolean };
-}
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
 }
 
 /**

@@ -5,7 +5,6 @@
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { fileURLToPath } from 'node:url';
-import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
 export const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -13,7 +12,7 @@ export const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
 /** Serves web/ at `/` (index.html for `/`). Call before the server listens. */
 export function installWebPage(app: FastifyInstance, root: string = WEB_ROOT): void {
   // wildcard off: one route per file found now, so unknown GETs still reach the JSON 404 handler
-  void app.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: ['index.html'], cacheControl: false });
+  void app.register(import('@fastify/static'), { root, prefix: '/', wildcard: false, index: ['index.html'], cacheControl: false });
 }
 
 /**

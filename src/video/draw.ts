@@ -3,7 +3,7 @@
  * SVG with sharp and encodes a PNG, which costs tens of milliseconds per 720p frame; here boxes are
  * pixel writes and each distinct label is rendered once (sharp, SVG text) and then blended in.
  */
-import sharp from 'sharp';
+import { loadSharp } from '../image/sharp.js';
 import type { Box } from '../face.js';
 import type { RgbImage } from '../image/types.js';
 import type { TrackView } from './watch.js';
@@ -28,6 +28,7 @@ const MAX_LABELS = 512;
 const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 async function renderLabel(text: string, fontPx: number, color: Rgb): Promise<Label> {
+  const sharp = await loadSharp();
   const key = `${fontPx}|${color.join(',')}|${text}`;
   const hit = labels.get(key);
   if (hit) return hit;

@@ -7,7 +7,7 @@
  * then once per `recheckMs` on the best-quality face seen since the last check. Anti-spoofing runs
  * on the same frames. Blink / head-turn liveness is read from the landmarks of every detection.
  */
-import sharp from 'sharp';
+import { loadSharp } from '../image/sharp.js';
 import { assessQuality, checkLiveness, checkSpoof, type LivenessFrame, type SpoofResult } from '../analyze/index.js';
 import { cropResize } from '../analyze/crop.js';
 import { distance, fallbackCalibration, l2Normalize, getCalibration, type Calibration, type Metric } from '../compare/index.js';
@@ -162,6 +162,7 @@ function spoofOf(results: readonly SpoofResult[]): SpoofSummary | null {
 }
 
 async function thumbnailUrl(img: RgbImage): Promise<string> {
+  const sharp = await loadSharp();
   const jpg = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
   return `data:image/jpeg;base64,${jpg.toString('base64')}`;
 }

@@ -74,7 +74,7 @@ export async function measureParity(id: string, extra: Partial<CompileOptions> =
   const src = record.source;
   assert.equal(src.kind, 'tfjs-graph');
   const bytes = Object.keys(extra).length === 0
-    ? compileRecord(record)
+    ? await compileRecord(record)
     : compileTfGraph(readTfjsGraphModel(modelJson(record), id), {
       outputs: src.kind === 'tfjs-graph' ? src.outputs : undefined, inputName: record.input.name, inputShape: [-1, record.input.height, record.input.width, -1], ...extra,
     });

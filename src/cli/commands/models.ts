@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ensureBuilt, isBuilt, listModels } from '../../models/index.js';
+import { ensureBuilt, isBuilt, listModels, onnxPath } from '../../models/index.js';
 import { action, printJson } from '../run.js';
 
 export function registerModels(program: Command): void {
@@ -13,7 +13,7 @@ export function registerModels(program: Command): void {
     .action(action((opts: { json?: boolean }) => {
       const rows = listModels().map((r) => {
         const built = isBuilt(r);
-        const sizeBytes = built ? statSync(ensureBuilt(r).path).size : null;
+        const sizeBytes = built ? statSync(onnxPath(r)).size : null;
         return { ...r, built, sizeBytes };
       });
       if (opts.json) return printJson(rows);
@@ -28,11 +28,11 @@ export function registerModels(program: Command): void {
   models
     .command('build [ids...]')
     .description('compile models to ONNX now (default: every model) instead of on first use')
-    .action(action((ids: string[]) => {
+    .action(action(async (ids: string[]) => {
       const records = listModels().filter((r) => ids.length === 0 || ids.includes(r.id));
       for (const r of records) {
         const t0 = performance.now();
-        const b = ensureBuilt(r);
+        const b = await ensureBuilt(r);
         console.log(`${r.id}: ${b.cached ? 'already built' : `compiled in ${((performance.now() - t0) / 1000).toFixed(1)}s`} -> ${b.path}`);
       }
     }));

@@ -1,12 +1,10 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createClusterService } from '../../cluster/index.js';
 import { FacekitError } from '../../errors/index.js';
 import { defaultKeysFile, FileKeyStore } from '../../server/keys/store.js';
-import { ServerMetrics } from '../../server/metrics.js';
-import { checkBind, PROTECTED_MODE_WARNING } from '../../server/plugins/auth.js';
-import { closeOnSignals, DEFAULT_LIMITS, startServer, type FacekitServer, type ServerLimits } from '../../server/server.js';
+import { DEFAULT_LIMITS, type ServerLimits } from '../../server/limits.js';
+import type { FacekitServer } from '../../server/server.js';
 import type { CreateService } from '../../server/service.js';
 import { action } from '../run.js';
 
@@ -38,6 +36,10 @@ function int(name: string, v: string, min: number): number {
 /** Checks the bind before loading models (refusal is instant), then builds and listens. */
 export async function runServe(opts: ServeOptions, createService: CreateService): Promise<{ app: FacekitServer; address: string }> {
   const port = int('port', opts.port, 0);
+  // Fastify, its plugins and the face service load here, not when the CLI starts
+  const [{ checkBind, PROTECTED_MODE_WARNING }, { ServerMetrics }, { startServer }, { createClusterService }] = await Promise.all([
+    import('../../server/plugins/auth.js'), import('../../server/metrics.js'), import('../../server/server.js'), import('../../cluster/index.js'),
+  ]);
   const keyStore = new FileKeyStore(opts.keysFile ?? defaultKeysFile());
   const { authOff } = await checkBind(opts.host, keyStore);
   const limits: ServerLimits = {
@@ -80,6 +82,6 @@ export function registerServe(program: Command, createService: CreateService): v
     .option('--max-pixels <n>', 'largest decoded image in pixels', String(DEFAULT_LIMITS.maxPixels))
     .action(action(async (opts: ServeOptions) => {
       const { app } = await runServe(opts, createService);
-      closeOnSignals(app);
+      (await import('../../server/server.js')).closeOnSignals(app);
     }));
 }

@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Option, type Command } from 'commander';
 import { FacekitError } from '../../errors/index.js';
-import { writeHeadFile } from '../../learn/head-file.js';
-import { embedLabelledFolder, fitHeadOnEmbeddings, HEAD_LOSSES, parseMining, type HeadLoss } from '../../learn/fit-head.js';
+import { loadTrainingModule } from '../../learn/on-demand.js';
+import { HEAD_LOSSES, parseMining, type HeadLoss } from '../../learn/options.js';
 import type { HeldOutResult } from '../../learn/verification.js';
 import { progress } from '../progress.js';
 import { action, printJson } from '../run.js';
@@ -63,6 +63,7 @@ export function registerTrain(program: Command): void {
       if (!(o.holdout >= 0 && o.holdout < 1)) throw new FacekitError('BAD_ARGUMENT', `--holdout must be in [0, 1), got ${o.holdout}`);
       if (!(Number.isInteger(o.epochs) && o.epochs >= 1)) throw new FacekitError('BAD_ARGUMENT', `--epochs must be a positive integer, got ${o.epochs}`);
       const mining = parseMining(o.mining);
+      const [{ embedLabelledFolder, fitHeadOnEmbeddings }, { writeHeadFile }] = await loadTrainingModule(() => Promise.all([import('../../learn/fit-head.js'), import('../../learn/head-file.js')]));
       const bar = progress('embedding');
       const faceOpts = { model: o.model, detector: o.detector, align: o.align !== false, detect: o.detect !== false, flip: !!o.flip };
       const folder = await embedLabelledFolder(dir, { ...faceOpts, onProgress: bar.update });

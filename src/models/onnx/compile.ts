@@ -3,8 +3,9 @@ import type { TfAttrValue, TfGraphModel, TfNodeDef, TfTensor } from '../tfjs/typ
 import { OnnxGraphBuilder, type AttrValue, type OnnxDtype } from './builder.js';
 import { fuseActivationPatterns } from './patterns.js';
 
-/** Bumped whenever compiled output can change, so cached models are rebuilt. */
-export const COMPILER_VERSION = 3;
+import { COMPILER_VERSION } from './version.js';
+
+export { COMPILER_VERSION };
 
 export interface CompileOptions {
   /** cut the graph at these node names instead of its natural outputs */
