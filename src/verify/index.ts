@@ -61,8 +61,9 @@ export function summarize(f: Face): FaceSummary {
 }
 
 /**
- * The calibration verify uses: the shipped one for (model, metric), or a clear error naming the way
- * out. A head's id (from --head) resolves to the head's own calibration.
+ * The calibration verify uses for (model, metric): the user's fit (facekit calibrate), else the
+ * shipped one, else a clear error naming the way out. A head's id (from --head) resolves to the
+ * head's own calibration.
  */
 export function calibrationFor(model: string, metric: CalibratedScore): Calibration {
   const head = headNamed(model, metric);
@@ -93,8 +94,8 @@ function tryCalibration(model: string, metric: CalibratedScore): Calibration | u
 }
 
 /**
- * The calibration a decision uses. Without an explicit threshold the shipped one is required;
- * with one, the shipped confidence map is still reported when there is one.
+ * The calibration a decision uses. Without an explicit threshold a stored one (calibrationFor) is
+ * required; with one, the stored confidence map is still reported when there is one.
  */
 export function decisionCalibration(model: string, metric: CalibratedScore, threshold?: number): Calibration {
   // a fusion scores pairs; a gallery search compares one model's embeddings
