@@ -215,7 +215,7 @@ function realPath(p: string): string {
 }
 
 /** Refuses to change anything inside the shipped calibrations folder, however the path reaches it (symlinks included). */
-function refuseShipped(p: string, what: string): void {
+export function refuseShippedCalibrationPath(p: string, what = 'write'): void {
   const r = relative(realPath(SHIPPED_CALIBRATIONS_DIR), realPath(p));
   if (r === '' || (r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r))) {
     throw new FacekitError('BAD_ARGUMENT', `refusing to ${what} ${p}: it is inside facekit's shipped calibrations (${SHIPPED_CALIBRATIONS_DIR}),`
@@ -226,7 +226,7 @@ function refuseShipped(p: string, what: string): void {
 /** Writes a calibration record to the file `p` (a user's choice of place; never the shipped folder). */
 export function writeCalibration(cal: Calibration, p: string): string {
   validateCalibration(cal, 'calibration');
-  refuseShipped(p, 'write');
+  refuseShippedCalibrationPath(p);
   mkdirSync(dirname(p), { recursive: true });
   writeFileSync(p, JSON.stringify(cal, null, 2) + '\n');
   return p;
@@ -243,7 +243,7 @@ export function saveCalibration(cal: Calibration, dir: string = userCalibrationD
  */
 export function removeCalibration(model: string, metric: CalibratedScore, dir: string = userCalibrationDir()): string | undefined {
   const p = join(dir, fileName(model, metric));
-  refuseShipped(p, 'remove');
+  refuseShippedCalibrationPath(p, 'remove');
   if (!existsSync(p)) return undefined;
   rmSync(p);
   return p;

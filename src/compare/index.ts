@@ -8,7 +8,7 @@ export { sigmoid, fitLogisticRegression, type LogisticFit, type LogisticOptions 
 export { anchorIsotonic, fitIsotonic, isotonicProbability, type IsotonicTable } from './isotonic.js';
 export {
   fitCalibration, confidence, fallbackCalibration, getCalibration, getCalibrationOr, listCalibrations, calibrationPath,
-  saveCalibration, writeCalibration, removeCalibration, userCalibrationDir, validateCalibration, SHIPPED_CALIBRATIONS_DIR, DEFAULT_TARGET_FAR, type Calibration, type CalibratedScore, type FitCalibrationOptions,
+  saveCalibration, writeCalibration, removeCalibration, refuseShippedCalibrationPath, userCalibrationDir, validateCalibration, SHIPPED_CALIBRATIONS_DIR, DEFAULT_TARGET_FAR, type Calibration, type CalibratedScore, type FitCalibrationOptions,
 } from './calibration.js';
 export {
   meanProbabilityFusion, fitLogisticFusion, fusionFromRecord, fusionId, parseFusionId, refuseMetricForFusion, ACCURATE_FUSION,
