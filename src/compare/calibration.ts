@@ -158,8 +158,16 @@ export function validateCalibration(x: unknown, where: string): Calibration {
   return c as Calibration;
 }
 
-function readCalibrationFile(p: string): Calibration {
-  return validateCalibration(JSON.parse(readFileSync(p, 'utf8')), p);
+/** A calibration record from a JSON file (a stored one, or any file a user names). */
+export function readCalibration(p: string): Calibration {
+  if (!existsSync(p)) throw new FacekitError('NOT_FOUND', `calibration file not found: ${p}`);
+  let x: unknown;
+  try {
+    x = JSON.parse(readFileSync(p, 'utf8'));
+  } catch (e) {
+    throw new FacekitError('BAD_ARGUMENT', `${p} is not valid JSON (${(e as Error).message})`);
+  }
+  return validateCalibration(x, p);
 }
 
 /** Every calibration a lookup can find (one per model and metric, the user's fit over the shipped one); `dir`: that folder only. */
@@ -169,7 +177,7 @@ export function listCalibrations(dir?: string): Calibration[] {
     if (!existsSync(d)) continue;
     for (const f of readdirSync(d).filter((f) => f.endsWith('.json'))) if (!byName.has(f)) byName.set(f, join(d, f));
   }
-  return [...byName.keys()].sort().map((f) => readCalibrationFile(byName.get(f)!));
+  return [...byName.keys()].sort().map((f) => readCalibration(byName.get(f)!));
 }
 
 /** The file a lookup for (model, metric) reads, or undefined when there is none; `dir`: that folder only. */
@@ -188,7 +196,7 @@ export function getCalibration(model: string, metric: CalibratedScore, dir?: str
     throw new FacekitError('NOT_FOUND', `no calibration for model '${model}' with metric '${metric}'`
       + ` (have: ${have.length ? have.join(', ') : 'none'}); run \`facekit calibrate\` or pass a threshold`, { model, metric });
   }
-  const c = readCalibrationFile(p);
+  const c = readCalibration(p);
   if (c.model !== model || c.metric !== metric) throw new FacekitError('BAD_ARGUMENT', `${p} holds ${c.model}/${c.metric}, not ${model}/${metric}`);
   return c;
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -99,4 +99,27 @@ test('the shipped calibrations folder is refused for writing and removing, howev
     assert.ok(!existsSync(join(SHIPPED_CALIBRATIONS_DIR, 'new')));
   } finally { rmSync(join(link, '..'), { recursive: true, force: true }); }
   assert.equal(shippedHash(), before);
+});
+
+test('an explicit calibration comes first, then the user\'s fit, then the shipped one; one for another model is refused', () => {
+  withDataHome((home) => {
+    const shipped = getCalibration('fr_feature', 'cosine', SHIPPED_CALIBRATIONS_DIR);
+    const threshold = (calibration?: Calibration | string) => planVerification({ model: 'fr_feature', metric: 'cosine', calibration }).decide([0.5]).threshold;
+    assert.equal(threshold(), shipped.threshold);
+    const mine = saveCalibration(syntheticFit('fr_feature'));
+    const userThreshold = getCalibration('fr_feature', 'cosine').threshold;
+    assert.equal(threshold(), userThreshold);
+
+    const other = { ...syntheticFit('fr_feature'), threshold: 0.55 };
+    const file = writeCalibration(other, join(home, 'elsewhere', 'other.json'));
+    assert.equal(threshold(file), 0.55);
+    assert.equal(threshold(other), 0.55);
+    assert.equal(calibrationPath('fr_feature', 'cosine'), mine, 'writing elsewhere changes nothing a lookup reads');
+
+    const wrong = (e: unknown) => e instanceof FacekitError && e.code === 'BAD_ARGUMENT' && /toy \/ cosine, not fr_feature \/ cosine/.test(e.message);
+    assert.throws(() => threshold(writeCalibration(syntheticFit('toy'), join(home, 'toy.json'))), wrong);
+    assert.throws(() => threshold(join(home, 'missing.json')), (e: unknown) => e instanceof FacekitError && e.code === 'NOT_FOUND');
+    writeFileSync(join(home, 'broken.json'), '{');
+    assert.throws(() => threshold(join(home, 'broken.json')), (e: unknown) => e instanceof FacekitError && e.code === 'BAD_ARGUMENT');
+  });
 });
