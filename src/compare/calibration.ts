@@ -131,7 +131,10 @@ export function fallbackCalibration(model: string, metric: CalibratedScore, thre
   };
 }
 
-/** The calibrations facekit ships (read-only; maintainers refresh them by committing new files here). */
+/**
+ * The calibrations facekit ships, read-only at run time. Maintainers refresh one by fitting it with
+ * `facekit calibrate` (which writes to their data directory) and committing a copy here.
+ */
 export const SHIPPED_CALIBRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'calibrations');
 
 /** Where `facekit calibrate` stores a user's fits: <data dir>/calibrations. */
