@@ -2,7 +2,8 @@
 // Runs every test/**/*.test.ts with Node's own test runner (tsx compiles TypeScript on the fly).
 // Node 20's --test takes no globs, so the file list is gathered here. Extra args are passed through
 // (e.g. `npm test -- test/detect` to run one folder).
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -15,5 +16,10 @@ function walk(p) {
 }
 for (const r of roots.length ? roots : ['test']) walk(r);
 if (files.length === 0) { console.error('no test files found'); process.exit(1); }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...flags, ...files], { stdio: 'inherit' });
+// an empty data directory: a calibration the developer fitted (or their gallery) must not change what the tests see
+const dataHome = mkdtempSync(join(tmpdir(), 'facekit-test-data-'));
+const env = { ...process.env, XDG_DATA_HOME: dataHome };
+delete env.FACEKIT_DATA_DIR;
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...flags, ...files], { stdio: 'inherit', env });
+rmSync(dataHome, { recursive: true, force: true });
 process.exit(r.status ?? 1);

@@ -20,7 +20,7 @@ export { verify, DEFAULT_METRIC, type VerifyOptions, type VerifyResult } from '.
 // compare: distances, thresholds, calibration, fusion
 export {
   cosineDistance, euclideanDistance, euclideanL2Distance, l2Normalize, distance, METRICS,
-  fitCalibration, confidence, getCalibration, saveCalibration, type Metric, type Calibration,
+  fitCalibration, confidence, getCalibration, saveCalibration, removeCalibration, userCalibrationDir, type Metric, type Calibration,
 } from './compare/index.js';
 
 // gallery: 1:N storage and search

@@ -1,11 +1,15 @@
 /**
  * Calibration as data: per (model, metric), a decision threshold for a stated FAR and a map from
- * distance to P(same), both fitted on labelled pairs and stored as JSON beside this file
- * (calibrations/<model>.<metric>.json). `facekit calibrate` writes them with `saveCalibration`.
+ * distance to P(same), both fitted on labelled pairs and stored as JSON files named
+ * <model>.<metric>.json. facekit ships its maintainers' fits beside this file (calibrations/);
+ * `facekit calibrate` stores a user's fits in their data directory (saveCalibration), and a lookup
+ * reads the user's file before the shipped one. The shipped folder is never written: it is inside
+ * the installed package, shared by every user and replaced on upgrade.
  */
-import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync, realpathSync, rmSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { facekitDataDir } from '../data-dir.js';
 import { FacekitError } from '../errors/index.js';
 import { isMetric, type Metric } from './distance.js';
 import { fitLogisticRegression, sigmoid } from './logistic.js';
@@ -127,7 +131,21 @@ export function fallbackCalibration(model: string, metric: CalibratedScore, thre
   };
 }
 
-const DEFAULT_DIR = join(dirname(fileURLToPath(import.meta.url)), 'calibrations');
+/**
+ * The calibrations facekit ships, read-only at run time. Maintainers refresh one by fitting it with
+ * `facekit calibrate` (which writes to their data directory) and committing a copy here.
+ */
+export const SHIPPED_CALIBRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'calibrations');
+
+/** Where `facekit calibrate` stores a user's fits: <data dir>/calibrations. */
+export function userCalibrationDir(): string {
+  return join(facekitDataDir(), 'calibrations');
+}
+
+/** The folders a lookup reads, first match wins: an explicit folder alone, else the user's fits over the shipped ones. */
+function lookupDirs(dir?: string): string[] {
+  return dir === undefined ? [userCalibrationDir(), SHIPPED_CALIBRATIONS_DIR] : [dir];
+}
 
 function fileName(model: string, metric: CalibratedScore): string {
   return `${model.replace(/[^A-Za-z0-9_.-]/g, '_')}.${metric}.json`;
@@ -143,27 +161,51 @@ export function validateCalibration(x: unknown, where: string): Calibration {
   return c as Calibration;
 }
 
-export function listCalibrations(dir: string = DEFAULT_DIR): Calibration[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
-    .map((f) => validateCalibration(JSON.parse(readFileSync(join(dir, f), 'utf8')), join(dir, f)));
+/** A calibration record from a JSON file (a stored one, or any file a user names). */
+export function readCalibration(p: string): Calibration {
+  if (!existsSync(p)) throw new FacekitError('NOT_FOUND', `calibration file not found: ${p}`);
+  let x: unknown;
+  try {
+    x = JSON.parse(readFileSync(p, 'utf8'));
+  } catch (e) {
+    throw new FacekitError('BAD_ARGUMENT', `${p} is not valid JSON (${(e as Error).message})`);
+  }
+  return validateCalibration(x, p);
 }
 
-/** The stored calibration for (model, metric), or a NOT_FOUND error naming both. */
-export function getCalibration(model: string, metric: CalibratedScore, dir: string = DEFAULT_DIR): Calibration {
-  const p = join(dir, fileName(model, metric));
-  if (!existsSync(p)) {
+/** Every calibration a lookup can find (one per model and metric, the user's fit over the shipped one); `dir`: that folder only. */
+export function listCalibrations(dir?: string): Calibration[] {
+  const byName = new Map<string, string>();
+  for (const d of lookupDirs(dir)) {
+    if (!existsSync(d)) continue;
+    for (const f of readdirSync(d).filter((f) => f.endsWith('.json'))) if (!byName.has(f)) byName.set(f, join(d, f));
+  }
+  return [...byName.keys()].sort().map((f) => readCalibration(byName.get(f)!));
+}
+
+/** The file a lookup for (model, metric) reads, or undefined when there is none; `dir`: that folder only. */
+export function calibrationPath(model: string, metric: CalibratedScore, dir?: string): string | undefined {
+  return lookupDirs(dir).map((d) => join(d, fileName(model, metric))).find((p) => existsSync(p));
+}
+
+/**
+ * The calibration for (model, metric): the user's fit (userCalibrationDir) when there is one, else
+ * the shipped one, else a NOT_FOUND error naming both; `dir`: read that folder only.
+ */
+export function getCalibration(model: string, metric: CalibratedScore, dir?: string): Calibration {
+  const p = calibrationPath(model, metric, dir);
+  if (!p) {
     const have = listCalibrations(dir).map((c) => `${c.model}/${c.metric}`);
     throw new FacekitError('NOT_FOUND', `no calibration for model '${model}' with metric '${metric}'`
       + ` (have: ${have.length ? have.join(', ') : 'none'}); run \`facekit calibrate\` or pass a threshold`, { model, metric });
   }
-  const c = validateCalibration(JSON.parse(readFileSync(p, 'utf8')), p);
+  const c = readCalibration(p);
   if (c.model !== model || c.metric !== metric) throw new FacekitError('BAD_ARGUMENT', `${p} holds ${c.model}/${c.metric}, not ${model}/${metric}`);
   return c;
 }
 
 /** The stored calibration, or the fallback rule around `threshold` when none exists. */
-export function getCalibrationOr(model: string, metric: CalibratedScore, threshold: number, dir: string = DEFAULT_DIR): Calibration {
+export function getCalibrationOr(model: string, metric: CalibratedScore, threshold: number, dir?: string): Calibration {
   try {
     return getCalibration(model, metric, dir);
   } catch (e) {
@@ -172,10 +214,48 @@ export function getCalibrationOr(model: string, metric: CalibratedScore, thresho
   }
 }
 
-export function saveCalibration(cal: Calibration, dir: string = DEFAULT_DIR): string {
+/** `p` with symlinks resolved, through its nearest existing ancestor when `p` does not exist yet. */
+function realPath(p: string): string {
+  const rest: string[] = [];
+  let q = resolve(p);
+  while (!existsSync(q) && dirname(q) !== q) {
+    rest.unshift(basename(q));
+    q = dirname(q);
+  }
+  return join(realpathSync(q), ...rest);
+}
+
+/** Refuses to change anything inside the shipped calibrations folder, however the path reaches it (symlinks included). */
+export function refuseShippedCalibrationPath(p: string, what = 'write'): void {
+  const r = relative(realPath(SHIPPED_CALIBRATIONS_DIR), realPath(p));
+  if (r === '' || (r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r))) {
+    throw new FacekitError('BAD_ARGUMENT', `refusing to ${what} ${p}: it is inside facekit's shipped calibrations (${SHIPPED_CALIBRATIONS_DIR}),`
+      + ` which are part of the installed package; a fitted calibration belongs in ${userCalibrationDir()} or a file of your own`);
+  }
+}
+
+/** Writes a calibration record to the file `p` (a user's choice of place; never the shipped folder). */
+export function writeCalibration(cal: Calibration, p: string): string {
   validateCalibration(cal, 'calibration');
-  mkdirSync(dir, { recursive: true });
-  const p = join(dir, fileName(cal.model, cal.metric));
+  refuseShippedCalibrationPath(p);
+  mkdirSync(dirname(p), { recursive: true });
   writeFileSync(p, JSON.stringify(cal, null, 2) + '\n');
+  return p;
+}
+
+/** Stores a calibration where lookups find it: <model>.<metric>.json in the user's calibrations folder (or `dir`). Returns the path. */
+export function saveCalibration(cal: Calibration, dir: string = userCalibrationDir()): string {
+  return writeCalibration(cal, join(dir, fileName(cal.model, cal.metric)));
+}
+
+/**
+ * Removes the user's fit for (model, metric), so lookups fall back to the shipped calibration (if
+ * any). Returns the removed file, or undefined when there was none.
+ */
+export function removeCalibration(model: string, metric: CalibratedScore, dir: string = userCalibrationDir()): string | undefined {
+  const p = join(dir, fileName(model, metric));
+  refuseShippedCalibrationPath(p, 'remove');
+  if (!existsSync(p)) return undefined;
+  rmSync(p);
   return p;
 }

@@ -7,8 +7,8 @@ export { thresholdAtFar, justBelow, type FarThreshold } from './threshold.js';
 export { sigmoid, fitLogisticRegression, type LogisticFit, type LogisticOptions } from './logistic.js';
 export { anchorIsotonic, fitIsotonic, isotonicProbability, type IsotonicTable } from './isotonic.js';
 export {
-  fitCalibration, confidence, fallbackCalibration, getCalibration, getCalibrationOr, listCalibrations,
-  saveCalibration, validateCalibration, DEFAULT_TARGET_FAR, type Calibration, type CalibratedScore, type FitCalibrationOptions,
+  fitCalibration, confidence, fallbackCalibration, getCalibration, getCalibrationOr, listCalibrations, calibrationPath, readCalibration,
+  saveCalibration, writeCalibration, removeCalibration, refuseShippedCalibrationPath, userCalibrationDir, validateCalibration, SHIPPED_CALIBRATIONS_DIR, DEFAULT_TARGET_FAR, type Calibration, type CalibratedScore, type FitCalibrationOptions,
 } from './calibration.js';
 export {
   meanProbabilityFusion, fitLogisticFusion, fusionFromRecord, fusionId, parseFusionId, refuseMetricForFusion, ACCURATE_FUSION,

@@ -5,7 +5,7 @@
  */
 import { basename, join } from 'node:path';
 import {
-  fitCalibration, fusionFromRecord, getCalibration, parseFusionId, refuseMetricForFusion, DEFAULT_TARGET_FAR, type Calibration, type Metric,
+  fitCalibration, fusionFromRecord, getCalibration, parseFusionId, refuseMetricForFusion, DEFAULT_TARGET_FAR, type Calibration, type FusionRecord, type Metric,
 } from '../compare/index.js';
 import { DEFAULT_DETECTOR } from '../detect/index.js';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
@@ -125,16 +125,27 @@ async function scorePairSource(opts: EvalVerifyOptions) {
   return { pairList, model, metric, scored: scorePairs(pairList, score), msPerImage };
 }
 
-async function pairScorer(paths: string[], key: (p: string) => string, opts: EvalVerifyOptions) {
+/**
+ * What these options score, by the (model, metric) their calibration is stored under: a head's id
+ * (verify --head looks there first), a fusion's id with metric 'fused' (its distance is
+ * 1 - P(same)), else the model and its metric.
+ */
+export function calibrationKey(opts: Pick<EvalVerifyOptions, 'model' | 'metric' | 'head'>):
+  { model: string; metric: Metric; fusion?: undefined } | { model: string; metric: 'fused'; fusion: FusionRecord } {
   const model = headFor(opts)?.id ?? opts.model ?? DEFAULT_EMBED_MODEL;
-  const fusionRecord = parseFusionId(model);
-  if (!fusionRecord) {
-    const metric = opts.metric ?? 'cosine';
+  const fusion = parseFusionId(model);
+  if (!fusion) return { model, metric: opts.metric ?? 'cosine' };
+  refuseMetricForFusion(fusion, opts.metric);
+  return { model: fusion.id, metric: 'fused', fusion };
+}
+
+async function pairScorer(paths: string[], key: (p: string) => string, opts: EvalVerifyOptions) {
+  const scored = calibrationKey(opts);
+  if (!scored.fusion) {
     const r = await embedForEval(paths, opts);
-    return { model, metric, score: metricScorer(r.embeddings, metric, key), msPerImage: r.msPerImage };
+    return { model: scored.model, metric: scored.metric, score: metricScorer(r.embeddings, scored.metric, key), msPerImage: r.msPerImage };
   }
-  refuseMetricForFusion(fusionRecord, opts.metric);
-  const fusion = fusionFromRecord(fusionRecord);
+  const fusion = fusionFromRecord(scored.fusion);
   const maps: EmbeddingMap[] = [];
   let msPerImage: number | null = null;
   for (const m of fusion.members) {
@@ -244,8 +255,7 @@ export interface CalibrateOptions extends EvalVerifyOptions {
  * pairs left out). It is returned, not saved: the caller decides (saveCalibration).
  */
 export async function runCalibration(opts: CalibrateOptions): Promise<{ calibration: Calibration; result: VerificationResult }> {
-  // with a head, the calibration is stored under the head's id (verify --head looks there first);
-  // a fusion's under its id with metric 'fused' (its distance is 1 - P(same))
+  // named by calibrationKey: a head's id, a fusion's id with 'fused', or the model and metric
   const { pairList, model, metric, scored } = await scorePairSource(opts);
   const genuine = scored.filter((p) => p.same && p.distance !== null).map((p) => p.distance!);
   const impostor = scored.filter((p) => !p.same && p.distance !== null).map((p) => p.distance!);

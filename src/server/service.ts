@@ -239,7 +239,7 @@ export interface FaceService {
 export type InferenceReporter = (model: string, seconds: number) => void;
 
 export interface ServiceOptions {
-  /** gallery store: a SQLite file path, a postgres:// URL or :memory:; default $XDG_DATA_HOME/facekit/gallery.db */
+  /** gallery store: a SQLite file path, a postgres:// URL or :memory:; default gallery.db in the data dir ($FACEKIT_DATA_DIR, else $XDG_DATA_HOME/facekit) */
   db?: string;
   onInference?: InferenceReporter;
 }

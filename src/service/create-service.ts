@@ -5,9 +5,9 @@
  * here. Every model run is reported through onInference so /metrics can show where time goes.
  */
 import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { distance } from '../compare/index.js';
+import { facekitDataDir } from '../data-dir.js';
 import { DEFAULT_DETECTOR } from '../detect/index.js';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
 import { FacekitError } from '../errors/index.js';
@@ -31,7 +31,7 @@ export interface CreateServiceOptions extends ServiceOptions {
 
 /** Where the gallery lives when no --db is given: the user's data directory (XDG). */
 export function defaultGalleryPath(): string {
-  return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'facekit', 'gallery.db');
+  return join(facekitDataDir(), 'gallery.db');
 }
 
 function toPerson(p: GalleryPerson, faceCount?: number): Person {

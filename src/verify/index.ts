@@ -1,6 +1,6 @@
 import { spoofCheckIfAsked, type AntiSpoofOption, type SpoofResult } from '../analyze/index.js';
 import {
-  confidence, distance, fallbackCalibration, fusionFromRecord, getCalibration, parseFusionId, refuseMetricForFusion, type CalibratedScore, type Calibration, type FusionMember, type Metric,
+  confidence, distance, fallbackCalibration, fusionFromRecord, getCalibration, parseFusionId, readCalibration, refuseMetricForFusion, validateCalibration, type CalibratedScore, type Calibration, type FusionMember, type Metric,
 } from '../compare/index.js';
 import { DEFAULT_DETECTOR } from '../detect/index.js';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
@@ -15,6 +15,12 @@ export interface VerifyOptions extends FaceOptions {
   metric?: Metric;
   /** overrides the calibrated threshold */
   threshold?: number;
+  /**
+   * decide with this calibration instead of the stored ones (the user's fit, else the shipped one):
+   * a record, or the path of its JSON file (facekit calibrate --out). It must be for the model (or
+   * head, or fusion) and metric compared.
+   */
+  calibration?: Calibration | string;
   /**
    * also judge each compared face live or presented (photo, screen). A spoof is reported in the
    * result (isReal false, per-face spoof score), never thrown; `verified` stays the identity decision.
@@ -61,8 +67,9 @@ export function summarize(f: Face): FaceSummary {
 }
 
 /**
- * The calibration verify uses: the shipped one for (model, metric), or a clear error naming the way
- * out. A head's id (from --head) resolves to the head's own calibration.
+ * The calibration verify uses for (model, metric): the user's fit (facekit calibrate), else the
+ * shipped one, else a clear error naming the way out. A head's id (from --head) resolves to the
+ * head's own calibration.
  */
 export function calibrationFor(model: string, metric: CalibratedScore): Calibration {
   const head = headNamed(model, metric);
@@ -93,8 +100,8 @@ function tryCalibration(model: string, metric: CalibratedScore): Calibration | u
 }
 
 /**
- * The calibration a decision uses. Without an explicit threshold the shipped one is required;
- * with one, the shipped confidence map is still reported when there is one.
+ * The calibration a decision uses. Without an explicit threshold a stored one (calibrationFor) is
+ * required; with one, the stored confidence map is still reported when there is one.
  */
 export function decisionCalibration(model: string, metric: CalibratedScore, threshold?: number): Calibration {
   // a fusion scores pairs; a gallery search compares one model's embeddings
@@ -103,6 +110,15 @@ export function decisionCalibration(model: string, metric: CalibratedScore, thre
   }
   if (threshold === undefined) return calibrationFor(model, metric);
   return tryCalibration(model, metric) ?? fallbackCalibration(model, metric, threshold);
+}
+
+/** A calibration the caller chose: one for another model or metric would decide on the wrong scale, so it is refused. */
+function givenCalibration(given: Calibration | string, model: string, metric: CalibratedScore): Calibration {
+  const cal = typeof given === 'string' ? readCalibration(given) : validateCalibration(given, 'calibration');
+  if (cal.model !== model || cal.metric !== metric) {
+    throw new FacekitError('BAD_ARGUMENT', `the calibration given is for ${cal.model} / ${cal.metric}, not ${model} / ${metric}`);
+  }
+  return cal;
 }
 
 export interface EmbeddingComparison {
@@ -140,7 +156,9 @@ export interface VerifyPlan {
   decide(perMember: readonly number[]): EmbeddingComparison;
 }
 
-export function planVerification(opts: { model?: string; metric?: Metric; threshold?: number; head?: { id: string; baseModel: string } }): VerifyPlan {
+export function planVerification(opts: {
+  model?: string; metric?: Metric; threshold?: number; calibration?: Calibration | string; head?: { id: string; baseModel: string };
+}): VerifyPlan {
   const { head } = opts;
   const fusionRecord = opts.model ? parseFusionId(opts.model) : undefined;
   if (fusionRecord && head) throw new FacekitError('BAD_ARGUMENT', 'a head applies to one recognition model, not to a fusion');
@@ -149,7 +167,7 @@ export function planVerification(opts: { model?: string; metric?: Metric; thresh
   const label = head?.id ?? fusionRecord?.id ?? model;
   const metric: CalibratedScore = fusionRecord ? 'fused' : (opts.metric ?? DEFAULT_METRIC);
   // read once: the decision uses this calibration, and a missing one fails here
-  const cal = decisionCalibration(label, metric, opts.threshold);
+  const cal = opts.calibration === undefined ? decisionCalibration(label, metric, opts.threshold) : givenCalibration(opts.calibration, label, metric);
   const fusion = fusionRecord ? fusionFromRecord(fusionRecord) : undefined;
   return {
     label,

@@ -31,8 +31,9 @@ export function registerFaceCommands(program: Command): void {
 
   addAntiSpoofOptions(addFaceOptions(program.command('verify <image1> <image2>').description('are these the same person?')))
     .option('--threshold <n>', 'override the calibrated threshold', parseFloat)
-    .action(action(async (a: string, b: string, o: CliFaceOptions & CliAntiSpoof & { threshold?: number }) => {
-      const r = await verify(a, b, { ...faceOptionsFrom(o), metric: metricFrom(o), threshold: o.threshold, antiSpoof: antiSpoofFrom(o) });
+    .option('--calibration <file.json>', 'decide with this calibration (as calibrate --out writes) instead of the stored one')
+    .action(action(async (a: string, b: string, o: CliFaceOptions & CliAntiSpoof & { threshold?: number; calibration?: string }) => {
+      const r = await verify(a, b, { ...faceOptionsFrom(o), metric: metricFrom(o), threshold: o.threshold, calibration: o.calibration, antiSpoof: antiSpoofFrom(o) });
       if (o.draw) await drawPair(o.draw, [a, b], r);
       if (o.json) return printJson(r);
       console.log(`${r.verified ? 'SAME person' : 'DIFFERENT people'}: distance ${r.distance.toFixed(4)} (threshold ${r.threshold.toFixed(4)}, ${r.metric}), confidence ${(100 * r.confidence).toFixed(1)}%`);

@@ -70,7 +70,7 @@ export function registerServe(program: Command, createService: CreateService): v
     .description('run the REST API (OpenAPI docs at /docs); without API keys it binds loopback only and runs without auth')
     .option('--port <n>', 'port', '3000')
     .option('--host <h>', 'address to bind; anything but loopback needs an API key (facekit keys create)', '127.0.0.1')
-    .option('--db <file|url>', 'gallery store: a SQLite file or postgres://... (default: $XDG_DATA_HOME/facekit/gallery.db; :memory: for none)')
+    .option('--db <file|url>', 'gallery store: a SQLite file or postgres://... (default: gallery.db in $FACEKIT_DATA_DIR, else $XDG_DATA_HOME/facekit; :memory: for none)')
     .option('--keys-file <file>', `API keys file (default: ${defaultKeysFile()})`)
     .option('--audit-log <file>', 'JSON-lines log of every write', defaultAuditLog())
     .option('--image-root <dir>', 'let deepface-style requests name image files under this directory')
