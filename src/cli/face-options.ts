@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import { isMetric, METRICS, type Metric } from '../compare/index.js';
 import { DEFAULT_DETECTOR, listDetectors } from '../detect/index.js';
 import { FacekitError } from '../errors/index.js';
-import type { Face } from '../face.js';
+import type { FaceSummary } from '../face.js';
 import { drawFaces, loadImage, type DrawableFace } from '../image/index.js';
 import type { FaceOptions } from '../pipeline/index.js';
 import type { VerifyResult } from '../verify/index.js';
@@ -59,9 +59,9 @@ export function metricFrom(o: CliFaceOptions): Metric | undefined {
 }
 
 /** --draw: the photo with every face's box and landmarks, and an optional label per face. */
-export async function drawTo(out: string, imagePath: string, faces: readonly Face[], labels?: readonly string[]): Promise<void> {
+export async function drawTo(out: string, imagePath: string, faces: readonly FaceSummary[], labels?: readonly string[]): Promise<void> {
   const image = await loadImage(imagePath);
-  const drawable: DrawableFace[] = faces.map((f, i) => ({ box: f.box, score: f.score, landmarks: f.landmarks5, label: labels?.[i] }));
+  const drawable: DrawableFace[] = faces.map((f, i) => ({ box: f.box, score: f.score, landmarks5: f.landmarks5, label: labels?.[i] }));
   writeFileSync(out, await drawFaces(image, drawable, { labels: true }));
 }
 
@@ -71,7 +71,7 @@ export async function drawPair(out: string, paths: [string, string], r: VerifyRe
   const panels = await Promise.all(paths.map(async (p, i) => {
     const image = await loadImage(p);
     const f = r.faces[i];
-    const png = await drawFaces(image, [{ box: f.box, score: f.score, landmarks: f.landmarks }], { color: r.verified ? '#22c55e' : '#ef4444' });
+    const png = await drawFaces(image, [{ box: f.box, score: f.score, landmarks5: f.landmarks5 }], { color: r.verified ? '#22c55e' : '#ef4444' });
     return sharp(png).resize({ height: H }).png().toBuffer({ resolveWithObject: true });
   }));
   const W = panels[0].info.width + panels[1].info.width;

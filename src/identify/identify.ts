@@ -2,11 +2,12 @@ import { spoofCheckIfAsked, type AntiSpoofOption, type SpoofResult } from '../an
 import { confidence, type Calibration, type Metric } from '../compare/index.js';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
 import { FacekitError } from '../errors/index.js';
-import type { Box } from '../face.js';
+import { summarizeFace, type FaceSummary } from '../face.js';
 import type { Gallery, PersonRule } from '../gallery/index.js';
 import type { ImageInput } from '../image/index.js';
 import { embedFaces, headFor, loadAndFindFaces, type FaceOptions } from '../pipeline/index.js';
 import { decisionCalibration, DEFAULT_METRIC } from '../verify/index.js';
+import { roundMeasure } from '../rounding.js';
 import { galleryDistance, galleryMetric } from './metric.js';
 
 export interface IdentifyImageOptions extends FaceOptions {
@@ -31,10 +32,8 @@ export interface PersonMatch {
   confidence: number;
 }
 
-export interface IdentifiedFace {
-  box: Box;
-  score: number;
-  landmarks: [number, number][];
+/** One face of an identify result: the same record in the library, the CLI's --json, REST and the page. */
+export interface IdentifiedFace extends FaceSummary {
   /** the best person when within the threshold, else null (unknown) */
   match: PersonMatch | null;
   /** nearest people, best first, whatever the threshold */
@@ -86,12 +85,13 @@ export function matchEmbedding(gallery: Gallery, vector: Float32Array, opts: Mat
   const { topK, cal, threshold } = matchDecision(opts);
   // enough faces to rank topK people even when each has several enrollment photos
   const { people } = gallery.search(opts.model, vector, { topK: Math.max(20, 4 * topK), metric: galleryMetric(opts.metric), rule: opts.rule });
-  const candidates = people.slice(0, topK).map((p) => {
-    const d = galleryDistance(p.distance, opts.metric);
-    return { personId: p.personId, name: p.name, faceId: p.faceId, distance: d, confidence: confidence(d, cal) };
-  });
-  const best = candidates[0];
-  return { match: best && best.distance <= threshold ? best : null, candidates, threshold };
+  const ranked = people.slice(0, topK).map((p) => ({ person: p, distance: galleryDistance(p.distance, opts.metric) }));
+  // decided on the exact distance, reported rounded
+  const candidates: PersonMatch[] = ranked.map(({ person: p, distance: d }) => (
+    { personId: p.personId, name: p.name, faceId: p.faceId, distance: roundMeasure(d), confidence: roundMeasure(confidence(d, cal)) }
+  ));
+  const known = ranked.length > 0 && ranked[0].distance <= threshold;
+  return { match: known ? candidates[0] : null, candidates, threshold: opts.threshold ?? roundMeasure(threshold) };
 }
 
 /** Who is in this photo? Every detected face is matched against the gallery. */
@@ -113,14 +113,7 @@ export async function identify(gallery: Gallery, input: ImageInput, opts: Identi
   const embedded = await embedFaces(image, faces, head ? opts : { ...opts, model });
   const out: IdentifiedFace[] = embedded.map((f, i) => {
     const { match: best, candidates } = matchEmbedding(gallery, f.embedding!.vector, match);
-    return {
-      box: { x: f.box.x, y: f.box.y, w: f.box.w, h: f.box.h },
-      score: f.score,
-      landmarks: f.landmarks5.map(([x, y]) => [x, y] as [number, number]),
-      match: best,
-      candidates,
-      ...(spoofs[i] ? { spoof: spoofs[i] } : {}),
-    };
+    return { ...summarizeFace(f), match: best, candidates, ...(spoofs[i] ? { spoof: spoofs[i] } : {}) };
   });
-  return { faces: out, model, metric, threshold, image: { width: image.width, height: image.height }, ms: performance.now() - t0 };
+  return { faces: out, model, metric, threshold: opts.threshold ?? roundMeasure(threshold), image: { width: image.width, height: image.height }, ms: performance.now() - t0 };
 }

@@ -23,7 +23,7 @@ test('verify --json prints exactly one object with the documented fields', async
   assert.equal(o.verified, true);
   assert.equal(o.faces.length, 2);
   assert.deepEqual(Object.keys(o.faces[0].box).sort(), ['h', 'w', 'x', 'y']);
-  assert.equal(o.faces[0].landmarks.length, 5);
+  assert.equal(o.faces[0].landmarks5.length, 5);
   assert.ok(o.confidence >= 0 && o.confidence <= 1);
 });
 

@@ -58,10 +58,10 @@ test('enroll --dir, identify --json with the exact shape, --draw, people list/sh
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim().split('\n').length, 1);
   const out = JSON.parse(r.stdout);
-  assert.deepEqual(Object.keys(out).sort(), ['faces', 'ms']);
+  assert.deepEqual(Object.keys(out).sort(), ['faces', 'image', 'metric', 'model', 'ms', 'threshold']);
   assert.equal(out.faces.length, 3);
   for (const f of out.faces) {
-    assert.deepEqual(Object.keys(f).sort(), ['box', 'candidates', 'match', 'score']);
+    assert.deepEqual(Object.keys(f).sort(), ['box', 'candidates', 'detector', 'landmarks5', 'match', 'score']);
     assert.deepEqual(Object.keys(f.box).sort(), ['h', 'w', 'x', 'y']);
     if (f.match) assert.deepEqual(Object.keys(f.match).sort(), ['confidence', 'distance', 'faceId', 'name', 'personId']);
   }

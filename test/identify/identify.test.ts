@@ -148,7 +148,8 @@ test('other metrics: euclidean_l2 distances are the cosine ones converted, with 
   assert.equal(l2.metric, 'euclidean_l2');
   assert.equal(l2.faces[0].match?.name, cos.faces[0].match?.name);
   const d = cos.faces[0].candidates[0].distance;
-  assert.ok(Math.abs(l2.faces[0].candidates[0].distance - Math.sqrt(2 * d)) < 1e-5);
+  // both reported to 4 decimals
+  assert.ok(Math.abs(l2.faces[0].candidates[0].distance - Math.sqrt(2 * d)) < 2e-4);
   // fr_feature embeddings are unit length, so plain euclidean agrees with euclidean_l2
   assert.ok(Math.abs(eu.faces[0].candidates[0].distance - l2.faces[0].candidates[0].distance) < 1e-4);
   assert.notEqual(l2.threshold, cos.threshold);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadAndFindFaces, represent } from '../../pipeline/index.js';
-import { summarize, verify } from '../../verify/index.js';
+import { summarizeFace } from '../../face.js';
+import { verify } from '../../verify/index.js';
 import { addFaceOptions, drawPair, drawTo, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.js';
 import { action, printJson } from '../run.js';
 import { addAntiSpoofOptions, antiSpoofFrom, spoofPhrase, type CliAntiSpoof } from './analyze.js';
@@ -14,7 +15,7 @@ export function registerFaceCommands(program: Command): void {
       const { faces } = await loadAndFindFaces(image, faceOptionsFrom(o));
       const ms = performance.now() - t0;
       if (o.draw) await drawTo(o.draw, image, faces);
-      if (o.json) return printJson({ faces: faces.map(summarize), ms });
+      if (o.json) return printJson({ faces: faces.map(summarizeFace), ms });
       console.log(`${faces.length} face${faces.length === 1 ? '' : 's'} in ${ms.toFixed(0)} ms`);
       faces.forEach((f, i) => console.log(`  #${i + 1} ${fmtBox(f.box)} score=${f.score.toFixed(3)}`));
     }));
@@ -23,7 +24,7 @@ export function registerFaceCommands(program: Command): void {
     .action(action(async (image: string, o: CliFaceOptions) => {
       const r = await represent(image, faceOptionsFrom(o));
       if (o.draw) await drawTo(o.draw, image, r.faces);
-      const rows = r.faces.map((f) => ({ ...summarize(f), model: f.embedding!.model, embedding: Array.from(f.embedding!.vector) }));
+      const rows = r.faces.map((f) => ({ ...summarizeFace(f), model: f.embedding!.model, embedding: Array.from(f.embedding!.vector) }));
       if (o.json) return printJson({ faces: rows, ms: r.ms });
       console.log(`${rows.length} face${rows.length === 1 ? '' : 's'} in ${r.ms.toFixed(0)} ms`);
       rows.forEach((f, i) => console.log(`  #${i + 1} ${fmtBox(f.box)} ${f.model} [${f.embedding.slice(0, 4).map((x) => x.toFixed(3)).join(', ')}, ...] (${f.embedding.length}-d)`));

@@ -2,7 +2,6 @@ import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { FacekitError } from '../../errors/index.js';
-import type { Face } from '../../face.js';
 import {
   describePerson, enroll, exportGallery, findPeopleByName, identify, importGallery, openGallery, peopleWithFaceCounts,
   type Gallery, type PersonRef,
@@ -96,12 +95,9 @@ export function registerGalleryCommands(program: Command): void {
     .action(action(async (image: string, o: CliFaceOptions & CliAntiSpoof & DbOptions & { threshold?: number; topK: number; rule: 'min' | 'mean-top2' }) => {
       const r = await withGallery(o.db, (g) => identify(g, image, { ...faceOptionsFrom(o), metric: metricFrom(o), threshold: o.threshold, topK: o.topK, rule: o.rule, antiSpoof: antiSpoofFrom(o) }));
       if (o.draw) {
-        const faces = r.faces.map((f) => ({ box: f.box, score: f.score, landmarks5: f.landmarks }) as unknown as Face);
-        await drawTo(o.draw, image, faces, r.faces.map((f) => `${f.match ? `${f.match.name} ${(100 * f.match.confidence).toFixed(0)}%` : 'unknown'}${f.spoof && !f.spoof.isReal ? ' PRESENTED' : ''}`));
+        await drawTo(o.draw, image, r.faces, r.faces.map((f) => `${f.match ? `${f.match.name} ${(100 * f.match.confidence).toFixed(0)}%` : 'unknown'}${f.spoof && !f.spoof.isReal ? ' PRESENTED' : ''}`));
       }
-      if (o.json) {
-        return printJson({ faces: r.faces.map((f) => ({ box: f.box, score: f.score, match: f.match, candidates: f.candidates, ...(f.spoof ? { spoof: f.spoof } : {}) })), ms: r.ms });
-      }
+      if (o.json) return printJson(r);
       console.log(`${r.faces.length} face${r.faces.length === 1 ? '' : 's'} in ${r.ms.toFixed(0)} ms (model ${r.model}, ${r.metric} threshold ${r.threshold.toFixed(4)})`);
       r.faces.forEach((f, i) => {
         const b = f.box;
