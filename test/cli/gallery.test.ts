@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { databases, PG_SKIP, PG_URL } from '../gallery/pg-database.ts';
+import { KNOWN_FACE_COLOR, UNKNOWN_FACE_COLOR } from '../../src/image/index.ts';
 import { facekit } from './helpers.ts';
 
 const GROUP = 'node_modules/@vladmandic/face-api/demo/sample1.jpg';
@@ -72,6 +73,15 @@ test('enroll --dir, identify --json with the exact shape, --draw, people list/sh
   assert.equal(at(2).match, null);
   const m = await sharp(drawn).metadata();
   assert.deepEqual([m.width, m.height, m.format], [1920, 1280, 'png']);
+  // recognised faces in one colour, the stranger in another: the middle of each box's left edge
+  const pixels = await sharp(drawn).removeAlpha().raw().toBuffer();
+  const edgeColour = (box: { x: number; y: number; w: number; h: number }) => {
+    const i = 3 * (Math.round(box.y + box.h / 2) * 1920 + Math.round(box.x));
+    return `#${[...pixels.subarray(i, i + 3)].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+  };
+  assert.equal(edgeColour(at(0).box), KNOWN_FACE_COLOR);
+  assert.equal(edgeColour(at(1).box), KNOWN_FACE_COLOR);
+  assert.equal(edgeColour(at(2).box), UNKNOWN_FACE_COLOR);
 
   r = facekit(['people', 'list', '--db', db, '--json']);
   assert.equal(r.code, 0, r.stderr);

@@ -6,6 +6,7 @@ import {
   describePerson, enroll, exportGallery, findPeopleByName, identify, importGallery, openGallery, peopleWithFaceCounts,
   type Gallery, type PersonRef,
 } from '../../identify/index.js';
+import { KNOWN_FACE_COLOR, UNKNOWN_FACE_COLOR } from '../../image/index.js';
 import { addFaceOptions, drawTo, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.js';
 import { progress } from '../progress.js';
 import { action, printJson } from '../run.js';
@@ -95,7 +96,11 @@ export function registerGalleryCommands(program: Command): void {
     .action(action(async (image: string, o: CliFaceOptions & CliAntiSpoof & DbOptions & { threshold?: number; topK: number; rule: 'min' | 'mean-top2' }) => {
       const r = await withGallery(o.db, (g) => identify(g, image, { ...faceOptionsFrom(o), metric: metricFrom(o), threshold: o.threshold, topK: o.topK, rule: o.rule, antiSpoof: antiSpoofFrom(o) }));
       if (o.draw) {
-        await drawTo(o.draw, image, r.faces, r.faces.map((f) => `${f.match ? `${f.match.name} ${(100 * f.match.confidence).toFixed(0)}%` : 'unknown'}${f.spoof && !f.spoof.isReal ? ' PRESENTED' : ''}`));
+        await drawTo(o.draw, image, r.faces.map((f) => ({
+          ...f,
+          label: `${f.match ? `${f.match.name} ${(100 * f.match.confidence).toFixed(0)}%` : 'unknown'}${f.spoof && !f.spoof.isReal ? ' PRESENTED' : ''}`,
+          color: f.match ? KNOWN_FACE_COLOR : UNKNOWN_FACE_COLOR,
+        })));
       }
       if (o.json) return printJson(r);
       console.log(`${r.faces.length} face${r.faces.length === 1 ? '' : 's'} in ${r.ms.toFixed(0)} ms (model ${r.model}, ${r.metric} threshold ${r.threshold.toFixed(4)})`);
