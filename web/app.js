@@ -103,7 +103,8 @@ async function enroll(ev) {
   show(out, `Enrolling ${name} from ${images.length} photo(s)...`, 'busy');
   try {
     const p = await api.createPerson(name, images);
-    show(out, `Enrolled ${p.name} with ${p.faceCount} face(s).`, 'ok');
+    // a name already in the gallery gets the photos (the server's one enrollment rule)
+    show(out, p.created ? `Enrolled ${p.name} with ${p.faceCount} face(s).` : `Added to ${p.name}: now ${p.faceCount} face(s).`, 'ok');
     $('enroll-form').reset();
     shots = [];
     renderThumbs();

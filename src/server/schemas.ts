@@ -82,4 +82,10 @@ export const personWithFaces = {
   properties: { ...person.properties, faces: { type: 'array', items: storedFace } },
 } as const;
 
+export const enrolledPerson = {
+  type: 'object',
+  required: [...personWithFaces.required, 'created'],
+  properties: { ...personWithFaces.properties, created: { type: 'boolean', description: 'false: a person of that name existed and the images were added to them' } },
+} as const;
+
 export const readSecurity: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];

@@ -155,6 +155,12 @@ export interface PersonWithFaces extends Person {
   faces: StoredFace[];
 }
 
+/** POST /v1/people: the person the images were enrolled for, and whether this request created them. */
+export interface EnrolledPerson extends PersonWithFaces {
+  /** false when a person of that name existed and the images were added to them */
+  created: boolean;
+}
+
 export interface PeoplePage {
   people: Person[];
   total: number;
@@ -170,8 +176,11 @@ export interface PeopleService {
   list(opts: { offset: number; limit: number }): Promise<PeoplePage>;
   /** NOT_FOUND when absent */
   get(id: string): Promise<PersonWithFaces>;
-  /** enrolls the given images (one face each) when any are passed */
-  create(input: { name: string; metadata?: Record<string, unknown>; images?: Buffer[] }, opts: EnrollOptions): Promise<PersonWithFaces>;
+  /**
+   * enrolls the given images (one face each) for the one person of that name, or a new person when
+   * nobody has it (metadata is set on a new person only); several of that name: CONFLICT
+   */
+  create(input: { name: string; metadata?: Record<string, unknown>; images?: Buffer[] }, opts: EnrollOptions): Promise<EnrolledPerson>;
   rename(id: string, name: string): Promise<Person>;
   setMetadata(id: string, metadata: Record<string, unknown>): Promise<Person>;
   delete(id: string): Promise<void>;

@@ -17,7 +17,7 @@ import type {
   InferenceReporter, LivenessRequestOptions, LivenessResponse, PeopleService, Person, PersonWithFaces, RepresentOptions, RepresentResult, ServiceOptions, StoredFace,
   VerifyOptions, VerifyResult,
 } from '../server/service.js';
-import { matchEmbedding } from '../identify/index.js';
+import { matchEmbedding, resolveEnrollee, storeEnrollment } from '../identify/index.js';
 import { checkLiveness, estimatePose, type LivenessChallenge, type LivenessFrame } from '../analyze/index.js';
 import type { Landmarks5 } from '../face.js';
 import { compareEmbeddings, decisionCalibration, DEFAULT_METRIC, planVerification } from '../verify/index.js';
@@ -222,12 +222,12 @@ class LibraryService implements FaceService {
       },
       get: async (id) => withFaces(await g.getPerson(id)),
       create: async (input, opts) => {
-        const metadata = input.metadata ?? {};
-        if (!input.images?.length) return withFaces(await g.createPerson(input.name, metadata));
-        const faces = await this.enrollmentFaces(input.images, opts);
-        // person and faces in one transaction: a failed write leaves no faceless person behind
-        const { person } = await g.enrollPerson({ name: input.name, metadata }, faces);
-        return withFaces(person);
+        // the library's enrollment rule: a name already in the gallery gets the photos (resolved first, so
+        // CONFLICT costs no inference); a new person is written with their faces in one transaction
+        const enrollee = await resolveEnrollee(g, { name: input.name, metadata: input.metadata ?? {} });
+        const faces = input.images?.length ? await this.enrollmentFaces(input.images, opts) : [];
+        const { person, created } = await storeEnrollment(g, enrollee, faces);
+        return { ...(await withFaces(person)), created };
       },
       rename: async (id, name) => toPerson(await g.renamePerson(id, name)),
       setMetadata: async (id, metadata) => toPerson(await g.setMetadata(id, metadata)),

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { FacekitError } from '../../src/errors/index.ts';
 import {
-  enroll, exportGallery, identify, importGallery, openGallery, peopleWithFaceCounts, type Gallery, type IdentifiedFace,
+  enroll, exportGallery, findPerson, identify, importGallery, openGallery, peopleWithFaceCounts, type Gallery, type IdentifiedFace,
 } from '../../src/identify/index.ts';
 
 const GROUP = 'node_modules/@vladmandic/face-api/demo/sample1.jpg';
@@ -98,6 +98,28 @@ test('allowLargest enrolls the largest face of a group photo; adding photos to a
     assert.equal(more.created, false);
     assert.equal((await g.listFaces(r.person.id)).length, 2);
     assert.equal((await peopleWithFaceCounts(g))[0].faces, 2);
+  } finally {
+    await g.close();
+  }
+});
+
+test('enrolling a name again adds to that person; a name two people share is a CONFLICT listing both ids', async () => {
+  const g = await openGallery(join(dir, 'names.db'));
+  try {
+    const first = await enroll(g, 'Dee', [crops[2]]);
+    const again = await enroll(g, { name: 'Dee', metadata: { ignored: true } }, [crops[2]]);
+    assert.equal(again.created, false);
+    assert.equal(again.person.id, first.person.id);
+    assert.deepEqual((await g.listPeople()).items.map((p) => p.name), ['Dee']);
+    assert.equal((await g.listFaces(first.person.id)).length, 2);
+    assert.deepEqual((await g.getPerson(first.person.id)).metadata, {}, 'metadata is set on a new person only');
+
+    const twin = await g.createPerson('Dee');
+    await assert.rejects(enroll(g, 'Dee', [crops[2]]), (e: unknown) => e instanceof FacekitError && e.code === 'CONFLICT'
+      && e.message.includes(first.person.id) && e.message.includes(twin.id));
+    assert.equal((await findPerson(g, twin.id)).id, twin.id, 'an id still names one of them');
+    await rejects(findPerson(g, 'Dee'), 'CONFLICT', /2 people are named Dee/);
+    await rejects(findPerson(g, 'Zed'), 'NOT_FOUND', /Zed/);
   } finally {
     await g.close();
   }

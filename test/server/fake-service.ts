@@ -167,12 +167,13 @@ export class FakeFaceService implements FaceService {
       return { people: all.slice(offset, offset + limit).map((p) => this.summary(p)), total: all.length, totalFaces: all.reduce((n, p) => n + p.faces.length, 0) };
     },
     get: async (id) => this.view(this.person(id)),
+    // the library's rule (resolveEnrollee): a name already there gets the images
     create: async (input, opts) => {
-      if ([...this.store.values()].some((p) => p.name === input.name)) throw new FacekitError('CONFLICT', `a person named '${input.name}' exists`);
-      const p = { id: `p${this.nextId++}`, name: input.name, metadata: input.metadata ?? {}, createdAt: new Date().toISOString(), faceCount: 0, faces: [] as StoredFace[], embeddings: new Map<string, number[]>() };
+      const existing = [...this.store.values()].find((p) => p.name === input.name);
+      const p = existing ?? { id: `p${this.nextId++}`, name: input.name, metadata: input.metadata ?? {}, createdAt: new Date().toISOString(), faceCount: 0, faces: [] as StoredFace[], embeddings: new Map<string, number[]>() };
       if (input.images?.length) await this.enroll(p, input.images, opts);
       this.store.set(p.id, p);
-      return this.view(p);
+      return { ...this.view(p), created: !existing };
     },
     rename: async (id, name) => {
       const p = this.person(id);

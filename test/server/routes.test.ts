@@ -195,9 +195,14 @@ test('people over multipart: name and metadata as form fields', async () => {
   const p = await res.json();
   assert.deepEqual(p.metadata, { born: 1906 });
   assert.equal(p.faces.length, 1);
-  const dup = await postJson(`${h.url}/v1/people`, { name: 'Grace' });
-  assert.equal(dup.status, 409);
-  assert.equal((await dup.json()).error.code, 'CONFLICT');
+  assert.equal(p.created, true);
+  // the name again: the service adds to that person, and the route says so with 200 and created false
+  const again = await postJson(`${h.url}/v1/people`, { name: 'Grace', images: [dataUrl(await png([4, 5, 6]))] });
+  assert.equal(again.status, 200);
+  const same = await again.json();
+  assert.equal(same.id, p.id);
+  assert.equal(same.created, false);
+  assert.equal(same.faces.length, 2);
 });
 
 test('unknown person is 404 NOT_FOUND on every person route', async () => {
