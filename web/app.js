@@ -138,18 +138,15 @@ async function identify() {
   show(out, 'Looking for faces...', 'busy');
   try {
     const r = await api.identify(file);
-    const labelled = r.faces.map(({ face, matches }) => ({
-      box: face.box,
-      label: matches[0] ? matches[0].name : 'unknown',
-      known: Boolean(matches[0]),
-    }));
+    // each face: { box, score, landmarks5, match: { name, confidence, ... } | null, candidates }
+    const labelled = r.faces.map((f) => ({ box: f.box, label: f.match ? f.match.name : 'unknown', known: Boolean(f.match) }));
     drawFaces(canvas, img, labelled);
     const known = labelled.filter((f) => f.known).length;
     show(out, `${r.faces.length} face(s), ${known} recognised.`, r.faces.length ? 'ok' : '');
-    r.faces.forEach(({ matches }, i) => {
+    r.faces.forEach(({ match }, i) => {
       const li = document.createElement('li');
-      li.textContent = matches[0]
-        ? `Face ${i + 1}: ${matches[0].name} (distance ${matches[0].distance.toFixed(3)})`
+      li.textContent = match
+        ? `Face ${i + 1}: ${match.name} (confidence ${(100 * match.confidence).toFixed(0)}%, distance ${match.distance.toFixed(3)})`
         : `Face ${i + 1}: unknown`;
       list.append(li);
     });
@@ -206,7 +203,7 @@ async function verify() {
     dl.append(
       fact('Distance', r.distance.toFixed(4)),
       fact('Threshold', r.threshold.toFixed(4)),
-      fact('Confidence', r.confidence === undefined ? 'n/a' : `${(r.confidence * 100).toFixed(1)}%`),
+      fact('Confidence', `${(r.confidence * 100).toFixed(1)}%`),
       fact('Model', `${r.model} (${r.metric})`),
     );
     out.replaceChildren(verdict, dl);

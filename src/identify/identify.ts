@@ -69,12 +69,20 @@ export interface EmbeddingMatch {
   threshold: number;
 }
 
-/** The decision's settings, checked: fails on bad options before any model runs. */
-function matchDecision(opts: MatchOptions): { topK: number; cal: Calibration; threshold: number } {
+/**
+ * The decision's settings, checked: fails on bad options before any model runs. `reported` is the
+ * threshold as results show it: an explicit one as given, the calibrated one rounded.
+ */
+function matchDecision(opts: MatchOptions): { topK: number; cal: Calibration; threshold: number; reported: number } {
   const topK = opts.topK ?? 5;
   if (!Number.isInteger(topK) || topK < 1) throw new FacekitError('BAD_ARGUMENT', `topK must be a positive integer, got ${topK}`);
   const cal = decisionCalibration(opts.model, opts.metric, opts.threshold);
-  return { topK, cal, threshold: opts.threshold ?? cal.threshold };
+  return { topK, cal, threshold: opts.threshold ?? cal.threshold, reported: opts.threshold ?? roundMeasure(cal.threshold) };
+}
+
+/** The threshold an identify result reports for these options; checks them first (before any model runs). */
+export function matchThreshold(opts: MatchOptions): number {
+  return matchDecision(opts).reported;
 }
 
 /**
@@ -82,7 +90,7 @@ function matchDecision(opts: MatchOptions): { topK: number; cal: Calibration; th
  * compare stage's distance and confidence, accept the best when within the threshold.
  */
 export function matchEmbedding(gallery: Gallery, vector: Float32Array, opts: MatchOptions): EmbeddingMatch {
-  const { topK, cal, threshold } = matchDecision(opts);
+  const { topK, cal, threshold, reported } = matchDecision(opts);
   // enough faces to rank topK people even when each has several enrollment photos
   const { people } = gallery.search(opts.model, vector, { topK: Math.max(20, 4 * topK), metric: galleryMetric(opts.metric), rule: opts.rule });
   const ranked = people.slice(0, topK).map((p) => ({ person: p, distance: galleryDistance(p.distance, opts.metric) }));
@@ -91,7 +99,7 @@ export function matchEmbedding(gallery: Gallery, vector: Float32Array, opts: Mat
     { personId: p.personId, name: p.name, faceId: p.faceId, distance: roundMeasure(d), confidence: roundMeasure(confidence(d, cal)) }
   ));
   const known = ranked.length > 0 && ranked[0].distance <= threshold;
-  return { match: known ? candidates[0] : null, candidates, threshold: opts.threshold ?? roundMeasure(threshold) };
+  return { match: known ? candidates[0] : null, candidates, threshold: reported };
 }
 
 /** Who is in this photo? Every detected face is matched against the gallery. */
@@ -102,7 +110,7 @@ export async function identify(gallery: Gallery, input: ImageInput, opts: Identi
   const model = head?.id ?? opts.model ?? DEFAULT_EMBED_MODEL;
   const metric = opts.metric ?? DEFAULT_METRIC;
   const match = { model, metric, threshold: opts.threshold, topK: opts.topK, rule: opts.rule };
-  const { threshold } = matchDecision(match);
+  const threshold = matchThreshold(match);
   const models = gallery.models();
   if (models.length > 0 && !models.some((m) => m.model === model)) {
     throw new FacekitError('BAD_ARGUMENT', `the gallery has no faces embedded with model ${model} (it has: ${models.map((m) => m.model).join(', ')}); enroll with ${head ? `--head ${opts.head}` : `--model ${model}`} or identify with one of those`);
@@ -115,5 +123,5 @@ export async function identify(gallery: Gallery, input: ImageInput, opts: Identi
     const { match: best, candidates } = matchEmbedding(gallery, f.embedding!.vector, match);
     return { ...summarizeFace(f), match: best, candidates, ...(spoofs[i] ? { spoof: spoofs[i] } : {}) };
   });
-  return { faces: out, model, metric, threshold: opts.threshold ?? roundMeasure(threshold), image: { width: image.width, height: image.height }, ms: performance.now() - t0 };
+  return { faces: out, model, metric, threshold, image: { width: image.width, height: image.height }, ms: performance.now() - t0 };
 }

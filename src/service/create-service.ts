@@ -17,7 +17,7 @@ import type {
   InferenceReporter, LivenessRequestOptions, LivenessResponse, PeopleService, Person, PersonWithFaces, RepresentOptions, RepresentResult, ServiceOptions, StoredFace,
   VerifyOptions, VerifyResult,
 } from '../server/service.js';
-import { matchEmbedding, resolveEnrollee, storeEnrollment } from '../identify/index.js';
+import { matchEmbedding, matchThreshold, resolveEnrollee, storeEnrollment } from '../identify/index.js';
 import { checkLiveness, estimatePose, type LivenessChallenge, type LivenessFrame } from '../analyze/index.js';
 import type { Landmarks5 } from '../face.js';
 import { compareEmbeddings, decisionCalibration, DEFAULT_METRIC, planVerification } from '../verify/index.js';
@@ -122,19 +122,15 @@ class LibraryService implements FaceService {
 
   async identify(image: Buffer, opts: IdentifyOptions): Promise<IdentifyResult> {
     const model = opts.model ?? DEFAULT_EMBED_MODEL;
-    // the identify stage's decision; the API lists every candidate within the threshold
-    const match = { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK ?? 1 };
-    decisionCalibration(model, DEFAULT_METRIC, opts.threshold); // fails before any model runs
+    // the identify stage's decision, and its result records
+    const match = { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK };
+    const threshold = matchThreshold(match); // fails before any model runs
     const r = await this.work(image, opts, { maxFaces: opts.maxFaces, embed: { model, pick: 'all' } });
-    return {
-      faces: r.embedded.map((fi, k) => {
-        const { candidates, threshold } = matchEmbedding(this.gallery, r.embeddings[k], match);
-        const matches = candidates
-          .filter((p) => p.distance <= threshold)
-          .map((p) => ({ personId: p.personId, name: p.name, faceId: p.faceId, distance: p.distance }));
-        return { face: r.faces[fi], matches };
-      }),
-    };
+    const faces = r.embedded.map((fi, k) => {
+      const { match: best, candidates } = matchEmbedding(this.gallery, r.embeddings[k], match);
+      return { ...r.faces[fi], match: best, candidates };
+    });
+    return { faces, model, metric: DEFAULT_METRIC, threshold };
   }
 
   async analyze(image: Buffer, opts: AnalyzeOptions): Promise<AnalyzeResult> {

@@ -171,13 +171,14 @@ test('people: create, list, get, rename, metadata, add/delete faces, identify, d
   assert.equal(faces.length, 2);
 
   const who = await (await postJson(`${h.url}/v1/identify`, { image: dataUrl(blue) })).json();
-  assert.equal(who.faces[0].matches[0].personId, ada.id);
-  assert.equal(who.faces[0].matches[0].faceId, faces[0].id);
+  assert.equal(who.faces[0].match.personId, ada.id);
+  assert.equal(who.faces[0].match.faceId, faces[0].id);
+  assert.equal(who.faces[0].candidates[0].personId, ada.id);
 
   const delFace = await fetch(`${h.url}/v1/people/${ada.id}/faces/${faces[0].id}`, { method: 'DELETE' });
   assert.equal(delFace.status, 204);
   const after1 = await (await postJson(`${h.url}/v1/identify`, { image: dataUrl(blue) })).json();
-  assert.equal(after1.faces[0].matches.length, 0);
+  assert.equal(after1.faces[0].match, null);
 
   const del = await fetch(`${h.url}/v1/people/${ada.id}`, { method: 'DELETE' });
   assert.equal(del.status, 204);
