@@ -4,7 +4,7 @@
  * rebuild it. Coordinates are pixels of the original, EXIF-rotated image.
  */
 import type { RgbImage } from './image/types.js';
-import { roundMeasure, roundPixels } from './rounding.js';
+import { roundBox, roundMeasure, roundPixels } from './rounding.js';
 
 export interface Box {
   x: number;
@@ -53,9 +53,8 @@ export interface FaceSummary {
 
 /** The face's output record: box and points to 0.1 px, score to 4 decimals (see rounding.ts). */
 export function summarizeFace(f: Face): FaceSummary {
-  const { x, y, w, h } = f.box;
   return {
-    box: { x: roundPixels(x), y: roundPixels(y), w: roundPixels(w), h: roundPixels(h) },
+    box: roundBox(f.box),
     score: roundMeasure(f.score),
     landmarks5: f.landmarks5.map(([px, py]) => [roundPixels(px), roundPixels(py)]) as Landmarks5,
     ...(f.detector ? { detector: f.detector } : {}),
