@@ -4,7 +4,7 @@
  * rebuild it. Coordinates are pixels of the original, EXIF-rotated image.
  */
 import type { RgbImage } from './image/types.js';
-import { roundBox, roundMeasure, roundPixels } from './rounding.js';
+import { roundBox, roundMeasure, roundPoint } from './rounding.js';
 
 export interface Box {
   x: number;
@@ -56,7 +56,7 @@ export function summarizeFace(f: Face): FaceSummary {
   return {
     box: roundBox(f.box),
     score: roundMeasure(f.score),
-    landmarks5: f.landmarks5.map(([px, py]) => [roundPixels(px), roundPixels(py)]) as Landmarks5,
+    landmarks5: f.landmarks5.map(roundPoint) as Landmarks5,
     ...(f.detector ? { detector: f.detector } : {}),
   };
 }

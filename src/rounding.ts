@@ -4,7 +4,7 @@
  * or probability past the fourth decimal changes no decision a reader makes, so more digits are
  * noise (0.30000000000000004). Embedding vectors are never rounded: they are data, not readings.
  */
-import type { Box } from './face.js';
+import type { Box, Point } from './face.js';
 
 /** Pixel coordinates and sizes: 0.1 px. */
 export function roundPixels(v: number): number {
@@ -14,6 +14,11 @@ export function roundPixels(v: number): number {
 /** A box, each coordinate and side to 0.1 px. */
 export function roundBox(b: Box): Box {
   return { x: roundPixels(b.x), y: roundPixels(b.y), w: roundPixels(b.w), h: roundPixels(b.h) };
+}
+
+/** A point, both coordinates to 0.1 px. */
+export function roundPoint([x, y]: readonly [number, number]): Point {
+  return [roundPixels(x), roundPixels(y)];
 }
 
 /** Scores, distances, thresholds, confidences: 4 decimals. */
