@@ -2,6 +2,7 @@
 import { FacekitError } from '../errors/index.js';
 import type { Gallery, Person } from '../gallery/index.js';
 import type { Box } from '../face.js';
+import { roundBox, roundMeasure } from '../rounding.js';
 
 export interface PersonSummary extends Person {
   faces: number;
@@ -67,6 +68,6 @@ export async function describePerson(gallery: Gallery, id: string): Promise<Pers
   return {
     ...p,
     faces: countPhotos(faces),
-    faceList: faces.map((f) => ({ id: f.id, model: f.model, dims: f.dims, detectorScore: f.detectorScore, box: f.box, imageSha256: f.imageSha256, created: f.created })),
+    faceList: faces.map((f) => ({ id: f.id, model: f.model, dims: f.dims, detectorScore: f.detectorScore === null ? null : roundMeasure(f.detectorScore), box: f.box && roundBox(f.box), imageSha256: f.imageSha256, created: f.created })),
   };
 }

@@ -20,6 +20,7 @@ import type {
 import { matchEmbedding, matchThreshold, resolveEnrollee, storeEnrollment } from '../identify/index.js';
 import { checkLiveness, estimatePose, type LivenessChallenge, type LivenessFrame } from '../analyze/index.js';
 import type { Landmarks5 } from '../face.js';
+import { roundBox } from '../rounding.js';
 import { compareEmbeddings, decisionCalibration, DEFAULT_METRIC, planVerification } from '../verify/index.js';
 import type { ImageWork, ImageWorkResult } from './image-work.js';
 import { WorkerPool } from './worker-pool.js';
@@ -39,7 +40,7 @@ function toPerson(p: GalleryPerson, faceCount?: number): Person {
 }
 
 function toStoredFace(f: FaceRecord): StoredFace {
-  return { id: f.id, model: f.model, createdAt: f.created, ...(f.box ? { box: { x: f.box.x, y: f.box.y, w: f.box.w, h: f.box.h } } : {}) };
+  return { id: f.id, model: f.model, createdAt: f.created, ...(f.box ? { box: roundBox(f.box) } : {}) };
 }
 
 const DEFAULT_ACTIONS: AnalyzeAction[] = ['age', 'gender', 'emotion', 'race'];

@@ -107,3 +107,12 @@ test('detect and verify: the same face records and figures from the CLI and REST
     assert.deepEqual(fromRest[k], fromLibrary[k], `REST ${k}`);
   }
 });
+
+test('an enrolled face: the same box, to 0.1 px, from people show --json and GET /v1/people/:id', async () => {
+  const shown = cli(['people', 'show', 'Ada', '--db', db]) as { id: string; faceList: { box: Record<string, number> }[] };
+  const res = await fetch(`${h.url}/v1/people/${shown.id}`);
+  assert.equal(res.status, 200);
+  const person = await res.json() as { faces: { box: Record<string, number> }[] };
+  assert.deepEqual(person.faces[0].box, shown.faceList[0].box);
+  for (const v of Object.values(shown.faceList[0].box)) assert.ok(isRoundedTo(v, 1), `${v}`);
+});
