@@ -21,8 +21,12 @@ export function addFaceOptions(cmd: Command): Command {
     .option('--score-threshold <n>', 'detector score threshold (0..1)', parseFloat)
     .option('--min-face-size <px>', 'ignore faces smaller than this', parseFloat)
     .option('--max-faces <n>', 'keep at most this many faces', (v) => parseInt(v, 10))
-    .option('--json', 'print one JSON object')
-    .option('--draw <out.png>', 'write the image with boxes and landmarks drawn');
+    .option('--json', 'print one JSON object');
+}
+
+/** --draw, for the commands that draw what they found (the others would take it and do nothing). */
+export function addDrawOption(cmd: Command, what = 'write the image with boxes and five landmarks drawn'): Command {
+  return cmd.option('--draw <out.png>', what);
 }
 
 export interface CliFaceOptions {

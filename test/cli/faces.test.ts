@@ -34,6 +34,10 @@ test('detect --draw writes a PNG of the photo size', async () => {
   assert.equal(JSON.parse(r.stdout).faces.length, 3);
   const m = await sharp(out).metadata();
   assert.deepEqual([m.width, m.height, m.format], [1920, 1280, 'png']);
+  // only the commands that draw take --draw: elsewhere it is refused, not silently ignored
+  const ignored = facekit(['enroll', GROUP, '--db', join(dir, 'g.db'), '--name', 'x', '--draw', out]);
+  assert.notEqual(ignored.code, 0);
+  assert.match(ignored.stderr, /unknown option '--draw'/);
 });
 
 test('bad input: exit code 2 and one plain line naming the problem, no stack trace', async () => {

@@ -2,14 +2,14 @@ import type { Command } from 'commander';
 import { loadAndFindFaces, represent } from '../../pipeline/index.js';
 import { summarizeFace } from '../../face.js';
 import { verify } from '../../verify/index.js';
-import { addFaceOptions, drawPair, drawTo, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.js';
+import { addDrawOption, addFaceOptions, drawPair, drawTo, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.js';
 import { action, printJson } from '../run.js';
 import { addAntiSpoofOptions, antiSpoofFrom, spoofPhrase, type CliAntiSpoof } from './analyze.js';
 
 const fmtBox = (b: { x: number; y: number; w: number; h: number }) => `x=${b.x.toFixed(0)} y=${b.y.toFixed(0)} w=${b.w.toFixed(0)} h=${b.h.toFixed(0)}`;
 
 export function registerFaceCommands(program: Command): void {
-  addFaceOptions(program.command('detect <image>').description('find faces: boxes, scores, five landmarks'))
+  addDrawOption(addFaceOptions(program.command('detect <image>').description('find faces: boxes, scores, five landmarks')))
     .action(action(async (image: string, o: CliFaceOptions) => {
       const t0 = performance.now();
       const { faces } = await loadAndFindFaces(image, faceOptionsFrom(o));
@@ -20,7 +20,7 @@ export function registerFaceCommands(program: Command): void {
       faces.forEach((f, i) => console.log(`  #${i + 1} ${fmtBox(f.box)} score=${f.score.toFixed(3)}`));
     }));
 
-  addFaceOptions(program.command('represent <image>').description('one embedding per face'))
+  addDrawOption(addFaceOptions(program.command('represent <image>').description('one embedding per face')))
     .action(action(async (image: string, o: CliFaceOptions) => {
       const r = await represent(image, faceOptionsFrom(o));
       if (o.draw) await drawTo(o.draw, image, r.faces);
@@ -30,7 +30,7 @@ export function registerFaceCommands(program: Command): void {
       rows.forEach((f, i) => console.log(`  #${i + 1} ${fmtBox(f.box)} ${f.model} [${f.embedding.slice(0, 4).map((x) => x.toFixed(3)).join(', ')}, ...] (${f.embedding.length}-d)`));
     }));
 
-  addAntiSpoofOptions(addFaceOptions(program.command('verify <image1> <image2>').description('are these the same person?')))
+  addDrawOption(addAntiSpoofOptions(addFaceOptions(program.command('verify <image1> <image2>').description('are these the same person?'))), 'write both images side by side, faces drawn, the verdict as a caption')
     .option('--threshold <n>', 'override the calibrated threshold', parseFloat)
     .action(action(async (a: string, b: string, o: CliFaceOptions & CliAntiSpoof & { threshold?: number }) => {
       const r = await verify(a, b, { ...faceOptionsFrom(o), metric: metricFrom(o), threshold: o.threshold, antiSpoof: antiSpoofFrom(o) });

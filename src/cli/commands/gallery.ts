@@ -6,7 +6,7 @@ import {
   describePerson, enroll, exportGallery, findPerson, identify, importGallery, openGallery, peopleWithFaceCounts, type Gallery,
 } from '../../identify/index.js';
 import { KNOWN_FACE_COLOR, UNKNOWN_FACE_COLOR } from '../../image/index.js';
-import { addFaceOptions, drawTo, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.js';
+import { addDrawOption, addFaceOptions, drawTo, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.js';
 import { progress } from '../progress.js';
 import { action, printJson } from '../run.js';
 import { addAntiSpoofOptions, antiSpoofFrom, spoofPhrase, type CliAntiSpoof } from './analyze.js';
@@ -80,7 +80,7 @@ export function registerGalleryCommands(program: Command): void {
       console.log(`${r.created ? 'new person' : 'added to'} ${r.person.name} (${r.person.id}): ${r.photos.length} photo${r.photos.length === 1 ? '' : 's'}, model${r.models.length > 1 ? 's' : ''} ${r.models.join(', ')}`);
     }));
 
-  addAntiSpoofOptions(addFaceOptions(program.command('identify <image>').description('who is in this photo? every face against the gallery')))
+  addDrawOption(addAntiSpoofOptions(addFaceOptions(program.command('identify <image>').description('who is in this photo? every face against the gallery'))), 'write the image with every face drawn: a name and confidence, strangers in another colour')
     .addOption(dbOption())
     .option('--threshold <n>', 'override the calibrated threshold', parseFloat)
     .option('--top-k <n>', 'candidates per face', (v) => parseInt(v, 10), 5)
