@@ -85,9 +85,9 @@ function largest(faces: Face[]): Face {
 }
 
 /**
- * Enroll photos of one person (one face per photo), by the rule of resolveEnrollee. Every photo is checked and embedded before
- * anything is written, and the faces go in one transaction: if any photo fails, the gallery is
- * unchanged (a new person is not created either).
+ * Enroll photos of one person (one face per photo), the person settled by resolveEnrollee. Every
+ * photo is checked and embedded before anything is written, and the faces go in one transaction:
+ * if any photo fails, the gallery is unchanged (a new person is not created either).
  */
 export async function enroll(gallery: Gallery, person: PersonRef, images: ImageInput[], opts: EnrollOptions = {}): Promise<EnrollResult> {
   const t0 = performance.now();
