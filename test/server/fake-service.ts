@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { FacekitError } from '../../src/errors/index.ts';
 import type {
-  AnalyzeResult, DetectResult, FaceJson, FaceService, IdentifyResult, Person, PersonWithFaces, RepresentResult,
+  AnalyzeResult, DetectResult, FaceSummary, FaceService, IdentifyResult, Person, PersonWithFaces, RepresentResult,
   ServiceOptions, StoredFace, VerifyResult, ImageOptions, AnalyzeOptions, RepresentOptions,
 } from '../../src/server/service.ts';
 
@@ -58,21 +58,16 @@ export class FakeFaceService implements FaceService {
   }
 
   /** one face in the middle; images under 16 px wide have none */
-  private facesOf(d: Decoded, opts: ImageOptions & { enforceDetection?: boolean }): FaceJson[] {
-    if (opts.detector === 'skip' || (d.width < 16 && opts.enforceDetection === false)) {
-      return [{ box: { x: 0, y: 0, w: d.width, h: d.height }, score: 0, landmarks5: [], detector: 'skip' }];
-    }
-    if (d.width < 16) throw new FacekitError('NO_FACE', 'no face found in the image');
-    const w = d.width / 2;
-    const h = d.height / 2;
-    const x = d.width / 4;
-    const y = d.height / 4;
-    return [{
+  private facesOf(d: Decoded, opts: ImageOptions & { enforceDetection?: boolean }): FaceSummary[] {
+    const face = (x: number, y: number, w: number, h: number, score: number, detector: string): FaceSummary => ({
       box: { x, y, w, h },
-      score: 0.9,
+      score,
       landmarks5: [[x + w * 0.3, y + h * 0.4], [x + w * 0.7, y + h * 0.4], [x + w * 0.5, y + h * 0.6], [x + w * 0.35, y + h * 0.8], [x + w * 0.65, y + h * 0.8]],
-      detector: opts.detector ?? 'fake-detector',
-    }];
+      detector,
+    });
+    if (opts.detector === 'skip' || (d.width < 16 && opts.enforceDetection === false)) return [face(0, 0, d.width, d.height, 0, 'skip')];
+    if (d.width < 16) throw new FacekitError('NO_FACE', 'no face found in the image');
+    return [face(d.width / 4, d.height / 4, d.width / 2, d.height / 2, 0.9, opts.detector ?? 'fake-detector')];
   }
 
   private checkModel(model?: string): string {
@@ -111,9 +106,13 @@ export class FakeFaceService implements FaceService {
     const d = await this.decode(image, opts);
     const e = embeddingOf(d.hash);
     const threshold = opts.threshold ?? 0.4;
-    const matches = [...this.store.values()].flatMap((p) => [...p.embeddings].map(([faceId, v]) => ({ personId: p.id, name: p.name, faceId, distance: Math.max(0, cosineDistance(e, v)) })))
-      .filter((m) => m.distance <= threshold).sort((x, y) => x.distance - y.distance).slice(0, opts.topK ?? 5);
-    return { faces: this.facesOf(d, opts).map((face) => ({ face, matches })) };
+    // every enrolled face as a candidate (a person per face is enough for a double), nearest first
+    const candidates = [...this.store.values()].flatMap((p) => [...p.embeddings].map(([faceId, v]) => {
+      const distance = Math.max(0, cosineDistance(e, v));
+      return { personId: p.id, name: p.name, faceId, distance, confidence: distance <= threshold ? 0.97 : 0.02 };
+    })).sort((x, y) => x.distance - y.distance).slice(0, opts.topK ?? 5);
+    const match = candidates[0] && candidates[0].distance <= threshold ? candidates[0] : null;
+    return { faces: this.facesOf(d, opts).map((face) => ({ ...face, match, candidates })), model: this.checkModel(opts.model), metric: 'cosine', threshold };
   }
 
   async analyze(image: Buffer, opts: AnalyzeOptions): Promise<AnalyzeResult> {
@@ -167,12 +166,13 @@ export class FakeFaceService implements FaceService {
       return { people: all.slice(offset, offset + limit).map((p) => this.summary(p)), total: all.length, totalFaces: all.reduce((n, p) => n + p.faces.length, 0) };
     },
     get: async (id) => this.view(this.person(id)),
+    // the library's rule (resolveEnrollee): a name already there gets the images
     create: async (input, opts) => {
-      if ([...this.store.values()].some((p) => p.name === input.name)) throw new FacekitError('CONFLICT', `a person named '${input.name}' exists`);
-      const p = { id: `p${this.nextId++}`, name: input.name, metadata: input.metadata ?? {}, createdAt: new Date().toISOString(), faceCount: 0, faces: [] as StoredFace[], embeddings: new Map<string, number[]>() };
+      const existing = [...this.store.values()].find((p) => p.name === input.name);
+      const p = existing ?? { id: `p${this.nextId++}`, name: input.name, metadata: input.metadata ?? {}, createdAt: new Date().toISOString(), faceCount: 0, faces: [] as StoredFace[], embeddings: new Map<string, number[]>() };
       if (input.images?.length) await this.enroll(p, input.images, opts);
       this.store.set(p.id, p);
-      return this.view(p);
+      return { ...this.view(p), created: !existing };
     },
     rename: async (id, name) => {
       const p = this.person(id);

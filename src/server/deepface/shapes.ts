@@ -3,7 +3,7 @@
  * deepface/api): snake_case keys, integer pixel regions, eyes named from the person's point of
  * view, attribute scores in percent.
  */
-import type { AnalyzeAction, AnalyzeResult, FaceJson, RepresentResult, VerifyResult } from '../service.js';
+import type { AnalyzeAction, AnalyzeResult, FaceSummary, RepresentResult, VerifyResult } from '../service.js';
 
 export interface DeepfaceFacialArea {
   x: number;
@@ -22,7 +22,7 @@ function eye(p: [number, number] | undefined): [number, number] | null {
  * deepface's left_eye is the person's left eye, which appears on the image's right; our
  * landmarks5 lists eyes as seen (index 0 = image left), so the two are swapped here.
  */
-export function facialArea(face: FaceJson): DeepfaceFacialArea {
+export function facialArea(face: FaceSummary): DeepfaceFacialArea {
   const lm = face.landmarks5 as Array<[number, number]>;
   return {
     x: Math.round(face.box.x),
@@ -39,8 +39,8 @@ export function verifyResponse(r: VerifyResult, names: { model: string; detector
     verified: r.verified,
     distance: r.distance,
     threshold: r.threshold,
-    // newer deepface versions add a 0-100 confidence; sent only when the service has one
-    ...(r.confidence !== undefined ? { confidence: Math.round(r.confidence * 10000) / 100 } : {}),
+    // newer deepface versions add a 0-100 confidence
+    confidence: Math.round(r.confidence * 10000) / 100,
     model: names.model,
     detector_backend: names.detector,
     similarity_metric: r.metric,
