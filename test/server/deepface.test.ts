@@ -79,12 +79,12 @@ test('unknown or unmapped deepface names are a 400 naming them and listing the s
     const res = await postJson(`${h.url}/verify`, { img1: dataUrl(red), img2: dataUrl(red), ...fields });
     assert.equal(res.status, 400, JSON.stringify(fields));
     const body = await res.json();
-    assert.equal(body.error.code, 'BAD_ARGUMENT');
-    assert.match(body.error.message, re);
-    assert.match(body.error.message, /supported: /);
+    assert.deepEqual(Object.keys(body), ['error']);
+    assert.match(body.error, re);
+    assert.match(body.error, /supported: /);
   }
   const res = await postJson(`${h.url}/represent`, { img: dataUrl(red), model_name: 'Facenet512' });
-  const msg = (await res.json()).error.message;
+  const msg = (await res.json()).error;
   for (const name of Object.keys(DEEPFACE_MODELS)) assert.ok(msg.includes(name), `${name} listed in: ${msg}`);
 });
 
@@ -128,7 +128,7 @@ test('POST /analyze returns deepface demography fields for the requested actions
 
   const bad = await postJson(`${h.url}/analyze`, { img: dataUrl(red), actions: ['beauty'] });
   assert.equal(bad.status, 400);
-  assert.match((await bad.json()).error.message, /beauty/);
+  assert.match((await bad.json()).error, /beauty/);
 });
 
 test('image paths are read only inside the image root; URLs are refused', async () => {
@@ -146,10 +146,10 @@ test('image paths are read only inside the image root; URLs are refused', async 
   }
   const url = await postJson(`${h.url}/represent`, { img: 'https://example.com/a.jpg' });
   assert.equal(url.status, 400);
-  assert.match((await url.json()).error.message, /does not fetch URLs/);
+  assert.match((await url.json()).error, /does not fetch URLs unless .*--fetch-urls/);
   const missing = await postJson(`${h.url}/represent`, {});
   assert.equal(missing.status, 400);
-  assert.match((await missing.json()).error.message, /'img' not found/);
+  assert.match((await missing.json()).error, /'img' not found/);
 });
 
 test('without an image root, path strings are refused with how to allow them', async () => {
@@ -157,8 +157,78 @@ test('without an image root, path strings are refused with how to allow them', a
   try {
     const res = await postJson(`${plain.url}/represent`, { img: 'tests/dataset/img1.jpg' });
     assert.equal(res.status, 400);
-    assert.match((await res.json()).error.message, /--image-root/);
+    assert.match((await res.json()).error, /--image-root/);
   } finally {
     await plain.close();
+  }
+});
+
+test('bodies as deepface clients send them: urlencoded forms, JSON without a JSON content type, Python booleans', async () => {
+  // requests.post(url, data={...}): an urlencoded form, booleans written "False"
+  const form = await fetch(`${h.url}/represent`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ img: red.toString('base64'), enforce_detection: 'False', detector_backend: 'skip' }).toString(),
+  });
+  assert.equal(form.status, 200);
+  assert.equal((await form.json()).results.length, 1);
+  // the README's curl -d '{json}' sends JSON labelled as a form; fetch with a string body says text/plain
+  for (const type of ['application/x-www-form-urlencoded', 'text/plain;charset=UTF-8']) {
+    const res = await fetch(`${h.url}/verify`, { method: 'POST', headers: { 'content-type': type }, body: JSON.stringify({ img1: dataUrl(red), img2: dataUrl(red) }) });
+    assert.equal(res.status, 200, type);
+    assert.equal((await res.json()).verified, true);
+  }
+  const broken = await fetch(`${h.url}/verify`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '{"img1": ' });
+  assert.equal(broken.status, 400);
+  assert.match((await broken.json()).error, /looks like JSON/);
+});
+
+test('errors are deepface-shaped {"error": message} with facekit statuses; /v1 keeps its own shape', async () => {
+  const notImage = await postJson(`${h.url}/analyze`, { img: Buffer.from('not an image at all').toString('base64') });
+  assert.equal(notImage.status, 400);
+  const body = await notImage.json();
+  assert.deepEqual(Object.keys(body), ['error']);
+  assert.equal(typeof body.error, 'string');
+  const v1 = await postJson(`${h.url}/v1/detect`, {});
+  assert.equal(typeof (await v1.json()).error, 'object');
+});
+
+test('image URLs: off by default; when on, http(s) only, public addresses only unless allowed, with size and time limits', async () => {
+  const { createServer } = await import('node:http');
+  const files = createServer((req, res) => {
+    if (req.url === '/red.png') return res.end(red);
+    if (req.url === '/moved') return res.writeHead(302, { location: '/red.png' }).end();
+    if (req.url === '/big') return res.end(Buffer.alloc(5000));
+    // /slow never answers
+  });
+  await new Promise<void>((r) => files.listen(0, '127.0.0.1', r));
+  const port = (files.address() as { port: number }).port;
+  const local = `http://127.0.0.1:${port}`;
+  const on = await startHarness({ fetchUrls: { enabled: true, maxBytes: 4000, timeoutMs: 300 } });
+  const onPrivate = await startHarness({ fetchUrls: { enabled: true, allowPrivate: true, maxBytes: 4000, timeoutMs: 300 } });
+  try {
+    const represent = (server: Harness, img: string) => postJson(`${server.url}/represent`, { img });
+    const off = await represent(h, `${local}/red.png`);
+    assert.equal(off.status, 400);
+    assert.match((await off.json()).error, /--fetch-urls \(or FACEKIT_FETCH_URLS=1\)/);
+    for (const img of [`${local}/red.png`, `http://localhost:${port}/red.png`, `http://[::ffff:127.0.0.1]:${port}/red.png`]) {
+      const res = await represent(on, img);
+      assert.equal(res.status, 400, img);
+      assert.match((await res.json()).error, /private or loopback .*--fetch-private-urls/, img);
+    }
+    assert.equal((await represent(onPrivate, `${local}/red.png`)).status, 200);
+    assert.equal((await represent(onPrivate, `${local}/moved`)).status, 200);
+    const big = await represent(onPrivate, `${local}/big`);
+    assert.equal(big.status, 413);
+    const slow = await represent(onPrivate, `${local}/slow`);
+    assert.equal(slow.status, 400);
+    assert.match((await slow.json()).error, /within 300 ms/);
+    const ftp = await represent(onPrivate, 'ftp://example.com/a.png');
+    assert.match((await ftp.json()).error, /http or https/);
+  } finally {
+    await on.close();
+    await onPrivate.close();
+    files.closeAllConnections();
+    files.close();
   }
 });

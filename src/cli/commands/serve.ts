@@ -16,6 +16,8 @@ export interface ServeOptions {
   auditLog: string;
   imageRoot?: string;
   photosRoot?: string;
+  fetchUrls?: boolean;
+  fetchPrivateUrls?: boolean;
   concurrency: string;
   maxQueued: string;
   rate: string;
@@ -31,6 +33,10 @@ function int(name: string, v: string, min: number): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw new FacekitError('BAD_ARGUMENT', `--${name} must be an integer >= ${min}, got '${v}'`);
   return n;
+}
+
+function envFlag(name: string): boolean {
+  return ['1', 'true', 'yes'].includes((process.env[name] ?? '').toLowerCase());
 }
 
 /** Checks the bind before loading models (refusal is instant), then builds and listens. */
@@ -55,8 +61,9 @@ export async function runServe(opts: ServeOptions, createService: CreateService)
   const metrics = new ServerMetrics();
   const service = await createService({ db: opts.db, onInference: metrics.observeInference });
   if (authOff) process.stderr.write(`\n*** ${PROTECTED_MODE_WARNING} ***\n\n`);
+  const fetchUrls = { enabled: Boolean(opts.fetchUrls || envFlag('FACEKIT_FETCH_URLS')), allowPrivate: Boolean(opts.fetchPrivateUrls || envFlag('FACEKIT_FETCH_PRIVATE_URLS')) };
   return startServer({
-    service, keyStore, metrics, host: opts.host, port, limits, auditLog: opts.auditLog, imageRoot: opts.imageRoot ?? null, clusters, logger: { level: 'info' },
+    service, keyStore, metrics, host: opts.host, port, limits, auditLog: opts.auditLog, imageRoot: opts.imageRoot ?? null, fetchUrls, clusters, logger: { level: 'info' },
   });
 }
 
@@ -74,6 +81,8 @@ export function registerServe(program: Command, createService: CreateService): v
     .option('--keys-file <file>', `API keys file (default: ${defaultKeysFile()})`)
     .option('--audit-log <file>', 'JSON-lines log of every write', defaultAuditLog())
     .option('--image-root <dir>', 'let deepface-style requests name image files under this directory')
+    .option('--fetch-urls', 'let deepface-style requests name http(s) image URLs for the server to fetch (public addresses only; env FACEKIT_FETCH_URLS=1)')
+    .option('--fetch-private-urls', 'with --fetch-urls, also fetch from private and loopback addresses (env FACEKIT_FETCH_PRIVATE_URLS=1)')
     .option('--photos-root <dir>', 'photo folders under this directory can be clustered and searched (/v1/clusters, /v1/find and the page)')
     .option('--concurrency <n>', 'inference jobs at once', String(DEFAULT_LIMITS.concurrency))
     .option('--max-queued <n>', 'jobs allowed to wait before 503', String(DEFAULT_LIMITS.maxQueued))

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { FacekitError } from '../../errors/index.js';
+import type { UrlFetchPolicy } from '../deepface/fetch-url.js';
 import { deepfaceImage } from '../deepface/images.js';
+import { deepfaceErrorResponses, installDeepfaceProtocol } from '../deepface/protocol.js';
 import { DEEPFACE_METRICS, deepfaceDetectorName, deepfaceModelName, detectorFor, metricFor, modelFor } from '../deepface/names.js';
 import { analyzeResponse, representResponse, verifyResponse } from '../deepface/shapes.js';
 import type { AnalyzeAction } from '../service.js';
-import { errorResponses, readSecurity } from '../schemas.js';
+import { readSecurity } from '../schemas.js';
 import type { RouteDeps } from './deps.js';
 
 const img = { type: 'string', description: 'data URL, base64, or a path under the server image root; or a multipart file' } as const;
@@ -48,10 +50,25 @@ function parseActions(v: unknown): AnalyzeAction[] {
 
 type Common = { model_name?: string; detector_backend?: string; enforce_detection?: boolean; align?: boolean; anti_spoofing?: boolean };
 
-/** POST /verify, /represent, /analyze with deepface's request fields and response shapes. */
-export function registerDeepfaceRoutes(app: FastifyInstance, deps: RouteDeps & { maxImageBytes: number }): void {
+export interface DeepfaceRouteDeps extends RouteDeps {
+  maxImageBytes: number;
+  urls: UrlFetchPolicy;
+}
+
+/**
+ * POST /verify, /represent, /analyze with deepface's request fields, response shapes and error
+ * bodies, in a scope of their own (deepface/protocol.ts).
+ */
+export function registerDeepfaceRoutes(app: FastifyInstance, deps: DeepfaceRouteDeps): void {
+  void app.register(async (scope) => {
+    installDeepfaceProtocol(scope);
+    deepfaceRoutes(scope, deps);
+  });
+}
+
+function deepfaceRoutes(app: FastifyInstance, deps: DeepfaceRouteDeps): void {
   const { service, queue, maxPixels } = deps;
-  const imageOpts = { imageRoot: deps.imageRoot, maxBytes: deps.maxImageBytes };
+  const imageOpts = { imageRoot: deps.imageRoot, maxBytes: deps.maxImageBytes, urls: deps.urls };
 
   app.post('/verify', {
     config: { scope: 'read' },
@@ -85,7 +102,7 @@ export function registerDeepfaceRoutes(app: FastifyInstance, deps: RouteDeps & {
             time: { type: 'number' },
           },
         },
-        ...errorResponses,
+        ...deepfaceErrorResponses,
       },
     },
   }, async (request) => {
@@ -126,7 +143,7 @@ export function registerDeepfaceRoutes(app: FastifyInstance, deps: RouteDeps & {
             },
           },
         },
-        ...errorResponses,
+        ...deepfaceErrorResponses,
       },
     },
   }, async (request) => {
@@ -179,7 +196,7 @@ export function registerDeepfaceRoutes(app: FastifyInstance, deps: RouteDeps & {
             },
           },
         },
-        ...errorResponses,
+        ...deepfaceErrorResponses,
       },
     },
   }, async (request) => {
