@@ -93,6 +93,23 @@ export interface VerifyResult {
   faces: [FaceJson, FaceJson];
 }
 
+export interface CompareOptions {
+  model?: string;
+  metric?: DistanceMetric;
+  /** distance at or below which the pair is the same person; the model's calibrated value when absent */
+  threshold?: number;
+}
+
+/** The decision on the closest pair of two sets of embeddings. */
+export interface CompareResult {
+  verified: boolean;
+  distance: number;
+  threshold: number;
+  confidence?: number;
+  /** indexes of the closest pair: [in the first set, in the second] */
+  pair: [number, number];
+}
+
 export interface IdentifyOptions extends ImageOptions {
   model?: string;
   /** candidates returned per face */
@@ -226,6 +243,8 @@ export interface FaceService {
   detect(image: Buffer, opts: DetectOptions): Promise<DetectResult>;
   represent(image: Buffer, opts: RepresentOptions): Promise<RepresentResult>;
   verify(image1: Buffer, image2: Buffer, opts: VerifyOptions): Promise<VerifyResult>;
+  /** 1:1 on embeddings already computed (represent's, or a client's): the closest pair decides, as in deepface's verify */
+  compare(set1: number[][], set2: number[][], opts: CompareOptions): Promise<CompareResult>;
   identify(image: Buffer, opts: IdentifyOptions): Promise<IdentifyResult>;
   analyze(image: Buffer, opts: AnalyzeOptions): Promise<AnalyzeResult>;
   people: PeopleService;

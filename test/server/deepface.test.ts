@@ -34,7 +34,11 @@ test('POST /verify takes deepface fields and answers in deepface shape', async (
   });
   assert.equal(res.status, 200);
   const body = await res.json();
-  assert.deepEqual(Object.keys(body).sort(), ['confidence', 'detector_backend', 'distance', 'facial_areas', 'model', 'similarity_metric', 'threshold', 'time', 'verified']);
+  assert.deepEqual(Object.keys(body).sort(), [
+    'confidence', 'detector_backend', 'distance', 'facekit_detector', 'facekit_model', 'facial_areas', 'model', 'similarity_metric', 'threshold', 'time', 'verified',
+  ]);
+  assert.equal(body.facekit_model, 'fr_feature');
+  assert.equal(body.facekit_detector, 'fr_detect');
   assert.equal(body.confidence, 97);
   assert.equal(body.verified, true);
   assert.equal(body.model, 'ArcFace');
@@ -68,12 +72,25 @@ test('POST /verify: different faces are not verified; legacy img1_path names and
   assert.equal(body.similarity_metric, 'euclidean_l2');
 });
 
-test('unknown or unmapped deepface names are a 400 naming them and listing the supported ones', async () => {
+test('every deepface model and detector name is accepted and runs the facekit model of the one table; others are a 400 listing them', async () => {
+  for (const [name, row] of Object.entries(DEEPFACE_MODELS)) {
+    const body = await (await postJson(`${h.url}/verify`, { img1: dataUrl(red), img2: dataUrl(red), model_name: name })).json();
+    assert.equal(body.model, name);
+    assert.equal(body.facekit_model, row.facekit);
+  }
+  for (const [name, row] of Object.entries(DEEPFACE_DETECTORS)) {
+    h.service.calls.length = 0;
+    const body = await (await postJson(`${h.url}/represent`, { img: dataUrl(red), detector_backend: name })).json();
+    assert.equal(body.facekit_detector, row.facekit);
+    assert.deepEqual(h.service.calls, [`decode:${row.facekit}`]);
+  }
+  // deepface's defaults when none is named
+  const defaults = await (await postJson(`${h.url}/verify`, { img1: dataUrl(red), img2: dataUrl(red) })).json();
+  assert.deepEqual([defaults.model, defaults.detector_backend, defaults.facekit_model, defaults.facekit_detector], ['VGG-Face', 'opencv', 'fr_feature', 'fr_detect']);
   const cases: Array<[Record<string, unknown>, RegExp]> = [
-    [{ model_name: 'VGG-Face' }, /model_name 'VGG-Face' has no equivalent/],
-    [{ model_name: 'NoSuchNet' }, /model_name 'NoSuchNet' is not a deepface name/],
-    [{ detector_backend: 'retinaface' }, /detector_backend 'retinaface' has no equivalent/],
-    [{ distance_metric: 'angular' }, /distance_metric 'angular'/],
+    [{ model_name: 'NoSuchNet' }, /invalid model_name 'NoSuchNet'; deepface's names are: VGG-Face, Facenet/],
+    [{ detector_backend: 'haar' }, /invalid detector_backend 'haar'; deepface's names are: opencv, retinaface/],
+    [{ distance_metric: 'manhattan' }, /invalid distance_metric 'manhattan'; supported: cosine, euclidean, euclidean_l2, angular/],
   ];
   for (const [fields, re] of cases) {
     const res = await postJson(`${h.url}/verify`, { img1: dataUrl(red), img2: dataUrl(red), ...fields });
@@ -81,25 +98,35 @@ test('unknown or unmapped deepface names are a 400 naming them and listing the s
     const body = await res.json();
     assert.deepEqual(Object.keys(body), ['error']);
     assert.match(body.error, re);
-    assert.match(body.error, /supported: /);
   }
-  const res = await postJson(`${h.url}/represent`, { img: dataUrl(red), model_name: 'Facenet512' });
-  const msg = (await res.json()).error;
-  for (const name of Object.keys(DEEPFACE_MODELS)) assert.ok(msg.includes(name), `${name} listed in: ${msg}`);
+});
+
+test('distance_metric angular: cosine measured and calibrated, distance and threshold on the angular scale', async () => {
+  const cos = await (await postJson(`${h.url}/verify`, { img1: dataUrl(red), img2: dataUrl(blue) })).json();
+  const ang = await (await postJson(`${h.url}/verify`, { img1: dataUrl(red), img2: dataUrl(blue), distance_metric: 'angular' })).json();
+  assert.equal(ang.similarity_metric, 'angular');
+  assert.ok(Math.abs(ang.distance - Math.acos(1 - cos.distance) / Math.PI) < 1e-12);
+  assert.ok(Math.abs(ang.threshold - Math.acos(1 - cos.threshold) / Math.PI) < 1e-12);
+  assert.equal(ang.verified, cos.verified);
+  // a threshold given on the angular scale decides like its cosine equivalent
+  const loose = await (await postJson(`${h.url}/verify`, { img1: dataUrl(red), img2: dataUrl(blue), distance_metric: 'angular', threshold: ang.distance + 1e-6 })).json();
+  assert.equal(loose.verified, true);
+  assert.ok(Math.abs(loose.threshold - (ang.distance + 1e-6)) < 1e-9);
 });
 
 test('POST /represent returns {results: [{embedding, facial_area, face_confidence}]}', async () => {
   const res = await postJson(`${h.url}/represent`, { img: dataUrl(red), model_name: 'SFace', detector_backend: 'mediapipe', max_faces: 1 });
   assert.equal(res.status, 200);
   const body = await res.json();
-  assert.deepEqual(Object.keys(body), ['results']);
+  assert.deepEqual(Object.keys(body), ['results', 'facekit_model', 'facekit_detector']);
+  assert.equal(body.facekit_model, 'faceapi-recognition');
   assert.equal(body.results.length, 1);
   const r = body.results[0];
   assert.deepEqual(Object.keys(r).sort(), ['embedding', 'face_confidence', 'facial_area']);
   assert.equal(r.embedding.length, 32);
   assertFacialArea(r.facial_area);
   assert.equal(r.face_confidence, 0.9);
-  assert.ok(h.service.calls.includes(`decode:${DEEPFACE_DETECTORS.mediapipe}`));
+  assert.ok(h.service.calls.includes(`decode:${DEEPFACE_DETECTORS.mediapipe.facekit}`));
   // skip: the whole image is the face
   const skipped = await (await postJson(`${h.url}/represent`, { img_path: dataUrl(red), detector_backend: 'skip' })).json();
   assert.deepEqual(skipped.results[0].facial_area, { x: 0, y: 0, w: 80, h: 80, left_eye: null, right_eye: null });
@@ -118,6 +145,11 @@ test('POST /analyze returns deepface demography fields for the requested actions
   assert.equal(r.dominant_emotion, 'happy');
   assert.equal(r.emotion.happy, 60);
   assert.equal(r.dominant_race, 'white');
+  assert.ok(Number.isInteger(r.age), 'deepface ages are integers');
+  // deepface's six labels; the model's "other" split between the two it covers
+  assert.deepEqual(Object.keys(r.race), ['asian', 'indian', 'black', 'white', 'middle eastern', 'latino hispanic']);
+  assert.equal(r.race['middle eastern'], r.race['latino hispanic']);
+  assert.ok(Math.abs(Object.values(r.race as Record<string, number>).reduce((x, y) => x + y, 0) - 100) < 1e-9);
 
   // form data sends actions as a Python-ish list string, as deepface's own API accepts
   const form = new FormData();
@@ -231,4 +263,21 @@ test('image URLs: off by default; when on, http(s) only, public addresses only u
     files.closeAllConnections();
     files.close();
   }
+});
+
+test('POST /verify takes a precomputed embedding (a list of floats) on either side', async () => {
+  const [redFace] = (await (await postJson(`${h.url}/represent`, { img: dataUrl(red) })).json()).results;
+  const res = await postJson(`${h.url}/verify`, { img1: redFace.embedding, img2: dataUrl(red) });
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.equal(body.verified, true);
+  assert.deepEqual(body.facial_areas.img1, { x: null, y: null, w: null, h: null, left_eye: null, right_eye: null });
+  assertFacialArea(body.facial_areas.img2);
+  const both = await (await postJson(`${h.url}/verify`, { img1: redFace.embedding, img2: redFace.embedding })).json();
+  assert.equal(both.distance, 0);
+  const short = await postJson(`${h.url}/verify`, { img1: redFace.embedding.slice(1), img2: dataUrl(red) });
+  assert.equal(short.status, 400);
+  assert.match((await short.json()).error, /differ in length/);
+  const notNumbers = await postJson(`${h.url}/verify`, { img1: ['a', 'b'], img2: dataUrl(red) });
+  assert.equal(notNumbers.status, 400);
 });

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { FacekitError } from '../../src/errors/index.ts';
 import type {
-  AnalyzeResult, DetectResult, FaceJson, FaceService, IdentifyResult, Person, PersonWithFaces, RepresentResult,
+  AnalyzeResult, CompareOptions, CompareResult, DetectResult, FaceJson, FaceService, IdentifyResult, Person, PersonWithFaces, RepresentResult,
   ServiceOptions, StoredFace, VerifyResult, ImageOptions, AnalyzeOptions, RepresentOptions,
 } from '../../src/server/service.ts';
 
@@ -107,6 +107,18 @@ export class FakeFaceService implements FaceService {
     };
   }
 
+  async compare(set1: number[][], set2: number[][], opts: CompareOptions): Promise<CompareResult> {
+    this.checkModel(opts.model);
+    const threshold = opts.threshold ?? 0.4;
+    let best = { distance: Infinity, pair: [0, 0] as [number, number] };
+    set1.forEach((a, i) => set2.forEach((b, j) => {
+      if (a.length !== b.length) throw new FacekitError('BAD_ARGUMENT', `embeddings differ in length (${a.length} vs ${b.length})`);
+      const distance = Math.max(0, cosineDistance(a, b));
+      if (distance < best.distance) best = { distance, pair: [i, j] };
+    }));
+    return { verified: best.distance <= threshold, distance: best.distance, threshold, confidence: best.distance <= threshold ? 0.97 : 0.02, pair: best.pair };
+  }
+
   async identify(image: Buffer, opts: Parameters<FaceService['identify']>[1]): Promise<IdentifyResult> {
     const d = await this.decode(image, opts);
     const e = embeddingOf(d.hash);
@@ -129,7 +141,7 @@ export class FakeFaceService implements FaceService {
           ...(actions.includes('age') ? { age: 20 + (h[0] % 40) } : {}),
           ...(actions.includes('gender') ? { gender: { female, male: 1 - female } } : {}),
           ...(actions.includes('emotion') ? { emotion } : {}),
-          ...(actions.includes('race') ? { race: { asian: 0.1, indian: 0.1, black: 0.1, white: 0.5, 'middle eastern': 0.1, 'latino hispanic': 0.1 } } : {}),
+          ...(actions.includes('race') ? { race: { white: 0.5, black: 0.1, asian: 0.1, indian: 0.1, other: 0.2 } } : {}),
         },
       })),
     };
