@@ -34,6 +34,8 @@ export interface ImageOptions {
   detector?: string;
   /** run the anti-spoofing model and fail with SPOOF when a face looks presented (photo, screen) */
   antiSpoofing?: boolean;
+  /** grow each detected box by this percent of its size before it is reported or cropped (deepface's expand_percentage) */
+  expandPercentage?: number;
 }
 
 export interface DetectOptions extends ImageOptions {

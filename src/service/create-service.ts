@@ -66,7 +66,7 @@ class LibraryService implements FaceService {
 
   private async work(image: Buffer, opts: ImageOptions, work: ImageWork): Promise<ImageWorkResult> {
     checkImage(image);
-    const r = await this.pool.run(image, { maxPixels: opts.maxPixels, detector: opts.detector, antiSpoofing: opts.antiSpoofing, ...work });
+    const r = await this.pool.run(image, { maxPixels: opts.maxPixels, detector: opts.detector, antiSpoofing: opts.antiSpoofing, expandPercentage: opts.expandPercentage, ...work });
     for (const t of r.timings) this.report(t.model, t.seconds);
     return r;
   }

@@ -281,3 +281,33 @@ test('POST /verify takes a precomputed embedding (a list of floats) on either si
   const notNumbers = await postJson(`${h.url}/verify`, { img1: ['a', 'b'], img2: dataUrl(red) });
   assert.equal(notNumbers.status, 400);
 });
+
+test('deepface options reach the service: enforce_detection, align, anti_spoofing, expand_percentage, max_faces', async () => {
+  const seen: unknown[] = [];
+  const represent = h.service.represent.bind(h.service);
+  h.service.represent = async (image, opts) => {
+    seen.push(opts);
+    return represent(image, opts);
+  };
+  try {
+    const res = await postJson(`${h.url}/represent`, {
+      img: dataUrl(red), enforce_detection: false, align: false, anti_spoofing: true, expand_percentage: 20, max_faces: 3, model_name: 'Facenet', detector_backend: 'yolov8',
+    });
+    assert.equal(res.status, 200);
+    assert.deepEqual(seen[0], {
+      maxPixels: 40_000_000, model: 'faceapi-recognition', detector: 'faceapi-tiny-detector', align: false, enforceDetection: false, antiSpoofing: true, expandPercentage: 20, maxFaces: 3,
+    });
+    // the 80 px fake face box is 40 px; 20% more is 48
+    assert.equal((await res.json()).results[0].facial_area.w, 48);
+    // a form's strings arrive as the same typed options
+    const form = new FormData();
+    form.append('img', blob(red), 'a.png');
+    form.append('enforce_detection', 'False');
+    form.append('expand_percentage', '10');
+    assert.equal((await fetch(`${h.url}/represent`, { method: 'POST', body: form })).status, 200);
+    assert.equal((seen[1] as { enforceDetection: boolean }).enforceDetection, false);
+    assert.equal((seen[1] as { expandPercentage: number }).expandPercentage, 10);
+  } finally {
+    h.service.represent = represent;
+  }
+});

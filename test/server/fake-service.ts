@@ -63,10 +63,11 @@ export class FakeFaceService implements FaceService {
       return [{ box: { x: 0, y: 0, w: d.width, h: d.height }, score: 0, landmarks5: [], detector: 'skip' }];
     }
     if (d.width < 16) throw new FacekitError('NO_FACE', 'no face found in the image');
-    const w = d.width / 2;
-    const h = d.height / 2;
-    const x = d.width / 4;
-    const y = d.height / 4;
+    const grow = 1 + (opts.expandPercentage ?? 0) / 100;
+    const w = (d.width / 2) * grow;
+    const h = (d.height / 2) * grow;
+    const x = (d.width - w) / 2;
+    const y = (d.height - h) / 2;
     return [{
       box: { x, y, w, h },
       score: 0.9,

@@ -17,7 +17,7 @@ const common = {
   enforce_detection: { type: 'boolean', default: true, description: 'false: the whole image stands in for a face when none is found' },
   align: { type: 'boolean', default: true },
   anti_spoofing: { type: 'boolean', default: false, description: 'refuse (400) when a face looks presented (photo, screen)' },
-  expand_percentage: { type: 'integer', minimum: 0, description: 'accepted, ignored: facekit crops each model\'s own template around the landmarks' },
+  expand_percentage: { type: 'integer', minimum: 0, default: 0, description: 'grow each detected box by this percent (the facial area reported, and the crop when align is false; aligned crops follow the landmarks)' },
   normalization: { type: 'string', description: 'accepted, ignored (each model uses its own)' },
   l2_normalize: { type: 'boolean', description: 'accepted, ignored: facekit\'s cosine metrics normalize anyway' },
   silent: { type: 'boolean', description: 'accepted, ignored' },
@@ -63,6 +63,7 @@ interface CommonFields {
   enforce_detection?: boolean;
   align?: boolean;
   anti_spoofing?: boolean;
+  expand_percentage?: number;
   max_faces?: number;
 }
 
@@ -71,7 +72,8 @@ function facePlan(b: CommonFields, maxPixels: number) {
   const model = modelFor(b.model_name);
   const detector = detectorFor(b.detector_backend);
   const options: RepresentOptions = {
-    maxPixels, model: model.facekit, detector: detector.facekit, align: b.align, enforceDetection: b.enforce_detection, antiSpoofing: b.anti_spoofing, maxFaces: b.max_faces,
+    maxPixels, model: model.facekit, detector: detector.facekit, align: b.align, enforceDetection: b.enforce_detection, antiSpoofing: b.anti_spoofing,
+    expandPercentage: b.expand_percentage, maxFaces: b.max_faces,
   };
   return { model, detector, options, names: { facekit_model: model.facekit, facekit_detector: detector.facekit } };
 }
@@ -238,8 +240,8 @@ function deepfaceRoutes(app: FastifyInstance, deps: DeepfaceRouteDeps): void {
     const actions = parseActions(b.actions);
     const plan = facePlan(b, maxPixels);
     const image = await deepfaceImage(request, ['img', 'img_path'], imageOpts);
-    const { detector, enforceDetection, antiSpoofing, maxFaces } = plan.options;
-    const r = await queue.run(() => service.analyze(image, { maxPixels, detector, actions, enforceDetection, antiSpoofing, maxFaces }));
+    const { detector, enforceDetection, antiSpoofing, expandPercentage, maxFaces } = plan.options;
+    const r = await queue.run(() => service.analyze(image, { maxPixels, detector, actions, enforceDetection, antiSpoofing, expandPercentage, maxFaces }));
     return { ...analyzeResponse(r, actions), facekit_detector: plan.names.facekit_detector };
   });
 }
