@@ -128,6 +128,29 @@ export interface IdentifyMatch {
   distance: number;
 }
 
+export interface GallerySearchOptions {
+  model?: string;
+  /** people returned (default 5) */
+  topK?: number;
+  /** decides `verified` on each candidate; the model's calibrated value when absent */
+  threshold?: number;
+}
+
+export interface GallerySearchResult {
+  /** nearest people first, whatever their distance (cosine) */
+  candidates: Array<IdentifyMatch & { confidence?: number }>;
+  threshold: number;
+}
+
+/** The gallery's vector index for one recognition model. */
+export interface GalleryIndexJson {
+  model: string;
+  dims: number;
+  faces: number;
+  /** an approximate (HNSW) graph is in use; else exact search */
+  hnsw: boolean;
+}
+
 export interface IdentifyResult {
   faces: Array<{ face: FaceJson; matches: IdentifyMatch[] }>;
 }
@@ -250,6 +273,10 @@ export interface FaceService {
   identify(image: Buffer, opts: IdentifyOptions): Promise<IdentifyResult>;
   analyze(image: Buffer, opts: AnalyzeOptions): Promise<AnalyzeResult>;
   people: PeopleService;
+  /** 1:N on an embedding already computed (deepface's /search runs represent, then this) */
+  searchGallery?(embedding: number[], opts: GallerySearchOptions): Promise<GallerySearchResult>;
+  /** waits until the gallery's index holds every stored face (other servers' writes too), then describes it */
+  indexGallery?(): Promise<GalleryIndexJson[]>;
   /** active liveness over a burst of frames, then recognition of the best frame (optional: test doubles may lack it) */
   liveness?(frames: Buffer[], opts: LivenessRequestOptions): Promise<LivenessResponse>;
   /** releases stores and sessions on shutdown */

@@ -13,7 +13,7 @@ import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
 import { FacekitError } from '../errors/index.js';
 import { openGallery, type FaceRecord, type Gallery, type NewFace, type Person as GalleryPerson } from '../gallery/index.js';
 import type {
-  AnalyzeAction, AnalyzeOptions, AnalyzeResult, CompareOptions, CompareResult, DetectOptions, DetectResult, EnrollOptions, FaceService, IdentifyOptions, IdentifyResult, ImageOptions,
+  AnalyzeAction, AnalyzeOptions, AnalyzeResult, CompareOptions, CompareResult, DetectOptions, GalleryIndexJson, GallerySearchOptions, GallerySearchResult, DetectResult, EnrollOptions, FaceService, IdentifyOptions, IdentifyResult, ImageOptions,
   InferenceReporter, LivenessRequestOptions, LivenessResponse, PeopleService, Person, PersonWithFaces, RepresentOptions, RepresentResult, ServiceOptions, StoredFace,
   VerifyOptions, VerifyResult,
 } from '../server/service.js';
@@ -135,6 +135,17 @@ class LibraryService implements FaceService {
       }
     }
     return { ...compareEmbeddings(a[pair[0]], b[pair[1]], { model, metric, threshold: opts.threshold }), pair };
+  }
+
+  async searchGallery(embedding: number[], opts: GallerySearchOptions): Promise<GallerySearchResult> {
+    const model = opts.model ?? DEFAULT_EMBED_MODEL;
+    const { candidates, threshold } = matchEmbedding(this.gallery, Float32Array.from(embedding), { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK ?? 5 });
+    return { candidates: candidates.map((c) => ({ personId: c.personId, name: c.name, faceId: c.faceId, distance: c.distance, confidence: c.confidence })), threshold };
+  }
+
+  async indexGallery(): Promise<GalleryIndexJson[]> {
+    await this.gallery.settled();
+    return this.gallery.models().map((m) => ({ model: m.model, dims: m.dims, faces: m.faces, hnsw: m.hnsw }));
   }
 
   async identify(image: Buffer, opts: IdentifyOptions): Promise<IdentifyResult> {

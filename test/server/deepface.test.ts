@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEEPFACE_DETECTORS, DEEPFACE_MODELS } from '../../src/server/index.ts';
-import { startHarness, png, dataUrl, postJson, blob, type Harness } from './helpers.ts';
+import { startHarness, png, dataUrl, postJson, blob, bearer, type Harness } from './helpers.ts';
 
 let h: Harness;
 let red: Buffer;
@@ -309,5 +309,63 @@ test('deepface options reach the service: enforce_detection, align, anti_spoofin
     assert.equal((seen[1] as { expandPercentage: number }).expandPercentage, 10);
   } finally {
     h.service.represent = represent;
+  }
+});
+
+test('/register -> /search -> /build/index over the gallery, in deepface shapes', async () => {
+  const g = await startHarness();
+  try {
+    const register = (body: Record<string, unknown>) => postJson(`${g.url}/register`, body);
+    const first = await register({ img: dataUrl(red), img_name: 'ada.png', model_name: 'Facenet' });
+    assert.equal(first.status, 200);
+    const a = await first.json();
+    assert.deepEqual({ ...a, facekit_person_id: typeof a.facekit_person_id }, {
+      inserted: 1, img_name: 'ada.png', facekit_person_id: 'string', facekit_model: 'faceapi-recognition', facekit_detector: 'fr_detect',
+    });
+    // the same img_name again: another face of the same person
+    const again = await (await register({ img: dataUrl(red), img_name: 'ada.png', model_name: 'Facenet' })).json();
+    assert.equal(again.facekit_person_id, a.facekit_person_id);
+    assert.equal((await register({ img: dataUrl(blue), img_name: 'bob.png', model_name: 'Facenet' })).status, 200);
+    const unnamed = await register({ img: dataUrl(blue) });
+    assert.equal(unnamed.status, 400);
+    assert.match((await unnamed.json()).error, /'img_name' is required/);
+
+    const index = await (await postJson(`${g.url}/build/index`, { model_name: 'Facenet' })).json();
+    assert.match(index.message, /index up to date: 3 faces/);
+
+    const found = await (await postJson(`${g.url}/search`, { img: dataUrl(red), model_name: 'Facenet' })).json();
+    assert.equal(found.results.length, 1, 'one list per face in the query image');
+    assert.ok(found.results[0].length >= 1);
+    for (const row of found.results[0]) {
+      assert.equal(row.img_name, 'ada.png', 'only matches within the threshold');
+      assert.equal(row.verified, true);
+      assert.equal(row.distance, 0);
+      assert.ok(Number.isInteger(row.source_x));
+    }
+    // similarity_search: the k nearest whatever their distance, on the metric asked for
+    const near = await (await postJson(`${g.url}/search`, { img: dataUrl(red), model_name: 'Facenet', similarity_search: true, k: 5, distance_metric: 'euclidean_l2' })).json();
+    const bob = near.results[0].find((r: { img_name: string }) => r.img_name === 'bob.png');
+    assert.equal(bob.verified, false);
+    assert.ok(Math.abs(bob.threshold - Math.sqrt(2 * 0.4)) < 1e-12, 'the cosine threshold on the euclidean_l2 scale');
+  } finally {
+    await g.close();
+  }
+});
+
+test('DEEPFACE_AUTH_TOKEN is one of the server\'s API keys: read and write, not admin; errors stay deepface-shaped', async () => {
+  const { withEnvironmentToken } = await import('../../src/server/keys/env-token.ts');
+  const { MemoryKeyStore } = await import('../../src/server/keys/store.ts');
+  const g = await startHarness({}, withEnvironmentToken(new MemoryKeyStore(), 'deepface-secret'));
+  try {
+    const none = await postJson(`${g.url}/represent`, { img: dataUrl(red) });
+    assert.equal(none.status, 401);
+    assert.match((await none.json()).error, /API key is required/);
+    const wrong = await postJson(`${g.url}/represent`, { img: dataUrl(red) }, bearer('not-it'));
+    assert.equal(wrong.status, 401);
+    assert.equal((await postJson(`${g.url}/represent`, { img: dataUrl(red) }, bearer('deepface-secret'))).status, 200);
+    assert.equal((await postJson(`${g.url}/register`, { img: dataUrl(red), img_name: 'x.png' }, bearer('deepface-secret'))).status, 200);
+    assert.equal((await fetch(`${g.url}/v1/keys`, { headers: bearer('deepface-secret') })).status, 403);
+  } finally {
+    await g.close();
   }
 });

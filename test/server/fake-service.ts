@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { FacekitError } from '../../src/errors/index.ts';
 import type {
-  AnalyzeResult, CompareOptions, CompareResult, DetectResult, FaceJson, FaceService, IdentifyResult, Person, PersonWithFaces, RepresentResult,
+  AnalyzeResult, CompareOptions, CompareResult, DetectResult, GalleryIndexJson, GallerySearchOptions, GallerySearchResult, FaceJson, FaceService, IdentifyResult, Person, PersonWithFaces, RepresentResult,
   ServiceOptions, StoredFace, VerifyResult, ImageOptions, AnalyzeOptions, RepresentOptions,
 } from '../../src/server/service.ts';
 
@@ -120,13 +120,28 @@ export class FakeFaceService implements FaceService {
     return { verified: best.distance <= threshold, distance: best.distance, threshold, confidence: best.distance <= threshold ? 0.97 : 0.02, pair: best.pair };
   }
 
+  /** every stored face by distance to `e`, nearest first */
+  private ranked(e: number[]) {
+    return [...this.store.values()].flatMap((p) => [...p.embeddings].map(([faceId, v]) => ({ personId: p.id, name: p.name, faceId, distance: Math.max(0, cosineDistance(e, v)) })))
+      .sort((x, y) => x.distance - y.distance);
+  }
+
   async identify(image: Buffer, opts: Parameters<FaceService['identify']>[1]): Promise<IdentifyResult> {
     const d = await this.decode(image, opts);
-    const e = embeddingOf(d.hash);
     const threshold = opts.threshold ?? 0.4;
-    const matches = [...this.store.values()].flatMap((p) => [...p.embeddings].map(([faceId, v]) => ({ personId: p.id, name: p.name, faceId, distance: Math.max(0, cosineDistance(e, v)) })))
-      .filter((m) => m.distance <= threshold).sort((x, y) => x.distance - y.distance).slice(0, opts.topK ?? 5);
+    const matches = this.ranked(embeddingOf(d.hash)).filter((m) => m.distance <= threshold).slice(0, opts.topK ?? 5);
     return { faces: this.facesOf(d, opts).map((face) => ({ face, matches })) };
+  }
+
+  async searchGallery(embedding: number[], opts: GallerySearchOptions): Promise<GallerySearchResult> {
+    this.checkModel(opts.model);
+    return { candidates: this.ranked(embedding).slice(0, opts.topK ?? 5), threshold: opts.threshold ?? 0.4 };
+  }
+
+  async indexGallery(): Promise<GalleryIndexJson[]> {
+    const faces = new Map<string, number>();
+    for (const p of this.store.values()) for (const f of p.faces) faces.set(f.model, (faces.get(f.model) ?? 0) + 1);
+    return [...faces].map(([model, n]) => ({ model, dims: 32, faces: n, hnsw: false }));
   }
 
   async analyze(image: Buffer, opts: AnalyzeOptions): Promise<AnalyzeResult> {

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { FacekitError } from '../../errors/index.js';
+import { DEEPFACE_TOKEN_ENV, withEnvironmentToken } from '../../server/keys/env-token.js';
 import { defaultKeysFile, FileKeyStore } from '../../server/keys/store.js';
 import { DEFAULT_LIMITS, type ServerLimits } from '../../server/limits.js';
 import type { FacekitServer } from '../../server/server.js';
@@ -46,7 +47,8 @@ export async function runServe(opts: ServeOptions, createService: CreateService)
   const [{ checkBind, PROTECTED_MODE_WARNING }, { ServerMetrics }, { startServer }, { createClusterService }] = await Promise.all([
     import('../../server/plugins/auth.js'), import('../../server/metrics.js'), import('../../server/server.js'), import('../../cluster/index.js'),
   ]);
-  const keyStore = new FileKeyStore(opts.keysFile ?? defaultKeysFile());
+  // a deepface client's bearer token, from the environment deepface's server reads it from
+  const keyStore = withEnvironmentToken(new FileKeyStore(opts.keysFile ?? defaultKeysFile()), process.env[DEEPFACE_TOKEN_ENV]);
   const { authOff } = await checkBind(opts.host, keyStore);
   const limits: ServerLimits = {
     ...DEFAULT_LIMITS,

@@ -90,16 +90,38 @@ export interface MetricPlan {
 
 const same = (d: number) => d;
 
-export function metricFor(name: string | undefined): MetricPlan {
-  const deepface = (name === undefined || name === '' ? 'cosine' : name) as DeepfaceMetric;
+/**
+ * deepface's distances as functions of the cosine distance d, for unit-length embeddings (which
+ * facekit's recognizers output): euclidean = euclidean_l2 = sqrt(2d), angular = arccos(1 - d) / pi.
+ */
+const VIA_COSINE: Record<DeepfaceMetric, Pick<MetricPlan, 'toDeepface' | 'fromDeepface'>> = {
+  cosine: { toDeepface: same, fromDeepface: same },
+  euclidean: { toDeepface: (d) => Math.sqrt(2 * Math.max(0, d)), fromDeepface: (e) => (e * e) / 2 },
+  euclidean_l2: { toDeepface: (d) => Math.sqrt(2 * Math.max(0, d)), fromDeepface: (e) => (e * e) / 2 },
+  angular: { toDeepface: (d) => Math.acos(Math.max(-1, Math.min(1, 1 - d))) / Math.PI, fromDeepface: (a) => 1 - Math.cos(a * Math.PI) },
+};
+
+function deepfaceMetric(name: string | undefined): DeepfaceMetric {
+  const deepface = name === undefined || name === '' ? 'cosine' : name;
   if (!(DEEPFACE_METRICS as readonly string[]).includes(deepface)) {
     throw new FacekitError('BAD_ARGUMENT', `invalid distance_metric '${deepface}'; supported: ${DEEPFACE_METRICS.join(', ')}`);
   }
+  return deepface as DeepfaceMetric;
+}
+
+/**
+ * For comparing two embeddings (verify): facekit measures and calibrates the metric itself,
+ * except angular, which is measured as cosine and converted (a client's precomputed embedding
+ * need not be unit length, so the euclidean metrics are measured, not derived).
+ */
+export function metricFor(name: string | undefined): MetricPlan {
+  const deepface = deepfaceMetric(name);
   if (deepface !== 'angular') return { deepface, facekit: deepface, toDeepface: same, fromDeepface: same };
-  return {
-    deepface,
-    facekit: 'cosine',
-    toDeepface: (d) => Math.acos(Math.max(-1, Math.min(1, 1 - d))) / Math.PI,
-    fromDeepface: (a) => 1 - Math.cos(a * Math.PI),
-  };
+  return { deepface, facekit: 'cosine', ...VIA_COSINE.angular };
+}
+
+/** For gallery search, which facekit runs on cosine: every metric converted from it. */
+export function galleryMetricFor(name: string | undefined): MetricPlan {
+  const deepface = deepfaceMetric(name);
+  return { deepface, facekit: 'cosine', ...VIA_COSINE[deepface] };
 }
