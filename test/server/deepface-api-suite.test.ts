@@ -18,6 +18,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { DEEPFACE_DETECTORS } from '../../src/server/deepface/names.ts';
 import type { FaceService } from '../../src/server/service.ts';
 import { createService } from '../../src/service/index.ts';
 import { databases, PG_SKIP, PG_URL } from '../gallery/pg-database.ts';
@@ -257,6 +258,14 @@ describe('deepface requests beyond the Python suite', () => {
     assert.equal(angular.verified, cosine.verified);
     const tooShort = await post('/verify', { img1: (face.embedding as number[]).slice(0, 100), img2: 'dataset/img2.jpg', model_name: 'Facenet' });
     assert.equal(tooShort.status, 400);
+  });
+
+  test('every deepface detector name runs its facekit detector', async () => {
+    for (const [name, row] of Object.entries(DEEPFACE_DETECTORS)) {
+      const result = await ok(await post('/represent', { model_name: 'Facenet', detector_backend: name, img: 'dataset/img1.jpg' }));
+      assert.equal(result.facekit_detector, row.facekit);
+      assert.ok(result.results.length >= 1, name);
+    }
   });
 
   test('expand_percentage grows the facial area deepface reports', async () => {

@@ -295,7 +295,7 @@ test('deepface options reach the service: enforce_detection, align, anti_spoofin
     });
     assert.equal(res.status, 200);
     assert.deepEqual(seen[0], {
-      maxPixels: 40_000_000, model: 'faceapi-recognition', detector: 'faceapi-tiny-detector', align: false, enforceDetection: false, antiSpoofing: true, expandPercentage: 20, maxFaces: 3,
+      maxPixels: 40_000_000, model: 'faceapi-recognition', detector: 'faceboxes', align: false, enforceDetection: false, antiSpoofing: true, expandPercentage: 20, maxFaces: 3,
     });
     // the 80 px fake face box is 40 px; 20% more is 48
     assert.equal((await res.json()).results[0].facial_area.w, 48);
@@ -367,5 +367,16 @@ test('DEEPFACE_AUTH_TOKEN is one of the server\'s API keys: read and write, not 
     assert.equal((await fetch(`${g.url}/v1/keys`, { headers: bearer('deepface-secret') })).status, 403);
   } finally {
     await g.close();
+  }
+});
+
+test('README\'s mapping tables are the table in names.ts', async () => {
+  const { readFileSync } = await import('node:fs');
+  const readme = readFileSync('README.md', 'utf8');
+  for (const [name, row] of Object.entries(DEEPFACE_MODELS)) {
+    assert.ok(readme.includes(`| \`${name}\` | ${row.deepfaceDim} | \`${row.facekit}\` |`), `README lists model ${name} -> ${row.facekit}`);
+  }
+  for (const [name, row] of Object.entries(DEEPFACE_DETECTORS)) {
+    assert.ok(readme.includes(`| \`${name}\` | \`${row.facekit}\` |`), `README lists detector ${name} -> ${row.facekit}`);
   }
 });

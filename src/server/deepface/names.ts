@@ -29,10 +29,10 @@ export const DEEPFACE_MODELS: Record<string, { facekit: string; deepfaceDim: num
 };
 
 /**
- * Detectors: the facekit detector of the same design where one exists (SSD, BlazeFace, a YOLO),
- * else fr_detect, facekit's default (a ~1 MB anchor-based CNN with five landmarks, fast on CPU),
- * which is what the light CPU detectors (OpenCV's, YuNet) and the landmark cascades (RetinaFace,
- * MTCNN) are used for.
+ * Detectors: the facekit detector of the same design where one exists (SSD, BlazeFace, and
+ * FaceBoxes, one-stage like YOLO), else fr_detect, facekit's default (a ~1 MB anchor-based CNN
+ * with five landmarks, fast on CPU), which is what the light CPU detectors (OpenCV's, YuNet) and
+ * the landmark cascades (RetinaFace, MTCNN) are used for.
  */
 export const DEEPFACE_DETECTORS: Record<string, { facekit: string; why: string }> = {
   opencv: { facekit: 'fr_detect', why: 'deepface\'s default: a light CPU detector; so is fr_detect' },
@@ -42,10 +42,10 @@ export const DEEPFACE_DETECTORS: Record<string, { facekit: string; why: string }
   ssd: { facekit: 'faceapi-ssd', why: 'the same single-shot design (SSD MobileNet v1)' },
   dlib: { facekit: 'fr_detect', why: 'no HOG detector; the default' },
   mediapipe: { facekit: 'blazeface-back', why: 'MediaPipe\'s face detector is BlazeFace (full range)' },
-  yolov8: { facekit: 'faceapi-tiny-detector', why: 'a YOLO (Tiny-YOLOv2) face detector' },
-  yolov11n: { facekit: 'faceapi-tiny-detector', why: 'a YOLO (Tiny-YOLOv2) face detector' },
-  yolov11s: { facekit: 'faceapi-tiny-detector', why: 'a YOLO (Tiny-YOLOv2) face detector' },
-  yolov11m: { facekit: 'faceapi-tiny-detector', why: 'a YOLO (Tiny-YOLOv2) face detector' },
+  yolov8: { facekit: 'faceboxes', why: 'a one-stage CNN detector like YOLO (no YOLO is installed)' },
+  yolov11n: { facekit: 'faceboxes', why: 'a one-stage CNN detector like YOLO (no YOLO is installed)' },
+  yolov11s: { facekit: 'faceboxes', why: 'a one-stage CNN detector like YOLO (no YOLO is installed)' },
+  yolov11m: { facekit: 'faceboxes', why: 'a one-stage CNN detector like YOLO (no YOLO is installed)' },
   yunet: { facekit: 'fr_detect', why: 'both ~1 MB anchor-based CPU detectors' },
   centerface: { facekit: 'fr_detect', why: 'a light CNN with five landmarks' },
   skip: { facekit: 'skip', why: 'no detection: the whole image is the face' },
