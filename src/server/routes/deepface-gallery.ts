@@ -7,7 +7,7 @@ import { deepfaceErrorResponses } from '../deepface/protocol.js';
 import { facialArea } from '../deepface/shapes.js';
 import type { EnrollOptions, FaceService, Person, PeopleService } from '../service.js';
 import { readSecurity } from '../schemas.js';
-import type { DeepfaceRouteDeps } from './deepface.js';
+import type { DeepfaceScopeDeps } from './deepface.js';
 
 /**
  * deepface's database routes over facekit's gallery (the server's --db: SQLite or PostgreSQL).
@@ -46,9 +46,8 @@ function need<K extends 'searchGallery' | 'indexGallery'>(service: FaceService, 
   return fn.bind(service) as NonNullable<FaceService[K]>;
 }
 
-export function deepfaceGalleryRoutes(app: FastifyInstance, deps: DeepfaceRouteDeps): void {
-  const { service, queue, maxPixels } = deps;
-  const imageOpts = { imageRoot: deps.imageRoot, maxBytes: deps.maxImageBytes, urls: deps.urls };
+export function deepfaceGalleryRoutes(app: FastifyInstance, deps: DeepfaceScopeDeps): void {
+  const { service, queue, maxPixels, images: imageOpts } = deps;
 
   app.post('/register', {
     config: { scope: 'write' },

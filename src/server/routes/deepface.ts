@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { FacekitError } from '../../errors/index.js';
 import type { UrlFetchPolicy } from '../deepface/fetch-url.js';
-import { deepfaceImage, deepfaceInput } from '../deepface/images.js';
+import { deepfaceImage, deepfaceInput, type DeepfaceImageOptions } from '../deepface/images.js';
 import { common, consumes, facePlan, facekitNames, facialAreaSchema, img, type CommonFields } from '../deepface/fields.js';
 import { DEEPFACE_METRICS, metricFor } from '../deepface/names.js';
 import { deepfaceErrorResponses, installDeepfaceProtocol } from '../deepface/protocol.js';
@@ -29,22 +29,27 @@ export interface DeepfaceRouteDeps extends RouteDeps {
   urls: UrlFetchPolicy;
 }
 
+/** what the deepface route files use: the server's deps, and where images may come from */
+export interface DeepfaceScopeDeps extends RouteDeps {
+  images: DeepfaceImageOptions;
+}
+
 /**
  * deepface's API: POST /verify, /represent, /analyze (here) and /register, /search,
  * /build/index (deepface-gallery.ts) with deepface's request fields, response shapes and error
  * bodies, in a scope of their own (deepface/protocol.ts).
  */
 export function registerDeepfaceRoutes(app: FastifyInstance, deps: DeepfaceRouteDeps): void {
+  const scoped: DeepfaceScopeDeps = { ...deps, images: { imageRoot: deps.imageRoot, maxBytes: deps.maxImageBytes, urls: deps.urls } };
   void app.register(async (scope) => {
     installDeepfaceProtocol(scope);
-    deepfaceRoutes(scope, deps);
-    deepfaceGalleryRoutes(scope, deps);
+    deepfaceRoutes(scope, scoped);
+    deepfaceGalleryRoutes(scope, scoped);
   });
 }
 
-function deepfaceRoutes(app: FastifyInstance, deps: DeepfaceRouteDeps): void {
-  const { service, queue, maxPixels } = deps;
-  const imageOpts = { imageRoot: deps.imageRoot, maxBytes: deps.maxImageBytes, urls: deps.urls };
+function deepfaceRoutes(app: FastifyInstance, deps: DeepfaceScopeDeps): void {
+  const { service, queue, maxPixels, images: imageOpts } = deps;
 
   app.post('/verify', {
     config: { scope: 'read' },
