@@ -380,3 +380,24 @@ test('README\'s mapping tables are the table in names.ts', async () => {
     assert.ok(readme.includes(`| \`${name}\` | \`${row.facekit}\` |`), `README lists detector ${name} -> ${row.facekit}`);
   }
 });
+
+test('too large is a 413 in deepface\'s shape, for JSON, forms and uploads, and the server keeps answering', async () => {
+  const small = await startHarness({ limits: { bodyBytes: 2000, imageBytes: 1500 } });
+  try {
+    const big = 'A'.repeat(4000);
+    for (const [type, body] of [['application/json', JSON.stringify({ img: big })], ['application/x-www-form-urlencoded', `img=${big}`]]) {
+      const res = await fetch(`${small.url}/represent`, { method: 'POST', headers: { 'content-type': type }, body });
+      assert.equal(res.status, 413, type);
+      assert.equal(typeof (await res.json()).error, 'string');
+    }
+    const form = new FormData();
+    form.append('img', blob(Buffer.alloc(1800)), 'a.png');
+    const upload = await fetch(`${small.url}/represent`, { method: 'POST', body: form });
+    assert.equal(upload.status, 413);
+    assert.equal(typeof (await upload.json()).error, 'string');
+    assert.equal((await postJson(`${small.url}/represent`, { img: 'not an image!' })).status, 400);
+    assert.equal((await fetch(`${small.url}/health`)).status, 200);
+  } finally {
+    await small.close();
+  }
+});
