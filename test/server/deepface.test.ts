@@ -401,3 +401,11 @@ test('too large is a 413 in deepface\'s shape, for JSON, forms and uploads, and 
     await small.close();
   }
 });
+
+test('the URL fetcher\'s private ranges: loopback, RFC 1918, link-local (cloud metadata), CGNAT, ULA, IPv4-mapped', async () => {
+  const { isPrivateAddress } = await import('../../src/server/deepface/fetch-url.ts');
+  for (const a of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fd00::1', 'fe80::1', '::ffff:10.0.0.1', 'not-an-ip']) {
+    assert.equal(isPrivateAddress(a), true, a);
+  }
+  for (const a of ['8.8.8.8', '140.82.112.3', '2606:4700::1111', '::ffff:8.8.8.8']) assert.equal(isPrivateAddress(a), false, a);
+});
