@@ -60,7 +60,7 @@ for (const connections of [1, 4, 16]) {
         checked++;
         if (status !== 200) return void wrong++;
         // /v1/identify lists, per face, the people under the threshold, best first
-        const names = (JSON.parse(resBody).faces as { matches: { name: string }[] }[]).map((f) => f.matches[0]?.name ?? '-').sort().join(',');
+        const names = (JSON.parse(resBody).faces as { match: { name: string } | null }[]).map((f) => f.match?.name ?? '-').sort().join(',');
         if (names !== expected) wrong++;
       },
     }],

@@ -4,6 +4,7 @@
  * rebuild it. Coordinates are pixels of the original, EXIF-rotated image.
  */
 import type { RgbImage } from './image/types.js';
+import { roundBox, roundMeasure, roundPoint } from './rounding.js';
 
 export interface Box {
   x: number;
@@ -36,4 +37,26 @@ export interface Face {
   attributes?: Record<string, unknown>;
   quality?: { score: number; [k: string]: unknown };
   spoof?: { isReal: boolean; score: number; model: string };
+}
+
+/**
+ * A face as every shell shows it: library results (verify, identify), the CLI's --json, the REST
+ * bodies and the web page all carry these fields under these names, rounded by summarizeFace.
+ */
+export interface FaceSummary {
+  box: Box;
+  /** detector confidence, 0-1 */
+  score: number;
+  landmarks5: Landmarks5;
+  detector?: string;
+}
+
+/** The face's output record: box and points to 0.1 px, score to 4 decimals (see rounding.ts). */
+export function summarizeFace(f: Face): FaceSummary {
+  return {
+    box: roundBox(f.box),
+    score: roundMeasure(f.score),
+    landmarks5: f.landmarks5.map(roundPoint) as Landmarks5,
+    ...(f.detector ? { detector: f.detector } : {}),
+  };
 }

@@ -5,7 +5,7 @@
  */
 export { FacekitError, isFacekitError, type ErrorCode } from './errors/index.js';
 export { packageVersion } from './version.js';
-export type { Face, Box, Point, Landmarks5, FaceEmbedding } from './face.js';
+export { summarizeFace, type Face, type FaceSummary, type Box, type Point, type Landmarks5, type FaceEmbedding } from './face.js';
 
 // image -> detect -> align -> embed
 export { loadImage, drawFaces, type ImageInput, type LoadImageOptions, type RgbImage } from './image/index.js';
@@ -15,7 +15,7 @@ export { embedCrops, DEFAULT_EMBED_MODEL, type EmbedOptions } from './embed/inde
 
 // the calls most users start with
 export { findFaces, extractFaces, represent, embedFaces, type FaceOptions, type RepresentResult } from './pipeline/index.js';
-export { verify, DEFAULT_METRIC, type VerifyOptions, type VerifyResult } from './verify/index.js';
+export { verify, DEFAULT_METRIC, type VerifyOptions, type VerifyResult, type VerifiedFace } from './verify/index.js';
 
 // compare: distances, thresholds, calibration, fusion
 export {
@@ -49,7 +49,9 @@ export {
 } from './analyze/index.js';
 
 // 1:N identification over a gallery
-export { enroll, identify, type EnrollOptions, type EnrollResult, type IdentifyImageOptions, type IdentifyResult } from './identify/index.js';
+export {
+  enroll, identify, findPerson, type EnrollOptions, type EnrollResult, type IdentifyImageOptions, type IdentifyResult, type IdentifiedFace, type PersonMatch,
+} from './identify/index.js';
 
 // photo collections: cluster a folder's faces by person, name clusters, find a face in a folder
 export {

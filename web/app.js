@@ -103,7 +103,8 @@ async function enroll(ev) {
   show(out, `Enrolling ${name} from ${images.length} photo(s)...`, 'busy');
   try {
     const p = await api.createPerson(name, images);
-    show(out, `Enrolled ${p.name} with ${p.faceCount} face(s).`, 'ok');
+    // a name already in the gallery gets the photos (the server's one enrollment rule)
+    show(out, p.created ? `Enrolled ${p.name} with ${p.faceCount} face(s).` : `Added to ${p.name}: now ${p.faceCount} face(s).`, 'ok');
     $('enroll-form').reset();
     shots = [];
     renderThumbs();
@@ -137,18 +138,15 @@ async function identify() {
   show(out, 'Looking for faces...', 'busy');
   try {
     const r = await api.identify(file);
-    const labelled = r.faces.map(({ face, matches }) => ({
-      box: face.box,
-      label: matches[0] ? matches[0].name : 'unknown',
-      known: Boolean(matches[0]),
-    }));
+    // each face: { box, score, landmarks5, match: { name, confidence, ... } | null, candidates }
+    const labelled = r.faces.map((f) => ({ box: f.box, label: f.match ? f.match.name : 'unknown', known: Boolean(f.match) }));
     drawFaces(canvas, img, labelled);
     const known = labelled.filter((f) => f.known).length;
     show(out, `${r.faces.length} face(s), ${known} recognised.`, r.faces.length ? 'ok' : '');
-    r.faces.forEach(({ matches }, i) => {
+    r.faces.forEach(({ match }, i) => {
       const li = document.createElement('li');
-      li.textContent = matches[0]
-        ? `Face ${i + 1}: ${matches[0].name} (distance ${matches[0].distance.toFixed(3)})`
+      li.textContent = match
+        ? `Face ${i + 1}: ${match.name} (confidence ${(100 * match.confidence).toFixed(0)}%, distance ${match.distance.toFixed(3)})`
         : `Face ${i + 1}: unknown`;
       list.append(li);
     });
@@ -205,7 +203,7 @@ async function verify() {
     dl.append(
       fact('Distance', r.distance.toFixed(4)),
       fact('Threshold', r.threshold.toFixed(4)),
-      fact('Confidence', r.confidence === undefined ? 'n/a' : `${(r.confidence * 100).toFixed(1)}%`),
+      fact('Confidence', `${(r.confidence * 100).toFixed(1)}%`),
       fact('Model', `${r.model} (${r.metric})`),
     );
     out.replaceChildren(verdict, dl);

@@ -4,8 +4,7 @@ import { Option, type Command } from 'commander';
 import { isMetric, METRICS, type Metric } from '../compare/index.js';
 import { DEFAULT_DETECTOR, listDetectors } from '../detect/index.js';
 import { FacekitError } from '../errors/index.js';
-import type { Face } from '../face.js';
-import { drawFaces, loadImage, type DrawableFace } from '../image/index.js';
+import { captionBand, drawFaces, loadImage, type DrawableFace } from '../image/index.js';
 import type { FaceOptions } from '../pipeline/index.js';
 import type { VerifyResult } from '../verify/index.js';
 
@@ -22,8 +21,12 @@ export function addFaceOptions(cmd: Command): Command {
     .option('--score-threshold <n>', 'detector score threshold (0..1)', parseFloat)
     .option('--min-face-size <px>', 'ignore faces smaller than this', parseFloat)
     .option('--max-faces <n>', 'keep at most this many faces', (v) => parseInt(v, 10))
-    .option('--json', 'print one JSON object')
-    .option('--draw <out.png>', 'write the image with boxes and landmarks drawn');
+    .option('--json', 'print one JSON object');
+}
+
+/** --draw, for the commands that draw what they found (the others would take it and do nothing). */
+export function addDrawOption(cmd: Command, what = 'write the image with boxes and five landmarks drawn'): Command {
+  return cmd.option('--draw <out.png>', what);
 }
 
 export interface CliFaceOptions {
@@ -58,31 +61,34 @@ export function metricFrom(o: CliFaceOptions): Metric | undefined {
   return o.metric;
 }
 
-/** --draw: the photo with every face's box and landmarks, and an optional label per face. */
-export async function drawTo(out: string, imagePath: string, faces: readonly Face[], labels?: readonly string[]): Promise<void> {
+/** --draw: the photo with every face's box and five landmarks, and its label and colour when given. */
+export async function drawTo(out: string, imagePath: string, faces: readonly DrawableFace[]): Promise<void> {
   const image = await loadImage(imagePath);
-  const drawable: DrawableFace[] = faces.map((f, i) => ({ box: f.box, score: f.score, landmarks: f.landmarks5, label: labels?.[i] }));
-  writeFileSync(out, await drawFaces(image, drawable, { labels: true }));
+  writeFileSync(out, await drawFaces(image, faces, { labels: true }));
 }
 
-/** verify --draw: both photos side by side at one height, faces drawn, the verdict as a caption. */
+/** verify --draw: both photos side by side at one height, faces drawn, the verdict as a caption under them. */
 export async function drawPair(out: string, paths: [string, string], r: VerifyResult): Promise<void> {
   const sharp = await loadSharp();
   const H = 400;
   const panels = await Promise.all(paths.map(async (p, i) => {
     const image = await loadImage(p);
-    const f = r.faces[i];
-    const png = await drawFaces(image, [{ box: f.box, score: f.score, landmarks: f.landmarks }], { color: r.verified ? '#22c55e' : '#ef4444' });
+    const png = await drawFaces(image, [r.faces[i]], { color: r.verified ? '#22c55e' : '#ef4444' });
     return sharp(png).resize({ height: H }).png().toBuffer({ resolveWithObject: true });
   }));
-  const W = panels[0].info.width + panels[1].info.width;
-  const caption = `${r.verified ? 'SAME' : 'DIFFERENT'}  distance ${r.distance.toFixed(3)} / threshold ${r.threshold.toFixed(3)}  confidence ${(100 * r.confidence).toFixed(1)}%`;
-  const text = Buffer.from(`<svg width="${W}" height="40"><rect width="100%" height="100%" fill="#111"/><text x="10" y="27" font-family="sans-serif" font-size="20" fill="#fff">${caption}</text></svg>`);
-  const img = await sharp({ create: { width: W, height: H + 40, channels: 3, background: '#111' } })
+  const pictures = panels[0].info.width + panels[1].info.width;
+  const caption = captionBand([
+    r.verified ? 'SAME' : 'DIFFERENT',
+    `distance ${r.distance.toFixed(3)} / threshold ${r.threshold.toFixed(3)}`,
+    `confidence ${(100 * r.confidence).toFixed(1)}%`,
+  ], pictures);
+  // the caption may be wider than two narrow photos: they are centred over it
+  const left = Math.floor((caption.width - pictures) / 2);
+  const img = await sharp({ create: { width: caption.width, height: H + caption.height, channels: 3, background: '#111' } })
     .composite([
-      { input: panels[0].data, left: 0, top: 0 },
-      { input: panels[1].data, left: panels[0].info.width, top: 0 },
-      { input: text, left: 0, top: H },
+      { input: panels[0].data, left, top: 0 },
+      { input: panels[1].data, left: left + panels[0].info.width, top: 0 },
+      { input: caption.svg, left: 0, top: H },
     ])
     .png()
     .toBuffer();

@@ -13,6 +13,7 @@
 import { QUALITY_BAR } from '../analyze/index.js';
 import { FacekitError } from '../errors/index.js';
 import type { Box } from '../face.js';
+import { roundBox, roundMeasure } from '../rounding.js';
 import { calibrationFor } from '../verify/index.js';
 import { DEFAULT_HNSW_FROM, DEFAULT_K, indexRows } from './knn.js';
 import { clusterRows, DEFAULT_METHOD, type ClusterMethod, type ClusterOptions } from './methods.js';
@@ -192,7 +193,8 @@ export function resultOf(folder: FolderFaces, state: ClusterState, stats: Cluste
   const byId = new Map(store.faces.map((f) => [f.id, f]));
   const face = (id: number): ClusterFace => {
     const f = byId.get(id)!;
-    return { faceId: f.id, file: f.file, box: f.box, score: f.score, quality: f.quality };
+    // boxes are stored as float32 (416.29998779296875): reported to 0.1 px like every face
+    return { faceId: f.id, file: f.file, box: roundBox(f.box), score: roundMeasure(f.score), quality: f.quality };
   };
   const inCluster = new Set(state.clusters.flatMap((c) => c.faces));
   const clusters = state.clusters

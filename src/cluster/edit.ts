@@ -5,7 +5,7 @@
  */
 import { FacekitError } from '../errors/index.js';
 import type { Gallery, NewFace, Person } from '../gallery/index.js';
-import { findPeopleByName } from '../identify/index.js';
+import { personNamed } from '../identify/index.js';
 import { readFolderClusters, resultOf, type ClusterFace, type FolderClusters } from './cluster-folder.js';
 import { cachePaths, type FolderFaces, type FolderOptions } from './folder.js';
 import { findCluster, newClusterId, saveState, type ClusterRecord, type ClusterState } from './state.js';
@@ -74,11 +74,8 @@ export async function nameCluster(gallery: Gallery, dir: string, clusterId: stri
       c.enrolled = [];
     }
   }
-  if (!person) {
-    const same = await findPeopleByName(gallery, name);
-    if (same.length > 1) throw new FacekitError('CONFLICT', `${same.length} people are named ${name} in the gallery: rename one first`);
-    person = same[0] ?? null;
-  }
+  // the enrollment rule for names: the one person of that name, else a new one
+  if (!person) person = await personNamed(gallery, name);
   let created = false;
   if (!person) {
     if (faces.length === 0) throw new FacekitError('BAD_ARGUMENT', `cluster ${clusterId} has no faces to enroll`);

@@ -10,6 +10,7 @@ import { FacekitError } from '../errors/index.js';
 import type { Box, Face } from '../face.js';
 import type { ImageInput } from '../image/index.js';
 import { embedFaces, loadAndFindFaces } from '../pipeline/index.js';
+import { roundBox, roundMeasure } from '../rounding.js';
 import { calibrationFor } from '../verify/index.js';
 import { indexFolder, type FolderFaces, type FolderOptions } from './folder.js';
 
@@ -69,7 +70,7 @@ export function searchFolder(folder: FolderFaces, query: Float32Array, opts: { t
   const out = [...best.values()].sort((a, b) => a.d - b.d || a.row - b.row).slice(0, opts.topK ?? Infinity);
   return out.map(({ row, d }) => {
     const f = store.faces[row];
-    return { file: f.file, box: f.box, faceId: f.id, distance: d, confidence: opts.calibration ? confidence(d, opts.calibration) : NaN, quality: f.quality };
+    return { file: f.file, box: roundBox(f.box), faceId: f.id, distance: roundMeasure(d), confidence: opts.calibration ? roundMeasure(confidence(d, opts.calibration)) : NaN, quality: f.quality };
   });
 }
 
@@ -86,9 +87,8 @@ export async function findInFolder(image: ImageInput, dir: string, opts: FindOpt
   const threshold = opts.threshold ?? cal.threshold;
   const matches = searchFolder(folder, q.embedding!.vector, { threshold, all: opts.all, topK: opts.topK, calibration: cal });
   const t3 = performance.now();
-  const { x, y, w, h } = face.box;
   return {
-    query: { box: { x, y, w, h }, score: face.score },
+    query: { box: roundBox(face.box), score: roundMeasure(face.score) },
     model: folder.model,
     threshold,
     searched: folder.store.size,

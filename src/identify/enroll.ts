@@ -3,13 +3,42 @@ import { readFile } from 'node:fs/promises';
 import { spoofCheckIfAsked, type AntiSpoofOption } from '../analyze/index.js';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
 import { FacekitError } from '../errors/index.js';
-import type { Box, Face } from '../face.js';
-import type { Gallery, Metadata, NewFace, Person } from '../gallery/index.js';
+import { summarizeFace, type Box, type Face } from '../face.js';
+import type { FaceRecord, Gallery, Metadata, NewFace, Person } from '../gallery/index.js';
 import type { ImageInput } from '../image/index.js';
 import { embedFaces, loadAndFindFaces, type FaceOptions } from '../pipeline/index.js';
+import { personNamed } from './people.js';
 
-/** A new person (a name, or {name, metadata}) or an existing one ({id}). */
+/** Whom photos are enrolled for: a name (or {name, metadata}), or an existing person's {id}. */
 export type PersonRef = string | { name: string; metadata?: Metadata } | { id: string };
+
+/** Whom an enrollment writes to, settled before any photo is read: a person who exists, or one to create. */
+export type Enrollee = { existing: Person } | { create: { name: string; metadata?: Metadata } };
+
+/**
+ * The one rule for whom an enrollment adds to, whichever shell enrolls (CLI enroll, POST /v1/people,
+ * the web page): an id names that person (NOT_FOUND if unknown); a name adds to the one person
+ * already called that, or makes a new person when nobody is (several: CONFLICT listing their ids),
+ * so enrolling a name again never makes a second person of it. Metadata is only set on a new person.
+ */
+export async function resolveEnrollee(gallery: Gallery, person: PersonRef): Promise<Enrollee> {
+  if (typeof person === 'object' && 'id' in person) return { existing: await gallery.getPerson(person.id) };
+  const wanted = typeof person === 'string' ? { name: person } : person;
+  if (typeof wanted.name !== 'string' || wanted.name.trim() === '') throw new FacekitError('BAD_ARGUMENT', 'a person needs a non-empty name');
+  const named = await personNamed(gallery, wanted.name);
+  return named ? { existing: named } : { create: { name: wanted.name, metadata: wanted.metadata } };
+}
+
+/** Writes an enrollment's faces in one transaction, with the new person when there is one (no faces: just the person). */
+export async function storeEnrollment(gallery: Gallery, enrollee: Enrollee, faces: NewFace[]): Promise<{ person: Person; created: boolean; faces: FaceRecord[] }> {
+  if ('existing' in enrollee) {
+    const added = faces.length ? await gallery.addFaces(enrollee.existing.id, faces) : [];
+    return { person: enrollee.existing, created: false, faces: added };
+  }
+  const { name, metadata } = enrollee.create;
+  if (faces.length === 0) return { person: await gallery.createPerson(name, metadata), created: true, faces: [] };
+  return { ...(await gallery.enrollPerson({ name, metadata }, faces)), created: true };
+}
 
 export interface EnrollOptions extends FaceOptions {
   /** embed with each of these models (default: [opts.model ?? DEFAULT_EMBED_MODEL]) */
@@ -56,20 +85,17 @@ function largest(faces: Face[]): Face {
 }
 
 /**
- * Enroll photos of one person (one face per photo). Every photo is checked and embedded before
- * anything is written, and the faces go in one transaction: if any photo fails, the gallery is
- * unchanged (a new person is not created either).
+ * Enroll photos of one person (one face per photo), the person settled by resolveEnrollee. Every
+ * photo is checked and embedded before anything is written, and the faces go in one transaction:
+ * if any photo fails, the gallery is unchanged (a new person is not created either).
  */
 export async function enroll(gallery: Gallery, person: PersonRef, images: ImageInput[], opts: EnrollOptions = {}): Promise<EnrollResult> {
   const t0 = performance.now();
   if (!Array.isArray(images) || images.length === 0) throw new FacekitError('BAD_ARGUMENT', 'enroll needs at least one photo');
   if (opts.head && opts.models && opts.models.length > 1) throw new FacekitError('BAD_ARGUMENT', 'a head belongs to one model: enroll with --head and a single model');
   const models = opts.models?.length ? [...new Set(opts.models)] : [opts.model ?? DEFAULT_EMBED_MODEL];
-  const existing = typeof person === 'object' && 'id' in person ? await gallery.getPerson(person.id) : null;
-  const newPerson = typeof person === 'string' ? { name: person } : existing ? null : (person as { name: string; metadata?: Metadata });
-  if (newPerson && (typeof newPerson.name !== 'string' || newPerson.name.trim() === '')) {
-    throw new FacekitError('BAD_ARGUMENT', 'a new person needs a non-empty name');
-  }
+  // NOT_FOUND / CONFLICT before any model runs
+  const enrollee = await resolveEnrollee(gallery, person);
 
   const faces: NewFace[] = [];
   const photos: Omit<EnrolledPhoto, 'faceIds'>[] = [];
@@ -91,25 +117,19 @@ export async function enroll(gallery: Gallery, person: PersonRef, images: ImageI
       const [e] = await embedFaces(image, [face], opts.head && !opts.models?.length && !opts.model ? opts : { ...opts, model });
       faces.push({ model: e.embedding!.model, embedding: e.embedding!.vector, detectorScore: face.score, box: { ...face.box }, imageSha256 });
     }
-    photos.push({ image: name, box: { ...face.box }, score: face.score, imageSha256 });
+    const { box, score } = summarizeFace(face);
+    photos.push({ image: name, box, score, imageSha256 });
     opts.onProgress?.(i + 1, images.length);
   }
 
-  let stored: { person: Person; faceIds: string[] };
-  if (newPerson) {
-    const r = await gallery.enrollPerson({ name: newPerson.name, metadata: newPerson.metadata }, faces);
-    stored = { person: r.person, faceIds: r.faces.map((f) => f.id) };
-  } else {
-    const added = await gallery.addFaces(existing!.id, faces);
-    stored = { person: existing!, faceIds: added.map((f) => f.id) };
-  }
+  const stored = await storeEnrollment(gallery, enrollee, faces);
   // faces were written photo by photo, model by model
   const k = models.length;
   return {
     person: stored.person,
-    created: !!newPerson,
+    created: stored.created,
     models,
-    photos: photos.map((p, i) => ({ ...p, faceIds: stored.faceIds.slice(i * k, (i + 1) * k) })),
+    photos: photos.map((p, i) => ({ ...p, faceIds: stored.faces.slice(i * k, (i + 1) * k).map((f) => f.id) })),
     ms: performance.now() - t0,
   };
 }

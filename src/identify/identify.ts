@@ -2,11 +2,12 @@ import { spoofCheckIfAsked, type AntiSpoofOption, type SpoofResult } from '../an
 import { confidence, type Calibration, type Metric } from '../compare/index.js';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
 import { FacekitError } from '../errors/index.js';
-import type { Box } from '../face.js';
+import { summarizeFace, type FaceSummary } from '../face.js';
 import type { Gallery, PersonRule } from '../gallery/index.js';
 import type { ImageInput } from '../image/index.js';
 import { embedFaces, headFor, loadAndFindFaces, type FaceOptions } from '../pipeline/index.js';
 import { decisionCalibration, DEFAULT_METRIC } from '../verify/index.js';
+import { roundMeasure } from '../rounding.js';
 import { galleryDistance, galleryMetric } from './metric.js';
 
 export interface IdentifyImageOptions extends FaceOptions {
@@ -31,10 +32,8 @@ export interface PersonMatch {
   confidence: number;
 }
 
-export interface IdentifiedFace {
-  box: Box;
-  score: number;
-  landmarks: [number, number][];
+/** One face of an identify result: the same record in the library, the CLI's --json, REST and the page. */
+export interface IdentifiedFace extends FaceSummary {
   /** the best person when within the threshold, else null (unknown) */
   match: PersonMatch | null;
   /** nearest people, best first, whatever the threshold */
@@ -70,12 +69,20 @@ export interface EmbeddingMatch {
   threshold: number;
 }
 
-/** The decision's settings, checked: fails on bad options before any model runs. */
-function matchDecision(opts: MatchOptions): { topK: number; cal: Calibration; threshold: number } {
+/**
+ * The decision's settings, checked: fails on bad options before any model runs. `reported` is the
+ * threshold as results show it: an explicit one as given, the calibrated one rounded.
+ */
+function matchDecision(opts: MatchOptions): { topK: number; cal: Calibration; threshold: number; reported: number } {
   const topK = opts.topK ?? 5;
   if (!Number.isInteger(topK) || topK < 1) throw new FacekitError('BAD_ARGUMENT', `topK must be a positive integer, got ${topK}`);
   const cal = decisionCalibration(opts.model, opts.metric, opts.threshold);
-  return { topK, cal, threshold: opts.threshold ?? cal.threshold };
+  return { topK, cal, threshold: opts.threshold ?? cal.threshold, reported: opts.threshold ?? roundMeasure(cal.threshold) };
+}
+
+/** The threshold an identify result reports for these options; checks them first (before any model runs). */
+export function matchThreshold(opts: MatchOptions): number {
+  return matchDecision(opts).reported;
 }
 
 /**
@@ -83,15 +90,16 @@ function matchDecision(opts: MatchOptions): { topK: number; cal: Calibration; th
  * compare stage's distance and confidence, accept the best when within the threshold.
  */
 export function matchEmbedding(gallery: Gallery, vector: Float32Array, opts: MatchOptions): EmbeddingMatch {
-  const { topK, cal, threshold } = matchDecision(opts);
+  const { topK, cal, threshold, reported } = matchDecision(opts);
   // enough faces to rank topK people even when each has several enrollment photos
   const { people } = gallery.search(opts.model, vector, { topK: Math.max(20, 4 * topK), metric: galleryMetric(opts.metric), rule: opts.rule });
-  const candidates = people.slice(0, topK).map((p) => {
-    const d = galleryDistance(p.distance, opts.metric);
-    return { personId: p.personId, name: p.name, faceId: p.faceId, distance: d, confidence: confidence(d, cal) };
-  });
-  const best = candidates[0];
-  return { match: best && best.distance <= threshold ? best : null, candidates, threshold };
+  const ranked = people.slice(0, topK).map((p) => ({ person: p, distance: galleryDistance(p.distance, opts.metric) }));
+  // decided on the exact distance, reported rounded
+  const candidates: PersonMatch[] = ranked.map(({ person: p, distance: d }) => (
+    { personId: p.personId, name: p.name, faceId: p.faceId, distance: roundMeasure(d), confidence: roundMeasure(confidence(d, cal)) }
+  ));
+  const known = ranked.length > 0 && ranked[0].distance <= threshold;
+  return { match: known ? candidates[0] : null, candidates, threshold: reported };
 }
 
 /** Who is in this photo? Every detected face is matched against the gallery. */
@@ -102,7 +110,7 @@ export async function identify(gallery: Gallery, input: ImageInput, opts: Identi
   const model = head?.id ?? opts.model ?? DEFAULT_EMBED_MODEL;
   const metric = opts.metric ?? DEFAULT_METRIC;
   const match = { model, metric, threshold: opts.threshold, topK: opts.topK, rule: opts.rule };
-  const { threshold } = matchDecision(match);
+  const threshold = matchThreshold(match);
   const models = gallery.models();
   if (models.length > 0 && !models.some((m) => m.model === model)) {
     throw new FacekitError('BAD_ARGUMENT', `the gallery has no faces embedded with model ${model} (it has: ${models.map((m) => m.model).join(', ')}); enroll with ${head ? `--head ${opts.head}` : `--model ${model}`} or identify with one of those`);
@@ -113,14 +121,7 @@ export async function identify(gallery: Gallery, input: ImageInput, opts: Identi
   const embedded = await embedFaces(image, faces, head ? opts : { ...opts, model });
   const out: IdentifiedFace[] = embedded.map((f, i) => {
     const { match: best, candidates } = matchEmbedding(gallery, f.embedding!.vector, match);
-    return {
-      box: { x: f.box.x, y: f.box.y, w: f.box.w, h: f.box.h },
-      score: f.score,
-      landmarks: f.landmarks5.map(([x, y]) => [x, y] as [number, number]),
-      match: best,
-      candidates,
-      ...(spoofs[i] ? { spoof: spoofs[i] } : {}),
-    };
+    return { ...summarizeFace(f), match: best, candidates, ...(spoofs[i] ? { spoof: spoofs[i] } : {}) };
   });
   return { faces: out, model, metric, threshold, image: { width: image.width, height: image.height }, ms: performance.now() - t0 };
 }

@@ -10,10 +10,12 @@
  * pairs), else the face is unknown (match null). Confidence is the calibrated P(same person) at
  * that distance.
  */
-export { enroll, type EnrollOptions, type EnrollResult, type EnrolledPhoto, type PersonRef } from './enroll.js';
 export {
-  identify, matchEmbedding, type IdentifyImageOptions, type IdentifyResult, type IdentifiedFace, type PersonMatch, type MatchOptions, type EmbeddingMatch,
+  enroll, resolveEnrollee, storeEnrollment, type EnrollOptions, type EnrollResult, type EnrolledPhoto, type PersonRef, type Enrollee,
+} from './enroll.js';
+export {
+  identify, matchEmbedding, matchThreshold, type IdentifyImageOptions, type IdentifyResult, type IdentifiedFace, type PersonMatch, type MatchOptions, type EmbeddingMatch,
 } from './identify.js';
-export { findPeopleByName, listAllPeople, peopleWithFaceCounts, describePerson, type PersonSummary, type PersonDetail } from './people.js';
+export { findPeopleByName, personNamed, findPerson, listAllPeople, peopleWithFaceCounts, describePerson, type PersonSummary, type PersonDetail } from './people.js';
 export { galleryDistance, galleryMetric } from './metric.js';
 export { openGallery, exportGallery, importGallery, Gallery, type ImportConflict, type ImportReport } from '../gallery/index.js';

@@ -9,5 +9,5 @@ export { mirror, mirrorPixels } from './mirror.js';
 export type { CropOptions, Cropped } from './crop.js';
 export { toModelTensor } from './tensor.js';
 export type { ModelTensor } from './tensor.js';
-export { drawFaces, facesSvg } from './draw.js';
-export type { DrawableFace, DrawOptions } from './draw.js';
+export { drawFaces, facesSvg, captionBand, KNOWN_FACE_COLOR, UNKNOWN_FACE_COLOR } from './draw.js';
+export type { DrawableFace, DrawOptions, CaptionBand } from './draw.js';

@@ -32,14 +32,52 @@ export const box = {
 
 export const point = { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 } as const;
 
+/**
+ * The face record of every /v1 result (FaceSummary in src/face.ts): pixels to 0.1 px, the score
+ * to 4 decimals. The schemas below and those types describe the same shapes; test/service/shapes
+ * checks that the library, the CLI and REST agree.
+ */
 export const face = {
   type: 'object',
   required: ['box', 'score', 'landmarks5'],
   properties: {
     box,
-    score: { type: 'number' },
-    landmarks5: { type: 'array', items: point, description: 'left eye, right eye (as seen), nose, left and right mouth corner' },
+    score: { type: 'number', description: 'detector confidence, 0-1' },
+    landmarks5: { type: 'array', items: point, minItems: 5, maxItems: 5, description: 'left eye, right eye (as seen), nose, left and right mouth corner' },
     detector: { type: 'string' },
+  },
+} as const;
+
+/** calibrated P(same person), 0-1, on every /v1 route (the deepface routes keep deepface's percent) */
+export const confidence = { type: 'number', minimum: 0, maximum: 1, description: 'calibrated P(same person), 0-1' } as const;
+
+/** A person a face is matched with (PersonMatch in src/identify). */
+export const personMatch = {
+  type: 'object',
+  required: ['personId', 'name', 'faceId', 'distance', 'confidence'],
+  properties: {
+    personId: { type: 'string' },
+    name: { type: 'string' },
+    faceId: { type: 'string', description: "the person's nearest enrolled face" },
+    distance: { type: 'number' },
+    confidence,
+  },
+} as const;
+
+/** One face of an identify result (IdentifiedFace in src/identify): the face record, its match and candidates. */
+export const identifiedFace = {
+  type: 'object',
+  required: [...face.required, 'match', 'candidates'],
+  properties: {
+    ...face.properties,
+    match: { ...personMatch, type: ['object', 'null'], description: 'the best candidate when within the threshold; null: not recognised' },
+    candidates: { type: 'array', items: personMatch, description: 'the nearest people, best first, whatever the threshold' },
+    spoof: {
+      type: 'object',
+      required: ['isReal', 'score', 'model'],
+      properties: { isReal: { type: 'boolean' }, score: { type: 'number' }, model: { type: 'string' } },
+      description: 'set when anti-spoofing ran',
+    },
   },
 } as const;
 
@@ -80,6 +118,12 @@ export const personWithFaces = {
   type: 'object',
   required: [...person.required, 'faceCount', 'faces'],
   properties: { ...person.properties, faces: { type: 'array', items: storedFace } },
+} as const;
+
+export const enrolledPerson = {
+  type: 'object',
+  required: [...personWithFaces.required, 'created'],
+  properties: { ...personWithFaces.properties, created: { type: 'boolean', description: 'false: a person of that name existed and the images were added to them' } },
 } as const;
 
 export const readSecurity: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];

@@ -1,30 +1,17 @@
 import type { Metric } from '../compare/index.js';
+import type { Box, FaceSummary } from '../face.js';
+import type { IdentifiedFace, PersonMatch } from '../identify/index.js';
 /**
  * The contract between the HTTP layer and the face library. Routes decode requests into Buffers
  * plus options and call these methods; every result is plain JSON-able data (numbers, strings,
  * arrays, objects; embeddings as number[]). Bad input is reported by throwing FacekitError, which
  * the error plugin turns into a status code. The server never calls the face library itself (it
- * imports only shared vocabulary: errors, metric names), so it can be built and tested against a
- * test double and bound to the real library by src/service.
+ * imports only shared vocabulary: errors, metric names, and the library's result records as
+ * types, so one TypeScript type describes a face or an identified face in every shell), so it
+ * can be built and tested against a test double and bound to the real library by src/service.
  */
 
-export interface BoxJson {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
-
-export type PointJson = [number, number];
-
-/** A detected face as the server returns it (pixel coordinates of the EXIF-rotated image). */
-export interface FaceJson {
-  box: BoxJson;
-  score: number;
-  /** left eye, right eye (as seen in the image), nose tip, left and right mouth corner */
-  landmarks5: PointJson[];
-  detector?: string;
-}
+export type { FaceSummary, IdentifiedFace };
 
 /** Options every image-taking call receives. */
 export interface ImageOptions {
@@ -46,7 +33,7 @@ export interface DetectOptions extends ImageOptions {
 export interface DetectResult {
   width: number;
   height: number;
-  faces: FaceJson[];
+  faces: FaceSummary[];
 }
 
 export interface RepresentOptions extends DetectOptions {
@@ -57,7 +44,7 @@ export interface RepresentOptions extends DetectOptions {
   enforceDetection?: boolean;
 }
 
-export interface RepresentedFace extends FaceJson {
+export interface RepresentedFace extends FaceSummary {
   embedding: number[];
   model: string;
 }
@@ -85,14 +72,14 @@ export interface VerifyResult {
   verified: boolean;
   distance: number;
   threshold: number;
-  /** calibrated probability in [0, 1] that the pair is the same person, when the model is calibrated */
-  confidence?: number;
+  /** calibrated probability in [0, 1] that the pair is the same person */
+  confidence: number;
   /** 'fused' for a fusion model: its distance is 1 - P(same) averaged over the members */
   metric: DistanceMetric | 'fused';
   model: string;
   detector: string;
   /** the face used from each image (the most prominent one) */
-  faces: [FaceJson, FaceJson];
+  faces: [FaceSummary, FaceSummary];
 }
 
 export interface CompareOptions {
@@ -114,31 +101,24 @@ export interface CompareResult {
 
 export interface IdentifyOptions extends ImageOptions {
   model?: string;
-  /** candidates returned per face */
+  /** people listed as candidates per face (default 5) */
   topK?: number;
-  /** matches farther than this are dropped; the model's tuned value when absent */
+  /** a face farther than this from everyone is unknown (match null); the calibrated value when absent */
   threshold?: number;
   maxFaces?: number;
-}
-
-export interface IdentifyMatch {
-  personId: string;
-  name: string;
-  faceId: string;
-  distance: number;
 }
 
 export interface GallerySearchOptions {
   model?: string;
   /** people returned (default 5) */
   topK?: number;
-  /** decides `verified` on each candidate; the model's calibrated value when absent */
+  /** the threshold reported with the candidates; the model's calibrated value when absent */
   threshold?: number;
 }
 
 export interface GallerySearchResult {
   /** nearest people first, whatever their distance (cosine) */
-  candidates: Array<IdentifyMatch & { confidence?: number }>;
+  candidates: PersonMatch[];
   threshold: number;
 }
 
@@ -151,8 +131,12 @@ export interface GalleryIndexJson {
   hnsw: boolean;
 }
 
+/** The library's identify result without its timing and image size: the same face records. */
 export interface IdentifyResult {
-  faces: Array<{ face: FaceJson; matches: IdentifyMatch[] }>;
+  faces: IdentifiedFace[];
+  model: string;
+  metric: DistanceMetric;
+  threshold: number;
 }
 
 export type AnalyzeAction = 'age' | 'gender' | 'emotion' | 'race';
@@ -173,14 +157,14 @@ export interface FaceAttributes {
 }
 
 export interface AnalyzeResult {
-  faces: Array<FaceJson & { attributes: FaceAttributes }>;
+  faces: Array<FaceSummary & { attributes: FaceAttributes }>;
 }
 
 export interface StoredFace {
   id: string;
   model: string;
   createdAt: string;
-  box?: BoxJson;
+  box?: Box;
 }
 
 export interface Person {
@@ -195,6 +179,12 @@ export interface Person {
 export interface PersonWithFaces extends Person {
   faceCount: number;
   faces: StoredFace[];
+}
+
+/** POST /v1/people: the person the images were enrolled for, and whether this request created them. */
+export interface EnrolledPerson extends PersonWithFaces {
+  /** false when a person of that name existed and the images were added to them */
+  created: boolean;
 }
 
 export interface PeoplePage {
@@ -212,8 +202,11 @@ export interface PeopleService {
   list(opts: { offset: number; limit: number }): Promise<PeoplePage>;
   /** NOT_FOUND when absent */
   get(id: string): Promise<PersonWithFaces>;
-  /** enrolls the given images (one face each) when any are passed */
-  create(input: { name: string; metadata?: Record<string, unknown>; images?: Buffer[] }, opts: EnrollOptions): Promise<PersonWithFaces>;
+  /**
+   * enrolls the given images (one face each) for the one person of that name, or a new person when
+   * nobody has it (metadata is set on a new person only); several of that name: CONFLICT
+   */
+  create(input: { name: string; metadata?: Record<string, unknown>; images?: Buffer[] }, opts: EnrollOptions): Promise<EnrolledPerson>;
   rename(id: string, name: string): Promise<Person>;
   setMetadata(id: string, metadata: Record<string, unknown>): Promise<Person>;
   delete(id: string): Promise<void>;
@@ -259,7 +252,7 @@ export interface LivenessResponse {
   framesWithFace: number;
   /** index of the frame used for recognition (the most frontal) */
   bestFrame: number;
-  face: FaceJson;
+  face: FaceSummary;
   /** with personId: that person's closest enrolled face; without: the gallery's best match within the threshold */
   match: LivenessMatchJson | null;
 }

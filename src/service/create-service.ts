@@ -17,9 +17,10 @@ import type {
   InferenceReporter, LivenessRequestOptions, LivenessResponse, PeopleService, Person, PersonWithFaces, RepresentOptions, RepresentResult, ServiceOptions, StoredFace,
   VerifyOptions, VerifyResult,
 } from '../server/service.js';
-import { matchEmbedding } from '../identify/index.js';
+import { matchEmbedding, matchThreshold, resolveEnrollee, storeEnrollment } from '../identify/index.js';
 import { checkLiveness, estimatePose, type LivenessChallenge, type LivenessFrame } from '../analyze/index.js';
 import type { Landmarks5 } from '../face.js';
+import { roundBox } from '../rounding.js';
 import { compareEmbeddings, decisionCalibration, DEFAULT_METRIC, planVerification } from '../verify/index.js';
 import type { ImageWork, ImageWorkResult } from './image-work.js';
 import { WorkerPool } from './worker-pool.js';
@@ -39,7 +40,7 @@ function toPerson(p: GalleryPerson, faceCount?: number): Person {
 }
 
 function toStoredFace(f: FaceRecord): StoredFace {
-  return { id: f.id, model: f.model, createdAt: f.created, ...(f.box ? { box: { x: f.box.x, y: f.box.y, w: f.box.w, h: f.box.h } } : {}) };
+  return { id: f.id, model: f.model, createdAt: f.created, ...(f.box ? { box: roundBox(f.box) } : {}) };
 }
 
 const DEFAULT_ACTIONS: AnalyzeAction[] = ['age', 'gender', 'emotion', 'race'];
@@ -140,7 +141,7 @@ class LibraryService implements FaceService {
   async searchGallery(embedding: number[], opts: GallerySearchOptions): Promise<GallerySearchResult> {
     const model = opts.model ?? DEFAULT_EMBED_MODEL;
     const { candidates, threshold } = matchEmbedding(this.gallery, Float32Array.from(embedding), { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK ?? 5 });
-    return { candidates: candidates.map((c) => ({ personId: c.personId, name: c.name, faceId: c.faceId, distance: c.distance, confidence: c.confidence })), threshold };
+    return { candidates, threshold };
   }
 
   async indexGallery(): Promise<GalleryIndexJson[]> {
@@ -150,19 +151,15 @@ class LibraryService implements FaceService {
 
   async identify(image: Buffer, opts: IdentifyOptions): Promise<IdentifyResult> {
     const model = opts.model ?? DEFAULT_EMBED_MODEL;
-    // the identify stage's decision; the API lists every candidate within the threshold
-    const match = { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK ?? 1 };
-    decisionCalibration(model, DEFAULT_METRIC, opts.threshold); // fails before any model runs
+    // the identify stage's decision, and its result records
+    const match = { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK };
+    const threshold = matchThreshold(match); // fails before any model runs
     const r = await this.work(image, opts, { maxFaces: opts.maxFaces, embed: { model, pick: 'all' } });
-    return {
-      faces: r.embedded.map((fi, k) => {
-        const { candidates, threshold } = matchEmbedding(this.gallery, r.embeddings[k], match);
-        const matches = candidates
-          .filter((p) => p.distance <= threshold)
-          .map((p) => ({ personId: p.personId, name: p.name, faceId: p.faceId, distance: p.distance }));
-        return { face: r.faces[fi], matches };
-      }),
-    };
+    const faces = r.embedded.map((fi, k) => {
+      const { match: best, candidates } = matchEmbedding(this.gallery, r.embeddings[k], match);
+      return { ...r.faces[fi], match: best, candidates };
+    });
+    return { faces, model, metric: DEFAULT_METRIC, threshold };
   }
 
   async analyze(image: Buffer, opts: AnalyzeOptions): Promise<AnalyzeResult> {
@@ -250,12 +247,12 @@ class LibraryService implements FaceService {
       },
       get: async (id) => withFaces(await g.getPerson(id)),
       create: async (input, opts) => {
-        const metadata = input.metadata ?? {};
-        if (!input.images?.length) return withFaces(await g.createPerson(input.name, metadata));
-        const faces = await this.enrollmentFaces(input.images, opts);
-        // person and faces in one transaction: a failed write leaves no faceless person behind
-        const { person } = await g.enrollPerson({ name: input.name, metadata }, faces);
-        return withFaces(person);
+        // the library's enrollment rule: a name already in the gallery gets the photos (resolved first, so
+        // CONFLICT costs no inference); a new person is written with their faces in one transaction
+        const enrollee = await resolveEnrollee(g, { name: input.name, metadata: input.metadata ?? {} });
+        const faces = input.images?.length ? await this.enrollmentFaces(input.images, opts) : [];
+        const { person, created } = await storeEnrollment(g, enrollee, faces);
+        return { ...(await withFaces(person)), created };
       },
       rename: async (id, name) => toPerson(await g.renamePerson(id, name)),
       setMetadata: async (id, metadata) => toPerson(await g.setMetadata(id, metadata)),

@@ -8,11 +8,11 @@ import { createHash } from 'node:crypto';
 import { analyzeFace, checkSpoof, defaultModel, faceLandmarks, type Action, type LandmarkKind } from '../analyze/index.js';
 import { DEFAULT_DETECTOR } from '../detect/index.js';
 import { FacekitError } from '../errors/index.js';
-import type { Face } from '../face.js';
+import { summarizeFace, type Face, type FaceSummary } from '../face.js';
 import { loadImage } from '../image/index.js';
 import type { RgbImage } from '../image/types.js';
 import { embedFaces, findFaces, type FaceOptions } from '../pipeline/index.js';
-import type { AnalyzeAction, FaceAttributes, FaceJson } from '../server/service.js';
+import type { AnalyzeAction, FaceAttributes } from '../server/service.js';
 
 /** The server's detector id 'skip' means no detection: the whole image is the face. */
 export const SKIP_DETECTION = 'skip';
@@ -50,7 +50,7 @@ export interface ImageWork {
 export interface ImageWorkResult {
   width: number;
   height: number;
-  faces: FaceJson[];
+  faces: FaceSummary[];
   /** indexes into faces of the embedded ones, in the order of `embeddings` */
   embedded: number[];
   embeddings: Float32Array[];
@@ -63,15 +63,6 @@ export interface ImageWorkResult {
   landmarks?: [number, number][] | null;
   /** model runs, for the metrics */
   timings: { model: string; seconds: number }[];
-}
-
-export function toFaceJson(f: Face): FaceJson {
-  return {
-    box: { x: f.box.x, y: f.box.y, w: f.box.w, h: f.box.h },
-    score: f.score,
-    landmarks5: f.landmarks5.map(([x, y]) => [x, y] as [number, number]),
-    ...(f.detector ? { detector: f.detector } : {}),
-  };
 }
 
 const area = (f: Face): number => f.box.w * f.box.h;
@@ -162,7 +153,7 @@ export async function doImageWork(image: Uint8Array, work: ImageWork): Promise<I
   return {
     width: rgb.width,
     height: rgb.height,
-    faces: faces.map(toFaceJson),
+    faces: faces.map(summarizeFace),
     embedded,
     embeddings,
     ...(alsoEmbeddings.length ? { alsoEmbeddings } : {}),

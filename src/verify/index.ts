@@ -5,7 +5,8 @@ import {
 import { DEFAULT_DETECTOR } from '../detect/index.js';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
 import { FacekitError } from '../errors/index.js';
-import type { Face } from '../face.js';
+import { summarizeFace, type Face, type FaceSummary } from '../face.js';
+import { roundMeasure } from '../rounding.js';
 import type { ImageInput } from '../image/index.js';
 import { embedFaces, headCalibration, headFor, loadAndFindFaces, loadedHead, type FaceOptions } from '../pipeline/index.js';
 
@@ -28,10 +29,7 @@ export interface VerifyOptions extends FaceOptions {
   antiSpoof?: AntiSpoofOption;
 }
 
-export interface FaceSummary {
-  box: { x: number; y: number; w: number; h: number };
-  score: number;
-  landmarks: [number, number][];
+export interface VerifiedFace extends FaceSummary {
   /** set when anti-spoofing ran */
   spoof?: SpoofResult;
 }
@@ -46,7 +44,8 @@ export interface VerifyResult {
   detector: string;
   /** 'fused' for a fusion model: its distance is 1 - P(same) averaged over the members */
   metric: CalibratedScore;
-  faces: [FaceSummary, FaceSummary];
+  /** the compared face of each image (spoof set when anti-spoofing ran) */
+  faces: [VerifiedFace, VerifiedFace];
   /** with antiSpoof: both faces judged live (false when either looks presented) */
   isReal?: boolean;
   /** set when an image held several faces and the largest was compared */
@@ -56,14 +55,6 @@ export interface VerifyResult {
 
 function largest(faces: Face[]): Face {
   return faces.reduce((a, b) => (b.box.w * b.box.h > a.box.w * a.box.h ? b : a));
-}
-
-export function summarize(f: Face): FaceSummary {
-  return {
-    box: { x: f.box.x, y: f.box.y, w: f.box.w, h: f.box.h },
-    score: f.score,
-    landmarks: f.landmarks5.map(([x, y]) => [x, y] as [number, number]),
-  };
 }
 
 /**
@@ -128,10 +119,14 @@ export interface EmbeddingComparison {
   confidence: number;
 }
 
-/** The 1:1 decision on a distance with its calibration in hand: threshold (explicit or calibrated) and confidence. */
+/**
+ * The 1:1 decision on a distance with its calibration in hand: threshold (explicit or calibrated)
+ * and confidence. Decided on the exact distance; the figures are then rounded for output.
+ */
 function decideOnDistance(d: number, cal: Calibration, explicitThreshold?: number): EmbeddingComparison {
   const threshold = explicitThreshold ?? cal.threshold;
-  return { verified: d <= threshold, distance: d, threshold, confidence: confidence(d, cal) };
+  // an explicit threshold is the caller's own number and is echoed as given
+  return { verified: d <= threshold, distance: roundMeasure(d), threshold: explicitThreshold ?? roundMeasure(threshold), confidence: roundMeasure(confidence(d, cal)) };
 }
 
 /** The 1:1 decision on two embeddings: distance, threshold (explicit or calibrated), confidence. */
@@ -204,7 +199,7 @@ export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions =
     model: plan.label,
     detector: opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR),
     metric: plan.metric,
-    faces: [{ ...summarize(fa), ...(sa ? { spoof: sa } : {}) }, { ...summarize(fb), ...(sb ? { spoof: sb } : {}) }],
+    faces: [{ ...summarizeFace(fa), ...(sa ? { spoof: sa } : {}) }, { ...summarizeFace(fb), ...(sb ? { spoof: sb } : {}) }],
     ...(sa && sb ? { isReal: sa.isReal && sb.isReal } : {}),
     ...(notes.length ? { note: notes.join('; ') } : {}),
     ms: performance.now() - t0,

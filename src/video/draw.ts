@@ -5,14 +5,18 @@
  */
 import { loadSharp } from '../image/sharp.js';
 import type { Box } from '../face.js';
+import { KNOWN_FACE_COLOR, UNKNOWN_FACE_COLOR } from '../image/draw.js';
 import type { RgbImage } from '../image/types.js';
 import type { TrackView } from './watch.js';
 
 type Rgb = [number, number, number];
 
+const rgbOf = (hex: string): Rgb => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as Rgb;
+
+/** the photo commands' colours (identify --draw), so a person looks the same in a photo and a video */
 const COLORS: Record<'person' | 'stranger' | 'none', Rgb> = {
-  person: [0, 230, 118],
-  stranger: [255, 145, 0],
+  person: rgbOf(KNOWN_FACE_COLOR),
+  stranger: rgbOf(UNKNOWN_FACE_COLOR),
   none: [180, 180, 180],
 };
 

@@ -19,6 +19,7 @@ import type { Gallery, PersonRule } from '../gallery/index.js';
 import { matchEmbedding } from '../identify/index.js';
 import type { RgbImage } from '../image/types.js';
 import { cropForModel, type FaceOptions } from '../pipeline/index.js';
+import { roundBox, roundMeasure } from '../rounding.js';
 import { calibrationFor, DEFAULT_METRIC } from '../verify/index.js';
 import { Attendance, type AttendanceRow } from './attendance.js';
 import type { LivenessSummary, SpoofSummary, WatchEvent } from './events.js';
@@ -277,7 +278,7 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
         if (st.decision?.kind !== 'person' || st.decision.personId !== v.person.personId) {
           st.decision = { kind: 'person', ...v.person };
           people.add(v.person.personId);
-          emit({ type: 'identified', ...base(st, frame), personId: v.person.personId, name: v.person.name, confidence: round(v.confidence, 4), votes: v.votes, frames: v.frames, liveness, spoof });
+          emit({ type: 'identified', ...base(st, frame), personId: v.person.personId, name: v.person.name, confidence: roundMeasure(v.confidence), votes: v.votes, frames: v.frames, liveness, spoof });
         }
       } else if (st.decision?.kind !== 'stranger') {
         const unknownVectors = st.samples.filter((s) => !s.match).map((s) => s.vector);
@@ -434,5 +435,5 @@ function decisionId(d: Decision | null): string | null {
   return d ? (d.kind === 'person' ? d.personId : d.strangerId) : null;
 }
 
+/** event times in seconds, to the millisecond */
 const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
-const roundBox = (b: Box): Box => ({ x: round(b.x, 1), y: round(b.y, 1), w: round(b.w, 1), h: round(b.h, 1) });

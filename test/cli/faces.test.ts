@@ -23,7 +23,7 @@ test('verify --json prints exactly one object with the documented fields', async
   assert.equal(o.verified, true);
   assert.equal(o.faces.length, 2);
   assert.deepEqual(Object.keys(o.faces[0].box).sort(), ['h', 'w', 'x', 'y']);
-  assert.equal(o.faces[0].landmarks.length, 5);
+  assert.equal(o.faces[0].landmarks5.length, 5);
   assert.ok(o.confidence >= 0 && o.confidence <= 1);
 });
 
@@ -34,6 +34,10 @@ test('detect --draw writes a PNG of the photo size', async () => {
   assert.equal(JSON.parse(r.stdout).faces.length, 3);
   const m = await sharp(out).metadata();
   assert.deepEqual([m.width, m.height, m.format], [1920, 1280, 'png']);
+  // only the commands that draw take --draw: elsewhere it is refused, not silently ignored
+  const ignored = facekit(['enroll', GROUP, '--db', join(dir, 'g.db'), '--name', 'x', '--draw', out]);
+  assert.notEqual(ignored.code, 0);
+  assert.match(ignored.stderr, /unknown option '--draw'/);
 });
 
 test('bad input: exit code 2 and one plain line naming the problem, no stack trace', async () => {

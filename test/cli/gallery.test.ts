@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { databases, PG_SKIP, PG_URL } from '../gallery/pg-database.ts';
+import { KNOWN_FACE_COLOR, UNKNOWN_FACE_COLOR } from '../../src/image/index.ts';
+import { openGallery } from '../../src/identify/index.ts';
 import { facekit } from './helpers.ts';
 
 const GROUP = 'node_modules/@vladmandic/face-api/demo/sample1.jpg';
@@ -58,10 +60,10 @@ test('enroll --dir, identify --json with the exact shape, --draw, people list/sh
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim().split('\n').length, 1);
   const out = JSON.parse(r.stdout);
-  assert.deepEqual(Object.keys(out).sort(), ['faces', 'ms']);
+  assert.deepEqual(Object.keys(out).sort(), ['faces', 'image', 'metric', 'model', 'ms', 'threshold']);
   assert.equal(out.faces.length, 3);
   for (const f of out.faces) {
-    assert.deepEqual(Object.keys(f).sort(), ['box', 'candidates', 'match', 'score']);
+    assert.deepEqual(Object.keys(f).sort(), ['box', 'candidates', 'detector', 'landmarks5', 'match', 'score']);
     assert.deepEqual(Object.keys(f.box).sort(), ['h', 'w', 'x', 'y']);
     if (f.match) assert.deepEqual(Object.keys(f.match).sort(), ['confidence', 'distance', 'faceId', 'name', 'personId']);
   }
@@ -72,6 +74,15 @@ test('enroll --dir, identify --json with the exact shape, --draw, people list/sh
   assert.equal(at(2).match, null);
   const m = await sharp(drawn).metadata();
   assert.deepEqual([m.width, m.height, m.format], [1920, 1280, 'png']);
+  // recognised faces in one colour, the stranger in another: the middle of each box's left edge
+  const pixels = await sharp(drawn).removeAlpha().raw().toBuffer();
+  const edgeColour = (box: { x: number; y: number; w: number; h: number }) => {
+    const i = 3 * (Math.round(box.y + box.h / 2) * 1920 + Math.round(box.x));
+    return `#${[...pixels.subarray(i, i + 3)].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+  };
+  assert.equal(edgeColour(at(0).box), KNOWN_FACE_COLOR);
+  assert.equal(edgeColour(at(1).box), KNOWN_FACE_COLOR);
+  assert.equal(edgeColour(at(2).box), UNKNOWN_FACE_COLOR);
 
   r = facekit(['people', 'list', '--db', db, '--json']);
   assert.equal(r.code, 0, r.stderr);
@@ -85,8 +96,14 @@ test('enroll --dir, identify --json with the exact shape, --draw, people list/sh
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).person.id, annId);
 
-  assert.equal(facekit(['people', 'rename', annId, 'Ann Smith', '--db', db]).code, 0);
-  assert.equal(facekit(['people', 'delete', bobId, '--db', db]).code, 0);
+  // people are addressed by id or by name
+  r = facekit(['people', 'show', 'ann', '--db', db, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).id, annId);
+  assert.equal(facekit(['people', 'rename', 'ann', 'Ann Smith', '--db', db]).code, 0);
+  r = facekit(['people', 'delete', 'bob', '--db', db]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`deleted bob \\(${bobId}\\)`));
   r = facekit(['identify', GROUP, '--db', db, '--json']);
   const after = JSON.parse(r.stdout);
   const at2 = (i: number) => after.faces.find((f: { box: { x: number; y: number; w: number; h: number } }) => centreIn(f.box, i));
@@ -111,6 +128,20 @@ test('errors: exit 2 and one line for unknown person, no face, corrupt image, mi
   const corrupt = join(dir, 'corrupt.jpg');
   writeFileSync(corrupt, 'this is not an image');
   oneLineError(facekit(['people', 'show', 'nobody-here', '--db', errDb]), /nobody-here.*NOT_FOUND/);
+  oneLineError(facekit(['people', 'delete', 'nobody-here', '--db', errDb]), /nobody-here.*NOT_FOUND/);
+  // a name two people share: the error lists both ids, and nothing is changed
+  const g = await openGallery(errDb);
+  const twins = [await g.createPerson('Twin'), await g.createPerson('Twin')];
+  await g.close();
+  for (const args of [['show', 'Twin'], ['rename', 'Twin', 'Solo'], ['delete', 'Twin']]) {
+    const err = facekit(['people', ...args, '--db', errDb]);
+    oneLineError(err, /2 people are named Twin.*CONFLICT/);
+    for (const t of twins) assert.ok(err.stderr.includes(t.id), `${args[0]}: ${err.stderr}`);
+  }
+  oneLineError(facekit(['enroll', '--db', errDb, '--name', 'Twin', crops[0]]), /2 people are named Twin.*CONFLICT/);
+  const twinsLeft = JSON.parse(facekit(['people', 'list', '--db', errDb, '--json']).stdout).people;
+  assert.deepEqual(twinsLeft.map((p: { name: string; faces: number }) => [p.name, p.faces]), [['Twin', 0], ['Twin', 0]]);
+  for (const t of twins) assert.equal(facekit(['people', 'delete', t.id, '--db', errDb]).code, 0);
   oneLineError(facekit(['enroll', '--db', errDb, '--person', 'nobody-here', crops[0]]), /nobody-here.*NOT_FOUND/);
   oneLineError(facekit(['enroll', '--db', errDb, '--name', 'x', crops[0], blank]), /no face found in .*blank\.png.*NO_FACE/);
   oneLineError(facekit(['enroll', '--db', errDb, '--name', 'x', GROUP]), /3 faces in .*sample1\.jpg.*MANY_FACES/);

@@ -141,6 +141,9 @@ test('find: every photo of the person in the query, nearest first, with box and 
   const g = r.matches.find((m) => m.file === 'group/sample1.jpg')!;
   assert.equal(personAt(g.box), 'cat', 'the box is cat\'s face in the group photo');
   assert.ok(r.matches.every((m) => m.distance <= r.threshold && m.confidence > 0.5 && m.confidence <= 1));
+  // the float32 boxes of the cache come out to 0.1 px, figures to 4 decimals, like every face record
+  const roundedTo = (v: number, decimals: number) => Math.abs(v * 10 ** decimals - Math.round(v * 10 ** decimals)) < 1e-6;
+  for (const m of r.matches) assert.ok(Object.values(m.box).every((v) => roundedTo(v, 1)) && roundedTo(m.distance, 4) && roundedTo(m.confidence, 4), JSON.stringify(m));
   const all = await findInFolder(join(dir, query), photos, { all: true });
   assert.equal(all.matches.length, 12, 'with --all every image is ranked (9 + 2 added + the group photo)');
   assert.ok(all.matches.slice(files.length).every((m) => m.distance > r.threshold));

@@ -124,10 +124,10 @@ describe('web page in Chromium', { skip }, () => {
     await page.goto(`${base}/#identify`);
     const response = page.waitForResponse((r) => r.url().endsWith('/v1/identify'));
     await page.setInputFiles('#identify-file', GROUP_PHOTO);
-    const body = (await (await response).json()) as { faces: { face: { box: { x: number; y: number; w: number; h: number } }; matches: { name: string }[] }[] };
+    const body = (await (await response).json()) as { faces: { box: { x: number; y: number; w: number; h: number }; match: { name: string } | null }[] };
     await page.waitForFunction(() => /recognised/.test(document.getElementById('identify-result')?.textContent ?? ''));
     assert.equal(await page.textContent('#identify-result'), '3 face(s), 2 recognised.');
-    const names = new Map(body.faces.map((f) => [whichGroupFace(f.face.box), f.matches[0]?.name ?? null]));
+    const names = new Map(body.faces.map((f) => [whichGroupFace(f.box), f.match?.name ?? null]));
     assert.deepEqual([names.get(0), names.get(1), names.get(2)], ['Alice', 'Bob', null]);
     const items = await page.locator('#identify-list li').allTextContents();
     assert.equal(items.filter((t) => /Alice|Bob/.test(t)).length, 2);
@@ -136,8 +136,8 @@ describe('web page in Chromium', { skip }, () => {
       const c = document.getElementById('identify-canvas') as HTMLCanvasElement;
       return Array.from(c.getContext('2d')!.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3));
     }, [box.x, box.y + box.h / 2]);
-    const known = body.faces.find((f) => f.matches.length)!.face.box;
-    const stranger = body.faces.find((f) => !f.matches.length)!.face.box;
+    const known = body.faces.find((f) => f.match)!.box;
+    const stranger = body.faces.find((f) => !f.match)!.box;
     const [kr, kg] = await colorAt(known);
     const [sr, sg] = await colorAt(stranger);
     assert.ok(kg > 120 && kr < 80, `known box colour ${kr},${kg}`);

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { FacekitError } from '../../src/errors/index.ts';
 import type {
-  AnalyzeResult, CompareOptions, CompareResult, DetectResult, GalleryIndexJson, GallerySearchOptions, GallerySearchResult, FaceJson, FaceService, IdentifyResult, Person, PersonWithFaces, RepresentResult,
+  AnalyzeResult, CompareOptions, CompareResult, DetectResult, GalleryIndexJson, GallerySearchOptions, GallerySearchResult, FaceSummary, FaceService, IdentifyResult,
+  Person, PersonWithFaces, RepresentResult,
   ServiceOptions, StoredFace, VerifyResult, ImageOptions, AnalyzeOptions, RepresentOptions,
 } from '../../src/server/service.ts';
 
@@ -58,22 +59,18 @@ export class FakeFaceService implements FaceService {
   }
 
   /** one face in the middle; images under 16 px wide have none */
-  private facesOf(d: Decoded, opts: ImageOptions & { enforceDetection?: boolean }): FaceJson[] {
-    if (opts.detector === 'skip' || (d.width < 16 && opts.enforceDetection === false)) {
-      return [{ box: { x: 0, y: 0, w: d.width, h: d.height }, score: 0, landmarks5: [], detector: 'skip' }];
-    }
+  private facesOf(d: Decoded, opts: ImageOptions & { enforceDetection?: boolean }): FaceSummary[] {
+    const face = (x: number, y: number, w: number, h: number, score: number, detector: string): FaceSummary => ({
+      box: { x, y, w, h },
+      score,
+      landmarks5: [[x + w * 0.3, y + h * 0.4], [x + w * 0.7, y + h * 0.4], [x + w * 0.5, y + h * 0.6], [x + w * 0.35, y + h * 0.8], [x + w * 0.65, y + h * 0.8]],
+      detector,
+    });
+    if (opts.detector === 'skip' || (d.width < 16 && opts.enforceDetection === false)) return [face(0, 0, d.width, d.height, 0, 'skip')];
     if (d.width < 16) throw new FacekitError('NO_FACE', 'no face found in the image');
     const grow = 1 + (opts.expandPercentage ?? 0) / 100;
-    const w = (d.width / 2) * grow;
-    const h = (d.height / 2) * grow;
-    const x = (d.width - w) / 2;
-    const y = (d.height - h) / 2;
-    return [{
-      box: { x, y, w, h },
-      score: 0.9,
-      landmarks5: [[x + w * 0.3, y + h * 0.4], [x + w * 0.7, y + h * 0.4], [x + w * 0.5, y + h * 0.6], [x + w * 0.35, y + h * 0.8], [x + w * 0.65, y + h * 0.8]],
-      detector: opts.detector ?? 'fake-detector',
-    }];
+    const [w, h] = [(d.width / 2) * grow, (d.height / 2) * grow];
+    return [face((d.width - w) / 2, (d.height - h) / 2, w, h, 0.9, opts.detector ?? 'fake-detector')];
   }
 
   private checkModel(model?: string): string {
@@ -120,22 +117,26 @@ export class FakeFaceService implements FaceService {
     return { verified: best.distance <= threshold, distance: best.distance, threshold, confidence: best.distance <= threshold ? 0.97 : 0.02, pair: best.pair };
   }
 
-  /** every stored face by distance to `e`, nearest first */
-  private ranked(e: number[]) {
-    return [...this.store.values()].flatMap((p) => [...p.embeddings].map(([faceId, v]) => ({ personId: p.id, name: p.name, faceId, distance: Math.max(0, cosineDistance(e, v)) })))
-      .sort((x, y) => x.distance - y.distance);
+  /** every enrolled face as a candidate (a person per face is enough for a double), nearest first */
+  private ranked(e: number[], threshold: number) {
+    return [...this.store.values()].flatMap((p) => [...p.embeddings].map(([faceId, v]) => {
+      const distance = Math.max(0, cosineDistance(e, v));
+      return { personId: p.id, name: p.name, faceId, distance, confidence: distance <= threshold ? 0.97 : 0.02 };
+    })).sort((x, y) => x.distance - y.distance);
   }
 
   async identify(image: Buffer, opts: Parameters<FaceService['identify']>[1]): Promise<IdentifyResult> {
     const d = await this.decode(image, opts);
     const threshold = opts.threshold ?? 0.4;
-    const matches = this.ranked(embeddingOf(d.hash)).filter((m) => m.distance <= threshold).slice(0, opts.topK ?? 5);
-    return { faces: this.facesOf(d, opts).map((face) => ({ face, matches })) };
+    const candidates = this.ranked(embeddingOf(d.hash), threshold).slice(0, opts.topK ?? 5);
+    const match = candidates[0] && candidates[0].distance <= threshold ? candidates[0] : null;
+    return { faces: this.facesOf(d, opts).map((face) => ({ ...face, match, candidates })), model: this.checkModel(opts.model), metric: 'cosine', threshold };
   }
 
   async searchGallery(embedding: number[], opts: GallerySearchOptions): Promise<GallerySearchResult> {
     this.checkModel(opts.model);
-    return { candidates: this.ranked(embedding).slice(0, opts.topK ?? 5), threshold: opts.threshold ?? 0.4 };
+    const threshold = opts.threshold ?? 0.4;
+    return { candidates: this.ranked(embedding, threshold).slice(0, opts.topK ?? 5), threshold };
   }
 
   async indexGallery(): Promise<GalleryIndexJson[]> {
@@ -195,12 +196,13 @@ export class FakeFaceService implements FaceService {
       return { people: all.slice(offset, offset + limit).map((p) => this.summary(p)), total: all.length, totalFaces: all.reduce((n, p) => n + p.faces.length, 0) };
     },
     get: async (id) => this.view(this.person(id)),
+    // the library's rule (resolveEnrollee): a name already there gets the images
     create: async (input, opts) => {
-      if ([...this.store.values()].some((p) => p.name === input.name)) throw new FacekitError('CONFLICT', `a person named '${input.name}' exists`);
-      const p = { id: `p${this.nextId++}`, name: input.name, metadata: input.metadata ?? {}, createdAt: new Date().toISOString(), faceCount: 0, faces: [] as StoredFace[], embeddings: new Map<string, number[]>() };
+      const existing = [...this.store.values()].find((p) => p.name === input.name);
+      const p = existing ?? { id: `p${this.nextId++}`, name: input.name, metadata: input.metadata ?? {}, createdAt: new Date().toISOString(), faceCount: 0, faces: [] as StoredFace[], embeddings: new Map<string, number[]>() };
       if (input.images?.length) await this.enroll(p, input.images, opts);
       this.store.set(p.id, p);
-      return this.view(p);
+      return { ...this.view(p), created: !existing };
     },
     rename: async (id, name) => {
       const p = this.person(id);

@@ -171,13 +171,14 @@ test('people: create, list, get, rename, metadata, add/delete faces, identify, d
   assert.equal(faces.length, 2);
 
   const who = await (await postJson(`${h.url}/v1/identify`, { image: dataUrl(blue) })).json();
-  assert.equal(who.faces[0].matches[0].personId, ada.id);
-  assert.equal(who.faces[0].matches[0].faceId, faces[0].id);
+  assert.equal(who.faces[0].match.personId, ada.id);
+  assert.equal(who.faces[0].match.faceId, faces[0].id);
+  assert.equal(who.faces[0].candidates[0].personId, ada.id);
 
   const delFace = await fetch(`${h.url}/v1/people/${ada.id}/faces/${faces[0].id}`, { method: 'DELETE' });
   assert.equal(delFace.status, 204);
   const after1 = await (await postJson(`${h.url}/v1/identify`, { image: dataUrl(blue) })).json();
-  assert.equal(after1.faces[0].matches.length, 0);
+  assert.equal(after1.faces[0].match, null);
 
   const del = await fetch(`${h.url}/v1/people/${ada.id}`, { method: 'DELETE' });
   assert.equal(del.status, 204);
@@ -195,9 +196,14 @@ test('people over multipart: name and metadata as form fields', async () => {
   const p = await res.json();
   assert.deepEqual(p.metadata, { born: 1906 });
   assert.equal(p.faces.length, 1);
-  const dup = await postJson(`${h.url}/v1/people`, { name: 'Grace' });
-  assert.equal(dup.status, 409);
-  assert.equal((await dup.json()).error.code, 'CONFLICT');
+  assert.equal(p.created, true);
+  // the name again: the service adds to that person, and the route says so with 200 and created false
+  const again = await postJson(`${h.url}/v1/people`, { name: 'Grace', images: [dataUrl(await png([4, 5, 6]))] });
+  assert.equal(again.status, 200);
+  const same = await again.json();
+  assert.equal(same.id, p.id);
+  assert.equal(same.created, false);
+  assert.equal(same.faces.length, 2);
 });
 
 test('unknown person is 404 NOT_FOUND on every person route', async () => {

@@ -21,8 +21,8 @@ test('a postgres:// gallery: enroll, identify from a second instance, delete', {
   const b = await createService({ db: url });
   services.push(b);
   const found = await b.identify(groupPhoto(), {});
-  const first = found.faces.find((f) => whichGroupFace(f.face.box) === 0);
-  assert.equal(first?.matches[0]?.personId, alice.id);
+  const first = found.faces.find((f) => whichGroupFace(f.box) === 0);
+  assert.equal(first?.match?.personId, alice.id);
   assert.equal((await b.people.list({ offset: 0, limit: 10 })).total, 1);
   await b.people.delete(alice.id);
   assert.equal((await a.people.list({ offset: 0, limit: 10 })).total, 0);

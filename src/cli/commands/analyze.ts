@@ -4,7 +4,8 @@ import {
   ACTIONS, analyzeFace, faceLandmarks, isLandmarkKind, LANDMARK_KINDS, type Action, type AntiSpoofOption, type AttributeResult, type LandmarkKind, type SpoofResult,
 } from '../../analyze/index.js';
 import { FacekitError } from '../../errors/index.js';
-import type { Face, Point } from '../../face.js';
+import { summarizeFace, type Point, type FaceSummary } from '../../face.js';
+import { roundPoint } from '../../rounding.js';
 import { drawFaces } from '../../image/index.js';
 import { loadAndFindFaces, type FaceOptions } from '../../pipeline/index.js';
 import { action, printJson } from '../run.js';
@@ -22,10 +23,7 @@ interface AnalyzeCliOptions {
   draw?: string;
 }
 
-export interface AnalyzedFace {
-  box: Face['box'];
-  score: number;
-  landmarks5: Point[];
+export interface AnalyzedFace extends FaceSummary {
   /** the --landmarks set when it is not the five points */
   landmarks?: Point[];
   attributes: Partial<Record<Action, AttributeResult>>;
@@ -100,10 +98,8 @@ export function registerAnalyze(program: Command): void {
       for (const f of faces) {
         const attributes = await analyzeFace(rgb, f, { actions, models });
         out.push({
-          box: { x: f.box.x, y: f.box.y, w: f.box.w, h: f.box.h },
-          score: f.score,
-          landmarks5: f.landmarks5.map(([x, y]) => [x, y] as Point),
-          ...(kind === '5' ? {} : { landmarks: await faceLandmarks(rgb, f, kind) }),
+          ...summarizeFace(f),
+          ...(kind === '5' ? {} : { landmarks: (await faceLandmarks(rgb, f, kind)).map(roundPoint) }),
           attributes,
         });
       }

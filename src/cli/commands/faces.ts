@@ -1,35 +1,36 @@
 import type { Command } from 'commander';
 import { loadAndFindFaces, represent } from '../../pipeline/index.js';
-import { summarize, verify } from '../../verify/index.js';
-import { addFaceOptions, drawPair, drawTo, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.js';
+import { summarizeFace } from '../../face.js';
+import { verify } from '../../verify/index.js';
+import { addDrawOption, addFaceOptions, drawPair, drawTo, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.js';
 import { action, printJson } from '../run.js';
 import { addAntiSpoofOptions, antiSpoofFrom, spoofPhrase, type CliAntiSpoof } from './analyze.js';
 
 const fmtBox = (b: { x: number; y: number; w: number; h: number }) => `x=${b.x.toFixed(0)} y=${b.y.toFixed(0)} w=${b.w.toFixed(0)} h=${b.h.toFixed(0)}`;
 
 export function registerFaceCommands(program: Command): void {
-  addFaceOptions(program.command('detect <image>').description('find faces: boxes, scores, five landmarks'))
+  addDrawOption(addFaceOptions(program.command('detect <image>').description('find faces: boxes, scores, five landmarks')))
     .action(action(async (image: string, o: CliFaceOptions) => {
       const t0 = performance.now();
       const { faces } = await loadAndFindFaces(image, faceOptionsFrom(o));
       const ms = performance.now() - t0;
       if (o.draw) await drawTo(o.draw, image, faces);
-      if (o.json) return printJson({ faces: faces.map(summarize), ms });
+      if (o.json) return printJson({ faces: faces.map(summarizeFace), ms });
       console.log(`${faces.length} face${faces.length === 1 ? '' : 's'} in ${ms.toFixed(0)} ms`);
       faces.forEach((f, i) => console.log(`  #${i + 1} ${fmtBox(f.box)} score=${f.score.toFixed(3)}`));
     }));
 
-  addFaceOptions(program.command('represent <image>').description('one embedding per face'))
+  addDrawOption(addFaceOptions(program.command('represent <image>').description('one embedding per face')))
     .action(action(async (image: string, o: CliFaceOptions) => {
       const r = await represent(image, faceOptionsFrom(o));
       if (o.draw) await drawTo(o.draw, image, r.faces);
-      const rows = r.faces.map((f) => ({ ...summarize(f), model: f.embedding!.model, embedding: Array.from(f.embedding!.vector) }));
+      const rows = r.faces.map((f) => ({ ...summarizeFace(f), model: f.embedding!.model, embedding: Array.from(f.embedding!.vector) }));
       if (o.json) return printJson({ faces: rows, ms: r.ms });
       console.log(`${rows.length} face${rows.length === 1 ? '' : 's'} in ${r.ms.toFixed(0)} ms`);
       rows.forEach((f, i) => console.log(`  #${i + 1} ${fmtBox(f.box)} ${f.model} [${f.embedding.slice(0, 4).map((x) => x.toFixed(3)).join(', ')}, ...] (${f.embedding.length}-d)`));
     }));
 
-  addAntiSpoofOptions(addFaceOptions(program.command('verify <image1> <image2>').description('are these the same person?')))
+  addDrawOption(addAntiSpoofOptions(addFaceOptions(program.command('verify <image1> <image2>').description('are these the same person?'))), 'write both images side by side, faces drawn, the verdict as a caption')
     .option('--threshold <n>', 'override the calibrated threshold', parseFloat)
     .option('--calibration <file.json>', 'decide with this calibration (as calibrate --out writes) instead of the stored one')
     .action(action(async (a: string, b: string, o: CliFaceOptions & CliAntiSpoof & { threshold?: number; calibration?: string }) => {

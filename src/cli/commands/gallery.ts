@@ -2,12 +2,11 @@ import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { FacekitError } from '../../errors/index.js';
-import type { Face } from '../../face.js';
 import {
-  describePerson, enroll, exportGallery, findPeopleByName, identify, importGallery, openGallery, peopleWithFaceCounts,
-  type Gallery, type PersonRef,
+  describePerson, enroll, exportGallery, findPerson, identify, importGallery, openGallery, peopleWithFaceCounts, type Gallery,
 } from '../../identify/index.js';
-import { addFaceOptions, drawTo, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.js';
+import { KNOWN_FACE_COLOR, UNKNOWN_FACE_COLOR } from '../../image/index.js';
+import { addDrawOption, addFaceOptions, drawTo, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.js';
 import { progress } from '../progress.js';
 import { action, printJson } from '../run.js';
 import { addAntiSpoofOptions, antiSpoofFrom, spoofPhrase, type CliAntiSpoof } from './analyze.js';
@@ -29,19 +28,12 @@ function imagesIn(dir: string): string[] {
   return readdirSync(dir).filter((f) => IMAGE_EXT.has(extname(f).toLowerCase())).sort().map((f) => join(dir, f));
 }
 
-/** --name: the one person already called that gets the photos; nobody yet: a new person; several: ambiguous. */
-async function personByName(g: Gallery, name: string): Promise<PersonRef> {
-  const same = await findPeopleByName(g, name);
-  if (same.length > 1) throw new FacekitError('CONFLICT', `${same.length} people are named ${name}: pass --person ID (see: facekit people list)`);
-  return same.length ? { id: same[0].id } : name;
-}
-
 const dbOption = () => new Option('--db <file|url>', 'gallery: SQLite file or postgres:// URL').makeOptionMandatory();
 
 export function registerGalleryCommands(program: Command): void {
   addAntiSpoofOptions(addFaceOptions(program.command('enroll [images...]').description('add photos of a person to the gallery (one face per photo)')))
     .addOption(dbOption())
-    .option('--name <name>', 'the person (added to the person of that name, or a new person)')
+    .option('--name <name>', 'the person: added to the one person of that name, or a new person')
     .option('--person <id>', 'an existing person id')
     .option('--dir <dir>', 'enroll every <dir>/<name>/<images> subfolder as a person')
     .option('--models <ids>', 'embed with each of these comma-separated models (default: --model)')
@@ -62,7 +54,7 @@ export function registerGalleryCommands(program: Command): void {
           for (const j of jobs) {
             try {
               if (j.images.length === 0) throw new FacekitError('BAD_ARGUMENT', `${join(o.dir!, j.name)} holds no images`);
-              const r = await enroll(g, await personByName(g, j.name), j.images, { ...opts, onProgress: (k) => bar.update(n + k, total) });
+              const r = await enroll(g, j.name, j.images, { ...opts, onProgress: (k) => bar.update(n + k, total) });
               done.push({ name: j.name, id: r.person.id, photos: r.photos.length });
             } catch (e) {
               if (!(e instanceof FacekitError)) throw e;
@@ -83,12 +75,12 @@ export function registerGalleryCommands(program: Command): void {
       }
       if (images.length === 0) throw new FacekitError('BAD_ARGUMENT', 'give the photos to enroll, or --dir DIR');
       if (!o.name === !o.person) throw new FacekitError('BAD_ARGUMENT', 'give exactly one of --name NAME or --person ID');
-      const r = await withGallery(o.db, async (g) => enroll(g, o.person ? { id: o.person } : await personByName(g, o.name!), images, opts));
+      const r = await withGallery(o.db, async (g) => enroll(g, o.person ? { id: o.person } : o.name!, images, opts));
       if (o.json) return printJson(r);
       console.log(`${r.created ? 'new person' : 'added to'} ${r.person.name} (${r.person.id}): ${r.photos.length} photo${r.photos.length === 1 ? '' : 's'}, model${r.models.length > 1 ? 's' : ''} ${r.models.join(', ')}`);
     }));
 
-  addAntiSpoofOptions(addFaceOptions(program.command('identify <image>').description('who is in this photo? every face against the gallery')))
+  addDrawOption(addAntiSpoofOptions(addFaceOptions(program.command('identify <image>').description('who is in this photo? every face against the gallery'))), 'write the image with every face drawn: a name and confidence, strangers in another colour')
     .addOption(dbOption())
     .option('--threshold <n>', 'override the calibrated threshold', parseFloat)
     .option('--top-k <n>', 'candidates per face', (v) => parseInt(v, 10), 5)
@@ -96,12 +88,13 @@ export function registerGalleryCommands(program: Command): void {
     .action(action(async (image: string, o: CliFaceOptions & CliAntiSpoof & DbOptions & { threshold?: number; topK: number; rule: 'min' | 'mean-top2' }) => {
       const r = await withGallery(o.db, (g) => identify(g, image, { ...faceOptionsFrom(o), metric: metricFrom(o), threshold: o.threshold, topK: o.topK, rule: o.rule, antiSpoof: antiSpoofFrom(o) }));
       if (o.draw) {
-        const faces = r.faces.map((f) => ({ box: f.box, score: f.score, landmarks5: f.landmarks }) as unknown as Face);
-        await drawTo(o.draw, image, faces, r.faces.map((f) => `${f.match ? `${f.match.name} ${(100 * f.match.confidence).toFixed(0)}%` : 'unknown'}${f.spoof && !f.spoof.isReal ? ' PRESENTED' : ''}`));
+        await drawTo(o.draw, image, r.faces.map((f) => ({
+          ...f,
+          label: `${f.match ? `${f.match.name} ${(100 * f.match.confidence).toFixed(0)}%` : 'unknown'}${f.spoof && !f.spoof.isReal ? ' PRESENTED' : ''}`,
+          color: f.match ? KNOWN_FACE_COLOR : UNKNOWN_FACE_COLOR,
+        })));
       }
-      if (o.json) {
-        return printJson({ faces: r.faces.map((f) => ({ box: f.box, score: f.score, match: f.match, candidates: f.candidates, ...(f.spoof ? { spoof: f.spoof } : {}) })), ms: r.ms });
-      }
+      if (o.json) return printJson(r);
       console.log(`${r.faces.length} face${r.faces.length === 1 ? '' : 's'} in ${r.ms.toFixed(0)} ms (model ${r.model}, ${r.metric} threshold ${r.threshold.toFixed(4)})`);
       r.faces.forEach((f, i) => {
         const b = f.box;
@@ -118,23 +111,26 @@ export function registerGalleryCommands(program: Command): void {
       if (list.length === 0) console.log('no people in the gallery');
       for (const p of list) console.log(`${p.id}  ${p.name}  (${p.faces} photo${p.faces === 1 ? '' : 's'})`);
     }));
-  people.command('show <id>').description('one person and their faces').addOption(dbOption()).option('--json', 'print JSON')
-    .action(action(async (id: string, o: DbOptions & { json?: boolean }) => {
-      const p = await withGallery(o.db, (g) => describePerson(g, id));
+  people.command('show <person>').description('one person (by id or name) and their faces').addOption(dbOption()).option('--json', 'print JSON')
+    .action(action(async (person: string, o: DbOptions & { json?: boolean }) => {
+      const p = await withGallery(o.db, async (g) => describePerson(g, (await findPerson(g, person)).id));
       if (o.json) return printJson(p);
       console.log(`${p.name} (${p.id}), created ${p.created}, ${p.faces} photo${p.faces === 1 ? '' : 's'}`);
       if (Object.keys(p.metadata).length) console.log(`  metadata ${JSON.stringify(p.metadata)}`);
       for (const f of p.faceList) console.log(`  face ${f.id} ${f.model} ${f.dims}-d score=${f.detectorScore?.toFixed(3) ?? '-'} sha256=${f.imageSha256?.slice(0, 12) ?? '-'}`);
     }));
-  people.command('rename <id> <name>').description('change a person\'s name').addOption(dbOption())
-    .action(action(async (id: string, name: string, o: DbOptions) => {
-      const p = await withGallery(o.db, (g) => g.renamePerson(id, name));
+  people.command('rename <person> <name>').description('change a person\'s name (the person by id or current name)').addOption(dbOption())
+    .action(action(async (person: string, name: string, o: DbOptions) => {
+      const p = await withGallery(o.db, async (g) => g.renamePerson((await findPerson(g, person)).id, name));
       console.log(`renamed ${p.id} to ${p.name}`);
     }));
-  people.command('delete <id>').description('remove a person and all their faces').addOption(dbOption())
-    .action(action(async (id: string, o: DbOptions) => {
-      const r = await withGallery(o.db, (g) => g.deletePerson(id));
-      console.log(`deleted ${id} and ${r.faceIds.length} face${r.faceIds.length === 1 ? '' : 's'}`);
+  people.command('delete <person>').description('remove a person (by id or name) and all their faces').addOption(dbOption())
+    .action(action(async (person: string, o: DbOptions) => {
+      const { id, name, faceIds } = await withGallery(o.db, async (g) => {
+        const p = await findPerson(g, person);
+        return { ...p, ...(await g.deletePerson(p.id)) };
+      });
+      console.log(`deleted ${name} (${id}) and ${faceIds.length} face${faceIds.length === 1 ? '' : 's'}`);
     }));
   people.command('export <file>').description('write people and embeddings as JSON lines (no photos)').addOption(dbOption())
     .action(action(async (file: string, o: DbOptions) => {

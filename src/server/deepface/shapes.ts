@@ -3,7 +3,7 @@
  * deepface/api): snake_case keys, integer pixel regions, eyes named from the person's point of
  * view, attribute scores in percent.
  */
-import type { AnalyzeAction, AnalyzeResult, CompareResult, FaceJson, RepresentResult } from '../service.js';
+import type { AnalyzeAction, AnalyzeResult, CompareResult, FaceSummary, RepresentResult } from '../service.js';
 import type { MetricPlan } from './names.js';
 
 export interface DeepfaceFacialArea {
@@ -26,7 +26,7 @@ function eye(p: [number, number] | undefined): [number, number] | null {
  * deepface's left_eye is the person's left eye, which appears on the image's right; our
  * landmarks5 lists eyes as seen (index 0 = image left), so the two are swapped here.
  */
-export function facialArea(face: FaceJson): DeepfaceFacialArea {
+export function facialArea(face: FaceSummary): DeepfaceFacialArea {
   const lm = face.landmarks5 as Array<[number, number]>;
   return {
     x: Math.round(face.box.x),

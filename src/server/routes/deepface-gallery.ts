@@ -5,7 +5,7 @@ import { deepfaceImage } from '../deepface/images.js';
 import { DEEPFACE_METRICS, galleryMetricFor } from '../deepface/names.js';
 import { deepfaceErrorResponses } from '../deepface/protocol.js';
 import { facialArea } from '../deepface/shapes.js';
-import type { EnrollOptions, FaceService, Person, PeopleService } from '../service.js';
+import type { EnrollOptions, FaceService } from '../service.js';
 import { readSecurity } from '../schemas.js';
 import type { DeepfaceScopeDeps } from './deepface.js';
 
@@ -21,17 +21,6 @@ const databaseFields = {
   database_type: { type: 'string', description: 'accepted, ignored: the gallery is the server\'s --db (SQLite or PostgreSQL)' },
   connection_details: { type: ['string', 'object'], description: 'accepted, ignored: clients never choose the server\'s database' },
 } as const;
-
-const PAGE = 1000;
-
-/** The person an img_name names; people are listed page by page (the service has no lookup by name). */
-async function personNamed(people: PeopleService, name: string): Promise<Person | undefined> {
-  for (let offset = 0; ; offset += PAGE) {
-    const page = await people.list({ offset, limit: PAGE });
-    const found = page.people.find((p) => p.name === name);
-    if (found || offset + PAGE >= page.total) return found;
-  }
-}
 
 /** deepface's img_name; by default the img string itself when it names a file or URL (not base64). */
 function imgNameOf(b: { img_name?: string; img?: unknown }): string {
@@ -78,14 +67,9 @@ export function deepfaceGalleryRoutes(app: FastifyInstance, deps: DeepfaceScopeD
     const image = await deepfaceImage(request, ['img'], imageOpts);
     const { maxPixels: mp, model, detector, antiSpoofing, expandPercentage } = plan.options;
     const opts: EnrollOptions = { maxPixels: mp, model, detector, antiSpoofing, expandPercentage };
-    const existing = await personNamed(service.people, name);
-    const stored = existing
-      ? { personId: existing.id, faces: (await queue.run(() => service.people.addFaces(existing.id, [image], opts))).faces }
-      : await queue.run(async () => {
-        const p = await service.people.create({ name, images: [image] }, opts);
-        return { personId: p.id, faces: p.faces };
-      });
-    return { inserted: stored.faces.length, img_name: name, facekit_person_id: stored.personId, ...plan.names };
+    // facekit's enrollment rule: the person of that name gets the face, created on first use
+    const person = await queue.run(() => service.people.create({ name, images: [image] }, opts));
+    return { inserted: 1, img_name: name, facekit_person_id: person.id, ...plan.names };
   });
 
   const row = {

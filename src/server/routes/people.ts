@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { FacekitError } from '../../errors/index.js';
-import { errorResponses, imageList, modelField, detectorField, person, personWithFaces, readSecurity, storedFace } from '../schemas.js';
+import { enrolledPerson, errorResponses, imageList, modelField, detectorField, person, personWithFaces, readSecurity, storedFace } from '../schemas.js';
 import { imagesFrom } from '../plugins/uploads.js';
 import type { RouteDeps } from './deps.js';
 
@@ -57,7 +57,8 @@ export function registerPeopleRoutes(app: FastifyInstance, deps: RouteDeps): voi
     config: { scope: 'write' },
     schema: {
       tags: ['people'],
-      summary: 'Create a person, optionally enrolling face images',
+      summary: 'Enroll a person by name: the images go to the one person of that name, or to a new person (201)',
+      description: 'A name already in the gallery is not created again: its person gets the images (200, created false). Several people of that name: 409 CONFLICT listing their ids. metadata is set on a new person only (PATCH changes an existing one).',
       consumes: ['application/json', 'multipart/form-data'],
       security: readSecurity,
       body: {
@@ -65,17 +66,17 @@ export function registerPeopleRoutes(app: FastifyInstance, deps: RouteDeps): voi
         required: ['name'],
         properties: { name, metadata, images: imageList, detector: detectorField, model: modelField },
       },
-      response: { 201: personWithFaces, ...errorResponses },
+      response: { 200: enrolledPerson, 201: enrolledPerson, ...errorResponses },
     },
   }, async (request, reply) => {
     const b = request.body as { name: string; metadata?: unknown; detector?: string; model?: string };
     const images = imagesFrom(request, 'images');
     const input = { name: b.name, metadata: metadataOf(b.metadata), images: images.length ? images : undefined };
     const opts = { maxPixels, detector: b.detector, model: b.model };
-    const created = images.length ? await queue.run(() => people.create(input, opts)) : await people.create(input, opts);
-    request.auditTarget = { personId: created.id, faceIds: created.faces.map((f) => f.id) };
-    reply.code(201);
-    return created;
+    const enrolled = images.length ? await queue.run(() => people.create(input, opts)) : await people.create(input, opts);
+    request.auditTarget = { personId: enrolled.id, faceIds: enrolled.faces.map((f) => f.id) };
+    reply.code(enrolled.created ? 201 : 200);
+    return enrolled;
   });
 
   app.get('/v1/people/:id', {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { METRICS } from '../../compare/index.js';
 import type { DistanceMetric } from '../service.js';
-import { detectorField, errorResponses, face, imageField, modelField, readSecurity } from '../schemas.js';
+import { confidence, detectorField, errorResponses, face, identifiedFace, imageField, modelField, readSecurity } from '../schemas.js';
 import { imageFrom } from '../plugins/uploads.js';
 import type { RouteDeps } from './deps.js';
 
@@ -32,12 +32,12 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: RouteDeps): voi
       response: {
         200: {
           type: 'object',
-          required: ['verified', 'distance', 'threshold', 'metric', 'model', 'detector', 'faces'],
+          required: ['verified', 'distance', 'threshold', 'confidence', 'metric', 'model', 'detector', 'faces'],
           properties: {
             verified: { type: 'boolean' },
             distance: { type: 'number' },
             threshold: { type: 'number' },
-            confidence: { type: 'number', description: 'calibrated P(same person), when available' },
+            confidence,
             metric: { type: 'string' },
             model: { type: 'string' },
             detector: { type: 'string' },
@@ -67,34 +67,20 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: RouteDeps): voi
           image: imageField,
           detector: detectorField,
           model: modelField,
-          topK: { type: 'integer', minimum: 1, maximum: 100 },
-          threshold: { type: 'number', minimum: 0 },
+          topK: { type: 'integer', minimum: 1, maximum: 100, description: 'people listed as candidates per face (default 5)' },
+          threshold: { type: 'number', minimum: 0, description: 'overrides the calibrated threshold' },
           maxFaces: { type: 'integer', minimum: 1, maximum: 1000 },
         },
       },
       response: {
         200: {
           type: 'object',
-          required: ['faces'],
+          required: ['faces', 'model', 'metric', 'threshold'],
           properties: {
-            faces: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['face', 'matches'],
-                properties: {
-                  face,
-                  matches: {
-                    type: 'array',
-                    items: {
-                      type: 'object',
-                      required: ['personId', 'name', 'faceId', 'distance'],
-                      properties: { personId: { type: 'string' }, name: { type: 'string' }, faceId: { type: 'string' }, distance: { type: 'number' } },
-                    },
-                  },
-                },
-              },
-            },
+            faces: { type: 'array', items: identifiedFace },
+            model: { type: 'string' },
+            metric: { type: 'string' },
+            threshold: { type: 'number', description: 'a face farther than this from everyone is unknown (match null)' },
           },
         },
         ...errorResponses,
