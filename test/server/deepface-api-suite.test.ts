@@ -288,6 +288,10 @@ async function registerSearchBuild(server: Harness): Promise<void> {
   const names = (found.results as unknown as Array<Array<{ img_name: string; verified: boolean }>>).map((rows) => rows.map((r) => r.img_name));
   assert.deepEqual(names.flat().sort(), ['dataset/img1.jpg', 'img3.jpg']);
   for (const rows of found.results as unknown as Array<Array<{ verified: boolean }>>) for (const r of rows) assert.equal(r.verified, true);
+  // deepface would store all three faces of the group photo under one name; facekit cannot tell whose it is
+  const group = await call('/register', { img: 'dataset/couple.jpg', img_name: 'everyone' });
+  assert.equal(group.status, 400);
+  assert.equal(typeof (await group.json()).error, 'string');
 }
 
 test('/register -> /build/index -> /search on SQLite', async () => {
