@@ -29,9 +29,10 @@ function imgNameOf(b: { img_name?: string; img?: unknown }): string {
   throw new FacekitError('BAD_ARGUMENT', "'img_name' is required when img is base64 or an uploaded file: it names whom the face belongs to");
 }
 
-function need<K extends 'searchGallery' | 'indexGallery'>(service: FaceService, method: K): NonNullable<FaceService[K]> {
+/** A gallery method the FaceService contract leaves optional (test doubles may lack it). */
+function galleryMethod<K extends 'searchGallery' | 'indexGallery'>(service: FaceService, method: K): NonNullable<FaceService[K]> {
   const fn = service[method];
-  if (!fn) throw new FacekitError('UNSUPPORTED_OP', `this server's face service has no gallery search (${method})`);
+  if (!fn) throw new FacekitError('UNSUPPORTED_OP', `this server's face service does not offer ${method}`);
   return fn.bind(service) as NonNullable<FaceService[K]>;
 }
 
@@ -117,7 +118,7 @@ export function deepfaceGalleryRoutes(app: FastifyInstance, deps: DeepfaceScopeD
     const b = request.body as CommonFields & { distance_metric?: string; threshold?: number; similarity_search?: boolean; k?: number };
     const plan = facePlan(b, maxPixels);
     const metric = galleryMetricFor(b.distance_metric);
-    const search = need(service, 'searchGallery');
+    const search = galleryMethod(service, 'searchGallery');
     const image = await deepfaceImage(request, ['img'], imageOpts);
     const r = await queue.run(() => service.represent(image, plan.options));
     const threshold = b.threshold === undefined ? undefined : metric.fromDeepface(b.threshold);
@@ -166,7 +167,7 @@ export function deepfaceGalleryRoutes(app: FastifyInstance, deps: DeepfaceScopeD
     },
   }, async (request) => {
     const b = (request.body ?? {}) as CommonFields;
-    const index = need(service, 'indexGallery');
+    const index = galleryMethod(service, 'indexGallery');
     // with a model_name, that model's index only (deepface builds one per model)
     const only = b.model_name ? facePlan(b, maxPixels).model.facekit : undefined;
     const indexes = (await index()).filter((m) => !only || m.model === only).map((m) => ({ facekit_model: m.model, dims: m.dims, faces: m.faces, hnsw: m.hnsw }));
