@@ -13,6 +13,7 @@ import { installUploads } from './plugins/uploads.js';
 import { WorkQueue } from './queue.js';
 import { HttpError } from './http-error.js';
 import { registerClusterRoutes, type ClusterRouteService } from './routes/clusters.js';
+import { URLS_OFF, type UrlFetchPolicy } from './deepface/fetch-url.js';
 import { registerDeepfaceRoutes } from './routes/deepface.js';
 import { registerDetectRoutes } from './routes/detect.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -36,6 +37,8 @@ export interface BuildServerOptions {
   auditLog?: string | null;
   /** directory deepface-style image paths may be read from; absent refuses paths */
   imageRoot?: string | null;
+  /** whether deepface-style requests may name image URLs for the server to fetch; default off */
+  fetchUrls?: Partial<UrlFetchPolicy>;
   /** photo folders for /v1/clusters and /v1/find (src/cluster/service.ts); absent: those routes answer 404 */
   clusters?: ClusterRouteService | null;
   /** pass one in to hand `metrics.observeInference` to the service before building it */
@@ -88,7 +91,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<FacekitServ
   registerLivenessRoutes(app, deps);
   registerPeopleRoutes(app, deps);
   registerKeyRoutes(app, { keyStore: opts.keyStore });
-  registerDeepfaceRoutes(app, { ...deps, maxImageBytes: limits.imageBytes });
+  registerDeepfaceRoutes(app, { ...deps, maxImageBytes: limits.imageBytes, urls: { ...URLS_OFF, maxBytes: limits.imageBytes, ...opts.fetchUrls } });
   registerClusterRoutes(app, { ...deps, clusters: opts.clusters ?? null });
   registerStreamRoutes(app, { ...deps, streams: streamsOf(opts.service) });
 

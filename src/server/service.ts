@@ -1,6 +1,6 @@
 import type { Metric } from '../compare/index.js';
 import type { Box, FaceSummary } from '../face.js';
-import type { IdentifiedFace } from '../identify/index.js';
+import type { IdentifiedFace, PersonMatch } from '../identify/index.js';
 /**
  * The contract between the HTTP layer and the face library. Routes decode requests into Buffers
  * plus options and call these methods; every result is plain JSON-able data (numbers, strings,
@@ -21,6 +21,8 @@ export interface ImageOptions {
   detector?: string;
   /** run the anti-spoofing model and fail with SPOOF when a face looks presented (photo, screen) */
   antiSpoofing?: boolean;
+  /** grow each detected box by this percent of its size before it is reported or cropped (deepface's expand_percentage) */
+  expandPercentage?: number;
 }
 
 export interface DetectOptions extends ImageOptions {
@@ -80,6 +82,23 @@ export interface VerifyResult {
   faces: [FaceSummary, FaceSummary];
 }
 
+export interface CompareOptions {
+  model?: string;
+  metric?: DistanceMetric;
+  /** distance at or below which the pair is the same person; the model's calibrated value when absent */
+  threshold?: number;
+}
+
+/** The decision on the closest pair of two sets of embeddings. */
+export interface CompareResult {
+  verified: boolean;
+  distance: number;
+  threshold: number;
+  confidence?: number;
+  /** indexes of the closest pair: [in the first set, in the second] */
+  pair: [number, number];
+}
+
 export interface IdentifyOptions extends ImageOptions {
   model?: string;
   /** people listed as candidates per face (default 5) */
@@ -87,6 +106,29 @@ export interface IdentifyOptions extends ImageOptions {
   /** a face farther than this from everyone is unknown (match null); the calibrated value when absent */
   threshold?: number;
   maxFaces?: number;
+}
+
+export interface GallerySearchOptions {
+  model?: string;
+  /** people returned (default 5) */
+  topK?: number;
+  /** the threshold reported with the candidates; the model's calibrated value when absent */
+  threshold?: number;
+}
+
+export interface GallerySearchResult {
+  /** nearest people first, whatever their distance (cosine) */
+  candidates: PersonMatch[];
+  threshold: number;
+}
+
+/** The gallery's vector index for one recognition model. */
+export interface GalleryIndexJson {
+  model: string;
+  dims: number;
+  faces: number;
+  /** an approximate (HNSW) graph is in use; else exact search */
+  hnsw: boolean;
 }
 
 /** The library's identify result without its timing and image size: the same face records. */
@@ -219,9 +261,15 @@ export interface FaceService {
   detect(image: Buffer, opts: DetectOptions): Promise<DetectResult>;
   represent(image: Buffer, opts: RepresentOptions): Promise<RepresentResult>;
   verify(image1: Buffer, image2: Buffer, opts: VerifyOptions): Promise<VerifyResult>;
+  /** 1:1 on embeddings already computed (represent's, or a client's): the closest pair decides, as in deepface's verify */
+  compare(set1: number[][], set2: number[][], opts: CompareOptions): Promise<CompareResult>;
   identify(image: Buffer, opts: IdentifyOptions): Promise<IdentifyResult>;
   analyze(image: Buffer, opts: AnalyzeOptions): Promise<AnalyzeResult>;
   people: PeopleService;
+  /** 1:N on an embedding already computed (deepface's /search runs represent, then this) */
+  searchGallery?(embedding: number[], opts: GallerySearchOptions): Promise<GallerySearchResult>;
+  /** waits until the gallery's index holds every stored face (other servers' writes too), then describes it */
+  indexGallery?(): Promise<GalleryIndexJson[]>;
   /** active liveness over a burst of frames, then recognition of the best frame (optional: test doubles may lack it) */
   liveness?(frames: Buffer[], opts: LivenessRequestOptions): Promise<LivenessResponse>;
   /** releases stores and sessions on shutdown */

@@ -13,7 +13,7 @@ import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
 import { FacekitError } from '../errors/index.js';
 import { openGallery, type FaceRecord, type Gallery, type NewFace, type Person as GalleryPerson } from '../gallery/index.js';
 import type {
-  AnalyzeAction, AnalyzeOptions, AnalyzeResult, DetectOptions, DetectResult, EnrollOptions, FaceService, IdentifyOptions, IdentifyResult, ImageOptions,
+  AnalyzeAction, AnalyzeOptions, AnalyzeResult, CompareOptions, CompareResult, DetectOptions, GalleryIndexJson, GallerySearchOptions, GallerySearchResult, DetectResult, EnrollOptions, FaceService, IdentifyOptions, IdentifyResult, ImageOptions,
   InferenceReporter, LivenessRequestOptions, LivenessResponse, PeopleService, Person, PersonWithFaces, RepresentOptions, RepresentResult, ServiceOptions, StoredFace,
   VerifyOptions, VerifyResult,
 } from '../server/service.js';
@@ -67,7 +67,7 @@ class LibraryService implements FaceService {
 
   private async work(image: Buffer, opts: ImageOptions, work: ImageWork): Promise<ImageWorkResult> {
     checkImage(image);
-    const r = await this.pool.run(image, { maxPixels: opts.maxPixels, detector: opts.detector, antiSpoofing: opts.antiSpoofing, ...work });
+    const r = await this.pool.run(image, { maxPixels: opts.maxPixels, detector: opts.detector, antiSpoofing: opts.antiSpoofing, expandPercentage: opts.expandPercentage, ...work });
     for (const t of r.timings) this.report(t.model, t.seconds);
     return r;
   }
@@ -119,6 +119,34 @@ class LibraryService implements FaceService {
       detector: opts.detector ?? DEFAULT_DETECTOR,
       faces: [a.faces[a.embedded[0]], b.faces[b.embedded[0]]],
     };
+  }
+
+  async compare(set1: number[][], set2: number[][], opts: CompareOptions): Promise<CompareResult> {
+    if (set1.length === 0 || set2.length === 0) throw new FacekitError('BAD_ARGUMENT', 'compare needs at least one embedding on each side');
+    const model = opts.model ?? DEFAULT_EMBED_MODEL;
+    const metric = opts.metric ?? DEFAULT_METRIC;
+    decisionCalibration(model, metric, opts.threshold); // a missing calibration fails before any distance
+    const [a, b] = [set1.map((v) => Float32Array.from(v)), set2.map((v) => Float32Array.from(v))];
+    let pair: [number, number] = [0, 0];
+    let closest = Infinity;
+    for (let i = 0; i < a.length; i++) {
+      for (let j = 0; j < b.length; j++) {
+        const d = distance(a[i], b[j], metric);
+        if (d < closest) [closest, pair] = [d, [i, j]];
+      }
+    }
+    return { ...compareEmbeddings(a[pair[0]], b[pair[1]], { model, metric, threshold: opts.threshold }), pair };
+  }
+
+  async searchGallery(embedding: number[], opts: GallerySearchOptions): Promise<GallerySearchResult> {
+    const model = opts.model ?? DEFAULT_EMBED_MODEL;
+    const { candidates, threshold } = matchEmbedding(this.gallery, Float32Array.from(embedding), { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK ?? 5 });
+    return { candidates, threshold };
+  }
+
+  async indexGallery(): Promise<GalleryIndexJson[]> {
+    await this.gallery.settled();
+    return this.gallery.models().map((m) => ({ model: m.model, dims: m.dims, faces: m.faces, hnsw: m.hnsw }));
   }
 
   async identify(image: Buffer, opts: IdentifyOptions): Promise<IdentifyResult> {

@@ -27,6 +27,8 @@ export interface ImageWork {
   minScore?: number;
   /** false: the whole image is the face when none is found */
   enforceDetection?: boolean;
+  /** grow each detected box by this percent of its size (deepface's expand_percentage) */
+  expandPercentage?: number;
   /**
    * which faces to embed: none, all, the largest, or the one enrollment face (else NO_FACE /
    * MANY_FACES); `also`: more models to embed the same faces with (a fusion's other members), so
@@ -86,6 +88,19 @@ function pickFaces(faces: Face[], work: ImageWork): number[] {
   return [main];
 }
 
+/**
+ * The face with its box grown by `percent` of its width and height, centred and kept inside the
+ * image, as deepface's expand_percentage does. The box is what is reported and what an unaligned
+ * crop takes; an aligned crop follows the landmarks, which do not move.
+ */
+function expanded(f: Face, percent: number, size: { width: number; height: number }): Face {
+  const dw = (f.box.w * percent) / 100;
+  const dh = (f.box.h * percent) / 100;
+  const x = Math.max(0, f.box.x - dw / 2);
+  const y = Math.max(0, f.box.y - dh / 2);
+  return { ...f, box: { ...f.box, x, y, w: Math.min(size.width - x, f.box.w + dw), h: Math.min(size.height - y, f.box.h + dh) } };
+}
+
 export async function doImageWork(image: Uint8Array, work: ImageWork): Promise<ImageWorkResult> {
   const bytes = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
   const timings: ImageWorkResult['timings'] = [];
@@ -99,6 +114,7 @@ export async function doImageWork(image: Uint8Array, work: ImageWork): Promise<I
     const t0 = performance.now();
     faces = await findFaces(rgb, o);
     timings.push({ model: detector, seconds: (performance.now() - t0) / 1000 });
+    if (work.expandPercentage) faces = faces.map((f) => (f.detector === 'none' ? f : expanded(f, work.expandPercentage!, rgb)));
     if (faces.length === 0 && work.enforceDetection === false) faces = await findFaces(rgb, { detect: false });
   }
   const embedded = pickFaces(faces, work);

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { FacekitError } from '../../src/errors/index.ts';
 import type {
-  AnalyzeResult, DetectResult, FaceSummary, FaceService, IdentifyResult, Person, PersonWithFaces, RepresentResult,
+  AnalyzeResult, CompareOptions, CompareResult, DetectResult, GalleryIndexJson, GallerySearchOptions, GallerySearchResult, FaceSummary, FaceService, IdentifyResult,
+  Person, PersonWithFaces, RepresentResult,
   ServiceOptions, StoredFace, VerifyResult, ImageOptions, AnalyzeOptions, RepresentOptions,
 } from '../../src/server/service.ts';
 
@@ -67,7 +68,9 @@ export class FakeFaceService implements FaceService {
     });
     if (opts.detector === 'skip' || (d.width < 16 && opts.enforceDetection === false)) return [face(0, 0, d.width, d.height, 0, 'skip')];
     if (d.width < 16) throw new FacekitError('NO_FACE', 'no face found in the image');
-    return [face(d.width / 4, d.height / 4, d.width / 2, d.height / 2, 0.9, opts.detector ?? 'fake-detector')];
+    const grow = 1 + (opts.expandPercentage ?? 0) / 100;
+    const [w, h] = [(d.width / 2) * grow, (d.height / 2) * grow];
+    return [face((d.width - w) / 2, (d.height - h) / 2, w, h, 0.9, opts.detector ?? 'fake-detector')];
   }
 
   private checkModel(model?: string): string {
@@ -102,17 +105,44 @@ export class FakeFaceService implements FaceService {
     };
   }
 
-  async identify(image: Buffer, opts: Parameters<FaceService['identify']>[1]): Promise<IdentifyResult> {
-    const d = await this.decode(image, opts);
-    const e = embeddingOf(d.hash);
+  async compare(set1: number[][], set2: number[][], opts: CompareOptions): Promise<CompareResult> {
+    this.checkModel(opts.model);
     const threshold = opts.threshold ?? 0.4;
-    // every enrolled face as a candidate (a person per face is enough for a double), nearest first
-    const candidates = [...this.store.values()].flatMap((p) => [...p.embeddings].map(([faceId, v]) => {
+    let best = { distance: Infinity, pair: [0, 0] as [number, number] };
+    set1.forEach((a, i) => set2.forEach((b, j) => {
+      if (a.length !== b.length) throw new FacekitError('BAD_ARGUMENT', `embeddings differ in length (${a.length} vs ${b.length})`);
+      const distance = Math.max(0, cosineDistance(a, b));
+      if (distance < best.distance) best = { distance, pair: [i, j] };
+    }));
+    return { verified: best.distance <= threshold, distance: best.distance, threshold, confidence: best.distance <= threshold ? 0.97 : 0.02, pair: best.pair };
+  }
+
+  /** every enrolled face as a candidate (a person per face is enough for a double), nearest first */
+  private ranked(e: number[], threshold: number) {
+    return [...this.store.values()].flatMap((p) => [...p.embeddings].map(([faceId, v]) => {
       const distance = Math.max(0, cosineDistance(e, v));
       return { personId: p.id, name: p.name, faceId, distance, confidence: distance <= threshold ? 0.97 : 0.02 };
-    })).sort((x, y) => x.distance - y.distance).slice(0, opts.topK ?? 5);
+    })).sort((x, y) => x.distance - y.distance);
+  }
+
+  async identify(image: Buffer, opts: Parameters<FaceService['identify']>[1]): Promise<IdentifyResult> {
+    const d = await this.decode(image, opts);
+    const threshold = opts.threshold ?? 0.4;
+    const candidates = this.ranked(embeddingOf(d.hash), threshold).slice(0, opts.topK ?? 5);
     const match = candidates[0] && candidates[0].distance <= threshold ? candidates[0] : null;
     return { faces: this.facesOf(d, opts).map((face) => ({ ...face, match, candidates })), model: this.checkModel(opts.model), metric: 'cosine', threshold };
+  }
+
+  async searchGallery(embedding: number[], opts: GallerySearchOptions): Promise<GallerySearchResult> {
+    this.checkModel(opts.model);
+    const threshold = opts.threshold ?? 0.4;
+    return { candidates: this.ranked(embedding, threshold).slice(0, opts.topK ?? 5), threshold };
+  }
+
+  async indexGallery(): Promise<GalleryIndexJson[]> {
+    const faces = new Map<string, number>();
+    for (const p of this.store.values()) for (const f of p.faces) faces.set(f.model, (faces.get(f.model) ?? 0) + 1);
+    return [...faces].map(([model, n]) => ({ model, dims: 32, faces: n, hnsw: false }));
   }
 
   async analyze(image: Buffer, opts: AnalyzeOptions): Promise<AnalyzeResult> {
@@ -128,7 +158,7 @@ export class FakeFaceService implements FaceService {
           ...(actions.includes('age') ? { age: 20 + (h[0] % 40) } : {}),
           ...(actions.includes('gender') ? { gender: { female, male: 1 - female } } : {}),
           ...(actions.includes('emotion') ? { emotion } : {}),
-          ...(actions.includes('race') ? { race: { asian: 0.1, indian: 0.1, black: 0.1, white: 0.5, 'middle eastern': 0.1, 'latino hispanic': 0.1 } } : {}),
+          ...(actions.includes('race') ? { race: { white: 0.5, black: 0.1, asian: 0.1, indian: 0.1, other: 0.2 } } : {}),
         },
       })),
     };

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { FacekitError } from '../../errors/index.js';
+import { DEEPFACE_TOKEN_ENV, withEnvironmentToken } from '../../server/keys/env-token.js';
 import { defaultKeysFile, FileKeyStore } from '../../server/keys/store.js';
 import { DEFAULT_LIMITS, type ServerLimits } from '../../server/limits.js';
 import type { FacekitServer } from '../../server/server.js';
@@ -16,6 +17,8 @@ export interface ServeOptions {
   auditLog: string;
   imageRoot?: string;
   photosRoot?: string;
+  fetchUrls?: boolean;
+  fetchPrivateUrls?: boolean;
   concurrency: string;
   maxQueued: string;
   rate: string;
@@ -33,6 +36,10 @@ function int(name: string, v: string, min: number): number {
   return n;
 }
 
+function envFlag(name: string): boolean {
+  return ['1', 'true', 'yes'].includes((process.env[name] ?? '').toLowerCase());
+}
+
 /** Checks the bind before loading models (refusal is instant), then builds and listens. */
 export async function runServe(opts: ServeOptions, createService: CreateService): Promise<{ app: FacekitServer; address: string }> {
   const port = int('port', opts.port, 0);
@@ -40,7 +47,8 @@ export async function runServe(opts: ServeOptions, createService: CreateService)
   const [{ checkBind, PROTECTED_MODE_WARNING }, { ServerMetrics }, { startServer }, { createClusterService }] = await Promise.all([
     import('../../server/plugins/auth.js'), import('../../server/metrics.js'), import('../../server/server.js'), import('../../cluster/index.js'),
   ]);
-  const keyStore = new FileKeyStore(opts.keysFile ?? defaultKeysFile());
+  // a deepface client's bearer token, from the environment deepface's server reads it from
+  const keyStore = withEnvironmentToken(new FileKeyStore(opts.keysFile ?? defaultKeysFile()), process.env[DEEPFACE_TOKEN_ENV]);
   const { authOff } = await checkBind(opts.host, keyStore);
   const limits: ServerLimits = {
     ...DEFAULT_LIMITS,
@@ -55,8 +63,9 @@ export async function runServe(opts: ServeOptions, createService: CreateService)
   const metrics = new ServerMetrics();
   const service = await createService({ db: opts.db, onInference: metrics.observeInference });
   if (authOff) process.stderr.write(`\n*** ${PROTECTED_MODE_WARNING} ***\n\n`);
+  const fetchUrls = { enabled: Boolean(opts.fetchUrls || envFlag('FACEKIT_FETCH_URLS')), allowPrivate: Boolean(opts.fetchPrivateUrls || envFlag('FACEKIT_FETCH_PRIVATE_URLS')) };
   return startServer({
-    service, keyStore, metrics, host: opts.host, port, limits, auditLog: opts.auditLog, imageRoot: opts.imageRoot ?? null, clusters, logger: { level: 'info' },
+    service, keyStore, metrics, host: opts.host, port, limits, auditLog: opts.auditLog, imageRoot: opts.imageRoot ?? null, fetchUrls, clusters, logger: { level: 'info' },
   });
 }
 
@@ -74,6 +83,8 @@ export function registerServe(program: Command, createService: CreateService): v
     .option('--keys-file <file>', `API keys file (default: ${defaultKeysFile()})`)
     .option('--audit-log <file>', 'JSON-lines log of every write', defaultAuditLog())
     .option('--image-root <dir>', 'let deepface-style requests name image files under this directory')
+    .option('--fetch-urls', 'let deepface-style requests name http(s) image URLs for the server to fetch (public addresses only; env FACEKIT_FETCH_URLS=1)')
+    .option('--fetch-private-urls', 'with --fetch-urls, also fetch from private and loopback addresses (env FACEKIT_FETCH_PRIVATE_URLS=1)')
     .option('--photos-root <dir>', 'photo folders under this directory can be clustered and searched (/v1/clusters, /v1/find and the page)')
     .option('--concurrency <n>', 'inference jobs at once', String(DEFAULT_LIMITS.concurrency))
     .option('--max-queued <n>', 'jobs allowed to wait before 503', String(DEFAULT_LIMITS.maxQueued))

@@ -3,31 +3,53 @@ import { isAbsolute, resolve, sep } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { FacekitError } from '../../errors/index.js';
 import { decodeBase64Image } from '../plugins/uploads.js';
+import { fetchImageUrl, type UrlFetchPolicy } from './fetch-url.js';
+
+export interface DeepfaceImageOptions {
+  /** directory image paths may be read from; null refuses paths */
+  imageRoot: string | null;
+  /** bytes per image file read from the root */
+  maxBytes: number;
+  urls: UrlFetchPolicy;
+}
 
 /**
- * deepface takes an image as a multipart file, a data URL, an http(s) URL or a file path. Here:
- * files and data URLs (and raw base64) always; URLs never (no outbound fetches from a face
- * server); paths only inside an operator-chosen image root, because reading arbitrary server
- * paths on a client's say-so would leak the filesystem.
+ * deepface takes an image as a multipart file, a data URL, raw base64, an http(s) URL or a file
+ * path. Files, data URLs and base64 always work; URLs only under the operator's fetch policy
+ * (fetch-url.ts); paths only inside an operator-chosen image root, because reading arbitrary
+ * server paths on a client's say-so would leak the filesystem.
  */
-export async function deepfaceImage(request: FastifyRequest, names: string[], opts: { imageRoot: string | null; maxBytes: number }): Promise<Buffer> {
+export async function deepfaceImage(request: FastifyRequest, names: string[], opts: DeepfaceImageOptions): Promise<Buffer> {
+  const input = await deepfaceInput(request, names, opts);
+  if (!Buffer.isBuffer(input)) throw new FacekitError('BAD_IMAGE', `'${names[0]}' must be an image (a string or a multipart file), not a list`);
+  return input;
+}
+
+/**
+ * An image, or the embedding deepface's verify also takes in its place (a list of numbers,
+ * JSON bodies only). `names` are the field's current name, then older deepface names for it
+ * (img_path, img1_path, ...).
+ */
+export async function deepfaceInput(request: FastifyRequest, names: string[], opts: DeepfaceImageOptions): Promise<Buffer | number[]> {
   for (const n of names) {
     const files = request.uploads?.get(n);
     if (files?.length) return files[0];
   }
   const body = (request.body ?? {}) as Record<string, unknown>;
-  const field = names.find((n) => body[n] !== undefined && body[n] !== '');
+  const field = names.find((n) => body[n] !== undefined && body[n] !== null && body[n] !== '');
   if (!field) throw new FacekitError('BAD_ARGUMENT', `'${names[0]}' not found in either json or form data request`);
   const value = body[field];
-  if (typeof value !== 'string') throw new FacekitError('BAD_IMAGE', `'${field}' must be a string (data URL, base64 or path) or a multipart file`);
+  if (Array.isArray(value)) {
+    if (value.length > 0 && value.every((x) => typeof x === 'number' && Number.isFinite(x))) return value as number[];
+    throw new FacekitError('BAD_ARGUMENT', `'${field}' as a list must be an embedding: a non-empty list of numbers`);
+  }
+  if (typeof value !== 'string') throw new FacekitError('BAD_IMAGE', `'${field}' must be a string (data URL, base64, URL or path) or a multipart file`);
   if (/^data:/i.test(value)) {
     const buf = decodeBase64Image(value);
     if (!buf) throw new FacekitError('BAD_IMAGE', `'${field}' is a data URL without valid base64 content`);
     return buf;
   }
-  if (/^https?:\/\//i.test(value)) {
-    throw new FacekitError('BAD_ARGUMENT', `'${field}' is a URL; this server does not fetch URLs: send the image as a multipart file, a data URL or base64`);
-  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return fetchImageUrl(value, field, opts.urls);
   if (opts.imageRoot) {
     const file = await fileInRoot(opts.imageRoot, value);
     if (file) {
@@ -41,8 +63,8 @@ export async function deepfaceImage(request: FastifyRequest, names: string[], op
   throw new FacekitError(
     'BAD_IMAGE',
     opts.imageRoot
-      ? `'${field}' is neither base64, a data URL, nor a file under the server's image root`
-      : `'${field}' is neither base64 nor a data URL (image paths are disabled; start the server with --image-root DIR to allow files under DIR)`,
+      ? `'${field}' is neither base64, a data URL, a URL, nor a file under the server's image root`
+      : `'${field}' is neither base64, a data URL nor a URL (image paths are disabled; start the server with --image-root DIR to allow files under DIR)`,
   );
 }
 

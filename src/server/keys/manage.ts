@@ -1,7 +1,7 @@
 import { FacekitError } from '../../errors/index.js';
 import type { Scope } from './scopes.js';
 import type { ApiKeyRecord, KeyStore } from './store.js';
-import { newToken, parseToken, secretMatches } from './tokens.js';
+import { foreignTokenId, newToken, parseToken, secretMatches } from './tokens.js';
 
 /** What `keys list` and GET /v1/keys show: never the hash. */
 export interface KeyInfo {
@@ -35,8 +35,8 @@ export async function revokeKey(store: KeyStore, id: string): Promise<void> {
 
 /** The key a presented token belongs to, or null when it matches none. */
 export async function authenticate(store: KeyStore, token: string): Promise<ApiKeyRecord | null> {
-  const parsed = parseToken(token);
-  if (!parsed) return null;
+  // a token not minted here (keys/env-token.ts) is its own secret, under an id derived from it
+  const parsed = parseToken(token) ?? { id: foreignTokenId(token), secret: token };
   const record = await store.find(parsed.id);
   if (!record) return null;
   return secretMatches(parsed.secret, record.hash) ? record : null;

@@ -30,6 +30,14 @@ export function parseToken(token: string): { id: string; secret: string } | null
   return m ? { id: m[1], secret: m[2] } : null;
 }
 
+/**
+ * The key id of a token not minted by facekit (deepface's DEEPFACE_AUTH_TOKEN, see
+ * env-token.ts): derived from the token itself, as such a token carries no id.
+ */
+export function foreignTokenId(token: string): string {
+  return `ext-${createHash('sha256').update(`facekit-key-id:${token}`, 'utf8').digest('hex').slice(0, 16)}`;
+}
+
 /** Constant-time comparison of a presented secret with a stored hash. */
 export function secretMatches(secret: string, storedHash: string): boolean {
   const a = Buffer.from(hashSecret(secret), 'hex');

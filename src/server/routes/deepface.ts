@@ -1,37 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { FacekitError } from '../../errors/index.js';
-import { deepfaceImage } from '../deepface/images.js';
-import { DEEPFACE_METRICS, deepfaceDetectorName, deepfaceModelName, detectorFor, metricFor, modelFor } from '../deepface/names.js';
-import { analyzeResponse, representResponse, verifyResponse } from '../deepface/shapes.js';
+import type { UrlFetchPolicy } from '../deepface/fetch-url.js';
+import { deepfaceImage, deepfaceInput, type DeepfaceImageOptions } from '../deepface/images.js';
+import { common, consumes, facePlan, facekitNames, facialAreaSchema, img, type CommonFields } from '../deepface/fields.js';
+import { DEEPFACE_METRICS, metricFor } from '../deepface/names.js';
+import { deepfaceErrorResponses, installDeepfaceProtocol } from '../deepface/protocol.js';
+import { analyzeResponse, NO_FACIAL_AREA, RACE_NOTE, representResponse, verifyResponse, type DeepfaceFacialArea, facialArea } from '../deepface/shapes.js';
 import type { AnalyzeAction } from '../service.js';
-import { errorResponses, readSecurity } from '../schemas.js';
+import { readSecurity } from '../schemas.js';
+import { deepfaceGalleryRoutes } from './deepface-gallery.js';
 import type { RouteDeps } from './deps.js';
-
-const img = { type: 'string', description: 'data URL, base64, or a path under the server image root; or a multipart file' } as const;
-/** deepface fields we accept; the ones marked ignored have no counterpart and do not change results */
-const common = {
-  model_name: { type: 'string', description: 'deepface model name (see the mapping table); default: facekit default model' },
-  detector_backend: { type: 'string', description: 'deepface detector name; default opencv' },
-  enforce_detection: { type: 'boolean', default: true },
-  align: { type: 'boolean', default: true },
-  anti_spoofing: { type: 'boolean', default: false },
-  expand_percentage: { type: 'integer', description: 'accepted, ignored' },
-  normalization: { type: 'string', description: 'accepted, ignored (each model uses its own)' },
-  silent: { type: 'boolean', description: 'accepted, ignored' },
-} as const;
-
-const facialArea = {
-  type: 'object',
-  required: ['x', 'y', 'w', 'h', 'left_eye', 'right_eye'],
-  properties: {
-    x: { type: 'integer' },
-    y: { type: 'integer' },
-    w: { type: 'integer' },
-    h: { type: 'integer' },
-    left_eye: { type: ['array', 'null'], items: { type: 'integer' } },
-    right_eye: { type: ['array', 'null'], items: { type: 'integer' } },
-  },
-} as const;
 
 const scores = { type: 'object', additionalProperties: { type: 'number' } } as const;
 const ACTIONS: AnalyzeAction[] = ['age', 'gender', 'emotion', 'race'];
@@ -46,61 +24,89 @@ function parseActions(v: unknown): AnalyzeAction[] {
   return list as AnalyzeAction[];
 }
 
-type Common = { model_name?: string; detector_backend?: string; enforce_detection?: boolean; align?: boolean; anti_spoofing?: boolean };
+export interface DeepfaceRouteDeps extends RouteDeps {
+  maxImageBytes: number;
+  urls: UrlFetchPolicy;
+}
 
-/** POST /verify, /represent, /analyze with deepface's request fields and response shapes. */
-export function registerDeepfaceRoutes(app: FastifyInstance, deps: RouteDeps & { maxImageBytes: number }): void {
-  const { service, queue, maxPixels } = deps;
-  const imageOpts = { imageRoot: deps.imageRoot, maxBytes: deps.maxImageBytes };
+/** what the deepface route files use: the server's deps, and where images may come from */
+export interface DeepfaceScopeDeps extends RouteDeps {
+  images: DeepfaceImageOptions;
+}
+
+/**
+ * deepface's API: POST /verify, /represent, /analyze (here) and /register, /search,
+ * /build/index (deepface-gallery.ts) with deepface's request fields, response shapes and error
+ * bodies, in a scope of their own (deepface/protocol.ts).
+ */
+export function registerDeepfaceRoutes(app: FastifyInstance, deps: DeepfaceRouteDeps): void {
+  const scoped: DeepfaceScopeDeps = { ...deps, images: { imageRoot: deps.imageRoot, maxBytes: deps.maxImageBytes, urls: deps.urls } };
+  void app.register(async (scope) => {
+    installDeepfaceProtocol(scope);
+    deepfaceRoutes(scope, scoped);
+    deepfaceGalleryRoutes(scope, scoped);
+  });
+}
+
+function deepfaceRoutes(app: FastifyInstance, deps: DeepfaceScopeDeps): void {
+  const { service, queue, maxPixels, images: imageOpts } = deps;
 
   app.post('/verify', {
     config: { scope: 'read' },
     schema: {
       tags: ['deepface'],
-      summary: 'deepface-compatible DeepFace.verify',
-      consumes: ['application/json', 'multipart/form-data'],
+      summary: 'deepface-compatible DeepFace.verify: the closest pair of faces over both images decides',
+      consumes,
       security: readSecurity,
       body: {
         type: 'object',
         properties: {
-          img1: img, img2: img, img1_path: img, img2_path: img,
+          img1: { ...img, type: ['string', 'array'], items: { type: 'number' }, description: `${img.description}; or an embedding (list of numbers)` },
+          img2: { ...img, type: ['string', 'array'], items: { type: 'number' }, description: `${img.description}; or an embedding (list of numbers)` },
+          img1_path: img, img2_path: img,
           ...common,
           distance_metric: { type: 'string', description: `one of ${DEEPFACE_METRICS.join(', ')}; default cosine` },
-          threshold: { type: 'number', minimum: 0 },
+          threshold: { type: 'number', minimum: 0, description: 'on distance_metric\'s scale; default: facekit\'s calibrated threshold for the model that ran' },
         },
       },
       response: {
         200: {
           type: 'object',
-          required: ['verified', 'distance', 'threshold', 'model', 'detector_backend', 'similarity_metric', 'facial_areas', 'time'],
+          required: ['verified', 'distance', 'threshold', 'model', 'detector_backend', 'similarity_metric', 'facial_areas', 'time', 'facekit_model', 'facekit_detector'],
           properties: {
             verified: { type: 'boolean' },
             distance: { type: 'number' },
             threshold: { type: 'number' },
-            confidence: { type: 'number', description: 'percent, as newer deepface versions report; present when the model is calibrated' },
+            confidence: { type: 'number', description: 'percent, as newer deepface versions report; from facekit\'s calibration of the model that ran' },
             model: { type: 'string' },
             detector_backend: { type: 'string' },
             similarity_metric: { type: 'string' },
-            facial_areas: { type: 'object', required: ['img1', 'img2'], properties: { img1: facialArea, img2: facialArea } },
+            facial_areas: { type: 'object', required: ['img1', 'img2'], properties: { img1: facialAreaSchema, img2: facialAreaSchema } },
             time: { type: 'number' },
+            ...facekitNames,
           },
         },
-        ...errorResponses,
+        ...deepfaceErrorResponses,
       },
     },
   }, async (request) => {
     const t0 = performance.now();
-    const b = request.body as Common & { distance_metric?: string; threshold?: number };
-    const model = modelFor(b.model_name);
-    const detector = detectorFor(b.detector_backend);
+    const b = request.body as CommonFields & { distance_metric?: string; threshold?: number };
+    const plan = facePlan(b, maxPixels);
     const metric = metricFor(b.distance_metric);
-    const image1 = await deepfaceImage(request, ['img1', 'img1_path'], imageOpts);
-    const image2 = await deepfaceImage(request, ['img2', 'img2_path'], imageOpts);
-    const r = await queue.run(() => service.verify(image1, image2, {
-      maxPixels, model, detector, metric, threshold: b.threshold, align: b.align, enforceDetection: b.enforce_detection, antiSpoofing: b.anti_spoofing,
-    }));
-    const names = { model: b.model_name || deepfaceModelName(r.model), detector: b.detector_backend || deepfaceDetectorName(r.detector) };
-    return verifyResponse(r, names, (performance.now() - t0) / 1000);
+    // like deepface: each side is every face represent finds (or the embedding given), and the closest pair decides
+    const side = async (names: string[]): Promise<{ embeddings: number[][]; areas: DeepfaceFacialArea[] }> => {
+      const input = await deepfaceInput(request, names, imageOpts);
+      if (!Buffer.isBuffer(input)) return { embeddings: [input], areas: [NO_FACIAL_AREA] };
+      const r = await queue.run(() => service.represent(input, plan.options));
+      return { embeddings: r.faces.map((f) => f.embedding), areas: r.faces.map(facialArea) };
+    };
+    const [a, c] = await Promise.all([side(['img1', 'img1_path']), side(['img2', 'img2_path'])]);
+    const threshold = b.threshold === undefined ? undefined : metric.fromDeepface(b.threshold);
+    const r = await service.compare(a.embeddings, c.embeddings, { model: plan.model.facekit, metric: metric.facekit, threshold });
+    return verifyResponse(r, {
+      model: plan.model.deepface, detector: plan.detector.deepface, metric, areas: [a.areas[r.pair[0]], c.areas[r.pair[1]]], names: plan.names, seconds: (performance.now() - t0) / 1000,
+    });
   });
 
   app.post('/represent', {
@@ -108,36 +114,33 @@ export function registerDeepfaceRoutes(app: FastifyInstance, deps: RouteDeps & {
     schema: {
       tags: ['deepface'],
       summary: 'deepface-compatible DeepFace.represent',
-      consumes: ['application/json', 'multipart/form-data'],
+      consumes,
       security: readSecurity,
       body: { type: 'object', properties: { img, img_path: img, ...common, max_faces: { type: 'integer', minimum: 1 } } },
       response: {
         200: {
           type: 'object',
-          required: ['results'],
+          required: ['results', 'facekit_model', 'facekit_detector'],
           properties: {
             results: {
               type: 'array',
               items: {
                 type: 'object',
                 required: ['embedding', 'facial_area', 'face_confidence'],
-                properties: { embedding: { type: 'array', items: { type: 'number' } }, facial_area: facialArea, face_confidence: { type: 'number' } },
+                properties: { embedding: { type: 'array', items: { type: 'number' } }, facial_area: facialAreaSchema, face_confidence: { type: 'number' } },
               },
             },
+            ...facekitNames,
           },
         },
-        ...errorResponses,
+        ...deepfaceErrorResponses,
       },
     },
   }, async (request) => {
-    const b = request.body as Common & { max_faces?: number };
-    const model = modelFor(b.model_name);
-    const detector = detectorFor(b.detector_backend);
+    const plan = facePlan(request.body as CommonFields, maxPixels);
     const image = await deepfaceImage(request, ['img', 'img_path'], imageOpts);
-    const r = await queue.run(() => service.represent(image, {
-      maxPixels, model, detector, align: b.align, maxFaces: b.max_faces, enforceDetection: b.enforce_detection, antiSpoofing: b.anti_spoofing,
-    }));
-    return representResponse(r);
+    const r = await queue.run(() => service.represent(image, plan.options));
+    return { ...representResponse(r), ...plan.names };
   });
 
   app.post('/analyze', {
@@ -145,19 +148,20 @@ export function registerDeepfaceRoutes(app: FastifyInstance, deps: RouteDeps & {
     schema: {
       tags: ['deepface'],
       summary: 'deepface-compatible DeepFace.analyze',
-      consumes: ['application/json', 'multipart/form-data'],
+      consumes,
       security: readSecurity,
       body: {
         type: 'object',
         properties: {
           img, img_path: img, ...common,
-          actions: { type: ['array', 'string'], items: { type: 'string' }, description: 'age, gender, emotion, race (default: all)' },
+          max_faces: { type: 'integer', minimum: 1 },
+          actions: { type: ['array', 'string'], items: { type: 'string' }, description: 'age, gender, emotion, race (default: all); a list, or its Python text' },
         },
       },
       response: {
         200: {
           type: 'object',
-          required: ['results'],
+          required: ['results', 'facekit_detector'],
           properties: {
             results: {
               type: 'array',
@@ -165,29 +169,31 @@ export function registerDeepfaceRoutes(app: FastifyInstance, deps: RouteDeps & {
                 type: 'object',
                 required: ['region', 'face_confidence'],
                 properties: {
-                  region: facialArea,
+                  region: facialAreaSchema,
                   face_confidence: { type: 'number' },
-                  age: { type: 'number' },
+                  age: { type: 'integer' },
                   gender: scores,
                   dominant_gender: { type: 'string' },
                   emotion: scores,
                   dominant_emotion: { type: 'string' },
-                  race: scores,
+                  race: { ...scores, description: RACE_NOTE },
                   dominant_race: { type: 'string' },
                 },
               },
             },
+            facekit_detector: facekitNames.facekit_detector,
           },
         },
-        ...errorResponses,
+        ...deepfaceErrorResponses,
       },
     },
   }, async (request) => {
-    const b = request.body as Common & { actions?: unknown };
+    const b = request.body as CommonFields & { actions?: unknown };
     const actions = parseActions(b.actions);
-    const detector = detectorFor(b.detector_backend);
+    const plan = facePlan(b, maxPixels);
     const image = await deepfaceImage(request, ['img', 'img_path'], imageOpts);
-    const r = await queue.run(() => service.analyze(image, { maxPixels, detector, actions, enforceDetection: b.enforce_detection, antiSpoofing: b.anti_spoofing }));
-    return analyzeResponse(r, actions);
+    const { detector, enforceDetection, antiSpoofing, expandPercentage, maxFaces } = plan.options;
+    const r = await queue.run(() => service.analyze(image, { maxPixels, detector, actions, enforceDetection, antiSpoofing, expandPercentage, maxFaces }));
+    return { ...analyzeResponse(r, actions), facekit_detector: plan.names.facekit_detector };
   });
 }
