@@ -1,7 +1,8 @@
-import { readFile, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, resolve, sep } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import type { FastifyRequest } from 'fastify';
 import { FacekitError } from '../../errors/index.js';
+import { sniffFormat } from '../../image/index.js';
+import { fileUnderRoot } from '../image-root.js';
 import { decodeBase64Image } from '../plugins/uploads.js';
 
 /**
@@ -21,40 +22,26 @@ export async function deepfaceImage(request: FastifyRequest, names: string[], op
   const value = body[field];
   if (typeof value !== 'string') throw new FacekitError('BAD_IMAGE', `'${field}' must be a string (data URL, base64 or path) or a multipart file`);
   if (/^data:/i.test(value)) {
-    const buf = decodeBase64Image(value);
+    const buf = decodeBase64Image(value, opts.maxBytes);
     if (!buf) throw new FacekitError('BAD_IMAGE', `'${field}' is a data URL without valid base64 content`);
     return buf;
   }
   if (/^https?:\/\//i.test(value)) {
     throw new FacekitError('BAD_ARGUMENT', `'${field}' is a URL; this server does not fetch URLs: send the image as a multipart file, a data URL or base64`);
   }
+  let refusal = 'image paths are disabled on this server (start it with --image-root DIR to allow files under DIR)';
   if (opts.imageRoot) {
-    const file = await fileInRoot(opts.imageRoot, value);
-    if (file) {
-      const s = await stat(file);
+    const file = await fileUnderRoot(opts.imageRoot, value);
+    if ('path' in file) {
+      const s = await stat(file.path);
       if (s.size > opts.maxBytes) throw new FacekitError('IMAGE_TOO_LARGE', `'${field}' file is ${s.size} bytes; the limit is ${opts.maxBytes}`);
-      return readFile(file);
+      return readFile(file.path);
     }
+    refusal = file.refused;
   }
-  const buf = decodeBase64Image(value);
-  if (buf) return buf;
-  throw new FacekitError(
-    'BAD_IMAGE',
-    opts.imageRoot
-      ? `'${field}' is neither base64, a data URL, nor a file under the server's image root`
-      : `'${field}' is neither base64 nor a data URL (image paths are disabled; start the server with --image-root DIR to allow files under DIR)`,
-  );
-}
-
-/** The real path of `p` when it is an existing file inside `root`; null otherwise. */
-async function fileInRoot(root: string, p: string): Promise<string | null> {
-  if (p.includes('\0')) return null;
-  try {
-    const realRoot = await realpath(root);
-    const candidate = await realpath(isAbsolute(p) ? p : resolve(realRoot, p));
-    if (!candidate.startsWith(realRoot + sep)) return null;
-    return (await stat(candidate)).isFile() ? candidate : null;
-  } catch {
-    return null;
-  }
+  // '/etc/passwd' is valid base64 too: text with path characters counts as base64 only when it
+  // decodes to an image, so a refused path is reported as one
+  const buf = field.endsWith('_path') ? null : decodeBase64Image(value, opts.maxBytes);
+  if (buf && (sniffFormat(buf) !== null || !/[/.\\]/.test(value))) return buf;
+  throw new FacekitError('BAD_IMAGE', `'${field}' was refused as an image path: ${refusal}; or send the image as a multipart file, a data URL or base64`);
 }

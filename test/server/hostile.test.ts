@@ -1,0 +1,92 @@
+/**
+ * Hostile requests at the HTTP layer (with the fake service): the image byte limit holds however
+ * an image arrives, and a path a client names is refused, saying so, unless it is a file under the
+ * image root by its real path.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StreamService, StreamStartBody } from '../../src/server/routes/streams.ts';
+import { FakeFaceService } from './fake-service.ts';
+import { dataUrl, png, postJson, startHarness, type Harness } from './helpers.ts';
+
+const LIMIT = 128 * 1024;
+let h: Harness;
+let root: string;
+let outside: string;
+const started: StreamStartBody[] = [];
+
+/** Records what it was asked to start; the routes' path checks are what is tested. */
+const streams: StreamService = {
+  async start(o) { started.push(o); return { id: 's1', source: o.source }; },
+  get: () => null,
+  list: () => [],
+  subscribe: () => () => {},
+  async stop() { return null; },
+  async close() {},
+};
+
+before(async () => {
+  root = mkdtempSync(join(tmpdir(), 'facekit-root-'));
+  outside = mkdtempSync(join(tmpdir(), 'facekit-outside-'));
+  const red = await png([200, 20, 20], 80);
+  writeFileSync(join(outside, 'secret.png'), red);
+  writeFileSync(join(outside, 'clip.mp4'), 'not really a video');
+  writeFileSync(join(root, 'red.png'), red);
+  writeFileSync(join(root, 'clip.mp4'), 'not really a video');
+  mkdirSync(join(root, 'sub'));
+  symlinkSync(join(outside, 'secret.png'), join(root, 'link.png'));
+  symlinkSync(join(outside, 'clip.mp4'), join(root, 'link.mp4'));
+  const service = Object.assign(new FakeFaceService(), { streams });
+  h = await startHarness({ service, imageRoot: root, limits: { imageBytes: LIMIT, bodyBytes: 4 * LIMIT } });
+});
+after(async () => {
+  await h.close();
+  rmSync(root, { recursive: true, force: true });
+  rmSync(outside, { recursive: true, force: true });
+});
+
+const message = async (res: Response): Promise<string> => ((await res.json()) as { error: { message: string } }).error.message;
+
+test('base64 and data URL images over the per-image byte limit are 413, as multipart files are', async () => {
+  const big = Buffer.alloc(LIMIT + 1000, 7);
+  for (const image of [big.toString('base64'), dataUrl(big)]) {
+    const res = await postJson(`${h.url}/v1/detect`, { image });
+    assert.equal(res.status, 413);
+    assert.match(await message(res), new RegExp(`limit is ${LIMIT}`));
+  }
+  const deepface = await postJson(`${h.url}/represent`, { img: dataUrl(big) });
+  assert.equal(deepface.status, 413);
+  const fits = await postJson(`${h.url}/v1/detect`, { image: dataUrl(await png([1, 2, 3], 64)) });
+  assert.equal(fits.status, 200);
+});
+
+test('image paths: a directory, a file outside the root, a symlink out of it, a missing file are refused, saying why', async () => {
+  const cases: [string, RegExp][] = [
+    ['sub', /refused as an image path: it is a directory/],
+    ['/etc/passwd', /refused as an image path: it is outside the image root/],
+    [join(outside, 'secret.png'), /outside the image root/],
+    ['../' + join('..', outside, 'secret.png'), /outside the image root/],
+    ['link.png', /leads outside the image root \(through a symbolic link\)/],
+    ['nope.png', /no such file under the image root/],
+  ];
+  for (const [img_path, re] of cases) {
+    const res = await postJson(`${h.url}/represent`, { img_path });
+    assert.equal(res.status, 400, img_path);
+    assert.match(await message(res), re, img_path);
+  }
+  assert.equal((await postJson(`${h.url}/represent`, { img_path: 'red.png' })).status, 200);
+});
+
+test('/v1/streams checks a file source by its real path: a symlink out of the root is refused', async () => {
+  const link = await postJson(`${h.url}/v1/streams`, { source: 'link.mp4' });
+  assert.equal(link.status, 400);
+  assert.match(await message(link), /source link\.mp4 was refused: it leads outside the image root/);
+  const dir = await postJson(`${h.url}/v1/streams`, { source: 'sub' });
+  assert.match(await message(dir), /directory/);
+  const ok = await postJson(`${h.url}/v1/streams`, { source: 'clip.mp4' });
+  assert.equal(ok.status, 201);
+  assert.equal(started.at(-1)?.source, join(root, 'clip.mp4'));
+});
