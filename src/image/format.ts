@@ -8,6 +8,9 @@ import { isNetpbm } from './netpbm.js';
 
 export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'tiff' | 'heif' | 'netpbm';
 
+/** Each format as messages name it. */
+export const FORMAT_NAMES: Record<ImageFormat, string> = { jpeg: 'JPEG', png: 'PNG', webp: 'WebP', gif: 'GIF', tiff: 'TIFF', heif: 'HEIF/AVIF', netpbm: 'PGM/PPM' };
+
 /** The formats facekit reads, as messages name them. */
 export const READABLE_FORMATS = 'JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIF, PGM/PPM';
 

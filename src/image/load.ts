@@ -11,7 +11,7 @@ import type { SharpOptions, Metadata } from 'sharp';
 import { loadSharp } from './sharp.js';
 import { FacekitError } from '../errors/index.js';
 import { decodeNetpbm, readNetpbmHeader } from './netpbm.js';
-import { isHeic, minJpegBytes, pngDamage, READABLE_FORMATS, sniffFormat, type ImageFormat } from './format.js';
+import { FORMAT_NAMES, isHeic, minJpegBytes, pngDamage, READABLE_FORMATS, sniffFormat, type ImageFormat } from './format.js';
 import type { RgbImage } from './types.js';
 
 export interface RawPixels {
@@ -164,7 +164,7 @@ function badImage(name: string, e: unknown, buf: Uint8Array, format: ImageFormat
   if (/pixel limit/i.test(msg)) return new FacekitError('IMAGE_TOO_LARGE', `${name}: ${msg}`);
   const damage = format === 'png' ? pngDamage(buf) : null;
   const why = damage ?? (/^unknown error$/i.test(msg) ? 'the decoder gave no reason' : msg);
-  return new FacekitError('BAD_IMAGE', `${name} could not be decoded as ${format.toUpperCase()} (corrupt or truncated?): ${why}`);
+  return new FacekitError('BAD_IMAGE', `${name} could not be decoded as ${FORMAT_NAMES[format]} (corrupt or truncated?): ${why}`);
 }
 
 /**
