@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
+import { jpegWithSize } from '../../bench/hostile-corpus.ts';
 import { loadImage } from '../../src/image/index.ts';
 import { FacekitError } from '../../src/errors/index.ts';
 
@@ -135,20 +136,6 @@ test('size limits give IMAGE_TOO_LARGE naming size and limit', async () => {
   await assert.rejects(loadImage(sample, { maxPixels: 1_000_000 }), isErr('IMAGE_TOO_LARGE', /1920x1280 \(2\.5 megapixels\), over the limit of 1\.0 megapixels/));
 });
 
-/** A copy of a JPEG with the frame header's dimensions replaced. */
-function withJpegSize(jpg: Buffer, width: number, height: number): Buffer {
-  const out = Buffer.from(jpg);
-  for (let i = 2; i + 9 < out.length; i += 2 + out.readUInt16BE(i + 2)) {
-    const marker = out[i + 1];
-    if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) {
-      out.writeUInt16BE(height, i + 5);
-      out.writeUInt16BE(width, i + 7);
-      return out;
-    }
-  }
-  throw new Error('no frame header');
-}
-
 test('hostile inputs are refused from their headers, before the pixels are allocated', async () => {
   // netpbm claiming 40 gigapixels in 20 bytes: refused by the declared size, no allocation
   await assert.rejects(loadImage(Buffer.from('P5 200000 200000 255\n')), isErr('IMAGE_TOO_LARGE', /200000x200000/));
@@ -156,9 +143,9 @@ test('hostile inputs are refused from their headers, before the pixels are alloc
   await assert.rejects(loadImage(Buffer.from('P2 99999999999 2 255\n')), isErr('BAD_IMAGE', /malformed/));
   // a JPEG whose header claims 6000x6000 over 640x427 of data
   const jpg = await sharp(sample).resize(640).jpeg({ quality: 60 }).toBuffer();
-  await assert.rejects(loadImage(withJpegSize(jpg, 6000, 6000)), isErr('BAD_IMAGE', /header says 6000x6000.*lies/));
+  await assert.rejects(loadImage(jpegWithSize(jpg, 6000, 6000)), isErr('BAD_IMAGE', /header says 6000x6000.*lies/));
   // a smaller lie passes the size floor but its scan data runs out: libjpeg's warning is an error here
-  await assert.rejects(loadImage(withJpegSize(jpg, 1200, 900)), isErr('BAD_IMAGE', /premature end/));
+  await assert.rejects(loadImage(jpegWithSize(jpg, 1200, 900)), isErr('BAD_IMAGE', /premature end/));
   const t0 = performance.now();
   await assert.rejects(loadImage(Buffer.from('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="6000" height="6000"><filter id="f"><feTurbulence numOctaves="30"/><feGaussianBlur stdDeviation="900"/></filter><rect width="100%" height="100%" filter="url(#f)"/></svg>')), isErr('BAD_IMAGE', /SVG.*does not rasterise/));
   assert.ok(performance.now() - t0 < 1000, 'SVG is refused without rendering');
