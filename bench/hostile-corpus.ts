@@ -18,6 +18,8 @@ export interface HostileImage {
   bytes: Buffer;
   /** true: a well-formed image that must give a result (no face is fine) */
   valid?: boolean;
+  /** also try to enroll it (REST): for faces too small to enroll */
+  enroll?: boolean;
 }
 
 export interface HostileMetadata {
@@ -216,7 +218,7 @@ async function imageCases(): Promise<HostileImage[]> {
   // shapes
   out.push({ kind: 'image', name: 'png-1x1', bytes: await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).png().toBuffer() });
   out.push({ kind: 'image', name: 'png-16x20000-strip', bytes: await sharp({ create: { width: 16, height: 20000, channels: 3, background: '#777' } }).png().toBuffer(), valid: true });
-  out.push({ kind: 'image', name: 'tiny-face-16x16', bytes: await sharp(FACE_PHOTO).extract({ left: 416, top: 358, width: 185, height: 235 }).resize(16, 16).png().toBuffer(), valid: true });
+  out.push({ kind: 'image', name: 'tiny-face-16x16', bytes: await sharp(FACE_PHOTO).extract({ left: 416, top: 358, width: 185, height: 235 }).resize(16, 16).png().toBuffer(), valid: true, enroll: true });
   return out;
 }
 
