@@ -7,6 +7,7 @@ export type HttpErrorCode =
   | 'FORBIDDEN'
   | 'PROTECTED_MODE'
   | 'RATE_LIMITED'
+  | 'TOO_MANY_AUTH_FAILURES'
   | 'QUEUE_FULL'
   | 'SHUTTING_DOWN'
   | 'PAYLOAD_TOO_LARGE'

@@ -75,10 +75,10 @@ export async function buildServer(opts: BuildServerOptions): Promise<FacekitServ
     if (closing) throw new HttpError(503, 'SHUTTING_DOWN', 'server is shutting down; retry on another instance', { 'retry-after': '5', connection: 'close' });
   });
   await installDocs(app, { version });
-  installAuth(app, { keyStore: opts.keyStore, host: opts.host });
+  installAuth(app, { keyStore: opts.keyStore, host: opts.host, failures: { max: limits.authFailuresMax, windowMs: limits.rateWindowMs } });
   await installRateLimit(app, { max: limits.rateMax, windowMs: limits.rateWindowMs });
   await installUploads(app, { fileBytes: limits.imageBytes, files: limits.files, totalBytes: limits.bodyBytes });
-  installAudit(app, opts.auditLog ? new AuditLog(opts.auditLog) : null);
+  installAudit(app, opts.auditLog ? new AuditLog(opts.auditLog) : null, { refusalWindowMs: limits.rateWindowMs });
   installMetrics(app, { metrics, service: opts.service, queue });
 
   const deps = { service: opts.service, queue, maxPixels: limits.maxPixels, imageRoot: opts.imageRoot ?? null };

@@ -1,16 +1,20 @@
 /**
  * Hostile requests at the HTTP layer (with the fake service): the image byte limit holds however
- * an image arrives, and a path a client names is refused, saying so, unless it is a file under the
- * image root by its real path.
+ * an image arrives; a path a client names is refused, saying so, unless it is a file under the
+ * image root by its real path; failed authentication is limited per address and cannot flood the
+ * audit log.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StreamService, StreamStartBody } from '../../src/server/routes/streams.ts';
+import { createKey } from '../../src/server/keys/manage.ts';
+import { MemoryKeyStore } from '../../src/server/keys/store.ts';
+import { WindowCounter } from '../../src/server/window-counter.ts';
 import { FakeFaceService } from './fake-service.ts';
-import { dataUrl, png, postJson, startHarness, type Harness } from './helpers.ts';
+import { bearer, dataUrl, png, postJson, startHarness, type Harness } from './helpers.ts';
 
 const LIMIT = 128 * 1024;
 let h: Harness;
@@ -89,4 +93,40 @@ test('/v1/streams checks a file source by its real path: a symlink out of the ro
   const ok = await postJson(`${h.url}/v1/streams`, { source: 'clip.mp4' });
   assert.equal(ok.status, 201);
   assert.equal(started.at(-1)?.source, join(root, 'clip.mp4'));
+});
+
+test('failed authentications from one address are limited (429 with Retry-After) and logged once per window', async () => {
+  const keyStore = new MemoryKeyStore();
+  const { token } = await createKey(keyStore, { scopes: ['read', 'write'] });
+  const keyed = await startHarness({ limits: { authFailuresMax: 3 } }, keyStore);
+  try {
+    const attempt = (headers: Record<string, string>) => postJson(`${keyed.url}/v1/people`, { name: 'x' }, headers);
+    for (const headers of [{}, bearer('fk_0123456789abcdef_' + 'A'.repeat(43)), bearer('nonsense')]) assert.equal((await attempt(headers)).status, 401);
+    for (let i = 0; i < 3; i++) {
+      const limited = await attempt(bearer('nonsense'));
+      assert.equal(limited.status, 429);
+      assert.match(limited.headers.get('retry-after') ?? '', /^\d+$/);
+      assert.match(await message(limited), /too many failed authentications from this address/);
+    }
+    // the address is limited, valid key or not, until the window ends
+    assert.equal((await attempt(bearer(token))).status, 429);
+    assert.equal((await fetch(`${keyed.url}/health`)).status, 200, 'public routes stay open');
+    const lines = readFileSync(join(keyed.dir, 'audit.jsonl'), 'utf8').trim().split('\n');
+    assert.equal(lines.length, 1, '7 refused anonymous writes, one audit line');
+    assert.equal(JSON.parse(lines[0]).status, 401);
+  } finally {
+    await keyed.close();
+  }
+});
+
+test('WindowCounter: counts per key per window, reports the ended window, stays bounded', () => {
+  const c = new WindowCounter(1000, 2);
+  assert.deepEqual(c.hit('a', 0), { count: 1, previous: 0 });
+  assert.deepEqual(c.hit('a', 500), { count: 2, previous: 0 });
+  assert.equal(c.msLeft('a', 500), 500);
+  assert.deepEqual(c.hit('a', 1200), { count: 1, previous: 2 });
+  c.hit('b', 1300);
+  c.hit('c', 1400); // a third key: the oldest window ('a') is forgotten
+  assert.equal(c.count('a', 1500), 0);
+  assert.equal(c.count('c', 1500), 1);
 });
