@@ -130,7 +130,7 @@ function heifWithSize(heif: Buffer, width: number, height: number): Buffer {
 }
 
 /** A valid black 1-bit PNG: a few kilobytes that decode to width x height pixels. */
-function pngBomb(width: number, height: number): Buffer {
+export function pngBomb(width: number, height: number): Buffer {
   const chunk = (type: string, data: Buffer) => {
     const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
     const head = Buffer.alloc(4);
