@@ -10,7 +10,8 @@
  * server gone) or a hang (over the budget).
  *
  * It also checks one gallery, one truth: the CLI enrolls into and deletes from the gallery file the
- * server has open, and the server's /v1/identify must reflect each within 2 s.
+ * server has open, and the server's /v1/identify must reflect each within 2 s; and it ends the
+ * server with SIGTERM while two 36-megapixel uploads are in flight.
  *
  *   npx tsx bench/hostile.ts        (builds dist/ first; writes bench/results/hostile.json)
  */
@@ -219,11 +220,16 @@ const personId = idOf(listed);
 const deleted = personId ? spawnSync(process.execPath, [bin, 'people', 'delete', personId, '--db', db], { encoding: 'utf8' }) : null;
 const deleteSeenMs = deleted?.status === 0 ? await seenWithin(false, performance.now()) : null;
 
+// SIGTERM while two 36-megapixel uploads are in flight: the server must exit within its 30 s grace
 const serverDiedDuringRun = serverExit;
+const bomb = corpus.find((c) => c.name === 'png-bomb-36-megapixels') as HostileInput & { bytes: Buffer };
+const inFlight = [0, 1].map(() => request('/v1/detect', json({ image: bomb.bytes.toString('base64') })));
+await new Promise((r) => setTimeout(r, 100));
 const t0Close = performance.now();
 server.kill('SIGTERM');
 if (!serverExit) await new Promise((r) => server.once('exit', r));
 const sigtermExitMs = performance.now() - t0Close;
+const inFlightAtSigterm = (await Promise.all(inFlight)).map((r) => r.status);
 rmSync(work, { recursive: true, force: true });
 
 // ---- the report ---------------------------------------------------------------------------------
@@ -245,7 +251,7 @@ const report = {
   budget: { perInputMs: BUDGET_MS, perInputMb: BUDGET_MB, serverAnswersAfterMs: AFTER_MS },
   corpus: { inputs: corpus.length, images: corpus.filter((c) => c.kind === 'image').length, metadata: corpus.filter((c) => c.kind === 'metadata').length, paths: corpus.filter((c) => c.kind === 'path').length },
   cli: { ...count(cliRuns), peakRssMb: Math.round(Math.max(0, ...cliRuns.map((r) => r.rssMb ?? 0))) },
-  rest: { ...count(restRuns), serverIdleRssMb: Math.round(baseline.rss), serverPeakRssMb: Math.round(serverPeakMb), serverDiedDuringRun, afterSigterm: serverExit, sigtermExitMs: Math.round(sigtermExitMs) },
+  rest: { ...count(restRuns), serverIdleRssMb: Math.round(baseline.rss), serverPeakRssMb: Math.round(serverPeakMb), serverDiedDuringRun, afterSigterm: serverExit, sigtermExitMs: Math.round(sigtermExitMs), inFlightAtSigterm },
   serverAfterEachInput: { healthMaxMs: Math.round(after.healthMaxMs), normalDetectMaxMs: Math.round(after.normalMaxMs), over1s: after.late },
   sharedSqliteGallery: { cliEnrollSeenByServerMs: enrollSeenMs && Math.round(enrollSeenMs), cliDeleteSeenByServerMs: deleteSeenMs && Math.round(deleteSeenMs) },
   notClear: runs.filter((r) => r.outcome === 'crash' || r.outcome === 'hang'),
