@@ -5,6 +5,8 @@ import { sniffFormat } from '../../image/index.js';
 import { fileUnderRoot } from '../image-root.js';
 import { decodeBase64Image } from '../plugins/uploads.js';
 
+const PATH_MAX = 4096;
+
 /**
  * deepface takes an image as a multipart file, a data URL, an http(s) URL or a file path. Here:
  * files and data URLs (and raw base64) always; URLs never (no outbound fetches from a face
@@ -39,9 +41,10 @@ export async function deepfaceImage(request: FastifyRequest, names: string[], op
     }
     refusal = file.refused;
   }
-  // '/etc/passwd' is valid base64 too: text with path characters counts as base64 only when it
-  // decodes to an image, so a refused path is reported as one
+  // '/etc/passwd' is valid base64 too: short text with path characters (paths fit in PATH_MAX,
+  // images do not) counts as base64 only when it decodes to an image, so a refused path says so
   const buf = field.endsWith('_path') ? null : decodeBase64Image(value, opts.maxBytes);
-  if (buf && (sniffFormat(buf) !== null || !/[/.\\]/.test(value))) return buf;
+  const pathLike = value.length <= PATH_MAX && /[/.\\]/.test(value);
+  if (buf && (!pathLike || sniffFormat(buf) !== null)) return buf;
   throw new FacekitError('BAD_IMAGE', `'${field}' was refused as an image path: ${refusal}; or send the image as a multipart file, a data URL or base64`);
 }
