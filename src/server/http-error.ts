@@ -9,6 +9,7 @@ export type HttpErrorCode =
   | 'RATE_LIMITED'
   | 'TOO_MANY_AUTH_FAILURES'
   | 'QUEUE_FULL'
+  | 'CLIENT_GONE'
   | 'SHUTTING_DOWN'
   | 'PAYLOAD_TOO_LARGE'
   | 'ROUTE_NOT_FOUND'

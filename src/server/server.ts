@@ -5,6 +5,7 @@ import type { KeyStore } from './keys/store.js';
 import { ServerMetrics } from './metrics.js';
 import { checkBind, installAuth, PROTECTED_MODE_WARNING } from './plugins/auth.js';
 import { AuditLog, installAudit } from './plugins/audit.js';
+import { installRequestSignal } from './request-signal.js';
 import { installDocs } from './plugins/docs.js';
 import { installErrors } from './plugins/errors.js';
 import { installMetrics } from './plugins/metrics.js';
@@ -70,6 +71,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<FacekitServ
   if (authOff) app.log.warn(PROTECTED_MODE_WARNING);
 
   installErrors(app);
+  installRequestSignal(app);
   let closing = false;
   app.addHook('onRequest', async () => {
     if (closing) throw new HttpError(503, 'SHUTTING_DOWN', 'server is shutting down; retry on another instance', { 'retry-after': '5', connection: 'close' });

@@ -130,3 +130,32 @@ test('WindowCounter: counts per key per window, reports the ended window, stays 
   assert.equal(c.count('a', 1500), 0);
   assert.equal(c.count('c', 1500), 1);
 });
+
+test('a client that goes away while its request waits in the queue leaves it: its work never runs', async () => {
+  const q = await startHarness({ limits: { concurrency: 1, maxQueued: 4 } });
+  try {
+    const img = dataUrl(await png([5, 5, 5]));
+    let open!: () => void;
+    q.service.gate = new Promise<void>((r) => { open = r; });
+    const first = postJson(`${q.url}/v1/detect`, { image: img });
+    const waitFor = async (cond: () => boolean) => {
+      for (let i = 0; i < 300 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(cond());
+    };
+    await waitFor(() => q.app.facekit.queue.running === 1);
+    const gone = new AbortController();
+    const second = fetch(`${q.url}/v1/detect`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ image: img }), signal: gone.signal }).catch((e: Error) => e.name);
+    await waitFor(() => q.app.facekit.queue.queued === 1);
+    gone.abort();
+    assert.equal(await second, 'AbortError');
+    await waitFor(() => q.app.facekit.queue.queued === 0);
+    assert.equal(q.app.facekit.queue.abandoned, 1);
+    q.service.gate = null;
+    open();
+    assert.equal((await first).status, 200);
+    assert.equal(q.service.calls.filter((c) => c.startsWith('decode')).length, 1, 'only the first request reached the service');
+    assert.equal((await postJson(`${q.url}/v1/detect`, { image: img })).status, 200, 'and the queue serves the next client');
+  } finally {
+    await q.close();
+  }
+});
