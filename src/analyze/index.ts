@@ -1,4 +1,4 @@
-export { assessQuality, QUALITY_BAR, type FaceQuality } from './quality.js';
+export { assessQuality, checkEnrollFaceSize, MIN_ENROLL_FACE_SIDE, QUALITY_BAR, type FaceQuality } from './quality.js';
 export { estimatePose, interOcularDistance, type HeadPose } from './pose.js';
 export { checkLiveness, eyeAspectRatio, LIVENESS_DEFAULTS, type LivenessFrame, type LivenessChallenge, type LivenessResult, type LivenessOptions } from './liveness.js';
 export { analyzeFace, analyzeFaces, runAttributeModel, candidateModels, defaultModel, ATTRIBUTE_MODELS, ACTIONS, type AnalyzeOptions, type AttributeModelEntry } from './attributes.js';

@@ -32,6 +32,24 @@ import { estimatePose, interOcularDistance, type HeadPose } from './pose.js';
  */
 export const QUALITY_BAR = 0.5;
 
+/**
+ * Box side in pixels of the original image at which the size component reaches 0: a smaller face
+ * is upsampled several times into the 112 px recognition crop, and its embedding no longer matches
+ * a good photo of the same person. Enrollment refuses it outright (checkEnrollFaceSize).
+ */
+export const MIN_ENROLL_FACE_SIDE = 32;
+
+/** A face too small to enroll is BAD_IMAGE naming its size and the minimum. */
+export function checkEnrollFaceSize(face: Face, label: string): void {
+  const { w, h } = face.box;
+  if (Math.min(w, h) >= MIN_ENROLL_FACE_SIDE) return;
+  throw new FacekitError(
+    'BAD_IMAGE',
+    `the face in ${label} is ${Math.round(w)}x${Math.round(h)} pixels, too small to enroll (at least ${MIN_ENROLL_FACE_SIDE}x${MIN_ENROLL_FACE_SIDE}); use a closer or larger photo`,
+    { width: w, height: h, minimum: MIN_ENROLL_FACE_SIDE },
+  );
+}
+
 export const BLUR_SCALE = 150;
 const BLUR_SIZE = 128;
 const WEIGHTS = { size: 0.25, blur: 0.3, pose: 0.3, brightness: 0.15 };
@@ -71,7 +89,7 @@ export function laplacianVariance(grey: Float32Array, width: number, height: num
 }
 
 export function sizeScore(interOcular: number, boxSide: number): number {
-  return Math.min(ramp(interOcular, 12, 40), ramp(boxSide, 32, 112));
+  return Math.min(ramp(interOcular, 12, 40), ramp(boxSide, MIN_ENROLL_FACE_SIDE, 112));
 }
 
 export function poseScore(p: HeadPose): number {

@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'STORE_ERROR'
   | 'SPOOF'
   | 'MISSING_DEPENDENCY'
+  /** work that outran its deadline and was abandoned */
+  | 'TIMEOUT'
   | 'INTERNAL';
 
 export class FacekitError extends Error {

@@ -73,6 +73,15 @@ export const MIGRATIONS: Migration[] = [
         BEGIN UPDATE settings SET value = CAST(value AS INTEGER) + 1 WHERE key = 'faces_version'; END;`,
     postgres: `SELECT 1`,
   },
+  {
+    // SQLite's change feed, PostgreSQL's NOTIFY in a table: every write transaction appends what
+    // it changed, so another process sharing the file (the CLI, a second server) can update its
+    // index from the rows after the last one it saw (sqlite-store.ts). AUTOINCREMENT: a sequence
+    // number is never reused, so a reader can tell that rows it had not read were pruned.
+    version: 3,
+    sqlite: `CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, change TEXT NOT NULL);`,
+    postgres: `SELECT 1`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -3,13 +3,18 @@
  * surface is kept so callers treat both stores alike. Write transactions are BEGIN IMMEDIATE so
  * several processes writing the same file queue on the lock (busy_timeout) instead of failing
  * with SQLITE_BUSY on a read->write upgrade.
+ *
+ * Several processes may share the file, as they may share a PostgreSQL database: each write
+ * transaction also appends what it changed to the `changes` table, and a store with a listener
+ * polls `PRAGMA data_version` (which moves only when another connection commits, and costs no
+ * I/O beyond the WAL index) to read the new rows and report them like PostgreSQL's NOTIFYs.
  */
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { FacekitError } from '../errors/index.js';
 import { chooseCodec, resolveKey, type EmbeddingCodec } from './codec.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
-import type { ContentVersion, FaceRecord, GalleryStore, Metadata, NewFace, NewPerson, Page, Person } from './types.js';
+import type { ContentVersion, FaceRecord, GalleryChange, GalleryStore, Metadata, NewFace, NewPerson, Page, Person } from './types.js';
 import { checkId, checkMetadata, checkName, checkNewFaces, notFound } from './validate.js';
 import { newFaceRecord, newPersonRecord } from './new-records.js';
 
@@ -37,7 +42,16 @@ export interface SqliteStoreOptions {
   encryptionKey?: string | Buffer | null;
   /** ms to wait for another writer's lock */
   busyTimeoutMs?: number;
+  /** ms between looks for other processes' commits, once something listens (default 500) */
+  changePollMs?: number;
 }
+
+/** change rows kept; a reader that fell further behind (a suspended process) reloads everything */
+const CHANGES_KEPT = 10_000;
+
+/** A change as a write describes it; the row adds this instance's id as its origin. */
+type WithoutOrigin<C> = C extends GalleryChange ? Omit<C, 'origin'> : never;
+type ChangeRecord = WithoutOrigin<GalleryChange>;
 
 function toPerson(r: PersonRow): Person {
   return { id: r.id, name: r.name, metadata: JSON.parse(r.metadata) as Metadata, created: r.created };
@@ -48,12 +62,21 @@ export class SqliteStore implements GalleryStore {
   readonly instanceId = randomUUID();
   private readonly db: Database.Database;
   private readonly codec: EmbeddingCodec;
+  private readonly changePollMs: number;
+  private readonly listeners: ((c: GalleryChange) => void)[] = [];
+  private poller: NodeJS.Timeout | null = null;
+  /** the last change row read (or present at open) */
+  private lastSeq: number;
+  private dataVersion: number;
 
   readonly graphCacheDir: string | null;
 
-  private constructor(db: Database.Database, codec: EmbeddingCodec, path: string) {
+  private constructor(db: Database.Database, codec: EmbeddingCodec, path: string, changePollMs: number) {
     this.db = db;
     this.codec = codec;
+    this.changePollMs = changePollMs;
+    this.lastSeq = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM changes').get() as { seq: number }).seq;
+    this.dataVersion = this.readDataVersion();
     // an in-memory or temporary database has no place on disk to keep graphs
     this.graphCacheDir = path === '' || path === ':memory:' || path.startsWith('file::memory:') ? null : `${path}-graphs`;
   }
@@ -83,11 +106,53 @@ export class SqliteStore implements GalleryStore {
         if (chosen.newKeyCheck) db.prepare(`INSERT OR REPLACE INTO settings (key, value) VALUES ('key_check', ?)`).run(chosen.newKeyCheck);
         return chosen.codec;
       }).immediate();
-      return new SqliteStore(db, codec, path);
+      return new SqliteStore(db, codec, path, opts.changePollMs ?? 500);
     } catch (e) {
       db.close();
       throw e;
     }
+  }
+
+  onChange(listener: (change: GalleryChange) => void): void {
+    this.listeners.push(listener);
+    if (this.poller) return;
+    this.poller = setInterval(() => this.pollChanges(), this.changePollMs);
+    this.poller.unref(); // a CLI command's open gallery must not keep the process alive
+  }
+
+  private readDataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  /** Reports the change rows other connections committed since the last look. */
+  private pollChanges(): void {
+    if (!this.db.open) return;
+    try {
+      const version = this.readDataVersion();
+      if (version === this.dataVersion) return;
+      this.dataVersion = version;
+      const rows = this.db.prepare('SELECT seq, change FROM changes WHERE seq > ? ORDER BY seq').all(this.lastSeq) as { seq: number; change: string }[];
+      if (rows.length === 0) return;
+      const missed = rows[0].seq > this.lastSeq + 1; // pruned before this store read them
+      this.lastSeq = rows[rows.length - 1].seq;
+      if (missed) {
+        this.emit({ op: 'resync', origin: 'poller' });
+        return;
+      }
+      for (const r of rows) this.emit(JSON.parse(r.change) as GalleryChange);
+    } catch (e) {
+      process.emitWarning(`facekit gallery: reading other processes' changes failed: ${(e as Error).message}`);
+    }
+  }
+
+  private emit(c: GalleryChange): void {
+    for (const l of this.listeners) l(c);
+  }
+
+  /** Appends a change row inside the caller's write transaction, pruning the oldest. */
+  private logChange(change: ChangeRecord): void {
+    const seq = Number(this.db.prepare('INSERT INTO changes (change) VALUES (?)').run(JSON.stringify({ ...change, origin: this.instanceId })).lastInsertRowid);
+    if (seq % 1000 === 0) this.db.prepare('DELETE FROM changes WHERE seq <= ?').run(seq - CHANGES_KEPT);
   }
 
   private faceFromRow(r: FaceRow): FaceRecord {
@@ -141,7 +206,13 @@ export class SqliteStore implements GalleryStore {
   }
 
   async createPerson(p: NewPerson): Promise<Person> {
-    return this.db.transaction(() => this.insertPerson(p)).immediate();
+    return this.db
+      .transaction(() => {
+        const person = this.insertPerson(p);
+        this.logChange({ op: 'person', personId: person.id });
+        return person;
+      })
+      .immediate();
   }
 
   async enrollPerson(p: NewPerson, faces: NewFace[]): Promise<{ person: Person; faces: FaceRecord[] }> {
@@ -149,7 +220,10 @@ export class SqliteStore implements GalleryStore {
     return this.db
       .transaction(() => {
         const person = this.insertPerson(p);
-        return { person, faces: this.insertFaces(person.id, faces) };
+        const added = this.insertFaces(person.id, faces);
+        this.logChange({ op: 'person', personId: person.id });
+        this.logChange({ op: 'faces-added', faceIds: added.map((f) => f.id) });
+        return { person, faces: added };
       })
       .immediate();
   }
@@ -176,6 +250,7 @@ export class SqliteStore implements GalleryStore {
       .transaction(() => {
         const p = this.requirePerson(id);
         this.db.prepare('UPDATE people SET name = ? WHERE id = ?').run(name, id);
+        this.logChange({ op: 'person', personId: id });
         return { ...p, name };
       })
       .immediate();
@@ -187,6 +262,7 @@ export class SqliteStore implements GalleryStore {
       .transaction(() => {
         const p = this.requirePerson(id);
         this.db.prepare('UPDATE people SET metadata = ? WHERE id = ?').run(JSON.stringify(m), id);
+        this.logChange({ op: 'person', personId: id });
         return { ...p, metadata: m };
       })
       .immediate();
@@ -199,6 +275,7 @@ export class SqliteStore implements GalleryStore {
         const faceIds = (this.db.prepare('SELECT id FROM faces WHERE person_id = ?').all(id) as { id: string }[]).map((r) => r.id);
         this.db.prepare('DELETE FROM faces WHERE person_id = ?').run(id);
         this.db.prepare('DELETE FROM people WHERE id = ?').run(id);
+        this.logChange({ op: 'person-deleted', personId: id, faceIds });
         return { faceIds };
       })
       .immediate();
@@ -209,7 +286,9 @@ export class SqliteStore implements GalleryStore {
     return this.db
       .transaction(() => {
         this.requirePerson(personId);
-        return this.insertFaces(personId, faces);
+        const added = this.insertFaces(personId, faces);
+        this.logChange({ op: 'faces-added', faceIds: added.map((f) => f.id) });
+        return added;
       })
       .immediate();
   }
@@ -233,6 +312,7 @@ export class SqliteStore implements GalleryStore {
         const row = this.db.prepare('SELECT * FROM faces WHERE id = ?').get(id) as FaceRow | undefined;
         if (!row) throw notFound('face', id);
         this.db.prepare('DELETE FROM faces WHERE id = ?').run(id);
+        this.logChange({ op: 'face-deleted', faceId: id });
         return this.faceFromRow(row);
       })
       .immediate();
@@ -271,6 +351,8 @@ export class SqliteStore implements GalleryStore {
   }
 
   async close(): Promise<void> {
+    if (this.poller) clearInterval(this.poller);
+    this.poller = null;
     if (this.db.open) this.db.close();
   }
 }

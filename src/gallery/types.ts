@@ -55,8 +55,9 @@ export interface Page<T> {
 }
 
 /**
- * A committed change, as other processes learn of it (PostgreSQL LISTEN/NOTIFY). `origin` is the
- * id of the store instance that wrote it, so an instance can skip its own changes.
+ * A committed change, as other processes learn of it (PostgreSQL LISTEN/NOTIFY; SQLite's change
+ * table, polled). `origin` is the id of the store instance that wrote it, so an instance can skip
+ * its own changes.
  */
 export type GalleryChange =
   | { op: 'person'; origin: string; personId: string }
@@ -105,7 +106,7 @@ export interface GalleryStore {
   readonly graphCacheDir?: string | null;
   /** the faces' content version: `faces` grows with every face row inserted or deleted, by any process */
   contentVersion?(): Promise<ContentVersion>;
-  /** changes committed by other instances (PostgreSQL only; SQLite has no feed) */
+  /** changes committed by other instances (PostgreSQL: as they commit; SQLite: polled, within a second) */
   onChange?(listener: (change: GalleryChange) => void): void;
   close(): Promise<void>;
 }

@@ -7,15 +7,26 @@ export function checkName(name: unknown): string {
   return name;
 }
 
+/**
+ * Largest person metadata, in bytes of its JSON: it is returned with every person in every
+ * listing, so one oversized record would slow every page that shows it.
+ */
+export const MAX_METADATA_BYTES = 64 * 1024;
+
 export function checkMetadata(metadata: unknown): Metadata {
   if (metadata === undefined || metadata === null) return {};
   if (typeof metadata !== 'object' || Array.isArray(metadata)) {
     throw new FacekitError('BAD_ARGUMENT', 'person metadata must be a JSON object');
   }
+  let json: string;
   try {
-    JSON.stringify(metadata);
+    json = JSON.stringify(metadata);
   } catch {
     throw new FacekitError('BAD_ARGUMENT', 'person metadata must be serialisable as JSON');
+  }
+  const bytes = Buffer.byteLength(json);
+  if (bytes > MAX_METADATA_BYTES) {
+    throw new FacekitError('BAD_ARGUMENT', `person metadata is ${bytes} bytes as JSON; the limit is ${MAX_METADATA_BYTES}`, { bytes, limit: MAX_METADATA_BYTES });
   }
   return metadata as Metadata;
 }

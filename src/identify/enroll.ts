@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { spoofCheckIfAsked, type AntiSpoofOption } from '../analyze/index.js';
+import { checkEnrollFaceSize, spoofCheckIfAsked, type AntiSpoofOption } from '../analyze/index.js';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
 import { FacekitError } from '../errors/index.js';
 import { summarizeFace, type Box, type Face } from '../face.js';
@@ -107,6 +107,7 @@ export async function enroll(gallery: Gallery, person: PersonRef, images: ImageI
       throw new FacekitError('MANY_FACES', `${found.length} faces in ${name}: enroll photos of one face (or allow the largest)`, { image: name, faces: found.length });
     }
     const face = largest(found);
+    checkEnrollFaceSize(face, name);
     const spoof = await spoofCheckIfAsked(image, face, opts.antiSpoof);
     if (spoof && !spoof.isReal) {
       throw new FacekitError('SPOOF', `the face in ${name} looks presented (a photo or a screen), not live: live score ${spoof.score.toFixed(2)} (${spoof.model}); nothing enrolled`, { image: name, liveScore: spoof.score, model: spoof.model });

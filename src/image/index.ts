@@ -1,7 +1,8 @@
 export type { RgbImage } from './types.js';
 export { loadImage, pixelsToRgb, DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, DEFAULT_MIN_SIDE } from './load.js';
 export type { ImageInput, LoadImageOptions, RawPixels } from './load.js';
-export { decodeNetpbm, isNetpbm } from './netpbm.js';
+export { decodeNetpbm, isNetpbm, readNetpbmHeader } from './netpbm.js';
+export { sniffFormat, READABLE_FORMATS, type ImageFormat } from './format.js';
 export { resizeImage, limitSide } from './resize.js';
 export type { ResizeOptions, Resized } from './resize.js';
 export { cropBox, cropRegion } from './crop.js';

@@ -10,7 +10,8 @@ import { readFile, stat } from 'node:fs/promises';
 import type { SharpOptions, Metadata } from 'sharp';
 import { loadSharp } from './sharp.js';
 import { FacekitError } from '../errors/index.js';
-import { decodeNetpbm, isNetpbm } from './netpbm.js';
+import { decodeNetpbm, readNetpbmHeader } from './netpbm.js';
+import { FORMAT_NAMES, isHeic, minJpegBytes, pngDamage, READABLE_FORMATS, sniffFormat, type ImageFormat } from './format.js';
 import type { RgbImage } from './types.js';
 
 export interface RawPixels {
@@ -77,7 +78,8 @@ async function readInputFile(path: string, maxBytes: number): Promise<Buffer> {
   let size: number;
   try {
     const s = await stat(path);
-    if (!s.isFile()) throw new FacekitError('BAD_IMAGE', `${path} is not a file`);
+    if (s.isDirectory()) throw new FacekitError('BAD_IMAGE', `${path} was refused: it is a directory, not an image file`, { path });
+    if (!s.isFile()) throw new FacekitError('BAD_IMAGE', `${path} was refused: it is not a regular file (a device, pipe or socket)`, { path });
     size = s.size;
   } catch (e) {
     if (e instanceof FacekitError) throw e;
@@ -90,30 +92,43 @@ async function readInputFile(path: string, maxBytes: number): Promise<Buffer> {
   return readFile(path);
 }
 
+/**
+ * Bytes to pixels, refusing before anything large is allocated: the format is sniffed (only
+ * those facekit reads reach a decoder; SVG never does), the declared size is read from the header
+ * alone and checked against the limits, and only then are the pixels decoded.
+ */
 async function decodeEncoded(buf: Uint8Array, name: string, o: Required<LoadImageOptions>): Promise<RgbImage> {
-  const sharp = await loadSharp();
   if (buf.length === 0) throw new FacekitError('BAD_IMAGE', `${name} is empty (0 bytes)`);
   if (buf.length > o.maxBytes) {
     throw new FacekitError('IMAGE_TOO_LARGE', `${name} is ${mb(buf.length)}, over the limit of ${mb(o.maxBytes)}`, { bytes: buf.length, limit: o.maxBytes });
   }
+  const format = sniffFormat(buf);
+  if (format === 'svg') {
+    // librsvg renders filters at full canvas size: a 247-byte SVG can take minutes and gigabytes
+    throw new FacekitError('BAD_IMAGE', `${name} is SVG, which facekit does not rasterise (rendering untrusted vector images is unbounded in time and memory); convert it to PNG or JPEG`);
+  }
+  if (format === null) throw new FacekitError('BAD_IMAGE', `${name} is not an image facekit can read (${READABLE_FORMATS})`);
   const bg = o.background === 'black' ? 0 : 255;
-  if (isNetpbm(buf)) {
-    const p = decodeNetpbm(buf);
-    checkDims(p.width, p.height, o, name);
+  if (format === 'netpbm') {
+    const header = readNetpbmHeader(buf);
+    checkDims(header.width, header.height, o, name);
+    const p = decodeNetpbm(buf, header);
     return pixelsToRgb(p.data, p.width, p.height, p.channels, bg);
   }
-  // failOn 'error': truncated or corrupt pixel data aborts; mere warnings (odd markers) do not
-  const opts: SharpOptions = { limitInputPixels: o.maxPixels, failOn: 'error', sequentialRead: true };
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
-    meta = await sharp(buf, { ...opts, limitInputPixels: false }).metadata(); // header only; the limit is checked below with a clearer message
+    meta = await sharp(buf, { limitInputPixels: false }).metadata(); // header only; the limit is checked below with a clearer message
   } catch (e) {
-    throw badImage(name, e, buf);
+    throw badImage(name, e, buf, format);
   }
   if (!meta.width || !meta.height) throw new FacekitError('BAD_IMAGE', `${name}: not a readable image (no dimensions)`);
   checkDims(meta.width, meta.height, o, name);
-  try {
-    const { data, info } = await sharp(buf, opts)
+  if (format === 'jpeg' && buf.length < minJpegBytes(meta.width, meta.height)) {
+    throw new FacekitError('BAD_IMAGE', `${name}: its JPEG header says ${meta.width}x${meta.height}, but ${buf.length} bytes cannot hold that many pixels (truncated, or a header that lies)`, { width: meta.width, height: meta.height, bytes: buf.length });
+  }
+  const decode = async (failOn: SharpOptions['failOn']) => {
+    const { data, info } = await sharp(buf, { limitInputPixels: o.maxPixels, failOn, sequentialRead: true })
       .rotate() // EXIF orientation: all coordinates refer to the upright image
       .flatten({ background: bg === 255 ? '#ffffff' : '#000000' })
       .toColourspace('srgb')
@@ -122,24 +137,34 @@ async function decodeEncoded(buf: Uint8Array, name: string, o: Required<LoadImag
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) return pixelsToRgb(data, info.width, info.height, info.channels as 1 | 3 | 4, bg);
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+  };
+  try {
+    // libjpeg reports missing scan data only as a warning and pads the image with grey, so JPEG
+    // is decoded strictly first; 'error' elsewhere: truncated or corrupt data aborts
+    return await decode(format === 'jpeg' ? 'warning' : 'error');
   } catch (e) {
-    throw badImage(name, e, buf);
+    if (format !== 'jpeg' || MISSING_JPEG_DATA.test(errorLine(e))) throw badImage(name, e, buf, format);
+  }
+  try {
+    return await decode('error'); // a JPEG warning about odd markers, which many cameras write: read leniently
+  } catch (e) {
+    throw badImage(name, e, buf, format);
   }
 }
 
-/** HEIF container holding HEVC: sharp's prebuilt libheif decodes AVIF only (HEVC is patent-encumbered). */
-function isHeic(buf: Uint8Array): boolean {
-  const brand = Buffer.from(buf.subarray(4, 12)).toString('latin1');
-  return /^ftyp(heic|heix|hevc|hevx|heim|heis)/.test(brand);
-}
+/** libjpeg's warnings for scan data that ends early (JWRN_HIT_MARKER, JWRN_JPEG_EOF). */
+const MISSING_JPEG_DATA = /premature end/i;
 
-function badImage(name: string, e: unknown, buf?: Uint8Array): FacekitError {
+const errorLine = (e: unknown): string => String((e as Error).message ?? e).split('\n')[0];
+
+function badImage(name: string, e: unknown, buf: Uint8Array, format: ImageFormat): FacekitError {
   if (e instanceof FacekitError) return e;
-  const msg = String((e as Error).message ?? e).split('\n')[0];
-  if (buf && isHeic(buf)) return new FacekitError('BAD_IMAGE', `${name} is HEIC (HEVC), which this build of sharp/libheif cannot decode; convert it to JPEG or AVIF (${msg})`);
+  const msg = errorLine(e);
+  if (isHeic(buf)) return new FacekitError('BAD_IMAGE', `${name} is HEIC (HEVC), which this build of sharp/libheif cannot decode; convert it to JPEG or AVIF (${msg})`);
   if (/pixel limit/i.test(msg)) return new FacekitError('IMAGE_TOO_LARGE', `${name}: ${msg}`);
-  if (/unsupported image format/i.test(msg)) return new FacekitError('BAD_IMAGE', `${name} is not an image facekit can read (JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIF, PGM/PPM)`);
-  return new FacekitError('BAD_IMAGE', `${name} could not be decoded (corrupt or truncated?): ${msg}`);
+  const damage = format === 'png' ? pngDamage(buf) : null;
+  const why = damage ?? (/^unknown error$/i.test(msg) ? 'the decoder gave no reason' : msg);
+  return new FacekitError('BAD_IMAGE', `${name} could not be decoded as ${FORMAT_NAMES[format]} (corrupt or truncated?): ${why}`);
 }
 
 /**

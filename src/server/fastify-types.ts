@@ -3,6 +3,10 @@ import type { ApiKeyRecord } from './keys/store.js';
 import type { Scope } from './keys/scopes.js';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** bytes per image, however it arrives (multipart file, base64, data URL, file path) */
+    imageByteLimit: number;
+  }
   interface FastifyContextConfig {
     /** the scope a key needs; routes without one are public (health, docs) */
     scope?: Scope;

@@ -11,6 +11,8 @@ export interface ServerLimits {
   /** requests per key per window; 0 disables */
   rateMax: number;
   rateWindowMs: number;
+  /** failed authentications per client address per window before its requests get 429; 0 disables */
+  authFailuresMax: number;
   /** inference jobs running at once */
   concurrency: number;
   /** inference jobs allowed to wait; beyond this requests get 503 + Retry-After */
@@ -24,6 +26,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxPixels: 40_000_000,
   rateMax: 600,
   rateWindowMs: 60_000,
+  authFailuresMax: 20,
   concurrency: 2,
   maxQueued: 64,
 };

@@ -14,6 +14,7 @@ export class ServerMetrics {
   readonly queueRunning = new Gauge('facekit_queue_running', 'inference jobs running');
   readonly queueWaiting = new Gauge('facekit_queue_waiting', 'inference jobs waiting for a slot');
   readonly queueRejected = new Counter('facekit_queue_rejected_total', 'inference jobs refused because the queue was full');
+  readonly queueAbandoned = new Counter('facekit_queue_abandoned_total', 'inference jobs dropped from the queue because their client went away');
   readonly up = new Gauge('facekit_up', '1 while the server runs');
 
   readonly observeInference: InferenceReporter = (model, seconds) => {
@@ -28,6 +29,6 @@ export class ServerMetrics {
 
   render(): string {
     this.up.set(1);
-    return renderAll([this.up, this.requests, this.latency, this.inference, this.galleryPeople, this.galleryFaces, this.queueRunning, this.queueWaiting, this.queueRejected]);
+    return renderAll([this.up, this.requests, this.latency, this.inference, this.galleryPeople, this.galleryFaces, this.queueRunning, this.queueWaiting, this.queueRejected, this.queueAbandoned]);
   }
 }

@@ -1,4 +1,5 @@
 import { HttpError } from './http-error.js';
+import { requestSignal } from './request-signal.js';
 
 /**
  * A bounded admission queue in front of inference: at most `concurrency` jobs run at once (the
@@ -15,6 +16,8 @@ export class WorkQueue {
   private avgSeconds = 0.5;
   rejected = 0;
   completed = 0;
+  /** jobs whose client went away while they waited */
+  abandoned = 0;
 
   constructor(opts: { concurrency: number; maxQueued: number }) {
     if (!(opts.concurrency >= 1)) throw new RangeError('queue concurrency must be at least 1');
@@ -38,7 +41,7 @@ export class WorkQueue {
         const after = this.retryAfterSeconds();
         throw new HttpError(503, 'QUEUE_FULL', `server busy: ${this.active} requests running and ${this.waiting.length} queued; retry in ${after}s`, { 'retry-after': String(after) });
       }
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      await this.waitForSlot();
     } else {
       this.active++;
     }
@@ -56,6 +59,30 @@ export class WorkQueue {
         if (this.active === 0) for (const w of this.idleWaiters.splice(0)) w();
       }
     }
+  }
+
+  /**
+   * Waits in line for a slot. A client that goes away while waiting leaves the line, so work
+   * nobody will read never runs; once running, a job keeps its slot until it ends (its deadline
+   * bounds that), so the concurrency limit holds for the CPU too.
+   */
+  private async waitForSlot(): Promise<void> {
+    const signal = requestSignal();
+    await new Promise<void>((resolve, reject) => {
+      const turn = () => {
+        signal?.removeEventListener('abort', leave);
+        resolve();
+      };
+      const leave = () => {
+        const i = this.waiting.indexOf(turn);
+        if (i < 0) return;
+        this.waiting.splice(i, 1);
+        this.abandoned++;
+        reject(new HttpError(499, 'CLIENT_GONE', 'the client closed the connection while its request waited'));
+      };
+      this.waiting.push(turn);
+      signal?.addEventListener('abort', leave, { once: true });
+    });
   }
 
   /** Resolves once nothing runs or waits (graceful shutdown). */

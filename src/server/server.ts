@@ -5,6 +5,7 @@ import type { KeyStore } from './keys/store.js';
 import { ServerMetrics } from './metrics.js';
 import { checkBind, installAuth, PROTECTED_MODE_WARNING } from './plugins/auth.js';
 import { AuditLog, installAudit } from './plugins/audit.js';
+import { installRequestSignal } from './request-signal.js';
 import { installDocs } from './plugins/docs.js';
 import { installErrors } from './plugins/errors.js';
 import { installMetrics } from './plugins/metrics.js';
@@ -73,15 +74,16 @@ export async function buildServer(opts: BuildServerOptions): Promise<FacekitServ
   if (authOff) app.log.warn(PROTECTED_MODE_WARNING);
 
   installErrors(app);
+  installRequestSignal(app);
   let closing = false;
   app.addHook('onRequest', async () => {
     if (closing) throw new HttpError(503, 'SHUTTING_DOWN', 'server is shutting down; retry on another instance', { 'retry-after': '5', connection: 'close' });
   });
   await installDocs(app, { version });
-  installAuth(app, { keyStore: opts.keyStore, host: opts.host });
+  installAuth(app, { keyStore: opts.keyStore, host: opts.host, failures: { max: limits.authFailuresMax, windowMs: limits.rateWindowMs } });
   await installRateLimit(app, { max: limits.rateMax, windowMs: limits.rateWindowMs });
   await installUploads(app, { fileBytes: limits.imageBytes, files: limits.files, totalBytes: limits.bodyBytes });
-  installAudit(app, opts.auditLog ? new AuditLog(opts.auditLog) : null);
+  installAudit(app, opts.auditLog ? new AuditLog(opts.auditLog) : null, { refusalWindowMs: limits.rateWindowMs });
   installMetrics(app, { metrics, service: opts.service, queue });
 
   const deps = { service: opts.service, queue, maxPixels: limits.maxPixels, imageRoot: opts.imageRoot ?? null };

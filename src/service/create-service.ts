@@ -28,6 +28,8 @@ import { WorkerPool } from './worker-pool.js';
 export interface CreateServiceOptions extends ServiceOptions {
   /** inference worker threads (default 1: ONNX Runtime already uses every core for one run) */
   workers?: number;
+  /** ms one image's work may take before it fails with TIMEOUT and its worker is replaced (default 20 s) */
+  deadlineMs?: number;
 }
 
 /** Where the gallery lives when no --db is given: the user's data directory (XDG). */
@@ -287,7 +289,7 @@ export async function createService(opts: CreateServiceOptions = {}): Promise<Fa
   const gallery = await openGallery(db);
   let pool: WorkerPool;
   try {
-    pool = new WorkerPool(opts.workers ?? 1);
+    pool = new WorkerPool(opts.workers ?? 1, { deadlineMs: opts.deadlineMs });
   } catch (e) {
     await gallery.close();
     throw e;

@@ -5,7 +5,7 @@
  * thread would stall every other request for hundreds of milliseconds.
  */
 import { createHash } from 'node:crypto';
-import { analyzeFace, checkSpoof, defaultModel, faceLandmarks, type Action, type LandmarkKind } from '../analyze/index.js';
+import { analyzeFace, checkEnrollFaceSize, checkSpoof, defaultModel, faceLandmarks, type Action, type LandmarkKind } from '../analyze/index.js';
 import { DEFAULT_DETECTOR } from '../detect/index.js';
 import { FacekitError } from '../errors/index.js';
 import { summarizeFace, type Face, type FaceSummary } from '../face.js';
@@ -85,6 +85,7 @@ function pickFaces(faces: Face[], work: ImageWork): number[] {
   if (pick === 'enroll' && faces.some((f, i) => i !== main && area(f) * DOMINANT_AREA_RATIO > area(faces[main]))) {
     throw new FacekitError('MANY_FACES', `${label} shows ${faces.length} faces of similar size; enroll photos of one person only`, { faces: faces.length });
   }
+  if (pick === 'enroll') checkEnrollFaceSize(faces[main], label);
   return [main];
 }
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { assessQuality, QUALITY_BAR, estimatePose } from '../../src/analyze/index.ts';
+import { assessQuality, checkEnrollFaceSize, MIN_ENROLL_FACE_SIDE, QUALITY_BAR, estimatePose } from '../../src/analyze/index.ts';
+import type { Face } from '../../src/face.ts';
 import type { Landmarks5 } from '../../src/face.ts';
 import { SAMPLE1, SAMPLE1_FACE, frontal5, loadRgb, toRgb } from './helpers.ts';
 
@@ -54,4 +55,10 @@ test('a face turned far to the side fails on pose', async () => {
   turned.landmarks5[2] = [turned.landmarks5[2][0] + 80, turned.landmarks5[2][1]];
   const q = await assessQuality(await loadRgb(SAMPLE1), turned);
   assert.ok(q.pose.yaw > 40 && q.poseScore < 0.2 && !q.passes, JSON.stringify(q.pose));
+});
+
+test('a face under the minimum side is refused for enrollment, naming its size and the minimum', () => {
+  const face = (side: number) => ({ box: { x: 0, y: 0, w: side, h: side }, score: 0.9, landmarks5: [] }) as unknown as Face;
+  assert.throws(() => checkEnrollFaceSize(face(16), 'tiny.jpg'), (e: any) => e.code === 'BAD_IMAGE' && /tiny\.jpg is 16x16 pixels, too small to enroll \(at least 32x32\)/.test(e.message));
+  assert.doesNotThrow(() => checkEnrollFaceSize(face(MIN_ENROLL_FACE_SIDE), 'ok.jpg'));
 });

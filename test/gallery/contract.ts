@@ -48,6 +48,10 @@ export function storeContract(label: string, newLocation: () => Promise<string>,
     }
     await assert.rejects(() => g.getPerson(bob.id), (e: any) => e.message.includes(bob.id));
     await assert.rejects(() => g.createPerson(''), (e: any) => e.code === 'BAD_ARGUMENT');
+    // metadata is returned with every listing: over 64 KB of JSON is refused, naming both sizes
+    const huge = { notes: 'x'.repeat(70 * 1024) };
+    await assert.rejects(() => g.createPerson('Big', huge), (e: any) => e.code === 'BAD_ARGUMENT' && /metadata is \d+ bytes as JSON; the limit is 65536/.test(e.message));
+    await assert.rejects(() => g.setMetadata(ann.id, huge), (e: any) => e.code === 'BAD_ARGUMENT');
   });
 
   test(`${label}: faces add/list/delete keep the index in step; renamed names show in results`, async (t) => {

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
+import { jpegWithSize } from '../../bench/hostile-corpus.ts';
 import { loadImage } from '../../src/image/index.ts';
 import { FacekitError } from '../../src/errors/index.ts';
 
@@ -119,7 +121,7 @@ test('bad inputs give one-line BAD_IMAGE errors', async () => {
   await assert.rejects(loadImage(jpg.subarray(0, Math.floor(jpg.length * 0.6))), isErr('BAD_IMAGE'));
   const one = await sharp(Buffer.from([1, 2, 3]), { raw: { width: 1, height: 1, channels: 3 } }).png().toBuffer();
   await assert.rejects(loadImage(one), isErr('BAD_IMAGE', /1x1, too small/));
-  await assert.rejects(loadImage(tmp), isErr('BAD_IMAGE', /not a file/));
+  await assert.rejects(loadImage(tmp), isErr('BAD_IMAGE', /refused: it is a directory/));
 });
 
 test('an undecodable HEIC names the format and the way out', async () => {
@@ -132,4 +134,29 @@ test('an undecodable HEIC names the format and the way out', async () => {
 test('size limits give IMAGE_TOO_LARGE naming size and limit', async () => {
   await assert.rejects(loadImage(sample, { maxBytes: 1000 }), isErr('IMAGE_TOO_LARGE', /MB, over the limit of 0\.0 MB/));
   await assert.rejects(loadImage(sample, { maxPixels: 1_000_000 }), isErr('IMAGE_TOO_LARGE', /1920x1280 \(2\.5 megapixels\), over the limit of 1\.0 megapixels/));
+});
+
+test('hostile inputs are refused from their headers, before the pixels are allocated', async () => {
+  // netpbm claiming 40 gigapixels in 20 bytes: refused by the declared size, no allocation
+  await assert.rejects(loadImage(Buffer.from('P5 200000 200000 255\n')), isErr('IMAGE_TOO_LARGE', /200000x200000/));
+  await assert.rejects(loadImage(Buffer.from('P4 6000 6000\n\0\0')), isErr('BAD_IMAGE', /truncated.*6000x6000/));
+  await assert.rejects(loadImage(Buffer.from('P2 99999999999 2 255\n')), isErr('BAD_IMAGE', /malformed/));
+  // a JPEG whose header claims 6000x6000 over 640x427 of data
+  const jpg = await sharp(sample).resize(640).jpeg({ quality: 60 }).toBuffer();
+  await assert.rejects(loadImage(jpegWithSize(jpg, 6000, 6000)), isErr('BAD_IMAGE', /header says 6000x6000.*lies/));
+  // a smaller lie passes the size floor but its scan data runs out: libjpeg's warning is an error here
+  await assert.rejects(loadImage(jpegWithSize(jpg, 1200, 900)), isErr('BAD_IMAGE', /premature end/));
+  const t0 = performance.now();
+  await assert.rejects(loadImage(Buffer.from('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="6000" height="6000"><filter id="f"><feTurbulence numOctaves="30"/><feGaussianBlur stdDeviation="900"/></filter><rect width="100%" height="100%" filter="url(#f)"/></svg>')), isErr('BAD_IMAGE', /SVG.*does not rasterise/));
+  assert.ok(performance.now() - t0 < 1000, 'SVG is refused without rendering');
+  await assert.rejects(loadImage(gzipSync('<svg xmlns="http://www.w3.org/2000/svg" width="60" height="60"/>')), isErr('BAD_IMAGE', /not an image facekit can read/));
+  await assert.rejects(loadImage(Buffer.concat([Buffer.from('BM'), Buffer.alloc(100)])), isErr('BAD_IMAGE', /not an image facekit can read/));
+});
+
+test('a PNG with a bad CRC or cut short says so', async () => {
+  const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#f80' } }).png().toBuffer();
+  const badCrc = Buffer.from(png);
+  badCrc[29] ^= 0xff; // the last byte of IHDR's CRC
+  await assert.rejects(loadImage(badCrc), isErr('BAD_IMAGE', /PNG chunk IHDR at byte 8 has a bad CRC/));
+  await assert.rejects(loadImage(png.subarray(0, png.length - 30)), isErr('BAD_IMAGE', /PNG.*truncated/));
 });

@@ -110,6 +110,6 @@ test('bad stream requests: a file outside the image root, a source that cannot b
   assert.match(((await outside.json()) as { error: { message: string } }).error.message, /outside the image root/);
   const missing = await postJson(`${h.url}/v1/streams`, { source: 'nope.mp4' });
   assert.equal(missing.status, 400);
-  assert.match(((await missing.json()) as { error: { message: string } }).error.message, /video file not found/);
+  assert.match(((await missing.json()) as { error: { message: string } }).error.message, /no such file under the image root/);
   assert.equal((await fetch(`${h.url}/v1/streams/s999/events`)).status, 404);
 });

@@ -1,7 +1,8 @@
-import { readFile, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, resolve, sep } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import type { FastifyRequest } from 'fastify';
 import { FacekitError } from '../../errors/index.js';
+import { sniffFormat } from '../../image/index.js';
+import { fileUnderRoot } from '../image-root.js';
 import { decodeBase64Image } from '../plugins/uploads.js';
 import { fetchImageUrl, type UrlFetchPolicy } from './fetch-url.js';
 
@@ -12,6 +13,8 @@ export interface DeepfaceImageOptions {
   maxBytes: number;
   urls: UrlFetchPolicy;
 }
+
+const PATH_MAX = 4096;
 
 /**
  * deepface takes an image as a multipart file, a data URL, raw base64, an http(s) URL or a file
@@ -45,38 +48,25 @@ export async function deepfaceInput(request: FastifyRequest, names: string[], op
   }
   if (typeof value !== 'string') throw new FacekitError('BAD_IMAGE', `'${field}' must be a string (data URL, base64, URL or path) or a multipart file`);
   if (/^data:/i.test(value)) {
-    const buf = decodeBase64Image(value);
+    const buf = decodeBase64Image(value, opts.maxBytes);
     if (!buf) throw new FacekitError('BAD_IMAGE', `'${field}' is a data URL without valid base64 content`);
     return buf;
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return fetchImageUrl(value, field, opts.urls);
+  let refusal = 'image paths are disabled on this server (start it with --image-root DIR to allow files under DIR)';
   if (opts.imageRoot) {
-    const file = await fileInRoot(opts.imageRoot, value);
-    if (file) {
-      const s = await stat(file);
+    const file = await fileUnderRoot(opts.imageRoot, value);
+    if ('path' in file) {
+      const s = await stat(file.path);
       if (s.size > opts.maxBytes) throw new FacekitError('IMAGE_TOO_LARGE', `'${field}' file is ${s.size} bytes; the limit is ${opts.maxBytes}`);
-      return readFile(file);
+      return readFile(file.path);
     }
+    refusal = file.refused;
   }
-  const buf = decodeBase64Image(value);
-  if (buf) return buf;
-  throw new FacekitError(
-    'BAD_IMAGE',
-    opts.imageRoot
-      ? `'${field}' is neither base64, a data URL, a URL, nor a file under the server's image root`
-      : `'${field}' is neither base64, a data URL nor a URL (image paths are disabled; start the server with --image-root DIR to allow files under DIR)`,
-  );
-}
-
-/** The real path of `p` when it is an existing file inside `root`; null otherwise. */
-async function fileInRoot(root: string, p: string): Promise<string | null> {
-  if (p.includes('\0')) return null;
-  try {
-    const realRoot = await realpath(root);
-    const candidate = await realpath(isAbsolute(p) ? p : resolve(realRoot, p));
-    if (!candidate.startsWith(realRoot + sep)) return null;
-    return (await stat(candidate)).isFile() ? candidate : null;
-  } catch {
-    return null;
-  }
+  // '/etc/passwd' is valid base64 too: short text with path characters (paths fit in PATH_MAX,
+  // images do not) counts as base64 only when it decodes to an image, so a refused path says so
+  const buf = field.endsWith('_path') ? null : decodeBase64Image(value, opts.maxBytes);
+  const pathLike = value.length <= PATH_MAX && /[/.\\]/.test(value);
+  if (buf && (!pathLike || sniffFormat(buf) !== null)) return buf;
+  throw new FacekitError('BAD_IMAGE', `'${field}' was refused as an image path: ${refusal}; or send the image as a multipart file, a data URL or base64`);
 }

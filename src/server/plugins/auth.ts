@@ -4,6 +4,7 @@ import { HttpError } from '../http-error.js';
 import { authenticate } from '../keys/manage.js';
 import { grants } from '../keys/scopes.js';
 import type { KeyStore } from '../keys/store.js';
+import { WindowCounter } from '../window-counter.js';
 import '../fastify-types.js';
 
 export function isLoopback(host: string): boolean {
@@ -48,10 +49,19 @@ function presentedToken(request: FastifyRequest): string | null {
  * Every route with a `scope` in its config needs a key holding that scope, unless no key exists
  * and the server was bound to loopback. Key existence is checked per request, so the first key
  * created with the CLI turns authentication on without a restart.
+ *
+ * A client address that fails authentication `failures.max` times in a window gets 429 for the
+ * rest of it, key or not: the per-key rate limit cannot meter clients that have no key, and
+ * guessing keys (hopeless for 256-bit secrets) should still be loud and slow.
  */
-export function installAuth(app: FastifyInstance, opts: { keyStore: KeyStore; host: string }): void {
+export function installAuth(app: FastifyInstance, opts: { keyStore: KeyStore; host: string; failures: { max: number; windowMs: number } }): void {
   const { keyStore } = opts;
   const boundToLoopback = isLoopback(opts.host);
+  const failures = new WindowCounter(opts.failures.windowMs);
+  const failed = (request: FastifyRequest, message: string, challenge: string): HttpError => {
+    if (opts.failures.max) failures.hit(request.ip);
+    return new HttpError(401, 'UNAUTHORIZED', message, { 'www-authenticate': challenge });
+  };
   app.decorateRequest('apiKey', null);
 
   app.addHook('onRequest', async (request) => {
@@ -65,11 +75,13 @@ export function installAuth(app: FastifyInstance, opts: { keyStore: KeyStore; ho
       }
       return;
     }
-    if (!token) {
-      throw new HttpError(401, 'UNAUTHORIZED', 'an API key is required: send "Authorization: Bearer <key>" or "X-API-Key: <key>"', { 'www-authenticate': 'Bearer' });
+    if (opts.failures.max && failures.count(request.ip) >= opts.failures.max) {
+      const seconds = Math.ceil(failures.msLeft(request.ip) / 1000);
+      throw new HttpError(429, 'TOO_MANY_AUTH_FAILURES', `too many failed authentications from this address; retry in ${seconds} s`, { 'retry-after': String(seconds) });
     }
+    if (!token) throw failed(request, 'an API key is required: send "Authorization: Bearer <key>" or "X-API-Key: <key>"', 'Bearer');
     const key = await authenticate(keyStore, token);
-    if (!key) throw new HttpError(401, 'UNAUTHORIZED', 'unknown or revoked API key', { 'www-authenticate': 'Bearer error="invalid_token"' });
+    if (!key) throw failed(request, 'unknown or revoked API key', 'Bearer error="invalid_token"');
     request.apiKey = key;
     if (!grants(key.scopes, scope)) {
       throw new HttpError(403, 'FORBIDDEN', `this key has scopes [${key.scopes.join(', ')}] but ${request.method} ${request.routeOptions.url} needs '${scope}'`);

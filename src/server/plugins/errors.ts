@@ -18,6 +18,7 @@ const STATUS: Record<ErrorCode, number> = {
   MODEL_SOURCE_CORRUPT: 500,
   UNSUPPORTED_OP: 500,
   STORE_ERROR: 500,
+  TIMEOUT: 503,
   INTERNAL: 500,
 };
 

@@ -35,6 +35,7 @@ export function installMetrics(app: FastifyInstance, deps: { metrics: ServerMetr
     metrics.queueRunning.set(queue.running);
     metrics.queueWaiting.set(queue.queued);
     metrics.queueRejected.set(queue.rejected);
+    metrics.queueAbandoned.set(queue.abandoned);
     reply.type('text/plain; version=0.0.4; charset=utf-8');
     return metrics.render();
   });

@@ -23,6 +23,7 @@ export async function installUploads(app: FastifyInstance, limits: UploadLimits)
     limits: { fileSize: limits.fileBytes, files: limits.files, fields: 100, fieldSize: 1 << 20, parts: limits.files + 100 },
     throwFileSizeLimit: true,
   });
+  app.decorate('imageByteLimit', limits.fileBytes);
   app.decorateRequest('uploads', null);
   app.addHook('preValidation', async (request) => {
     if (!request.isMultipart()) return;
@@ -51,11 +52,17 @@ export async function installUploads(app: FastifyInstance, limits: UploadLimits)
 const DATA_URL = /^data:([a-z0-9.+/-]*)?(;[a-z0-9=.+-]+)*;base64,/i;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
-/** Decodes a data URL or raw base64 (standard or URL-safe alphabet); null when it is neither. */
-export function decodeBase64Image(text: string): Buffer | null {
+/**
+ * Decodes a data URL or raw base64 (standard or URL-safe alphabet); null when it is neither.
+ * An image over `maxBytes` is IMAGE_TOO_LARGE, judged from the text's length before decoding:
+ * the limit on multipart files holds however an image arrives.
+ */
+export function decodeBase64Image(text: string, maxBytes: number): Buffer | null {
   const m = DATA_URL.exec(text);
   const payload = (m ? text.slice(m[0].length) : text).replace(/\s+/g, '');
   if (payload.length === 0 || !BASE64.test(payload)) return null;
+  const bytes = Math.floor((payload.replace(/=+$/, '').length * 3) / 4);
+  if (bytes > maxBytes) throw new FacekitError('IMAGE_TOO_LARGE', `the base64 image is ${bytes} bytes; the limit is ${maxBytes}`, { bytes, limit: maxBytes });
   const buf = Buffer.from(payload, payload.includes('-') || payload.includes('_') ? 'base64url' : 'base64');
   return buf.length ? buf : null;
 }
@@ -72,7 +79,7 @@ export function imagesFrom(request: FastifyRequest, field: string, opts: { requi
   const list = v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
   const out = list.map((s, i) => {
     if (typeof s !== 'string') throw new FacekitError('BAD_IMAGE', `field '${field}' must be base64 text, a data URL or a multipart file`);
-    const buf = decodeBase64Image(s);
+    const buf = decodeBase64Image(s, request.server.imageByteLimit);
     if (!buf) throw new FacekitError('BAD_IMAGE', `field '${field}'${list.length > 1 ? `[${i}]` : ''} is neither base64 nor a data URL`);
     return buf;
   });

@@ -1,7 +1,7 @@
-import { isAbsolute, relative, resolve } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isFacekitError } from '../../errors/index.js';
 import { HttpError } from '../http-error.js';
+import { fileUnderRoot } from '../image-root.js';
 import { errorResponses, readSecurity } from '../schemas.js';
 import type { RouteDeps } from './deps.js';
 
@@ -57,16 +57,14 @@ function isUrlOrDevice(source: string): boolean {
   return /^(rtsps?|https?):\/\//i.test(source) || /^camera(:\d+)?$/.test(source) || /^\/dev\/video\d+$/.test(source);
 }
 
-/** A file source must lie inside the image root (absent: files are refused), like deepface's image paths. */
-function resolveSource(source: string, imageRoot: string | null): string {
+/** A file source must be a file under the image root (absent: files are refused), as deepface's image paths are. */
+async function resolveSource(source: string, imageRoot: string | null): Promise<string> {
   if (isUrlOrDevice(source)) return source;
   if (/^[a-z][a-z0-9+.-]*:/i.test(source)) throw new HttpError(400, 'BAD_REQUEST', `unsupported source "${source}": use rtsp://, http(s)://, camera[:N] or a file under the image root`);
   if (!imageRoot) throw new HttpError(400, 'BAD_REQUEST', 'this server reads no files: start it with --image-root DIR to watch video files under DIR, or give a stream URL');
-  const root = resolve(imageRoot);
-  const path = resolve(root, source);
-  const rel = relative(root, path);
-  if (rel.startsWith('..') || isAbsolute(rel)) throw new HttpError(400, 'BAD_REQUEST', `source ${source} is outside the image root`);
-  return path;
+  const file = await fileUnderRoot(imageRoot, source);
+  if ('refused' in file) throw new HttpError(400, 'BAD_REQUEST', `source ${source} was refused: ${file.refused}`);
+  return file.path;
 }
 
 export function registerStreamRoutes(app: FastifyInstance, deps: RouteDeps & { streams: StreamService | null }): void {
@@ -88,7 +86,7 @@ export function registerStreamRoutes(app: FastifyInstance, deps: RouteDeps & { s
   }, async (request, reply) => {
     const s = need();
     const body = request.body as StreamStartBody;
-    const source = resolveSource(body.source, deps.imageRoot);
+    const source = await resolveSource(body.source, deps.imageRoot);
     if ((body.width === undefined) !== (body.height === undefined)) throw new HttpError(400, 'BAD_REQUEST', 'give both width and height, or neither');
     try {
       const started = await s.start({ ...body, source });
