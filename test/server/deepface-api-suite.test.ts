@@ -333,21 +333,25 @@ describe('deepface requests beyond the Python suite', () => {
     }
   });
 
-  test('missing fields and wrong names are 400s in deepface\'s shape', async () => {
-    const cases: Array<[string, Record<string, unknown>, RegExp]> = [
-      ['/represent', {}, /'img' not found/],
-      ['/verify', { img1: 'dataset/img1.jpg' }, /'img2' not found/],
-      ['/analyze', { img: 'dataset/img1.jpg', actions: ['age', 'beauty'] }, /invalid action 'beauty'/],
-      ['/represent', { img: 'dataset/img1.jpg', model_name: 'VGG-Face2' }, /invalid model_name 'VGG-Face2'/],
-      ['/verify', { img1: 'dataset/img1.jpg', img2: 'dataset/img2.jpg', detector_backend: 'haarcascade' }, /invalid detector_backend/],
-      ['/verify', { img1: 'dataset/img1.jpg', img2: 'dataset/img2.jpg', distance_metric: 'manhattan' }, /invalid distance_metric/],
+  test('missing fields and wrong names are 400s in deepface\'s shape: {"exception"} for a missing image field (checked first), {"error"} after', async () => {
+    const cases: Array<[string, Record<string, unknown>, RegExp, 'exception' | 'error']> = [
+      ['/represent', {}, /^'img' not found in either json or form data request$/, 'exception'],
+      ['/verify', { img1: 'dataset/img1.jpg' }, /^'img2' not found in either json or form data request$/, 'exception'],
+      ['/verify', { img1: 'dataset/img1.jpg', model_name: 'VGG-Face2' }, /'img2' not found/, 'exception'],
+      ['/search', { img: '' }, /'img' not found/, 'exception'],
+      ['/register', { img_name: 'nobody.jpg' }, /'img' not found/, 'exception'],
+      ['/analyze', { img: 'dataset/img1.jpg', actions: ['age', 'beauty'] }, /invalid action 'beauty'/, 'error'],
+      ['/represent', { img: 'dataset/img1.jpg', model_name: 'VGG-Face2' }, /invalid model_name 'VGG-Face2'/, 'error'],
+      ['/verify', { img1: 'dataset/img1.jpg', img2: 'dataset/img2.jpg', detector_backend: 'haarcascade' }, /invalid detector_backend/, 'error'],
+      ['/verify', { img1: 'dataset/img1.jpg', img2: 'dataset/img2.jpg', distance_metric: 'manhattan' }, /invalid distance_metric/, 'error'],
+      ['/represent', { img: 'no_such_file.jpg' }, /neither base64/, 'error'],
     ];
-    for (const [route, body, re] of cases) {
+    for (const [route, body, re, key] of cases) {
       const res = await post(route, body);
       assert.equal(res.status, 400, `${route} ${JSON.stringify(body)}`);
       const err = await res.json();
-      assert.deepEqual(Object.keys(err), ['error']);
-      assert.match(err.error, re);
+      assert.deepEqual(Object.keys(err), [key], `${route} ${JSON.stringify(body)}`);
+      assert.match(err[key], re);
     }
   });
 

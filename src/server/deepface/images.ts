@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { FacekitError } from '../../errors/index.js';
 import { decodeBase64Image } from '../plugins/uploads.js';
 import { fetchImageUrl, type UrlFetchPolicy } from './fetch-url.js';
+import { ImageFieldError } from './protocol.js';
 
 export interface DeepfaceImageOptions {
   /** directory image paths may be read from; null refuses paths */
@@ -37,7 +38,7 @@ export async function deepfaceInput(request: FastifyRequest, names: string[], op
   }
   const body = (request.body ?? {}) as Record<string, unknown>;
   const field = names.find((n) => body[n] !== undefined && body[n] !== null && body[n] !== '');
-  if (!field) throw new FacekitError('BAD_ARGUMENT', `'${names[0]}' not found in either json or form data request`);
+  if (!field) throw new ImageFieldError(`'${names[0]}' not found in either json or form data request`);
   const value = body[field];
   if (Array.isArray(value)) {
     if (value.length > 0 && value.every((x) => typeof x === 'number' && Number.isFinite(x))) return value as number[];

@@ -3,7 +3,7 @@ import { FacekitError } from '../../errors/index.js';
 import { common, consumes, facePlan, facekitNames, img, type CommonFields } from '../deepface/fields.js';
 import { deepfaceImage } from '../deepface/images.js';
 import { DEEPFACE_METRICS, galleryMetricFor } from '../deepface/names.js';
-import { deepfaceErrorResponses } from '../deepface/protocol.js';
+import { deepfaceErrorResponses, requireImageFields } from '../deepface/protocol.js';
 import { facialArea } from '../deepface/shapes.js';
 import type { EnrollOptions, FaceService } from '../service.js';
 import { readSecurity } from '../schemas.js';
@@ -62,6 +62,7 @@ export function deepfaceGalleryRoutes(app: FastifyInstance, deps: DeepfaceScopeD
       },
     },
   }, async (request) => {
+    requireImageFields(request, [['img']]);
     const b = request.body as CommonFields & { img_name?: string; img?: unknown };
     const plan = facePlan(b, maxPixels);
     const name = imgNameOf(b);
@@ -115,6 +116,7 @@ export function deepfaceGalleryRoutes(app: FastifyInstance, deps: DeepfaceScopeD
       },
     },
   }, async (request) => {
+    requireImageFields(request, [['img']]);
     const b = request.body as CommonFields & { distance_metric?: string; threshold?: number; similarity_search?: boolean; k?: number };
     const plan = facePlan(b, maxPixels);
     const metric = galleryMetricFor(b.distance_metric);
