@@ -394,16 +394,35 @@ describe('deepface requests beyond the Python suite', () => {
 /** register each person, search with another photo of one of them, then build the index */
 async function registerSearchBuild(server: Harness): Promise<void> {
   const call = (route: string, body: unknown) => postJson(`${server.url}${route}`, body);
+  // deepface raises on a database without embeddings for the model
+  const empty = await call('/search', { img: 'dataset/img1.jpg', model_name: 'Facenet' });
+  assert.equal(empty.status, 400);
+  assert.match((await empty.json()).error, /No embeddings found/);
   const a = await ok(await call('/register', { img: 'dataset/img1.jpg', model_name: 'Facenet' }));
   assert.deepEqual([a.inserted, a.img_name, a.facekit_model], [1, 'dataset/img1.jpg', 'faceapi-recognition']);
   await ok(await call('/register', { img: encoded('img3.jpg'), img_name: 'img3.jpg', model_name: 'Facenet' }));
   const index = await ok(await call('/build/index', { model_name: 'Facenet' }));
+  assert.equal(index.message, 'Index built successfully');
   assert.deepEqual(index.indexes, [{ facekit_model: 'faceapi-recognition', dims: 128, faces: 2, hnsw: false }]);
+  // deepface's build_index is one model's: model_name defaults to VGG-Face (fr_feature), which holds nothing here
+  const vgg = await call('/build/index', {});
+  assert.equal(vgg.status, 400);
+  assert.match((await vgg.json()).error, /No embeddings found in the database for model_name='VGG-Face'/);
   const found = await ok(await call('/search', { img: 'dataset/couple.jpg', model_name: 'Facenet' }));
   assert.equal(found.results.length, 3, 'one list per face of the group photo');
   const names = (found.results as unknown as Array<Array<{ img_name: string; verified: boolean }>>).map((rows) => rows.map((r) => r.img_name));
   assert.deepEqual(names.flat().sort(), ['dataset/img1.jpg', 'img3.jpg']);
-  for (const rows of found.results as unknown as Array<Array<{ verified: boolean }>>) for (const r of rows) assert.equal(r.verified, true);
+  // deepface's row fields (exact search); target_* is the query face's area, as deepface names it
+  for (const rows of found.results as unknown as Array<Array<Record<string, unknown>>>) {
+    for (const r of rows) {
+      for (const k of ['id', 'img_name', 'model_name', 'detector_backend', 'aligned', 'l2_normalized', 'search_method', 'target_x', 'target_y', 'target_w', 'target_h', 'threshold', 'distance_metric', 'distance', 'confidence']) {
+        assert.notEqual(r[k], undefined, k);
+      }
+      assert.equal(r.model_name, 'Facenet');
+      assert.ok((r.distance as number) <= (r.threshold as number));
+      assert.equal(r.verified, true);
+    }
+  }
   // deepface would store all three faces of the group photo under one name; facekit cannot tell whose it is
   const group = await call('/register', { img: 'dataset/couple.jpg', img_name: 'everyone' });
   assert.equal(group.status, 400);

@@ -317,6 +317,12 @@ test('/register -> /search -> /build/index over the gallery, in deepface shapes'
   const g = await startHarness();
   try {
     const register = (body: Record<string, unknown>) => postJson(`${g.url}/register`, body);
+    // deepface raises (400) when the database holds no embeddings for the model
+    for (const [route, body] of [['/search', { img: dataUrl(red), model_name: 'Facenet' }], ['/build/index', { model_name: 'Facenet' }]] as const) {
+      const empty = await postJson(`${g.url}${route}`, body);
+      assert.equal(empty.status, 400, route);
+      assert.match((await empty.json()).error, /No embeddings found in the database for model_name='Facenet'/);
+    }
     const first = await register({ img: dataUrl(red), img_name: 'ada.png', model_name: 'Facenet' });
     assert.equal(first.status, 200);
     const a = await first.json();
@@ -327,12 +333,15 @@ test('/register -> /search -> /build/index over the gallery, in deepface shapes'
     const again = await (await register({ img: dataUrl(red), img_name: 'ada.png', model_name: 'Facenet' })).json();
     assert.equal(again.facekit_person_id, a.facekit_person_id);
     assert.equal((await register({ img: dataUrl(blue), img_name: 'bob.png', model_name: 'Facenet' })).status, 200);
-    const unnamed = await register({ img: dataUrl(blue) });
-    assert.equal(unnamed.status, 400);
-    assert.match((await unnamed.json()).error, /'img_name' is required/);
+    // no img_name and no .jpg/.jpeg/.png img: deepface names the face with a random UUID
+    const unnamed = await register({ img: dataUrl(blue), model_name: 'Facenet' });
+    assert.equal(unnamed.status, 200);
+    const u = await unnamed.json();
+    assert.match(u.img_name, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.notEqual(u.facekit_person_id, a.facekit_person_id);
 
     const index = await (await postJson(`${g.url}/build/index`, { model_name: 'Facenet' })).json();
-    assert.match(index.message, /index up to date: 3 faces/);
+    assert.deepEqual(index, { message: 'Index built successfully', indexes: [{ facekit_model: 'faceapi-recognition', dims: 32, faces: 4, hnsw: false }] });
 
     const found = await (await postJson(`${g.url}/search`, { img: dataUrl(red), model_name: 'Facenet' })).json();
     assert.equal(found.results.length, 1, 'one list per face in the query image');
@@ -341,7 +350,11 @@ test('/register -> /search -> /build/index over the gallery, in deepface shapes'
       assert.equal(row.img_name, 'ada.png', 'only matches within the threshold');
       assert.equal(row.verified, true);
       assert.equal(row.distance, 0);
-      assert.ok(Number.isInteger(row.source_x));
+      assert.ok(Number.isInteger(row.target_x));
+      assert.deepEqual(
+        [row.model_name, row.detector_backend, row.aligned, row.l2_normalized, row.search_method, row.distance_metric],
+        ['Facenet', 'opencv', true, false, 'exact', 'cosine'],
+      );
     }
     // similarity_search: the k nearest whatever their distance, on the metric asked for
     const near = await (await postJson(`${g.url}/search`, { img: dataUrl(red), model_name: 'Facenet', similarity_search: true, k: 5, distance_metric: 'euclidean_l2' })).json();
