@@ -333,7 +333,7 @@ describe('deepface requests beyond the Python suite', () => {
     }
   });
 
-  test('missing fields and wrong names are 400s in deepface\'s shape: {"exception"} for a missing image field (checked first), {"error"} after', async () => {
+  test('missing fields and wrong names are 400s in deepface\'s shape: {"exception"} for a missing image field (checked first), {"error": "Exception while ..."} after', async () => {
     const cases: Array<[string, Record<string, unknown>, RegExp, 'exception' | 'error']> = [
       ['/represent', {}, /^'img' not found in either json or form data request$/, 'exception'],
       ['/verify', { img1: 'dataset/img1.jpg' }, /^'img2' not found in either json or form data request$/, 'exception'],
@@ -352,6 +352,9 @@ describe('deepface requests beyond the Python suite', () => {
       const err = await res.json();
       assert.deepEqual(Object.keys(err), [key], `${route} ${JSON.stringify(body)}`);
       assert.match(err[key], re);
+      // service.py's wording, without its traceback
+      const doing = { '/represent': 'representing', '/verify': 'verifying', '/analyze': 'analyzing' }[route as string];
+      if (key === 'error') assert.ok(err.error.startsWith(`Exception while ${doing}: `), err.error);
     }
   });
 

@@ -3,7 +3,8 @@
  * scope, so /v1 keeps facekit's own conventions):
  * - errors are `{"error": "message"}`, with the status facekit gives the same failure, except a
  *   missing image field, which deepface's routes answer before running anything as
- *   `{"exception": "message"}` (400);
+ *   `{"exception": "message"}` (400); a 400 after that reads, as deepface's service.py words it,
+ *   "Exception while verifying: <message>" (representing, analyzing, ...; without the traceback);
  * - a body is JSON, an urlencoded form, multipart, or JSON sent without a JSON content type
  *   (Flask's request.get_json(force) habit: `curl -d '{...}'` sends it as a form);
  * - form values are strings, and Python clients write booleans as "True"/"False".
@@ -62,13 +63,24 @@ function parseLooseBody(_request: FastifyRequest, text: string): Record<string, 
   return out;
 }
 
+/** service.py's wording of a failed call, per route */
+const FAILED_WHILE: Record<string, string> = {
+  '/represent': 'representing', '/verify': 'verifying', '/analyze': 'analyzing', '/register': 'registering', '/search': 'searching', '/build/index': 'building index',
+};
+
+export function deepfaceErrorBody(err: unknown, status: number, message: string, route: string | undefined): DeepfaceErrorBody {
+  if (err instanceof ImageFieldError) return { exception: message };
+  const doing = route === undefined ? undefined : FAILED_WHILE[route];
+  return { error: status === 400 && doing ? `Exception while ${doing}: ${message}` : message };
+}
+
 const PYTHON_BOOLEANS: Record<string, boolean> = { True: true, False: false };
 
 export function installDeepfaceProtocol(scope: FastifyInstance): void {
   scope.setErrorHandler((err, request, reply) => {
     const r = toErrorResponse(err);
     if (r.internal) request.log.error({ err }, 'request failed');
-    const body: DeepfaceErrorBody = err instanceof ImageFieldError ? { exception: r.body.error.message } : { error: r.body.error.message };
+    const body = deepfaceErrorBody(err, r.status, r.body.error.message, request.routeOptions.url);
     reply.code(r.status).headers(r.headers).type('application/json').send(body);
   });
   // the form parser also takes JSON, and so do text/plain and '*' (any other or no content type)
