@@ -24,7 +24,8 @@ after(async () => {
 });
 
 function assertFacialArea(a: Record<string, unknown>): void {
-  assert.deepEqual(Object.keys(a).sort(), ['h', 'left_eye', 'right_eye', 'w', 'x', 'y']);
+  // nose and mouth corners: deepface sends them when its detector finds them (retinaface); facekit's always do
+  assert.deepEqual(Object.keys(a).sort(), ['h', 'left_eye', 'mouth_left', 'mouth_right', 'nose', 'right_eye', 'w', 'x', 'y']);
   for (const k of ['x', 'y', 'w', 'h']) assert.ok(Number.isInteger(a[k]), `${k} is an integer`);
 }
 
@@ -50,6 +51,8 @@ test('POST /verify takes deepface fields and answers in deepface shape', async (
   // deepface's left_eye is the person's left, i.e. the eye on the image's right
   const { left_eye, right_eye } = body.facial_areas.img1;
   assert.ok(left_eye[0] > right_eye[0], 'left_eye should be to the right of right_eye in the image');
+  const { mouth_left, mouth_right } = body.facial_areas.img1;
+  assert.ok(mouth_left[0] > mouth_right[0], 'mouth_left is the person\'s left too');
   // the mapped ids reached the service
   assert.ok(h.service.calls.includes('decode:fr_detect'));
 });
@@ -130,7 +133,7 @@ test('POST /represent returns {results: [{embedding, facial_area, face_confidenc
   // skip: the whole image is the face
   const skipped = await (await postJson(`${h.url}/represent`, { img_path: dataUrl(red), detector_backend: 'skip' })).json();
   // (the double places its five points in every face, as the library places the template's in a skipped one)
-  assert.deepEqual(skipped.results[0].facial_area, { x: 0, y: 0, w: 80, h: 80, left_eye: [56, 32], right_eye: [24, 32] });
+  assert.deepEqual(skipped.results[0].facial_area, { x: 0, y: 0, w: 80, h: 80, left_eye: [56, 32], right_eye: [24, 32], nose: [40, 48], mouth_left: [52, 64], mouth_right: [28, 64] });
 });
 
 test('POST /analyze returns deepface demography fields for the requested actions', async () => {
