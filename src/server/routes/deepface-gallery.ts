@@ -143,9 +143,10 @@ export function deepfaceGalleryRoutes(app: FastifyInstance, deps: DeepfaceScopeD
     const plan = facePlan(b, maxPixels);
     const metric = galleryMetricFor(b.distance_metric);
     const search = galleryMethod(service, 'searchGallery');
-    const stored = await facesFor(service, plan.model.facekit, plan.model.deepface, 'search');
     const image = await deepfaceImage(request, ['img'], imageOpts);
     const r = await queue.run(() => service.represent(image, plan.options));
+    // deepface's order: the image's faces first, then the stored embeddings (none is a 400)
+    const stored = await facesFor(service, plan.model.facekit, plan.model.deepface, 'search');
     // deepface's k: None (absent) lists every match; people <= faces
     const topK = b.k ?? stored.faces;
     const same = {
