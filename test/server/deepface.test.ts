@@ -188,6 +188,16 @@ test('image paths are read only inside the image root; URLs are refused', async 
   assert.deepEqual(await missing.json(), { exception: "'img' not found in either json or form data request" }, 'deepface\'s routes.py answers a missing image field so');
 });
 
+test('an uploaded file that is no image is deepface\'s {"exception"} 400, as its request reading decodes uploads', async () => {
+  const f = new FormData();
+  f.append('img', blob(Buffer.from('Not JPEG data'), 'image/jpeg'), 'invalid.jpg');
+  const res = await fetch(`${h.url}/represent`, { method: 'POST', body: f });
+  assert.equal(res.status, 400);
+  const body = await res.json();
+  assert.deepEqual(Object.keys(body), ['exception']);
+  assert.match(body.exception, /'img' is not an image/);
+});
+
 test('without an image root, path strings are refused with how to allow them', async () => {
   const plain = await startHarness();
   try {

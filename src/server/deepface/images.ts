@@ -2,6 +2,8 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, resolve, sep } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { FacekitError } from '../../errors/index.js';
+import { isNetpbm } from '../../image/netpbm.js';
+import { loadSharp } from '../../image/sharp.js';
 import { decodeBase64Image } from '../plugins/uploads.js';
 import { fetchImageUrl, type UrlFetchPolicy } from './fetch-url.js';
 import { ImageFieldError } from './protocol.js';
@@ -34,7 +36,7 @@ export async function deepfaceImage(request: FastifyRequest, names: string[], op
 export async function deepfaceInput(request: FastifyRequest, names: string[], opts: DeepfaceImageOptions): Promise<Buffer | number[]> {
   for (const n of names) {
     const files = request.uploads?.get(n);
-    if (files?.length) return files[0];
+    if (files?.length) return uploadedImage(files[0], n);
   }
   const body = (request.body ?? {}) as Record<string, unknown>;
   const field = names.find((n) => body[n] !== undefined && body[n] !== null && body[n] !== '');
@@ -67,6 +69,21 @@ export async function deepfaceInput(request: FastifyRequest, names: string[], op
       ? `'${field}' is neither base64, a data URL, a URL, nor a file under the server's image root`
       : `'${field}' is neither base64, a data URL nor a URL (image paths are disabled; start the server with --image-root DIR to allow files under DIR)`,
   );
+}
+
+/**
+ * deepface decodes an uploaded file while reading the request (extract_image_from_request), so a
+ * file that is no image is its `{"exception": ...}` 400; facekit reads the format from the header.
+ */
+async function uploadedImage(buf: Buffer, field: string): Promise<Buffer> {
+  if (isNetpbm(buf)) return buf;
+  try {
+    const sharp = await loadSharp();
+    if ((await sharp(buf).metadata()).format) return buf;
+  } catch {
+    // not a format sharp reads
+  }
+  throw new ImageFieldError(`the file uploaded as '${field}' is not an image facekit can read (JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIF, PGM/PPM)`);
 }
 
 /** The real path of `p` when it is an existing file inside `root`; null otherwise. */
