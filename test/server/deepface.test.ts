@@ -24,7 +24,8 @@ after(async () => {
 });
 
 function assertFacialArea(a: Record<string, unknown>): void {
-  assert.deepEqual(Object.keys(a).sort(), ['h', 'left_eye', 'right_eye', 'w', 'x', 'y']);
+  // nose and mouth corners: deepface sends them when its detector finds them (retinaface); facekit's always do
+  assert.deepEqual(Object.keys(a).sort(), ['h', 'left_eye', 'mouth_left', 'mouth_right', 'nose', 'right_eye', 'w', 'x', 'y']);
   for (const k of ['x', 'y', 'w', 'h']) assert.ok(Number.isInteger(a[k]), `${k} is an integer`);
 }
 
@@ -50,6 +51,8 @@ test('POST /verify takes deepface fields and answers in deepface shape', async (
   // deepface's left_eye is the person's left, i.e. the eye on the image's right
   const { left_eye, right_eye } = body.facial_areas.img1;
   assert.ok(left_eye[0] > right_eye[0], 'left_eye should be to the right of right_eye in the image');
+  const { mouth_left, mouth_right } = body.facial_areas.img1;
+  assert.ok(mouth_left[0] > mouth_right[0], 'mouth_left is the person\'s left too');
   // the mapped ids reached the service
   assert.ok(h.service.calls.includes('decode:fr_detect'));
 });
@@ -130,7 +133,7 @@ test('POST /represent returns {results: [{embedding, facial_area, face_confidenc
   // skip: the whole image is the face
   const skipped = await (await postJson(`${h.url}/represent`, { img_path: dataUrl(red), detector_backend: 'skip' })).json();
   // (the double places its five points in every face, as the library places the template's in a skipped one)
-  assert.deepEqual(skipped.results[0].facial_area, { x: 0, y: 0, w: 80, h: 80, left_eye: [56, 32], right_eye: [24, 32] });
+  assert.deepEqual(skipped.results[0].facial_area, { x: 0, y: 0, w: 80, h: 80, left_eye: [56, 32], right_eye: [24, 32], nose: [40, 48], mouth_left: [52, 64], mouth_right: [28, 64] });
 });
 
 test('POST /analyze returns deepface demography fields for the requested actions', async () => {
@@ -182,7 +185,17 @@ test('image paths are read only inside the image root; URLs are refused', async 
   assert.match((await url.json()).error, /does not fetch URLs unless .*--fetch-urls/);
   const missing = await postJson(`${h.url}/represent`, {});
   assert.equal(missing.status, 400);
-  assert.match((await missing.json()).error, /'img' not found/);
+  assert.deepEqual(await missing.json(), { exception: "'img' not found in either json or form data request" }, 'deepface\'s routes.py answers a missing image field so');
+});
+
+test('an uploaded file that is no image is deepface\'s {"exception"} 400, as its request reading decodes uploads', async () => {
+  const f = new FormData();
+  f.append('img', blob(Buffer.from('Not JPEG data'), 'image/jpeg'), 'invalid.jpg');
+  const res = await fetch(`${h.url}/represent`, { method: 'POST', body: f });
+  assert.equal(res.status, 400);
+  const body = await res.json();
+  assert.deepEqual(Object.keys(body), ['exception']);
+  assert.match(body.exception, /'img' is not an image/);
 });
 
 test('without an image root, path strings are refused with how to allow them', async () => {
@@ -317,6 +330,12 @@ test('/register -> /search -> /build/index over the gallery, in deepface shapes'
   const g = await startHarness();
   try {
     const register = (body: Record<string, unknown>) => postJson(`${g.url}/register`, body);
+    // deepface raises (400) when the database holds no embeddings for the model
+    for (const [route, body] of [['/search', { img: dataUrl(red), model_name: 'Facenet' }], ['/build/index', { model_name: 'Facenet' }]] as const) {
+      const empty = await postJson(`${g.url}${route}`, body);
+      assert.equal(empty.status, 400, route);
+      assert.match((await empty.json()).error, /No embeddings found in the database for model_name='Facenet'/);
+    }
     const first = await register({ img: dataUrl(red), img_name: 'ada.png', model_name: 'Facenet' });
     assert.equal(first.status, 200);
     const a = await first.json();
@@ -327,12 +346,15 @@ test('/register -> /search -> /build/index over the gallery, in deepface shapes'
     const again = await (await register({ img: dataUrl(red), img_name: 'ada.png', model_name: 'Facenet' })).json();
     assert.equal(again.facekit_person_id, a.facekit_person_id);
     assert.equal((await register({ img: dataUrl(blue), img_name: 'bob.png', model_name: 'Facenet' })).status, 200);
-    const unnamed = await register({ img: dataUrl(blue) });
-    assert.equal(unnamed.status, 400);
-    assert.match((await unnamed.json()).error, /'img_name' is required/);
+    // no img_name and no .jpg/.jpeg/.png img: deepface names the face with a random UUID
+    const unnamed = await register({ img: dataUrl(blue), model_name: 'Facenet' });
+    assert.equal(unnamed.status, 200);
+    const u = await unnamed.json();
+    assert.match(u.img_name, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.notEqual(u.facekit_person_id, a.facekit_person_id);
 
     const index = await (await postJson(`${g.url}/build/index`, { model_name: 'Facenet' })).json();
-    assert.match(index.message, /index up to date: 3 faces/);
+    assert.deepEqual(index, { message: 'Index built successfully', indexes: [{ facekit_model: 'faceapi-recognition', dims: 32, faces: 4, hnsw: false }] });
 
     const found = await (await postJson(`${g.url}/search`, { img: dataUrl(red), model_name: 'Facenet' })).json();
     assert.equal(found.results.length, 1, 'one list per face in the query image');
@@ -341,7 +363,11 @@ test('/register -> /search -> /build/index over the gallery, in deepface shapes'
       assert.equal(row.img_name, 'ada.png', 'only matches within the threshold');
       assert.equal(row.verified, true);
       assert.equal(row.distance, 0);
-      assert.ok(Number.isInteger(row.source_x));
+      assert.ok(Number.isInteger(row.target_x));
+      assert.deepEqual(
+        [row.model_name, row.detector_backend, row.aligned, row.l2_normalized, row.search_method, row.distance_metric],
+        ['Facenet', 'opencv', true, false, 'exact', 'cosine'],
+      );
     }
     // similarity_search: the k nearest whatever their distance, on the metric asked for
     const near = await (await postJson(`${g.url}/search`, { img: dataUrl(red), model_name: 'Facenet', similarity_search: true, k: 5, distance_metric: 'euclidean_l2' })).json();

@@ -39,6 +39,9 @@ export const facialAreaSchema = {
     h: nullableInt,
     left_eye: { type: ['array', 'null'], items: { type: 'integer' } },
     right_eye: { type: ['array', 'null'], items: { type: 'integer' } },
+    nose: { type: 'array', items: { type: 'integer' } },
+    mouth_left: { type: 'array', items: { type: 'integer' }, description: 'the person\'s left, like left_eye' },
+    mouth_right: { type: 'array', items: { type: 'integer' } },
   },
 } as const;
 

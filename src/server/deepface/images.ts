@@ -5,6 +5,7 @@ import { sniffFormat } from '../../image/index.js';
 import { fileUnderRoot } from '../image-root.js';
 import { decodeBase64Image } from '../plugins/uploads.js';
 import { fetchImageUrl, type UrlFetchPolicy } from './fetch-url.js';
+import { ImageFieldError } from './protocol.js';
 
 export interface DeepfaceImageOptions {
   /** directory image paths may be read from; null refuses paths */
@@ -36,11 +37,11 @@ export async function deepfaceImage(request: FastifyRequest, names: string[], op
 export async function deepfaceInput(request: FastifyRequest, names: string[], opts: DeepfaceImageOptions): Promise<Buffer | number[]> {
   for (const n of names) {
     const files = request.uploads?.get(n);
-    if (files?.length) return files[0];
+    if (files?.length) return uploadedImage(files[0], n);
   }
   const body = (request.body ?? {}) as Record<string, unknown>;
   const field = names.find((n) => body[n] !== undefined && body[n] !== null && body[n] !== '');
-  if (!field) throw new FacekitError('BAD_ARGUMENT', `'${names[0]}' not found in either json or form data request`);
+  if (!field) throw new ImageFieldError(`'${names[0]}' not found in either json or form data request`);
   const value = body[field];
   if (Array.isArray(value)) {
     if (value.length > 0 && value.every((x) => typeof x === 'number' && Number.isFinite(x))) return value as number[];
@@ -69,4 +70,14 @@ export async function deepfaceInput(request: FastifyRequest, names: string[], op
   const pathLike = value.length <= PATH_MAX && /[/.\\]/.test(value);
   if (buf && (!pathLike || sniffFormat(buf) !== null)) return buf;
   throw new FacekitError('BAD_IMAGE', `'${field}' was refused as an image path: ${refusal}; or send the image as a multipart file, a data URL or base64`);
+}
+
+/**
+ * deepface decodes an uploaded file while reading the request (extract_image_from_request), so a
+ * file that is no image is its `{"exception": ...}` 400; facekit reads the format from the header.
+ */
+function uploadedImage(buf: Buffer, field: string): Buffer {
+  const format = sniffFormat(buf);
+  if (format !== null && format !== 'svg') return buf;
+  throw new ImageFieldError(`the file uploaded as '${field}' is not an image facekit can read (JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIF, PGM/PPM)`);
 }

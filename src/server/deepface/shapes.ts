@@ -13,6 +13,10 @@ export interface DeepfaceFacialArea {
   h: number | null;
   left_eye: [number, number] | null;
   right_eye: [number, number] | null;
+  /** deepface adds these three when its detector finds them (retinaface); facekit's detectors all do */
+  nose?: [number, number];
+  mouth_left?: [number, number];
+  mouth_right?: [number, number];
 }
 
 /** deepface's facial area for a side of verify given as an embedding: no face was seen */
@@ -23,12 +27,13 @@ function eye(p: [number, number] | undefined): [number, number] | null {
 }
 
 /**
- * deepface's left_eye is the person's left eye, which appears on the image's right; our
- * landmarks5 lists eyes as seen (index 0 = image left), so the two are swapped here.
+ * deepface's left_eye and mouth_left are the person's left, which appears on the image's right;
+ * our landmarks5 lists points as seen (eyes, nose, mouth corners; image left first), so each
+ * pair is swapped here.
  */
 export function facialArea(face: FaceSummary): DeepfaceFacialArea {
-  const lm = face.landmarks5 as Array<[number, number]>;
-  return {
+  const lm = face.landmarks5 as Array<[number, number]> | undefined;
+  const area: DeepfaceFacialArea = {
     x: Math.round(face.box.x),
     y: Math.round(face.box.y),
     w: Math.round(face.box.w),
@@ -36,6 +41,11 @@ export function facialArea(face: FaceSummary): DeepfaceFacialArea {
     left_eye: eye(lm?.[1]),
     right_eye: eye(lm?.[0]),
   };
+  const [nose, mouthLeft, mouthRight] = [eye(lm?.[2]), eye(lm?.[4]), eye(lm?.[3])];
+  if (nose) area.nose = nose;
+  if (mouthLeft) area.mouth_left = mouthLeft;
+  if (mouthRight) area.mouth_right = mouthRight;
+  return area;
 }
 
 export function verifyResponse(r: CompareResult, ctx: {

@@ -4,7 +4,7 @@ import type { UrlFetchPolicy } from '../deepface/fetch-url.js';
 import { deepfaceImage, deepfaceInput, type DeepfaceImageOptions } from '../deepface/images.js';
 import { common, consumes, facePlan, facekitNames, facialAreaSchema, img, type CommonFields } from '../deepface/fields.js';
 import { DEEPFACE_METRICS, metricFor } from '../deepface/names.js';
-import { deepfaceErrorResponses, installDeepfaceProtocol } from '../deepface/protocol.js';
+import { deepfaceErrorResponses, installDeepfaceProtocol, requireImageFields } from '../deepface/protocol.js';
 import { analyzeResponse, NO_FACIAL_AREA, RACE_NOTE, representResponse, verifyResponse, type DeepfaceFacialArea, facialArea } from '../deepface/shapes.js';
 import type { AnalyzeAction } from '../service.js';
 import { readSecurity } from '../schemas.js';
@@ -91,6 +91,7 @@ function deepfaceRoutes(app: FastifyInstance, deps: DeepfaceScopeDeps): void {
     },
   }, async (request) => {
     const t0 = performance.now();
+    requireImageFields(request, [['img1', 'img1_path'], ['img2', 'img2_path']]);
     const b = request.body as CommonFields & { distance_metric?: string; threshold?: number };
     const plan = facePlan(b, maxPixels);
     const metric = metricFor(b.distance_metric);
@@ -137,6 +138,7 @@ function deepfaceRoutes(app: FastifyInstance, deps: DeepfaceScopeDeps): void {
       },
     },
   }, async (request) => {
+    requireImageFields(request, [['img', 'img_path']]);
     const plan = facePlan(request.body as CommonFields, maxPixels);
     const image = await deepfaceImage(request, ['img', 'img_path'], imageOpts);
     const r = await queue.run(() => service.represent(image, plan.options));
@@ -188,6 +190,7 @@ function deepfaceRoutes(app: FastifyInstance, deps: DeepfaceScopeDeps): void {
       },
     },
   }, async (request) => {
+    requireImageFields(request, [['img', 'img_path']]);
     const b = request.body as CommonFields & { actions?: unknown };
     const actions = parseActions(b.actions);
     const plan = facePlan(b, maxPixels);
