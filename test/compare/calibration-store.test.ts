@@ -11,6 +11,7 @@ import {
 import { FacekitError } from '../../src/errors/index.ts';
 import { gaussian, mulberry32 } from '../../src/eval/prng.ts';
 import { compareEmbeddings, planVerification } from '../../src/verify/index.ts';
+import { roundMeasure } from '../../src/rounding.ts';
 
 /** One hash over every shipped calibration file's name and bytes: any write, add or delete changes it. */
 function shippedHash(): string {
@@ -61,8 +62,9 @@ test('a fitted calibration goes to $XDG_DATA_HOME/facekit/calibrations, wins ove
     assert.deepEqual(getCalibration('fr_feature', 'cosine'), cal);
     assert.equal(listCalibrations().find((c) => c.model === 'fr_feature' && c.metric === 'cosine')?.threshold, cal.threshold);
     const a = new Float32Array([1, 0]), b = new Float32Array([Math.cos(1), Math.sin(1)]);
-    assert.equal(compareEmbeddings(a, b, { model: 'fr_feature', metric: 'cosine' }).threshold, cal.threshold);
-    assert.equal(planVerification({ model: 'fr_feature', metric: 'cosine' }).decide([0.5]).threshold, cal.threshold);
+    // decisions report their figures rounded, as every result does (src/rounding.ts)
+    assert.equal(compareEmbeddings(a, b, { model: 'fr_feature', metric: 'cosine' }).threshold, roundMeasure(cal.threshold));
+    assert.equal(planVerification({ model: 'fr_feature', metric: 'cosine' }).decide([0.5]).threshold, roundMeasure(cal.threshold));
     // other models and metrics still read the shipped files
     assert.equal(getCalibration('fr_feature', 'euclidean').threshold, getCalibration('fr_feature', 'euclidean', SHIPPED_CALIBRATIONS_DIR).threshold);
 
@@ -105,10 +107,10 @@ test('an explicit calibration comes first, then the user\'s fit, then the shippe
   withDataHome((home) => {
     const shipped = getCalibration('fr_feature', 'cosine', SHIPPED_CALIBRATIONS_DIR);
     const threshold = (calibration?: Calibration | string) => planVerification({ model: 'fr_feature', metric: 'cosine', calibration }).decide([0.5]).threshold;
-    assert.equal(threshold(), shipped.threshold);
+    assert.equal(threshold(), roundMeasure(shipped.threshold));
     const mine = saveCalibration(syntheticFit('fr_feature'));
     const userThreshold = getCalibration('fr_feature', 'cosine').threshold;
-    assert.equal(threshold(), userThreshold);
+    assert.equal(threshold(), roundMeasure(userThreshold));
 
     const other = { ...syntheticFit('fr_feature'), threshold: 0.55 };
     const file = writeCalibration(other, join(home, 'elsewhere', 'other.json'));
