@@ -14,6 +14,10 @@
  * server with SIGTERM while two 36-megapixel uploads are in flight.
  *
  *   npx tsx bench/hostile.ts        (builds dist/ first; writes bench/results/hostile.json)
+ *
+ * It exits 1 when any of the issue's bars is missed (a crash, a hang, a late answer after an input,
+ * the shared gallery seen after more than 2 s, SIGTERM not ending the server within its grace), so
+ * CI runs it as a check.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -129,7 +133,10 @@ async function restRun(input: string, surface: string, path: string, init: Reque
   else if (r.status >= 200 && r.status < 300) outcome = 'result';
   else if (r.status >= 400 && r.status < 500) {
     try {
-      const e = (JSON.parse(r.text) as { error: { code: string; message: string } }).error;
+      // /v1 routes answer {error: {code, message}}; the deepface routes deepface's {error: message}
+      // or {exception: message}
+      const body = JSON.parse(r.text) as { error?: string | { code: string; message: string }; exception?: string };
+      const e = typeof body.error === 'object' ? body.error : { code: 'deepface', message: body.error ?? body.exception ?? '' };
       detail = `${r.status} ${e.code}: ${e.message}`.slice(0, 200);
       outcome = e.code && e.message && !e.message.includes('\n') ? 'clear error' : 'crash';
     } catch {
@@ -260,3 +267,18 @@ const report = {
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
 writeFileSync(join(import.meta.dirname, 'results/hostile.json'), `${JSON.stringify(report, null, 1)}\n`);
 console.log(JSON.stringify({ corpus: report.corpus, cli: report.cli, rest: report.rest, serverAfterEachInput: report.serverAfterEachInput, sharedSqliteGallery: report.sharedSqliteGallery, notClear: report.notClear }, null, 1));
+
+const GRACE_MS = 30_000;
+const missed = [
+  ...report.notClear.map((r) => `${r.surface} ${r.input}: ${r.outcome} (${r.detail})`),
+  ...after.late.map((l) => `late after ${l}`),
+  ...(serverDiedDuringRun ? [`the server died during the run (${serverDiedDuringRun})`] : []),
+  ...(enrollSeenMs === null || enrollSeenMs > 2000 ? [`the CLI's enrollment was not seen by the server within 2 s (${enrollSeenMs === null ? 'never' : `${Math.round(enrollSeenMs)} ms`})`] : []),
+  ...(deleteSeenMs === null || deleteSeenMs > 2000 ? [`the CLI's delete was not seen by the server within 2 s (${deleteSeenMs === null ? 'never' : `${Math.round(deleteSeenMs)} ms`})`] : []),
+  ...(sigtermExitMs > GRACE_MS ? [`SIGTERM took ${Math.round(sigtermExitMs)} ms, over the ${GRACE_MS} ms grace`] : []),
+];
+if (missed.length) {
+  console.error(`hostile: ${missed.length} bar(s) missed:\n  ${missed.join('\n  ')}`);
+  process.exit(1);
+}
+console.log('hostile: every input gave a result or a clear error within its budget; the server kept answering');
