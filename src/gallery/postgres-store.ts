@@ -232,7 +232,7 @@ export class PostgresStore implements GalleryStore {
     return this.tx(fn).catch((e) => storeError(e, this.url));
   }
 
-  createPerson(p: NewPerson): Promise<Person> {
+  async createPerson(p: NewPerson): Promise<Person> {
     return this.run(async (c) => {
       const person = await this.insertPerson(c, p);
       await this.notify(c, { op: 'person', personId: person.id });
@@ -240,7 +240,7 @@ export class PostgresStore implements GalleryStore {
     });
   }
 
-  enrollPerson(p: NewPerson, faces: NewFace[]): Promise<{ person: Person; faces: FaceRecord[] }> {
+  async enrollPerson(p: NewPerson, faces: NewFace[]): Promise<{ person: Person; faces: FaceRecord[] }> {
     checkNewFaces(faces);
     return this.run(async (c) => {
       const person = await this.insertPerson(c, p);
@@ -268,7 +268,7 @@ export class PostgresStore implements GalleryStore {
     return { items: rows.map(toPerson), total, offset, limit };
   }
 
-  renamePerson(id: string, name: string): Promise<Person> {
+  async renamePerson(id: string, name: string): Promise<Person> {
     checkName(name);
     return this.run(async (c) => {
       const p = await this.lockPerson(c, id);
@@ -278,7 +278,7 @@ export class PostgresStore implements GalleryStore {
     });
   }
 
-  setMetadata(id: string, metadata: Metadata): Promise<Person> {
+  async setMetadata(id: string, metadata: Metadata): Promise<Person> {
     const m = checkMetadata(metadata);
     return this.run(async (c) => {
       const p = await this.lockPerson(c, id);
@@ -288,7 +288,7 @@ export class PostgresStore implements GalleryStore {
     });
   }
 
-  deletePerson(id: string): Promise<{ faceIds: string[] }> {
+  async deletePerson(id: string): Promise<{ faceIds: string[] }> {
     return this.run(async (c) => {
       await this.lockPerson(c, id);
       const faceIds = (await c.query<{ id: string }>('DELETE FROM faces WHERE person_id = $1 RETURNING id', [id])).rows.map((r) => r.id);
@@ -299,7 +299,7 @@ export class PostgresStore implements GalleryStore {
     });
   }
 
-  addFaces(personId: string, faces: NewFace[]): Promise<FaceRecord[]> {
+  async addFaces(personId: string, faces: NewFace[]): Promise<FaceRecord[]> {
     checkNewFaces(faces);
     return this.run(async (c) => {
       // FOR SHARE keeps a concurrent deletePerson from slipping in between the check and the insert
@@ -322,7 +322,7 @@ export class PostgresStore implements GalleryStore {
     return rows.map((r) => this.faceFromRow(r));
   }
 
-  deleteFace(id: string): Promise<FaceRecord> {
+  async deleteFace(id: string): Promise<FaceRecord> {
     checkId(id, 'face');
     return this.run(async (c) => {
       const r = await c.query<FaceRow>('DELETE FROM faces WHERE id = $1 RETURNING *', [id]);
