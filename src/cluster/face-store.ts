@@ -15,7 +15,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Box } from '../face.js';
 import { FacekitError } from '../errors/index.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 
 export const FACE_STORE_VERSION = 2;
 const MAGIC = 'FKFACES1';

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cacheDir } from '../models/index.js';
 import type { FaceOptions } from '../pipeline/index.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 
 export interface RegisteredFolder {
   root: string;

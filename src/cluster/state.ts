@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { FacekitError } from '../errors/index.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 import type { ClusterMethod } from './methods.js';
 
 export const CLUSTER_STATE_VERSION = 1;

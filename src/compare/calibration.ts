@@ -6,11 +6,12 @@
  * reads the user's file before the shipped one. The shipped folder is never written: it is inside
  * the installed package, shared by every user and replaced on upgrade.
  */
-import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync, realpathSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, realpathSync, rmSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { facekitDataDir } from '../data-dir.js';
 import { FacekitError } from '../errors/index.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 import { isMetric, type Metric } from './distance.js';
 import { fitLogisticRegression, sigmoid } from './logistic.js';
 import { anchorIsotonic, fitIsotonic, isotonicProbability, type IsotonicTable } from './isotonic.js';
@@ -238,8 +239,8 @@ export function refuseShippedCalibrationPath(p: string, what = 'write'): void {
 export function writeCalibration(cal: Calibration, p: string): string {
   validateCalibration(cal, 'calibration');
   refuseShippedCalibrationPath(p);
-  mkdirSync(dirname(p), { recursive: true });
-  writeFileSync(p, JSON.stringify(cal, null, 2) + '\n');
+  // a verify reading it meanwhile sees the old fit or the new one, never half a file
+  writeFileAtomic(p, JSON.stringify(cal, null, 2) + '\n');
   return p;
 }
 

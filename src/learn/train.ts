@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './backend.js';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { FacekitError } from '../errors/index.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 import { base64ToFloat32, float32ToBase64 } from './head-file.js';
 import { contrastiveLossOnBatch, allPairs, tripletLossOnBatch, type Reduction } from './losses.js';
 import { mineTriplets, pairwiseSquaredDistances, type MiningStrategy } from './mining.js';
@@ -149,9 +150,8 @@ async function writeCheckpoint(path: string, epochs: number, history: number[], 
     variables: variables.map((v) => ({ shape: [...v.shape], data: float32ToBase64(v.dataSync() as Float32Array) })),
     optimizer: opt.map((w) => ({ name: w.name, shape: [...w.tensor.shape], data: float32ToBase64(Float32Array.from(w.tensor.dataSync() as Float32Array)) })),
   };
-  // write then rename, so a run killed mid-write leaves the previous checkpoint intact
-  writeFileSync(`${path}.tmp`, JSON.stringify(ck));
-  renameSync(`${path}.tmp`, path);
+  // a run killed mid-write leaves the previous checkpoint intact
+  writeFileAtomic(path, JSON.stringify(ck));
 }
 
 function readCheckpoint(path: string, nVars: number): Checkpoint {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FacekitError } from '../errors/index.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 import { packageFile } from './package-files.js';
 import type { ModelRecord } from './types.js';
 import { COMPILER_VERSION } from './onnx/version.js';
@@ -85,11 +86,8 @@ export async function ensureBuilt(record: ModelRecord): Promise<BuiltModel> {
   const path = onnxPath(record);
   if (record.source.kind === 'onnx' || (existsSync(path) && statSync(path).size > 0)) return { path, cached: true };
   const bytes = await compileRecord(record);
-  mkdirSync(dirname(path), { recursive: true });
-  // write then rename, so a killed compile never leaves a truncated model that looks cached
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, path);
+  // a killed compile never leaves a truncated model that looks cached
+  writeFileAtomic(path, bytes);
   return { path, cached: false };
 }
 
