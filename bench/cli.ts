@@ -13,6 +13,7 @@ import { loadavg, tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { packageFile } from '../src/models/package-files.ts';
+import { median } from './stats.ts';
 
 const runs = Number(process.argv[2] ?? 9);
 const root = join(import.meta.dirname, '..');
@@ -49,10 +50,6 @@ function run(args: string[]): number {
   if (r.status !== 0) throw new Error(`${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return s;
 }
-const median = (xs: number[]) => {
-  const s = [...xs].sort((x, y) => x - y);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 // warm the model cache (compiles on a cold cache) and the OS file cache
 run(cases['facekit verify a.jpg b.jpg --json']);

@@ -15,17 +15,13 @@ import { verify } from '../src/verify/index.ts';
 import { faceapiBaseline } from './baselines/faceapi.ts';
 import { humanBaseline } from './baselines/human.ts';
 import type { Baseline } from './baselines/types.ts';
+import { median } from './stats.ts';
 
 const runs = Number(process.argv[2] ?? 20);
 const photo = (file: string, left: number, top: number) =>
   sharp(packageFile('@vladmandic/face-api', `demo/${file}`)).extract({ left, top, width: 640, height: 480 }).jpeg({ quality: 90 }).toBuffer();
 const a = await photo('sample1.jpg', 180, 230);
 const b = await photo('sample1.jpg', 620, 300);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 async function time(fn: () => Promise<unknown>): Promise<{ median: number; p90: number }> {
   for (let i = 0; i < 3; i++) await fn(); // warm-up: sessions, kernels, caches
