@@ -11,7 +11,7 @@ import { FacekitError } from '../errors/index.js';
  * arrays and gets plain typed arrays back, so no stage depends on ORT's Tensor class.
  */
 export interface SessionOptions {
-  /** intra-op threads; default: all cores (2 on the reference machine) */
+  /** intra-op threads; default: $FACEKIT_ORT_THREADS, else all cores (2 on the reference machine) */
   threads?: number;
   /**
    * Where ONNX Runtime's own optimised graph of a model file is kept (the user's cache dir). The
@@ -91,12 +91,25 @@ async function openSession(ort: typeof Ort, model: Uint8Array | string, o: Ort.I
   }
 }
 
+/**
+ * Intra-op threads when a caller names none. One request is served fastest by one process using
+ * every core (0 = ORT's default, all cores): a verify is a chain of small models, each split across
+ * the cores. Many requests are served best by one worker per core with one thread each
+ * (`facekit serve`'s worker pool with FACEKIT_ORT_THREADS=1): no thread hand-offs inside small
+ * convolutions and no cores idle while a worker decodes. Which wins on a machine is measured by
+ * bench/server.ts (BENCH_WORKERS, BENCH_ORT_THREADS); the env var sets it for worker threads too.
+ */
+function defaultThreads(): number {
+  const n = Number(process.env.FACEKIT_ORT_THREADS);
+  return Number.isInteger(n) && n > 0 ? n : 0;
+}
+
 async function createSession(key: string, model: Uint8Array | string, opts: SessionOptions): Promise<ModelSession> {
   const ort = await loadOrt();
   let session: Ort.InferenceSession;
   try {
     const o: Ort.InferenceSession.SessionOptions = {
-      intraOpNumThreads: opts.threads ?? 0,
+      intraOpNumThreads: opts.threads ?? defaultThreads(),
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionProviders: ['cpu'],
