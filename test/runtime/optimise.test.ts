@@ -69,7 +69,7 @@ test('optimised fr_feature gives the shipped file\'s embeddings on real faces, b
   assert.ok(maxAbsDiff(singles[0], singles[1]) > 0.01);
 });
 
-test('the rewrite keeps slopes above 1 and scalar slopes exact (synthetic Conv -> PRelu -> Conv)', async () => {
+test('the rewrite keeps slopes above 1, scalar slopes and PReLU after a residual Add exact (synthetic graph)', async () => {
   const { onnx } = onnxProto;
   const F = onnx.TensorProto.DataType.FLOAT;
   const f32 = (name: string, dims: number[], v: number[]) => ({ name, dataType: F, dims, rawData: new Uint8Array(new Float32Array(v).buffer) });
@@ -88,14 +88,16 @@ test('the rewrite keeps slopes above 1 and scalar slopes exact (synthetic Conv -
       initializer: [
         f32('w1', [8, 1, 3, 3], rnd(72, 1)), f32('b1', [8], rnd(8, 2)), f32('a1', [8, 1, 1], [1.5, -0.4, 0.2, 0, 1, 2, -1, 0.7]),
         f32('w2', [8, 8, 1, 1], rnd(64, 3)), f32('b2', [8], rnd(8, 4)), f32('a2', [1], [0.25]),
-        f32('w3', [8, 8, 1, 1], rnd(64, 5)), f32('b3', [8], rnd(8, 6)),
+        f32('w3', [8, 8, 1, 1], rnd(64, 5)), f32('b3', [8], rnd(8, 6)), f32('a3', [1, 8, 1, 1], [0.1, -0.3, 0.5, 1.2, 0.9, 0, -2, 0.3]),
       ],
       node: [
         { opType: 'Conv', input: ['x', 'w1', 'b1'], output: ['c1'], attribute: attrs(8, 3) },
         { opType: 'PRelu', input: ['c1', 'a1'], output: ['p1'] },
         { opType: 'Conv', input: ['p1', 'w2', 'b2'], output: ['c2'], attribute: attrs(1, 1) },
         { opType: 'PRelu', input: ['c2', 'a2'], output: ['p2'] },
-        { opType: 'Conv', input: ['p2', 'w3', 'b3'], output: ['y'], attribute: attrs(1, 1) },
+        { opType: 'Conv', input: ['p2', 'w3', 'b3'], output: ['c3'], attribute: attrs(1, 1) },
+        { opType: 'Add', input: ['c3', 'p1'], output: ['s3'] },
+        { opType: 'PRelu', input: ['s3', 'a3'], output: ['y'] },
       ],
     },
   }).finish();

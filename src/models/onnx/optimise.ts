@@ -16,7 +16,8 @@ type Tensor = onnxProto.onnx.ITensorProto;
  *     - after a cheap convolution (depthwise, or the 3-channel stem): two copies of it,
  *       conv_{a}(x) + Relu(conv_{|1-a|}(x)) (times sign(1-a) by a 1x1 depthwise conv only where
  *       some slope exceeds 1): the Relu and the Add fuse into the convolutions;
- *     - after a dense convolution (doubling it would cost more): r = Relu(y), then
+ *     - after anything else (a dense convolution, which would cost more to double, or a residual
+ *       Add as in the BlazeFace-style mesh and iris nets): r = Relu(y), then
  *       dw1x1_{a}(y) + dw1x1_{1-a}(r), three cheap passes in the blocked layout.
  * - A batch dimension fixed at 1 becomes symbolic, and a Reshape to [1, ...] keeps the batch
  *   (0 = copy the input's dimension), so eval, clustering and group photos run faces as one batch.
@@ -115,24 +116,24 @@ class GraphEdit {
     for (const p of nodes) {
       if (p.opType !== 'PRelu' || !p.input || !p.output) continue;
       const y = p.input[0];
-      const conv = producer.get(y);
       const slope = this.floats(p.input[1]);
-      if (!conv || conv.opType !== 'Conv' || !conv.input || !slope || replace.has(conv)) continue;
-      if ((consumers.get(y) ?? []).length !== 1) continue;
-      const w = this.floats(conv.input[1]);
-      const wDims = conv.input[1] ? this.dims(conv.input[1]) : [];
-      if (!w || wDims.length !== 4) continue;
-      const channels = wDims[0];
+      if (!slope) continue;
       // per-channel slopes must be shaped [C,1,1] or [1,C,1,1] (a plain [C] would broadcast over width)
       const sDims = this.dims(p.input[1]);
-      const perChannel = sDims.length >= 3 && sDims.slice(-2).every((d) => d === 1) && slope.length === channels;
-      if (!(perChannel || slope.length === 1)) continue;
+      const perChannelShape = sDims.length >= 3 && sDims.slice(-2).every((d) => d === 1) && sDims.slice(0, -3).every((d) => d === 1);
+      const conv = producer.get(y);
+      const w = conv?.opType === 'Conv' && conv.input?.[1] ? this.floats(conv.input[1]) : undefined;
+      const wDims = w && conv?.input?.[1] ? this.dims(conv.input[1]) : [];
+      // the channel count: the producing convolution's outputs, else the slopes' own
+      const channels = wDims.length === 4 ? wDims[0] : perChannelShape ? slope.length : 0;
+      if (!channels || !(slope.length === 1 || (perChannelShape && slope.length === channels))) continue;
       const a = slope.length === channels ? slope : new Float32Array(channels).fill(slope[0]);
-      const b = (conv.input[2] && this.floats(conv.input[2])) || new Float32Array(channels);
-      const group = this.intAttr(conv, 'group', 1);
-      const cheap = (group > 1 && group === channels) || wDims[1] <= 4;
       const out = p.output[0];
-      if (cheap) {
+      const ownConv = conv && w && wDims.length === 4 && !replace.has(conv) && (consumers.get(y) ?? []).length === 1;
+      const group = conv ? this.intAttr(conv, 'group', 1) : 1;
+      const cheap = ownConv && ((group > 1 && group === channels) || wDims[1] <= 4);
+      if (cheap && conv?.input && w) {
+        const b = (conv.input[2] && this.floats(conv.input[2])) || new Float32Array(channels);
         const per = w.length / channels;
         const scaled = (s: (c: number) => number): [Float32Array, Float32Array] => {
           const ws = new Float32Array(w.length);
