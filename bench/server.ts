@@ -5,9 +5,14 @@
  * response is checked: the group photo must come back with exactly the three enrolled names.
  *
  *   npx tsx bench/server.ts [secondsPerLevel=15]
+ *   BENCH_WORKERS=2 BENCH_ORT_THREADS=1 npx tsx bench/server.ts   # another threading layout
+ *
+ * Levels: 1, 4, 16 and 64 clients (BENCH_CLIENTS=1,4 to choose). Refusals (503 queue full, 429
+ * rate limit) are counted apart from errors; the load average of the run is recorded, since the
+ * reference machine is shared.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import sharp from 'sharp';
@@ -38,15 +43,21 @@ for (let i = 0; i < 10_000; i++) {
 }
 await gallery.close();
 
-const service = await createService({ db });
+// the threading layout under test: inference workers, and ORT intra-op threads in each (0: all cores)
+const workers = Number(process.env.BENCH_WORKERS ?? 1);
+if (process.env.BENCH_ORT_THREADS) process.env.FACEKIT_ORT_THREADS = process.env.BENCH_ORT_THREADS;
+const service = await createService({ db, workers });
 const { app, address } = await startServer({ service, keyStore: new MemoryKeyStore(), host: '127.0.0.1', port: 0, logger: false });
 const body = JSON.stringify({ image: (await sharp(group).resize(1280).jpeg({ quality: 90 }).toBuffer()).toString('base64') });
 const expected = people.map((p) => p[0]).sort().join(',');
 
 const levels: Record<string, unknown>[] = [];
-for (const connections of [1, 4, 16]) {
+const clientLevels = (process.env.BENCH_CLIENTS ?? '1,4,16,64').split(',').map(Number);
+const load0 = loadavg();
+for (const connections of clientLevels) {
   let wrong = 0;
   let checked = 0;
+  const refused: Record<string, number> = {};
   const r = await autocannon({
     url: `${address}/v1/identify`,
     connections,
@@ -58,6 +69,7 @@ for (const connections of [1, 4, 16]) {
       body,
       onResponse: (status: number, resBody: string) => {
         checked++;
+        if (status === 503 || status === 429) return void (refused[status] = (refused[status] ?? 0) + 1);
         if (status !== 200) return void wrong++;
         // /v1/identify lists, per face, the people under the threshold, best first
         const names = (JSON.parse(resBody).faces as { match: { name: string } | null }[]).map((f) => f.match?.name ?? '-').sort().join(',');
@@ -74,12 +86,15 @@ for (const connections of [1, 4, 16]) {
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
+    refused,
     wrongAnswers: wrong,
     checked,
+    loadavg: loadavg().map((v) => Math.round(v * 100) / 100),
   };
   levels.push(row);
-  console.log(`${String(connections).padStart(2)} clients: ${row.rps.toFixed(2)} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, ${row.requests} requests, non-2xx ${row.non2xx}, errors ${row.errors}, wrong answers ${wrong}`);
+  console.log(`${String(connections).padStart(2)} clients: ${row.rps.toFixed(2)} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, ${row.requests} requests, non-2xx ${row.non2xx} (refused ${JSON.stringify(refused)}), errors ${row.errors}, wrong answers ${wrong}, load ${row.loadavg[0]}`);
 }
 await app.close();
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-writeFileSync(join(import.meta.dirname, 'results/server.json'), `${JSON.stringify({ generatedBy: 'bench/server.ts', gallery: '3 real + 10,000 synthetic people, SQLite', request: 'POST /v1/identify, 1280x853 JPEG with 3 faces (base64 JSON)', secondsPerLevel: seconds, levels }, null, 1)}\n`);
+const resultName = process.env.BENCH_WORKERS || process.env.BENCH_ORT_THREADS ? `server-w${workers}-t${process.env.BENCH_ORT_THREADS ?? 0}.json` : 'server.json';
+writeFileSync(join(import.meta.dirname, 'results', resultName), `${JSON.stringify({ generatedBy: 'bench/server.ts', gallery: '3 real + 10,000 synthetic people, SQLite', request: 'POST /v1/identify, 1280x853 JPEG with 3 faces (base64 JSON)', secondsPerLevel: seconds, workers, ortThreads: process.env.FACEKIT_ORT_THREADS ?? 'all cores', loadavgAtStart: load0.map((v) => Math.round(v * 100) / 100), levels }, null, 1)}\n`);

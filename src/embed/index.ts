@@ -52,9 +52,11 @@ export async function embedCrops(crops: RgbImage[], opts: EmbedOptions = {}): Pr
   if (crops.length === 0) return [];
   const model = await loadEmbedModel(opts.model ?? DEFAULT_EMBED_MODEL, opts.threads);
   const batch = opts.batchSize ?? 16;
-  const plain = await runBatches(model, crops, batch);
-  if (!opts.flip) return plain.map(l2Normalize);
-  const flipped = await runBatches(model, crops.map(mirror), batch);
+  if (!opts.flip) return (await runBatches(model, crops, batch)).map(l2Normalize);
+  // the crops and their mirror images together: with a symbolic batch, few faces are one model call
+  const both = await runBatches(model, [...crops, ...crops.map(mirror)], batch);
+  const plain = both.slice(0, crops.length);
+  const flipped = both.slice(crops.length);
   return plain.map((v, i) => {
     const a = l2Normalize(v);
     const b = l2Normalize(flipped[i]);

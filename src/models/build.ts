@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../write-file-atomic.js';
 import { packageFile } from './package-files.js';
 import type { ModelRecord } from './types.js';
 import { COMPILER_VERSION } from './onnx/version.js';
+import { OPTIMISER_VERSION } from './onnx/optimise-version.js';
 
 /**
  * Turns a registry record into ONNX bytes on disk: ready ONNX files are used in place; TF.js
@@ -46,6 +47,7 @@ export function sourceHash(record: ModelRecord): string {
   // the compiler bakes the input's name and size into the graph: a changed input is a new build
   h.update(JSON.stringify(record.input));
   for (const f of sourceFiles(record)) h.update(readFileSync(f));
+  if (record.optimise) h.update(`optimise ${OPTIMISER_VERSION}`);
   return h.digest('hex');
 }
 
@@ -56,7 +58,11 @@ export function sourceHash(record: ModelRecord): string {
 export async function compileRecord(record: ModelRecord): Promise<Uint8Array> {
   const src = record.source;
   const main = packageFile(src.package, src.file);
-  if (src.kind === 'onnx') return readFileSync(main);
+  if (src.kind === 'onnx') {
+    if (!record.optimise) return readFileSync(main);
+    const { optimiseOnnx } = await import('./onnx/optimise.js');
+    return optimiseOnnx(readFileSync(main));
+  }
   const { compileTfGraph } = await import('./onnx/compile.js');
   if (src.kind === 'tfjs-graph') {
     const { readTfjsGraphModel } = await import('./tfjs/read.js');
@@ -76,15 +82,20 @@ export interface BuiltModel {
   cached: boolean;
 }
 
-/** Where the record's ONNX file is: in its npm package, or in the cache once compiled. */
+/** A ready ONNX file run as shipped, straight from its npm package (not compiled, not optimised). */
+function runsAsShipped(record: ModelRecord): boolean {
+  return record.source.kind === 'onnx' && !record.optimise;
+}
+
+/** Where the record's ONNX file is: in its npm package, or in the cache once compiled or optimised. */
 export function onnxPath(record: ModelRecord): string {
-  return record.source.kind === 'onnx' ? packageFile(record.source.package, record.source.file) : cachedPath(record);
+  return runsAsShipped(record) ? packageFile(record.source.package, record.source.file) : cachedPath(record);
 }
 
 /** Path of the record's ONNX file, compiling and caching it first when needed. */
 export async function ensureBuilt(record: ModelRecord): Promise<BuiltModel> {
   const path = onnxPath(record);
-  if (record.source.kind === 'onnx' || (existsSync(path) && statSync(path).size > 0)) return { path, cached: true };
+  if (runsAsShipped(record) || (existsSync(path) && statSync(path).size > 0)) return { path, cached: true };
   const bytes = await compileRecord(record);
   // a killed compile never leaves a truncated model that looks cached
   writeFileAtomic(path, bytes);
@@ -96,5 +107,5 @@ export function cachedPath(record: ModelRecord): string {
 }
 
 export function isBuilt(record: ModelRecord): boolean {
-  return record.source.kind === 'onnx' || existsSync(cachedPath(record));
+  return runsAsShipped(record) || existsSync(cachedPath(record));
 }

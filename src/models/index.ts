@@ -1,5 +1,6 @@
 import { getSession, type ModelSession, type SessionOptions } from '../runtime/session.js';
-import { ensureBuilt } from './build.js';
+import { join } from 'node:path';
+import { cacheDir, ensureBuilt } from './build.js';
 import { getModelRecord } from './registry.js';
 import type { ModelRecord } from './types.js';
 
@@ -15,6 +16,6 @@ export interface LoadedModel {
 /** The one way stages get a model: registry record + a reusable ORT session. */
 export async function loadModel(id: string, opts: SessionOptions = {}): Promise<LoadedModel> {
   const record = getModelRecord(id);
-  const session = await getSession(id, async () => (await ensureBuilt(record)).path, opts);
+  const session = await getSession(id, async () => (await ensureBuilt(record)).path, { optimisedDir: join(cacheDir(), 'ort'), ...opts });
   return { record, session };
 }

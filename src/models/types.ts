@@ -45,6 +45,11 @@ export interface ModelRecord {
    * compiled and parity-tested, but stages refuse to use it.
    */
   unusable?: string;
+  /**
+   * A ready ONNX file (source kind 'onnx') is rewritten once by src/models/onnx/optimise.ts (PReLU
+   * into forms ONNX Runtime's blocked layout runs, a symbolic batch) and cached like a compiled model.
+   */
+  optimise?: boolean;
   licence: string;
   provenance: string;
   notes?: string;

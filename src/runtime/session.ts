@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { basename, join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { FacekitError } from '../errors/index.js';
 
@@ -7,8 +11,14 @@ import { FacekitError } from '../errors/index.js';
  * arrays and gets plain typed arrays back, so no stage depends on ORT's Tensor class.
  */
 export interface SessionOptions {
-  /** intra-op threads; default: all cores (2 on the reference machine) */
+  /** intra-op threads; default: $FACEKIT_ORT_THREADS, else all cores (2 on the reference machine) */
   threads?: number;
+  /**
+   * Where ONNX Runtime's own optimised graph of a model file is kept (the user's cache dir). The
+   * first session saves it; later processes load it with optimisation off, which halves session
+   * creation (fr_feature: about 190 ms to 85 ms). Unset, or FACEKIT_ORT_CACHE=0: not kept.
+   */
+  optimisedDir?: string;
 }
 
 export interface TensorData {
@@ -39,12 +49,67 @@ function tensorType(data: TensorData['data']): 'float32' | 'int32' | 'int64' | '
 let ortModule: Promise<typeof Ort> | null = null;
 const loadOrt = (): Promise<typeof Ort> => (ortModule ??= import('onnxruntime-node'));
 
+/**
+ * The saved ORT-optimised graph for a model file: named by the file's identity, the ORT version and
+ * the CPU, since the graph ORT saves at level 'all' is laid out for this CPU's vector width.
+ */
+function optimisedPath(ort: typeof Ort, file: string, dir: string): string {
+  const st = statSync(file);
+  const id = [file, st.size, st.mtimeMs, ort.env.versions?.common ?? '', process.arch, cpus()[0]?.model ?? ''].join('|');
+  return join(dir, `${basename(file, '.onnx')}-${createHash('sha256').update(id).digest('hex').slice(0, 16)}.ort.onnx`);
+}
+
+async function openSession(ort: typeof Ort, model: Uint8Array | string, o: Ort.InferenceSession.SessionOptions, dir: string | undefined): Promise<Ort.InferenceSession> {
+  if (typeof model !== 'string') return ort.InferenceSession.create(model, o);
+  if (!dir || process.env.FACEKIT_ORT_CACHE === '0') return ort.InferenceSession.create(model, o);
+  const saved = optimisedPath(ort, model, dir);
+  if (existsSync(saved)) {
+    try {
+      return await ort.InferenceSession.create(saved, { ...o, graphOptimizationLevel: 'disabled' });
+    } catch {
+      rmSync(saved, { force: true }); // unreadable (another ORT build wrote it?): made again below
+    }
+  }
+  // ORT writes the file itself while creating the session: a temporary name, renamed once whole
+  const tmp = `${saved}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch {
+    return ort.InferenceSession.create(model, o); // a read-only cache dir only costs the saving
+  }
+  try {
+    const session = await ort.InferenceSession.create(model, { ...o, optimizedModelFilePath: tmp });
+    try {
+      renameSync(tmp, saved);
+    } catch {
+      rmSync(tmp, { force: true });
+    }
+    return session;
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * Intra-op threads when a caller names none. One request is served fastest by one process using
+ * every core (0 = ORT's default, all cores): a verify is a chain of small models, each split across
+ * the cores. Many requests are served best by one worker per core with one thread each
+ * (`facekit serve`'s worker pool with FACEKIT_ORT_THREADS=1): no thread hand-offs inside small
+ * convolutions and no cores idle while a worker decodes. Which wins on a machine is measured by
+ * bench/server.ts (BENCH_WORKERS, BENCH_ORT_THREADS); the env var sets it for worker threads too.
+ */
+function defaultThreads(): number {
+  const n = Number(process.env.FACEKIT_ORT_THREADS);
+  return Number.isInteger(n) && n > 0 ? n : 0;
+}
+
 async function createSession(key: string, model: Uint8Array | string, opts: SessionOptions): Promise<ModelSession> {
   const ort = await loadOrt();
   let session: Ort.InferenceSession;
   try {
     const o: Ort.InferenceSession.SessionOptions = {
-      intraOpNumThreads: opts.threads ?? 0,
+      intraOpNumThreads: opts.threads ?? defaultThreads(),
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionProviders: ['cpu'],
@@ -54,7 +119,7 @@ async function createSession(key: string, model: Uint8Array | string, opts: Sess
       // from the next model in the pipeline (detect -> landmarks -> embed)
       extra: { session: { intra_op: { allow_spinning: process.env.FACEKIT_ORT_SPIN ?? '0' } } },
     };
-    session = typeof model === 'string' ? await ort.InferenceSession.create(model, o) : await ort.InferenceSession.create(model, o);
+    session = await openSession(ort, model, o, opts.optimisedDir);
   } catch (e) {
     throw new FacekitError('MODEL_SOURCE_CORRUPT', `ONNX Runtime could not load model ${key}: ${(e as Error).message}`);
   }

@@ -8,7 +8,7 @@ export interface ServerLimits {
   files: number;
   /** decoded pixels per image, enforced by the service's decoder */
   maxPixels: number;
-  /** requests per key per window; 0 disables */
+  /** requests per API key per window; 0 disables. Keyless requests (protected mode, loopback only) are not metered */
   rateMax: number;
   rateWindowMs: number;
   /** failed authentications per client address per window before its requests get 429; 0 disables */
