@@ -30,8 +30,6 @@ import { WorkerPool } from './worker-pool.js';
 export interface CreateServiceOptions extends ServiceOptions {
   /** inference worker threads (default 1: ONNX Runtime already uses every core for one run) */
   workers?: number;
-  /** ms one image's work may take before it fails with TIMEOUT and its worker is replaced (default 20 s) */
-  deadlineMs?: number;
   /** ms a request's work may still run after its client disconnected before its worker is recycled (default 1 s) */
   orphanGraceMs?: number;
 }

@@ -23,6 +23,7 @@
 import type { Worker } from 'node:worker_threads';
 import { siblingModule, startModuleWorker } from '../runtime/module-entry.js';
 import { FacekitError, type ErrorCode } from '../errors/index.js';
+import { DEFAULT_DEADLINE_MS } from '../server/limits.js';
 import type { ImageWork, ImageWorkResult } from './image-work.js';
 import type { WorkReply, WorkRequest } from './inference-worker.js';
 
@@ -30,8 +31,8 @@ const WORKER_URL = siblingModule('inference-worker', import.meta.url);
 
 const MAX_SILENT_CRASHES = 3;
 
-/** Default deadline of one image's work. */
-export const DEFAULT_DEADLINE_MS = 20_000;
+/** Default deadline of one image's work (with the server's other defaults, so the CLI can name it without loading this). */
+export { DEFAULT_DEADLINE_MS };
 
 /** Default time a job whose caller went away may still run before its worker is recycled. */
 export const DEFAULT_ORPHAN_GRACE_MS = 1_000;

@@ -218,7 +218,35 @@ test('serve: refuses 0.0.0.0 without keys before building the service; serves lo
     registerServe(program, factory);
     const serve = program.commands.find((c) => c.name() === 'serve');
     assert.ok(serve);
-    for (const o of ['--port', '--host', '--db']) assert.ok(serve.options.some((x) => x.long === o), o);
+    for (const o of ['--port', '--host', '--db', '--deadline', '--auth-failures']) assert.ok(serve.options.some((x) => x.long === o), o);
+    assert.equal(serve.options.find((x) => x.long === '--deadline')?.defaultValue, '20');
+    assert.equal(serve.options.find((x) => x.long === '--auth-failures')?.defaultValue, '20');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('serve: --deadline reaches the face service, --auth-failures the auth limit', async () => {
+  const dir = tempDir();
+  try {
+    const keysFile = join(dir, 'keys.json');
+    await createKey(new FileKeyStore(keysFile), { scopes: ['read'] });
+    const seen: { deadlineMs?: number }[] = [];
+    const factory = async (o: { deadlineMs?: number }) => { seen.push(o); return new FakeFaceService(); };
+    const { app, address } = await runServe(serveOpts({ keysFile, auditLog: join(dir, 'audit.jsonl'), deadline: '3', authFailures: '2' }), factory);
+    try {
+      assert.equal(seen[0].deadlineMs, 3000);
+      const wrong = { authorization: 'Bearer fk_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' };
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await fetch(`${address}/v1/people`, { headers: wrong })).status);
+      assert.deepEqual(statuses, [401, 401, 429]);
+    } finally {
+      await app.close();
+    }
+    const defaults = await runServe(serveOpts({ keysFile, auditLog: join(dir, 'audit.jsonl') }), factory);
+    await defaults.app.close();
+    assert.equal(seen[1].deadlineMs, 20_000);
+    await assert.rejects(runServe(serveOpts({ keysFile, deadline: '-1' }), factory), /--deadline must be an integer >= 0/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
