@@ -20,6 +20,8 @@ export interface HostileImage {
   valid?: boolean;
   /** also try to enroll it (REST): for faces too small to enroll */
   enroll?: boolean;
+  /** must be refused with this code (for damage a tolerant decoder would read past) */
+  refusedAs?: 'BAD_IMAGE' | 'IMAGE_TOO_LARGE';
 }
 
 export interface HostileMetadata {
@@ -189,7 +191,13 @@ async function imageCases(): Promise<HostileImage[]> {
   const badIdat = Buffer.from(png);
   badIdat[png.indexOf('IDAT') + 40] ^= 0xff;
   out.push({ kind: 'image', name: 'png-bad-idat-byte', bytes: badIdat });
-  out.push({ kind: 'image', name: 'png-no-iend', bytes: png.subarray(0, png.length - 12) });
+  out.push({ kind: 'image', name: 'png-no-iend', bytes: png.subarray(0, png.length - 12), refusedAs: 'BAD_IMAGE' });
+  // a GIF whose logical screen claims 65535x65535 (4.3 gigapixels) around its 320x240 frame
+  const gif = await control('gif');
+  const hugeScreen = Buffer.from(gif);
+  hugeScreen.writeUInt16LE(65535, 6);
+  hugeScreen.writeUInt16LE(65535, 8);
+  out.push({ kind: 'image', name: 'gif-logical-screen-65535x65535', bytes: hugeScreen, refusedAs: 'IMAGE_TOO_LARGE' });
   // netpbm: headers claiming gigapixels, a real 100-megapixel bitmap, truncations
   out.push({ kind: 'image', name: 'pgm-claims-200000x200000', bytes: Buffer.from('P5\n200000 200000\n255\n') });
   out.push({ kind: 'image', name: 'ppm-claims-40000x40000', bytes: Buffer.concat([Buffer.from('P6\n40000 40000\n255\n'), Buffer.alloc(1000)]) });

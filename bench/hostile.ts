@@ -262,15 +262,18 @@ const report = {
   serverAfterEachInput: { healthMaxMs: Math.round(after.healthMaxMs), normalDetectMaxMs: Math.round(after.normalMaxMs), over1s: after.late },
   sharedSqliteGallery: { cliEnrollSeenByServerMs: enrollSeenMs && Math.round(enrollSeenMs), cliDeleteSeenByServerMs: deleteSeenMs && Math.round(deleteSeenMs) },
   notClear: runs.filter((r) => r.outcome === 'crash' || r.outcome === 'hang'),
+  // damage a tolerant decoder reads past (a GIF's huge logical screen, a PNG without IEND) must still be refused
+  notRefused: runs.filter((r) => r.outcome === 'result' && corpus.some((c) => c.kind === 'image' && c.name === r.input && c.refusedAs)),
   runs: runs.map((r) => ({ ...r, ms: Math.round(r.ms), ...(r.rssMb ? { rssMb: Math.round(r.rssMb) } : {}) })),
 };
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
 writeFileSync(join(import.meta.dirname, 'results/hostile.json'), `${JSON.stringify(report, null, 1)}\n`);
-console.log(JSON.stringify({ corpus: report.corpus, cli: report.cli, rest: report.rest, serverAfterEachInput: report.serverAfterEachInput, sharedSqliteGallery: report.sharedSqliteGallery, notClear: report.notClear }, null, 1));
+console.log(JSON.stringify({ corpus: report.corpus, cli: report.cli, rest: report.rest, serverAfterEachInput: report.serverAfterEachInput, sharedSqliteGallery: report.sharedSqliteGallery, notClear: report.notClear, notRefused: report.notRefused }, null, 1));
 
 const GRACE_MS = 30_000;
 const missed = [
   ...report.notClear.map((r) => `${r.surface} ${r.input}: ${r.outcome} (${r.detail})`),
+  ...report.notRefused.map((r) => `${r.surface} ${r.input}: gave a result but must be refused`),
   ...after.late.map((l) => `late after ${l}`),
   ...(serverDiedDuringRun ? [`the server died during the run (${serverDiedDuringRun})`] : []),
   ...(enrollSeenMs === null || enrollSeenMs > 2000 ? [`the CLI's enrollment was not seen by the server within 2 s (${enrollSeenMs === null ? 'never' : `${Math.round(enrollSeenMs)} ms`})`] : []),

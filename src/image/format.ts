@@ -55,8 +55,20 @@ export function minJpegBytes(width: number, height: number): number {
 }
 
 /**
- * Why a PNG failed to decode, when its chunk structure shows it: libpng reports a bad CRC in a
- * critical chunk as an error without a message. Null when every chunk up to IEND is intact.
+ * A GIF's logical screen, the canvas its frames are drawn on (bytes 6-9). libvips sizes a GIF by
+ * its frames, but the screen is what the file declares and what a frame-compositing decoder
+ * allocates, so a screen over the pixel limit is refused like any other header; null when too short.
+ */
+export function gifScreen(buf: Uint8Array): { width: number; height: number } | null {
+  if (buf.length < 10) return null;
+  return { width: buf[6] | (buf[7] << 8), height: buf[8] | (buf[9] << 8) };
+}
+
+/**
+ * What is wrong with a PNG's chunk structure, or null when every chunk up to IEND is intact.
+ * Checked before decoding: libpng reports a bad CRC in a critical chunk as an error without a
+ * message, and reads a file that stops after its image data without complaint, though a missing
+ * IEND means the file was cut (a download or upload stopped early).
  */
 export function pngDamage(buf: Uint8Array): string | null {
   let pos = 8;

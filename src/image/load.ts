@@ -11,7 +11,7 @@ import type { SharpOptions, Metadata } from 'sharp';
 import { loadSharp } from './sharp.js';
 import { FacekitError } from '../errors/index.js';
 import { decodeNetpbm, readNetpbmHeader } from './netpbm.js';
-import { FORMAT_NAMES, isHeic, minJpegBytes, pngDamage, READABLE_FORMATS, sniffFormat, type ImageFormat } from './format.js';
+import { FORMAT_NAMES, gifScreen, isHeic, minJpegBytes, pngDamage, READABLE_FORMATS, sniffFormat, type ImageFormat } from './format.js';
 import type { RgbImage } from './types.js';
 
 export interface RawPixels {
@@ -115,6 +115,10 @@ async function decodeEncoded(buf: Uint8Array, name: string, o: Required<LoadImag
     const p = decodeNetpbm(buf, header);
     return pixelsToRgb(p.data, p.width, p.height, p.channels, bg);
   }
+  const screen = format === 'gif' ? gifScreen(buf) : null;
+  if (screen && screen.width * screen.height > o.maxPixels) checkDims(screen.width, screen.height, o, `${name} (its GIF logical screen)`);
+  const damage = format === 'png' ? pngDamage(buf) : null;
+  if (damage) throw new FacekitError('BAD_IMAGE', `${name} is a damaged PNG: ${damage}`);
   const sharp = await loadSharp();
   let meta: Metadata;
   try {
@@ -162,8 +166,8 @@ function badImage(name: string, e: unknown, buf: Uint8Array, format: ImageFormat
   const msg = errorLine(e);
   if (isHeic(buf)) return new FacekitError('BAD_IMAGE', `${name} is HEIC (HEVC), which this build of sharp/libheif cannot decode; convert it to JPEG or AVIF (${msg})`);
   if (/pixel limit/i.test(msg)) return new FacekitError('IMAGE_TOO_LARGE', `${name}: ${msg}`);
-  const damage = format === 'png' ? pngDamage(buf) : null;
-  const why = damage ?? (/^unknown error$/i.test(msg) ? 'the decoder gave no reason' : msg);
+  // (a PNG's chunk damage was looked for before decoding)
+  const why = /^unknown error$/i.test(msg) ? 'the decoder gave no reason' : msg;
   return new FacekitError('BAD_IMAGE', `${name} could not be decoded as ${FORMAT_NAMES[format]} (corrupt or truncated?): ${why}`);
 }
 

@@ -30,3 +30,6 @@ export const DEFAULT_LIMITS: ServerLimits = {
   concurrency: 2,
   maxQueued: 64,
 };
+
+/** ms one image's work in the server may take before it fails with TIMEOUT and its inference worker is replaced; 0: none */
+export const DEFAULT_DEADLINE_MS = 20_000;

@@ -283,6 +283,8 @@ export interface ServiceOptions {
   /** gallery store: a SQLite file path, a postgres:// URL or :memory:; default gallery.db in the data dir ($FACEKIT_DATA_DIR, else $XDG_DATA_HOME/facekit) */
   db?: string;
   onInference?: InferenceReporter;
+  /** ms one image's work may take before it fails with TIMEOUT and its worker is replaced; 0: none (default 20 s, DEFAULT_DEADLINE_MS) */
+  deadlineMs?: number;
 }
 
 /** Provided by the integrator from the library; `facekit serve` receives it. */

@@ -23,13 +23,15 @@ import type { Landmarks5 } from '../face.js';
 import { roundBox } from '../rounding.js';
 import { compareEmbeddings, decisionCalibration, DEFAULT_METRIC, planVerification } from '../verify/index.js';
 import type { ImageWork, ImageWorkResult } from './image-work.js';
+import { HttpError } from '../server/http-error.js';
+import { requestSignal } from '../server/request-signal.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface CreateServiceOptions extends ServiceOptions {
   /** inference worker threads (default 1: ONNX Runtime already uses every core for one run) */
   workers?: number;
-  /** ms one image's work may take before it fails with TIMEOUT and its worker is replaced (default 20 s) */
-  deadlineMs?: number;
+  /** ms a request's work may still run after its client disconnected before its worker is recycled (default 1 s) */
+  orphanGraceMs?: number;
 }
 
 /** Where the gallery lives when no --db is given: the user's data directory (XDG). */
@@ -69,7 +71,12 @@ class LibraryService implements FaceService {
 
   private async work(image: Buffer, opts: ImageOptions, work: ImageWork): Promise<ImageWorkResult> {
     checkImage(image);
-    const r = await this.pool.run(image, { maxPixels: opts.maxPixels, detector: opts.detector, antiSpoofing: opts.antiSpoofing, expandPercentage: opts.expandPercentage, ...work });
+    // the HTTP request's signal: a client that disconnects stops paying for its work (worker-pool.ts)
+    const signal = requestSignal();
+    const r = await this.pool.run(image, { maxPixels: opts.maxPixels, detector: opts.detector, antiSpoofing: opts.antiSpoofing, expandPercentage: opts.expandPercentage, ...work }, signal).catch((e: unknown) => {
+      if (signal?.aborted) throw new HttpError(499, 'CLIENT_GONE', 'the client closed the connection while its request ran');
+      throw e;
+    });
     for (const t of r.timings) this.report(t.model, t.seconds);
     return r;
   }
@@ -289,7 +296,7 @@ export async function createService(opts: CreateServiceOptions = {}): Promise<Fa
   const gallery = await openGallery(db);
   let pool: WorkerPool;
   try {
-    pool = new WorkerPool(opts.workers ?? 1, { deadlineMs: opts.deadlineMs });
+    pool = new WorkerPool(opts.workers ?? 1, { deadlineMs: opts.deadlineMs, orphanGraceMs: opts.orphanGraceMs });
   } catch (e) {
     await gallery.close();
     throw e;

@@ -25,10 +25,13 @@ test('every hostile image gives pixels or a clear error, within the time and mem
     const t0 = performance.now();
     try {
       await loadImage(c.bytes, { maxBytes: DEFAULT_LIMITS.imageBytes, maxPixels: DEFAULT_LIMITS.maxPixels });
-      decoded++; // a tolerant decoder may read a damaged file (a GIF's oversized screen, a PNG without IEND): a result, not a failure
+      decoded++; // a tolerant decoder may read some damage: a result, not a failure, unless the case says how it must be refused
+      assert.equal(c.refusedAs, undefined, `${c.name} was decoded but must be refused as ${c.refusedAs}`);
     } catch (e) {
+      if (e instanceof assert.AssertionError) throw e;
       assert.ok(e instanceof FacekitError, `${c.name}: not a FacekitError: ${String(e)}`);
       assert.ok(e.code === 'BAD_IMAGE' || e.code === 'IMAGE_TOO_LARGE', `${c.name}: ${e.code}`);
+      if (c.refusedAs) assert.equal(e.code, c.refusedAs, `${c.name}: ${e.message}`);
       assert.ok(!e.message.includes('\n') && !/unknown error/i.test(e.message), `${c.name}: unclear message: ${e.message}`);
       assert.ok(!c.valid, `${c.name} is well-formed but was refused: ${e.message}`);
     }
@@ -37,6 +40,7 @@ test('every hostile image gives pixels or a clear error, within the time and mem
     assert.ok(ms < BUDGET_MS, `${c.name} took ${ms.toFixed(0)} ms`);
     peak = Math.max(peak, process.memoryUsage().rss);
   }
+  assert.ok(images.filter((c) => c.refusedAs).length >= 2, 'the GIF screen and PNG end cases are in the corpus');
   t.diagnostic(`${images.length} images, ${decoded} decoded, the rest refused; slowest ${slowest.name} ${slowest.ms.toFixed(0)} ms; rss grew by at most ${((peak - rssBefore) / 2 ** 20).toFixed(0)} MB`);
   assert.ok(peak - rssBefore < BUDGET_BYTES);
 });

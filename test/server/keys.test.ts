@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -10,20 +11,24 @@ import { FacekitError } from '../../src/errors/index.ts';
 import { authenticate, createKey, listKeys, revokeKey } from '../../src/server/keys/manage.ts';
 import { parseScopes } from '../../src/server/keys/scopes.ts';
 import { FileKeyStore } from '../../src/server/keys/store.ts';
-import { parseToken, secretMatches, newToken } from '../../src/server/keys/tokens.ts';
+import { hashSecret, parseToken, secretMatches, newToken } from '../../src/server/keys/tokens.ts';
 import { FakeFaceService } from './fake-service.ts';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'facekit-keys-'));
 }
 
-test('tokens: only the hash is stored, and only the exact secret matches', () => {
+test('tokens: only a salted hash is stored, and only the exact secret matches', async () => {
   const t = newToken();
   const parsed = parseToken(t.token);
   assert.deepEqual(parsed, { id: t.id, secret: t.secret });
-  assert.ok(secretMatches(t.secret, t.hash));
-  assert.equal(secretMatches(t.secret.slice(0, -1) + (t.secret.endsWith('A') ? 'B' : 'A'), t.hash), false);
+  assert.ok(await secretMatches(t.secret, t.hash));
+  assert.ok(await secretMatches(t.secret, t.hash), 'again, from the verified cache');
+  assert.equal(await secretMatches(t.secret.slice(0, -1) + (t.secret.endsWith('A') ? 'B' : 'A'), t.hash), false);
   assert.equal(t.hash.includes(t.secret), false);
+  assert.match(t.hash, /^scrypt\$16384\$8\$1\$[\w-]{22}\$[\w-]{43}$/, 'cost parameters recorded with the hash');
+  assert.notEqual(hashSecret(t.secret), t.hash, 'salted: the same secret hashes differently each time');
+  assert.ok(await secretMatches(t.secret, hashSecret(t.secret)));
   assert.equal(parseToken('fk_zz_short'), null);
   assert.notEqual(newToken().token, t.token);
 });
@@ -62,6 +67,69 @@ test('FileKeyStore: 0600 file, atomic replace, hashes only, revocation, picks up
 
     writeFileSync(path, '{not json');
     await assert.rejects(store.activeCount(), (e: unknown) => e instanceof FacekitError && e.code === 'STORE_ERROR');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('FileKeyStore: a key file from before salting is rewritten on first load; its tokens still authenticate', async () => {
+  const dir = tempDir();
+  try {
+    const path = join(dir, 'facekit', 'keys.json');
+    mkdirSync(join(dir, 'facekit'), { mode: 0o700 });
+    // what facekit wrote before: the hex sha256 of the secret
+    const old = [newToken(), newToken()];
+    const sha = old.map((t) => createHash('sha256').update(t.secret).digest('hex'));
+    const keys = old.map((t, i) => ({ id: t.id, name: `old${i}`, scopes: ['read'], hash: sha[i], createdAt: '2025-01-01T00:00:00.000Z' }));
+    writeFileSync(path, JSON.stringify({ version: 1, keys }, null, 2), { mode: 0o600 });
+
+    const store = new FileKeyStore(path);
+    assert.equal((await authenticate(store, old[0].token))?.id, old[0].id, 'the same token authenticates');
+    assert.equal((await authenticate(store, old[1].token))?.name, 'old1');
+    const wrong = `fk_${old[0].id}_${old[1].secret}`;
+    assert.equal(await authenticate(store, wrong), null, 'another key\'s secret under this id is refused');
+    assert.equal(await authenticate(store, old[0].token.slice(0, -1) + (old[0].token.endsWith('A') ? 'B' : 'A')), null);
+
+    const text = readFileSync(path, 'utf8');
+    for (let i = 0; i < old.length; i++) {
+      assert.equal(text.includes(old[i].secret), false, 'no secret in the file');
+      assert.equal(text.includes(sha[i]), false, 'no plain sha256 in the file');
+      assert.equal(text.includes(Buffer.from(sha[i], 'hex').toString('base64url')), false);
+    }
+    const rewritten = JSON.parse(text) as { keys: { id: string; name: string; hash: string }[] };
+    assert.deepEqual(rewritten.keys.map((k) => [k.id, k.name]), [[old[0].id, 'old0'], [old[1].id, 'old1']], 'ids and names kept');
+    for (const k of rewritten.keys) assert.match(k.hash, /^scrypt\$/);
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    assert.equal(statSync(join(dir, 'facekit')).mode & 0o777, 0o700);
+    assert.deepEqual(readdirSync(join(dir, 'facekit')), ['keys.json'], 'no temp files left behind');
+
+    // a new process (fresh store, empty verified cache is per stored hash) reads the salted file
+    assert.equal((await authenticate(new FileKeyStore(path), old[0].token))?.id, old[0].id);
+    assert.equal(await authenticate(new FileKeyStore(path), wrong), null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('FileKeyStore: an unsalted key file that cannot be rewritten keeps working', { skip: process.getuid?.() === 0 && 'root writes read-only directories' }, async () => {
+  const dir = tempDir();
+  try {
+    const t = newToken();
+    const path = join(dir, 'keys.json');
+    const hash = createHash('sha256').update(t.secret).digest('hex');
+    writeFileSync(path, JSON.stringify({ version: 1, keys: [{ id: t.id, name: '', scopes: ['read'], hash, createdAt: '2025-01-01T00:00:00.000Z' }] }), { mode: 0o600 });
+    chmodSync(dir, 0o500);
+    const warned: string[] = [];
+    const onWarning = (w: Error) => warned.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      assert.equal((await authenticate(new FileKeyStore(path), t.token))?.id, t.id);
+    } finally {
+      process.off('warning', onWarning);
+      chmodSync(dir, 0o700);
+    }
+    await new Promise((r) => setImmediate(r));
+    assert.ok(warned.some((m) => /unsalted/.test(m)), warned.join('; '));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -150,7 +218,35 @@ test('serve: refuses 0.0.0.0 without keys before building the service; serves lo
     registerServe(program, factory);
     const serve = program.commands.find((c) => c.name() === 'serve');
     assert.ok(serve);
-    for (const o of ['--port', '--host', '--db']) assert.ok(serve.options.some((x) => x.long === o), o);
+    for (const o of ['--port', '--host', '--db', '--deadline', '--auth-failures']) assert.ok(serve.options.some((x) => x.long === o), o);
+    assert.equal(serve.options.find((x) => x.long === '--deadline')?.defaultValue, '20');
+    assert.equal(serve.options.find((x) => x.long === '--auth-failures')?.defaultValue, '20');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('serve: --deadline reaches the face service, --auth-failures the auth limit', async () => {
+  const dir = tempDir();
+  try {
+    const keysFile = join(dir, 'keys.json');
+    await createKey(new FileKeyStore(keysFile), { scopes: ['read'] });
+    const seen: { deadlineMs?: number }[] = [];
+    const factory = async (o: { deadlineMs?: number }) => { seen.push(o); return new FakeFaceService(); };
+    const { app, address } = await runServe(serveOpts({ keysFile, auditLog: join(dir, 'audit.jsonl'), deadline: '3', authFailures: '2' }), factory);
+    try {
+      assert.equal(seen[0].deadlineMs, 3000);
+      const wrong = { authorization: 'Bearer fk_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' };
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await fetch(`${address}/v1/people`, { headers: wrong })).status);
+      assert.deepEqual(statuses, [401, 401, 429]);
+    } finally {
+      await app.close();
+    }
+    const defaults = await runServe(serveOpts({ keysFile, auditLog: join(dir, 'audit.jsonl') }), factory);
+    await defaults.app.close();
+    assert.equal(seen[1].deadlineMs, 20_000);
+    await assert.rejects(runServe(serveOpts({ keysFile, deadline: '-1' }), factory), /--deadline must be an integer >= 0/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

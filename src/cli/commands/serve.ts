@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { FacekitError } from '../../errors/index.js';
 import { DEEPFACE_TOKEN_ENV, withEnvironmentToken } from '../../server/keys/env-token.js';
 import { defaultKeysFile, FileKeyStore } from '../../server/keys/store.js';
-import { DEFAULT_LIMITS, type ServerLimits } from '../../server/limits.js';
+import { DEFAULT_DEADLINE_MS, DEFAULT_LIMITS, type ServerLimits } from '../../server/limits.js';
 import type { FacekitServer } from '../../server/server.js';
 import type { CreateService } from '../../server/service.js';
 import { action } from '../run.js';
@@ -24,6 +24,9 @@ export interface ServeOptions {
   rate: string;
   maxBodyMb: string;
   maxPixels: string;
+  /** seconds (absent: the default) */
+  deadline?: string;
+  authFailures?: string;
 }
 
 function defaultAuditLog(): string {
@@ -58,10 +61,12 @@ export async function runServe(opts: ServeOptions, createService: CreateService)
     rateWindowMs: 60_000,
     bodyBytes: int('max-body-mb', opts.maxBodyMb, 1) * 1024 * 1024,
     maxPixels: int('max-pixels', opts.maxPixels, 1),
+    authFailuresMax: opts.authFailures === undefined ? DEFAULT_LIMITS.authFailuresMax : int('auth-failures', opts.authFailures, 0),
   };
+  const deadlineMs = opts.deadline === undefined ? DEFAULT_DEADLINE_MS : int('deadline', opts.deadline, 0) * 1000;
   const clusters = opts.photosRoot ? createClusterService({ root: opts.photosRoot }) : null;
   const metrics = new ServerMetrics();
-  const service = await createService({ db: opts.db, onInference: metrics.observeInference });
+  const service = await createService({ db: opts.db, onInference: metrics.observeInference, deadlineMs });
   if (authOff) process.stderr.write(`\n*** ${PROTECTED_MODE_WARNING} ***\n\n`);
   const fetchUrls = { enabled: Boolean(opts.fetchUrls || envFlag('FACEKIT_FETCH_URLS')), allowPrivate: Boolean(opts.fetchPrivateUrls || envFlag('FACEKIT_FETCH_PRIVATE_URLS')) };
   return startServer({
@@ -91,6 +96,8 @@ export function registerServe(program: Command, createService: CreateService): v
     .option('--rate <n>', 'requests per minute per key (0: unlimited)', String(DEFAULT_LIMITS.rateMax))
     .option('--max-body-mb <n>', 'largest JSON body in MiB', String(DEFAULT_LIMITS.bodyBytes / 1024 / 1024))
     .option('--max-pixels <n>', 'largest decoded image in pixels', String(DEFAULT_LIMITS.maxPixels))
+    .option('--deadline <s>', 'seconds one image\'s work may take before the request fails with TIMEOUT (503) and its inference worker is replaced (0: none)', String(DEFAULT_DEADLINE_MS / 1000))
+    .option('--auth-failures <n>', 'failed authentications per client address per minute before its requests get 429 (0: unlimited)', String(DEFAULT_LIMITS.authFailuresMax))
     .action(action(async (opts: ServeOptions) => {
       const { app } = await runServe(opts, createService);
       (await import('../../server/server.js')).closeOnSignals(app);

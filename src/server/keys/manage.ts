@@ -39,5 +39,5 @@ export async function authenticate(store: KeyStore, token: string): Promise<ApiK
   const parsed = parseToken(token) ?? { id: foreignTokenId(token), secret: token };
   const record = await store.find(parsed.id);
   if (!record) return null;
-  return secretMatches(parsed.secret, record.hash) ? record : null;
+  return (await secretMatches(parsed.secret, record.hash)) ? record : null;
 }

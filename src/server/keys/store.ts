@@ -1,14 +1,15 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FacekitError } from '../../errors/index.js';
 import type { Scope } from './scopes.js';
+import { isUnsaltedHash, saltUnsaltedHash } from './tokens.js';
 
 export interface ApiKeyRecord {
   id: string;
   name: string;
   scopes: Scope[];
-  /** sha256 of the secret, hex */
+  /** the secret's salted scrypt hash (tokens.ts); files from before salting held its hex sha256 */
   hash: string;
   createdAt: string;
   revokedAt?: string;
@@ -95,17 +96,41 @@ export class FileKeyStore implements KeyStore {
       throw new FacekitError('STORE_ERROR', `cannot read API keys file ${this.path}: ${(e as Error).message}`);
     }
     if (!parsed || !Array.isArray(parsed.keys)) throw new FacekitError('STORE_ERROR', `API keys file ${this.path} has no "keys" list`);
+    if (parsed.keys.some((k) => isUnsaltedHash(k.hash)) && this.saltUnsalted(parsed.keys, stamp)) return this.load();
     this.cache = { stamp, keys: parsed.keys };
     return parsed.keys;
   }
 
-  private save(keys: ApiKeyRecord[]): void {
+  /**
+   * Rewrites a file from before salting (entries holding the secret's plain sha256) into salted
+   * scrypt entries, which verify the same tokens (tokens.ts hashes sha256(secret)). Only when the
+   * file is still the one read, so a key another process added meanwhile is not overwritten; true
+   * when the file should be read again. A file that cannot be written (read-only config) keeps
+   * working as it is, with a warning.
+   */
+  private saltUnsalted(keys: ApiKeyRecord[], stamp: string): boolean {
+    const salted = keys.map((k) => ({ ...k, hash: saltUnsaltedHash(k.hash) ?? k.hash }));
+    try {
+      this.save(salted, stamp);
+      return true;
+    } catch (e) {
+      process.emitWarning(`API keys file ${this.path} holds unsalted key hashes and could not be rewritten: ${(e as Error).message}`);
+      return false;
+    }
+  }
+
+  /** Replaces the file atomically; with `ifStamp`, only if the file still has that stamp (else returns leaving it). */
+  private save(keys: ApiKeyRecord[], ifStamp?: string): void {
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     const tmp = `${this.path}.${process.pid}.${Date.now()}.tmp`;
     const body: KeysFile = { version: 1, keys };
     writeFileSync(tmp, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
-    renameSync(tmp, this.path);
     this.cache = null;
+    if (ifStamp !== undefined && this.stamp() !== ifStamp) {
+      rmSync(tmp, { force: true });
+      return;
+    }
+    renameSync(tmp, this.path);
   }
 }
 
