@@ -63,8 +63,9 @@ export class WorkQueue {
 
   /**
    * Waits in line for a slot. A client that goes away while waiting leaves the line, so work
-   * nobody will read never runs; once running, a job keeps its slot until it ends (its deadline
-   * bounds that), so the concurrency limit holds for the CPU too.
+   * nobody will read never runs; once running, a job keeps its slot until its worker is free: it
+   * ends, its deadline passes, or its client left more than the pool's orphan grace ago and the
+   * worker is recycled (src/service/worker-pool.ts), so the concurrency limit holds for the CPU too.
    */
   private async waitForSlot(): Promise<void> {
     const signal = requestSignal();
