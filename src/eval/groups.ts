@@ -236,7 +236,11 @@ export function groupReport(pairs: readonly ScoredPair[], groupOf: GroupOf, opts
 }
 
 const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(2)}%`);
-const ratioText = (d: Differential | null) => (d === null ? 'n/a (fewer than two groups with pairs)' : d.ratio === null ? `unbounded (${d.best} has none)` : `${d.ratio.toFixed(2)} (${d.worst} / ${d.best})`);
+function ratioText(d: Differential | null): string {
+  if (d === null) return 'n/a (fewer than two groups with pairs)';
+  if (d.worstRate === d.bestRate) return d.worstRate === 0 ? 'none in any group' : '1.00 (equal in every group)';
+  return d.ratio === null ? `unbounded (${d.best} has none)` : `${d.ratio.toFixed(2)} (${d.worst} / ${d.best})`;
+}
 
 /** Plain-text table for a terminal. */
 export function formatGroupReport(r: GroupReport): string {

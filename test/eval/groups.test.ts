@@ -55,6 +55,7 @@ test('group report: exact FMR and FNMR per group, worst/best ratios, pairs left 
   assert.equal(strict.groups[1].fmr, 0);
   assert.equal(strict.fmr!.ratio, null);
   assert.match(formatGroupReport(strict), /unbounded \(M has none\)/);
+  assert.match(formatGroupReport(groupReport(handMade(), groupOf, { field: 'sex', threshold: 0.01 })), /worst\/best FMR: none in any group/);
   assert.throws(() => groupReport(handMade(), () => undefined, { field: 'sex', threshold: 0.5 }), isBad(/no pair has both images labelled/));
 });
 
