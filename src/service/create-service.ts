@@ -154,7 +154,7 @@ class LibraryService implements FaceService {
   async identify(image: Buffer, opts: IdentifyOptions): Promise<IdentifyResult> {
     const model = opts.model ?? DEFAULT_EMBED_MODEL;
     // the identify stage's decision, and its result records
-    const match = { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK };
+    const match = { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK, rule: opts.rule };
     const threshold = matchThreshold(match); // fails before any model runs
     const r = await this.work(image, opts, { maxFaces: opts.maxFaces, embed: { model, pick: 'all' } });
     const faces = r.embedded.map((fi, k) => {
