@@ -12,6 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { FacekitError } from '../errors/index.js';
+import { parseCsvLine } from './pairs.js';
 import type { ScoredPair } from './verification.js';
 
 /** the group of an image (a path relative to the dataset root), undefined when unlabelled */
@@ -19,21 +20,6 @@ export type GroupOf = (image: string) => string | undefined;
 
 const IMAGE_KEYS = ['image', 'file', 'path'];
 const IDENTITY_KEYS = ['identity', 'person'];
-
-function splitCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '', quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (c === '"') quoted = false;
-      else cur += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { out.push(cur); cur = ''; } else cur += c;
-  }
-  out.push(cur);
-  return out.map((s) => s.trim());
-}
 
 /**
  * Labels from a CSV with a header line: a key column (`image`, `file` or `path`: the image's path
@@ -44,7 +30,7 @@ export function readGroupCsv(file: string, field: string): GroupOf {
   if (!existsSync(file)) throw new FacekitError('NOT_FOUND', `group labels file not found: ${file}`);
   const lines = readFileSync(file, 'utf8').split(/\r?\n/).map((l, k) => ({ l: l.trim(), k: k + 1 })).filter(({ l }) => l && !l.startsWith('#'));
   if (lines.length === 0) throw new FacekitError('BAD_ARGUMENT', `${file} is empty: expected a header such as image,${field}`);
-  const header = splitCsvLine(lines[0].l).map((h) => h.toLowerCase());
+  const header = parseCsvLine(lines[0].l).map((h) => h.toLowerCase());
   const keyCol = header.findIndex((h) => IMAGE_KEYS.includes(h) || IDENTITY_KEYS.includes(h));
   if (keyCol < 0) throw new FacekitError('BAD_ARGUMENT', `${file}:${lines[0].k}: the header needs a column ${[...IMAGE_KEYS, ...IDENTITY_KEYS].join(', ')} (got ${header.join(',')})`);
   const fieldCol = header.indexOf(field.toLowerCase());
@@ -52,7 +38,7 @@ export function readGroupCsv(file: string, field: string): GroupOf {
   const byIdentity = IDENTITY_KEYS.includes(header[keyCol]);
   const labels = new Map<string, string>();
   for (const { l, k } of lines.slice(1)) {
-    const cells = splitCsvLine(l);
+    const cells = parseCsvLine(l);
     if (cells.length !== header.length) throw new FacekitError('BAD_ARGUMENT', `${file}:${k}: expected ${header.length} columns (${header.join(',')}), got ${cells.length}: '${l}'`);
     const key = cells[keyCol], value = cells[fieldCol];
     if (!key) throw new FacekitError('BAD_ARGUMENT', `${file}:${k}: empty ${header[keyCol]}`);

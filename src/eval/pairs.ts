@@ -148,7 +148,8 @@ function groupPools(ds: Dataset, groupOf: (image: string) => string | undefined)
   return pools;
 }
 
-function parseCsvLine(line: string): string[] {
+/** one CSV line's fields, trimmed (double quotes for fields with commas; "" inside them) */
+export function parseCsvLine(line: string): string[] {
   const out: string[] = [];
   let cur = '', quoted = false;
   for (let i = 0; i < line.length; i++) {
