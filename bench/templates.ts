@@ -8,6 +8,8 @@
  *   rank-1   enrolled probes whose best-ranked person is theirs (threshold ignored)
  *   TPIR     enrolled probes named, and named right, at the threshold
  *   FPIR     stranger probes named as someone (false accepts of people not enrolled)
+ *   DIR@FPIR enrolled probes named right at the threshold where 1% / 5% of strangers are named
+ *            (probes pooled over seeds): the comparison free of the threshold's placement
  * Rules: template (uniform weights, as faces enrolled through `enroll` carry no quality),
  * template-quality (weights = assessQuality's score of each enrollment photo), min (nearest face),
  * mean-top2. Also checked: how often the gallery's template answer (people found through the face
@@ -28,6 +30,7 @@ process.env.FACEKIT_DATA_DIR = dataHome;
 const { assessQuality } = await import('../src/analyze/index.js');
 const { embedForEval } = await import('../src/eval/run.js');
 const { listDataset } = await import('../src/eval/pairs.js');
+const { dirAtFpir, openSetCurve } = await import('../src/eval/identification.js');
 const { mulberry32, shuffleInPlace } = await import('../src/eval/prng.js');
 const { openGallery, buildTemplate, distance } = await import('../src/gallery/index.js');
 const { matchEmbedding, matchThreshold } = await import('../src/identify/index.js');
@@ -71,6 +74,8 @@ for (const set of sets) {
 
   for (const shots of SHOTS) {
     const tally = new Map<Rule, Tally>(RULES.map((r) => [r, empty()]));
+    // every probe's best candidate, pooled over seeds, for DIR at a fixed FPIR (threshold-free)
+    const openSet = new Map<Rule, { enrolled: { rank: number; distance: number | null }[]; strangers: { distance: number | null }[] }>(RULES.map((r) => [r, { enrolled: [], strangers: [] }]));
     for (let seed = 1; seed <= seeds; seed++) {
       const rng = mulberry32(seed * 1000 + shots);
       const names = shuffleInPlace(ds.identities.map((i) => i.name), rng);
@@ -103,6 +108,9 @@ for (const set of sets) {
           const r = matchEmbedding(g, probe.vector, { model, metric, rule: rule === 'template-quality' ? 'template' : rule, topK: 5 });
           const t = tally.get(rule)!;
           const named = r.match ? personOf.get(r.match.personId)! : null;
+          const top = r.candidates[0];
+          if (probe.identity === null) openSet.get(rule)!.strangers.push({ distance: top?.distance ?? null });
+          else openSet.get(rule)!.enrolled.push({ rank: top && personOf.get(top.personId) === probe.identity ? 1 : 2, distance: top?.distance ?? null });
           if (probe.identity === null) {
             t.strangers++;
             if (named) t.strangersNamed++;
@@ -128,6 +136,7 @@ for (const set of sets) {
     }
     for (const rule of RULES) {
       const t = tally.get(rule)!;
+      const curve = openSetCurve(openSet.get(rule)!.enrolled, openSet.get(rule)!.strangers);
       const row = {
         dataset: set, shots, rule, seeds,
         enrolledProbes: t.probes, strangerProbes: t.strangers,
@@ -135,12 +144,13 @@ for (const set of sets) {
         tpir: t.namedRight / t.probes,
         wrongNamed: (t.named - t.namedRight) / t.probes,
         fpir: t.strangers ? t.strangersNamed / t.strangers : null,
+        dirAtFpir: { '0.01': dirAtFpir(curve, 0.01).dir, '0.05': dirAtFpir(curve, 0.05).dir },
         ...(rule === 'template' ? { retrievalDiffers: t.retrievalDiffers } : {}),
         noFace,
       };
       rows.push(row);
       const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(2)}%`);
-      console.log(`${set} ${shots}-shot ${rule.padEnd(16)} rank-1 ${pct(row.rank1)}  TPIR ${pct(row.tpir)}  wrong ${pct(row.wrongNamed)}  FPIR ${pct(row.fpir)} (${t.strangersNamed}/${t.strangers})${rule === 'template' ? `  template answer differs from exhaustive: ${t.retrievalDiffers}` : ''}`);
+      console.log(`${set} ${shots}-shot ${rule.padEnd(16)} rank-1 ${pct(row.rank1)}  TPIR ${pct(row.tpir)}  wrong ${pct(row.wrongNamed)}  FPIR ${pct(row.fpir)} (${t.strangersNamed}/${t.strangers})  DIR@FPIR 1%/5% ${pct(row.dirAtFpir['0.01'])}/${pct(row.dirAtFpir['0.05'])}${rule === 'template' ? `  template answer differs from exhaustive: ${t.retrievalDiffers}` : ''}`);
     }
   }
 }

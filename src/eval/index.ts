@@ -16,7 +16,7 @@ export {
   type Dataset, type Identity, type Pair, type PairList, type SampleOptions,
 } from './pairs.js';
 export {
-  splitIdentification, evaluateIdentification, dirAtFpir,
+  splitIdentification, evaluateIdentification, dirAtFpir, openSetCurve,
   type IdentificationSplit, type IdentificationResult, type IdentificationOptions, type GalleryEntry, type Probe,
   type ProbeOutcome, type OpenSetPoint,
 } from './identification.js';
