@@ -136,3 +136,35 @@ test('the HTML report shows the group table and its figure', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/**
+ * The plumbing of eval verify --group-by on a tiny dataset through the real pipeline: labels
+ * beside the folder, impostors drawn within groups, rates at the given threshold. Genuine pairs are
+ * two copies of one photo (distance 0); impostors are different photos.
+ */
+test('runVerificationEval with groupBy: labels from DIR.csv, impostors within groups, rates at the threshold', async () => {
+  const { copyFileSync } = await import('node:fs');
+  const { runVerificationEval } = await import('../../src/eval/run.ts');
+  const DEMO = 'node_modules/@vladmandic/face-api/demo';
+  const root = mkdtempSync(join(tmpdir(), 'facekit-groups-run-'));
+  try {
+    const ds = join(root, 'ds');
+    ['sample1', 'sample2', 'sample3', 'sample6'].forEach((s, i) => {
+      mkdirSync(join(ds, `p${i}`), { recursive: true });
+      for (const k of [1, 2]) copyFileSync(join(DEMO, `${s}.jpg`), join(ds, `p${i}`, `${k}.jpg`));
+    });
+    writeFileSync(join(root, 'ds.csv'), 'identity,team\np0,a\np1,a\np2,b\np3,b\n');
+    const run = (threshold: number) => runVerificationEval({ dataset: ds, pairsPerClass: 1, folds: 2, cacheDir: join(root, 'cache'), groupBy: { field: 'team' }, threshold });
+    const strict = (await run(0.05)).summary.groups!;
+    assert.deepEqual(strict.groups.map((x) => [x.group, x.genuine, x.falseNonMatches, x.impostor, x.falseMatches]), [['a', 2, 0, 2, 0], ['b', 2, 0, 2, 0]]);
+    assert.equal(strict.crossGroupImpostors.pairs, 0, 'every sampled impostor pair is within a group');
+    assert.equal(strict.fmr!.ratio, null);
+    // cosine distance never exceeds 2: at that threshold every impostor is a false match
+    const loose = (await run(2)).summary.groups!;
+    assert.deepEqual(loose.groups.map((x) => x.fmr), [1, 1]);
+    assert.equal(loose.fmr!.ratio, 1);
+    await assert.rejects(runVerificationEval({ dataset: ds, groupBy: { field: 'age' }, cacheDir: join(root, 'cache') }), isBad(/no column 'age'/));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
