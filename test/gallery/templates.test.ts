@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { buildTemplate, openGallery, templateWeight, type Gallery } from '../../src/gallery/index.ts';
 import { matchEmbedding } from '../../src/identify/index.ts';
 import { tempDir } from './helpers.ts';
+import { databases, PG_SKIP, PG_URL } from './pg-database.ts';
 
 const M = 'm';
 const unit = (...xs: number[]) => {
@@ -85,15 +86,14 @@ test('templates follow faces added and deleted; quality weights count', async (t
   assert.equal(templateWeight(0.7), 0.7);
 });
 
-test('a face added through another instance updates this instance\'s template', async (t) => {
-  const tmp = tempDir('facekit-templates-');
-  const file = join(tmp.dir, 'g.db');
-  const { g: a, b: personB } = await handBuilt(file);
-  const other = await openGallery(file, { encryptionKey: null });
+/** a face added through one instance reaches another instance's template through the change feed */
+async function templateFollowsOtherInstance(t: { after(fn: () => Promise<void> | void): void }, location: string, cleanup: () => void): Promise<void> {
+  const { g: a, b: personB } = await handBuilt(location);
+  const other = await openGallery(location, { encryptionKey: null });
   t.after(async () => {
     await a.close();
     await other.close();
-    tmp.cleanup();
+    cleanup();
   });
   const probe = unit(0, 1, 0, 0);
   const base = other.search(M, probe, { rule: 'template' }).people.find((p) => p.personId === personB)!.distance;
@@ -107,4 +107,14 @@ test('a face added through another instance updates this instance\'s template', 
     await new Promise((r) => setTimeout(r, 50));
   }
   assert.ok(Math.abs(seen - want) < 1e-6, `template in the other instance: ${seen}, want ${want} (was ${base})`);
+}
+
+test('sqlite: a face added through another instance updates this instance\'s template', async (t) => {
+  const tmp = tempDir('facekit-templates-');
+  await templateFollowsOtherInstance(t, join(tmp.dir, 'g.db'), tmp.cleanup);
+});
+
+const newPgDatabase = PG_URL ? databases(PG_URL) : null;
+test('postgres: a face added through another instance updates this instance\'s template', { skip: newPgDatabase ? false : PG_SKIP }, async (t) => {
+  await templateFollowsOtherInstance(t, await newPgDatabase!(), () => undefined);
 });
