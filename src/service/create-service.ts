@@ -142,7 +142,8 @@ class LibraryService implements FaceService {
 
   async searchGallery(embedding: number[], opts: GallerySearchOptions): Promise<GallerySearchResult> {
     const model = opts.model ?? DEFAULT_EMBED_MODEL;
-    const { candidates, threshold } = matchEmbedding(this.gallery, Float32Array.from(embedding), { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK ?? 5 });
+    // deepface's /search answers with stored faces: each person's nearest one, not their template
+    const { candidates, threshold } = matchEmbedding(this.gallery, Float32Array.from(embedding), { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK ?? 5, rule: 'min' });
     return { candidates, threshold };
   }
 
