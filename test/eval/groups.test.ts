@@ -14,6 +14,7 @@ import {
   type Dataset, type ScoredPair,
 } from '../../src/eval/index.ts';
 import { writeVerificationReport } from '../../src/eval/report.ts';
+import { demoDataset } from './demo-dataset.ts';
 
 const isBad = (re: RegExp) => (e: any) => e.code === 'BAD_ARGUMENT' && re.test(e.message);
 
@@ -143,16 +144,10 @@ test('the HTML report shows the group table and its figure', async () => {
  * two copies of one photo (distance 0); impostors are different photos.
  */
 test('runVerificationEval with groupBy: labels from DIR.csv, impostors within groups, rates at the threshold', async () => {
-  const { copyFileSync } = await import('node:fs');
   const { runVerificationEval } = await import('../../src/eval/run.ts');
-  const DEMO = 'node_modules/@vladmandic/face-api/demo';
   const root = mkdtempSync(join(tmpdir(), 'facekit-groups-run-'));
   try {
-    const ds = join(root, 'ds');
-    ['sample1', 'sample2', 'sample3', 'sample6'].forEach((s, i) => {
-      mkdirSync(join(ds, `p${i}`), { recursive: true });
-      for (const k of [1, 2]) copyFileSync(join(DEMO, `${s}.jpg`), join(ds, `p${i}`, `${k}.jpg`));
-    });
+    const ds = demoDataset(join(root, 'ds'));
     writeFileSync(join(root, 'ds.csv'), 'identity,team\np0,a\np1,a\np2,b\np3,b\n');
     const run = (threshold: number) => runVerificationEval({ dataset: ds, pairsPerClass: 1, folds: 2, cacheDir: join(root, 'cache'), groupBy: { field: 'team' }, threshold });
     const strict = (await run(0.05)).summary.groups!;
