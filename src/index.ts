@@ -58,3 +58,6 @@ export {
   clusterFolder, findInFolder, nameCluster, mergeClusters, splitCluster, writeContactSheet, createClusterService,
   type ClusterFolderOptions, type FolderClusters, type FindOptions, type FindResult, type NameOptions,
 } from './cluster/index.js';
+// person templates (the default identify rule) and the demographic report (eval verify --group-by)
+export { buildTemplate, PERSON_RULES, DEFAULT_PERSON_RULE, type PersonRule } from './gallery/index.js';
+export { groupReport, groupLabels, readGroupCsv, groupsFromPattern, formatGroupReport, type GroupReport, type GroupRates, type GroupLabelOptions } from './eval/index.js';

@@ -160,7 +160,7 @@ function openSetAt(enrolled: readonly ProbeOutcome[], strangers: readonly ProbeO
 }
 
 /** DIR against FPIR over every distinct rank-1 distance, from (0, 0) upwards. */
-function openSetCurve(enrolled: readonly ProbeOutcome[], strangers: readonly ProbeOutcome[]): OpenSetPoint[] {
+export function openSetCurve(enrolled: readonly Pick<ProbeOutcome, 'rank' | 'distance'>[], strangers: readonly Pick<ProbeOutcome, 'distance'>[]): OpenSetPoint[] {
   const ev: [number, 'dir' | 'fp'][] = [];
   for (const o of enrolled) if (o.rank === 1 && o.distance !== null) ev.push([o.distance, 'dir']);
   for (const o of strangers) if (o.distance !== null) ev.push([o.distance, 'fp']);

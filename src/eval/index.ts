@@ -16,10 +16,14 @@ export {
   type Dataset, type Identity, type Pair, type PairList, type SampleOptions,
 } from './pairs.js';
 export {
-  splitIdentification, evaluateIdentification, dirAtFpir,
+  splitIdentification, evaluateIdentification, dirAtFpir, openSetCurve,
   type IdentificationSplit, type IdentificationResult, type IdentificationOptions, type GalleryEntry, type Probe,
   type ProbeOutcome, type OpenSetPoint,
 } from './identification.js';
+export {
+  groupReport, groupLabels, readGroupCsv, groupsFromPattern, bandsOf, renameGroups, formatGroupReport, differentialText,
+  type GroupOf, type GroupRates, type GroupReport, type Differential, type GroupLabelOptions,
+} from './groups.js';
 export { EmbeddingCache, sha256File, configKey, CACHE_FILE } from './cache.js';
 export {
   embedImages, scorePairs, metricScorer, fusionPairScorer,
@@ -27,7 +31,7 @@ export {
 } from './scoring.js';
 export { mulberry32, shuffleInPlace, randInt, type Rng } from './prng.js';
 export {
-  rocSvg, cmcSvg, openSetSvg, histogramSvg, histogramBins, lineChartSvg, svgToPng, thin, escapeXml,
+  rocSvg, cmcSvg, openSetSvg, histogramSvg, groupBarsSvg, histogramBins, lineChartSvg, svgToPng, thin, escapeXml,
   type Series, type ChartOptions, type RocSeries, type HistogramOptions, type HistogramBins,
 } from './plots.js';
 export {

@@ -49,6 +49,12 @@ export interface SampleOptions {
   seed?: number;
   /** genuine pairs drawn per identity (fewer when it has too few images); as many impostors */
   pairsPerClass?: number;
+  /**
+   * Draw each impostor pair within one group: the other image is drawn among images of other
+   * identities with the same label as the first (demographic reports compare like with like).
+   * Images without a label are not drawn for impostor pairs.
+   */
+  groupOf?: (image: string) => string | undefined;
 }
 
 function pairKey(a: string, b: string): string {
@@ -92,6 +98,7 @@ export function samplePairs(ds: Dataset, opts: SampleOptions = {}): PairList {
   const pairs: Pair[] = [];
   const used = new Set<string>();
   const ids = ds.identities;
+  const pools = opts.groupOf ? groupPools(ds, opts.groupOf) : null;
   ids.forEach((id, idx) => {
     const n = id.images.length;
     if (n < 2) return;
@@ -100,23 +107,49 @@ export function samplePairs(ds: Dataset, opts: SampleOptions = {}): PairList {
     const impostor: Pair[] = [];
     // bounded, so a tiny dataset cannot loop forever; balance then fails loudly below
     for (let tries = 0; impostor.length < genuine.length && tries < 1000 * genuine.length; tries++) {
-      let other = randInt(rng, ids.length - 1);
-      if (other >= idx) other++;
-      const a = id.images[randInt(rng, n)];
-      const b = ids[other].images[randInt(rng, ids[other].images.length)];
+      let a: string, b: string;
+      if (pools) {
+        a = id.images[randInt(rng, n)];
+        const pool = pools.get(opts.groupOf!(a) ?? '');
+        if (!pool) continue;
+        const pick = pool[randInt(rng, pool.length)];
+        if (pick.identity === idx) continue;
+        b = pick.image;
+      } else {
+        let other = randInt(rng, ids.length - 1);
+        if (other >= idx) other++;
+        a = id.images[randInt(rng, n)];
+        b = ids[other].images[randInt(rng, ids[other].images.length)];
+      }
       const key = pairKey(a, b);
       if (used.has(key)) continue;
       used.add(key);
       impostor.push({ img1: a, img2: b, same: false });
     }
-    if (impostor.length < genuine.length) throw new FacekitError('BAD_ARGUMENT', `could not draw ${genuine.length} distinct impostor pairs for '${id.name}': dataset too small`);
+    // within groups a small group may offer fewer impostors than genuine pairs: its report says how many
+    if (impostor.length < genuine.length && !pools) throw new FacekitError('BAD_ARGUMENT', `could not draw ${genuine.length} distinct impostor pairs for '${id.name}': dataset too small`);
     pairs.push(...genuine, ...impostor);
   });
   if (pairs.length === 0) throw new FacekitError('BAD_ARGUMENT', 'no identity has two images: no genuine pair can be formed');
   return { root: ds.root, pairs };
 }
 
-function parseCsvLine(line: string): string[] {
+/** labelled images by label, each with its identity's index (the impostor pools of samplePairs' groupOf) */
+function groupPools(ds: Dataset, groupOf: (image: string) => string | undefined): Map<string, { identity: number; image: string }[]> {
+  const pools = new Map<string, { identity: number; image: string }[]>();
+  ds.identities.forEach((id, identity) => {
+    for (const image of id.images) {
+      const g = groupOf(image);
+      if (g === undefined) continue;
+      if (!pools.has(g)) pools.set(g, []);
+      pools.get(g)!.push({ identity, image });
+    }
+  });
+  return pools;
+}
+
+/** one CSV line's fields, trimmed (double quotes for fields with commas; "" inside them) */
+export function parseCsvLine(line: string): string[] {
   const out: string[] = [];
   let cur = '', quoted = false;
   for (let i = 0; i < line.length; i++) {

@@ -186,6 +186,18 @@ export function histogramBins(genuine: readonly number[], impostor: readonly num
 }
 
 /** Genuine and impostor distance histograms, overlaid, with the threshold as a dashed line. */
+/** the start of a bar chart: the svg element, a white page, the title and horizontal grid lines at `gridYs` */
+function barChartHead(W: number, H: number, title: string, gridYs: readonly number[], x0: number, x1: number): string[] {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`,
+    `<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`,
+    `<text x="${W / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
+    '<g stroke="#e3e3e3">',
+    ...gridYs.map((y) => `<line x1="${x0}" y1="${fmt(y)}" x2="${x1}" y2="${fmt(y)}"/>`),
+    '</g>',
+  ];
+}
+
 export function histogramSvg(genuine: readonly number[], impostor: readonly number[], opts: HistogramOptions = {}): string {
   const W = opts.width ?? 640, H = opts.height ?? 400;
   const m = { l: 74, r: 20, t: 40, b: 52 };
@@ -197,14 +209,8 @@ export function histogramSvg(genuine: readonly number[], impostor: readonly numb
   const top = Math.max(extent(h.genuine)[1], extent(h.impostor)[1]) * 1.3 || 1;
   const X = (x: number) => m.l + ((x - lo) / (hi - lo)) * pw;
   const Y = (y: number) => m.t + ph - (y / top) * ph;
-  const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`);
-  out.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`);
-  out.push(`<text x="${W / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(opts.title ?? 'Distance distributions')}</text>`);
   const yt = linearTicks(0, top);
-  out.push('<g stroke="#e3e3e3">');
-  for (const t of yt) out.push(`<line x1="${m.l}" y1="${fmt(Y(t))}" x2="${m.l + pw}" y2="${fmt(Y(t))}"/>`);
-  out.push('</g>');
+  const out = barChartHead(W, H, opts.title ?? 'Distance distributions', yt.map(Y), m.l, m.l + pw);
   const bars = (vals: number[], color: string, cls: string) => {
     out.push(`<g class="${cls}" fill="${color}" fill-opacity="0.55" stroke="${color}" stroke-width="0.5">`);
     vals.forEach((v, k) => {
@@ -268,4 +274,38 @@ export function openSetSvg(curves: readonly { label: string; curve: readonly { f
       width: opts.width, height: opts.height,
     },
   );
+}
+
+/**
+ * Rates per group as side-by-side bars (FMR and FNMR of each demographic group), in percent on a
+ * linear axis; a rate that could not be measured (no pairs) is left out and marked 'n/a'.
+ */
+export function groupBarsSvg(groups: readonly { group: string; values: readonly (number | null)[] }[], seriesLabels: readonly string[], opts: { title?: string; width?: number; height?: number } = {}): string {
+  const W = opts.width ?? Math.max(480, 120 + groups.length * (28 * seriesLabels.length + 24)), H = opts.height ?? 360;
+  const m = { l: 74, r: 20, t: 44, b: 56 };
+  const pw = W - m.l - m.r, ph = H - m.t - m.b;
+  const top = Math.max(...groups.flatMap((g) => g.values.filter((v): v is number => v !== null)), 0) * 100 * 1.25 || 1;
+  const Y = (pctValue: number) => m.t + ph - (pctValue / top) * ph;
+  const slot = pw / Math.max(1, groups.length), barW = Math.min(28, (slot - 16) / seriesLabels.length);
+  const yt = linearTicks(0, top);
+  const out = barChartHead(W, H, opts.title ?? 'Rates per group', yt.map(Y), m.l, m.l + pw);
+  groups.forEach((g, i) => {
+    const x0 = m.l + i * slot + (slot - barW * seriesLabels.length) / 2;
+    g.values.forEach((v, k) => {
+      const x = x0 + k * barW, color = PALETTE[k % PALETTE.length];
+      if (v === null) out.push(`<text x="${fmt(x + barW / 2)}" y="${m.t + ph - 4}" text-anchor="middle" font-size="9" fill="#888888">n/a</text>`);
+      else out.push(`<rect class="bar" x="${fmt(x)}" y="${fmt(Y(100 * v))}" width="${fmt(barW - 2)}" height="${fmt(Y(0) - Y(100 * v))}" fill="${color}" fill-opacity="0.75"/>`);
+    });
+    out.push(`<text x="${fmt(m.l + (i + 0.5) * slot)}" y="${m.t + ph + 18}" text-anchor="middle">${escapeXml(g.group)}</text>`);
+  });
+  out.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#333333"/>`);
+  out.push('<g fill="#333333">');
+  for (const t of yt) out.push(`<text x="${m.l - 8}" y="${fmt(Y(t) + 4)}" text-anchor="end">${tickLabel(t, false)}%</text>`);
+  out.push('</g>');
+  seriesLabels.forEach((label, k) => {
+    const lx = m.l + 8 + k * 90;
+    out.push(`<rect x="${lx}" y="${m.t + 8}" width="14" height="10" fill="${PALETTE[k % PALETTE.length]}" fill-opacity="0.75"/><text x="${lx + 20}" y="${m.t + 17}">${escapeXml(label)}</text>`);
+  });
+  out.push('</svg>');
+  return out.join('\n');
 }

@@ -6,7 +6,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { loadSharp } from '../image/sharp.js';
-import { cmcSvg, escapeXml, histogramSvg, openSetSvg, rocSvg, svgToPng, type RocSeries } from './plots.js';
+import { cmcSvg, escapeXml, groupBarsSvg, histogramSvg, openSetSvg, rocSvg, svgToPng, type RocSeries } from './plots.js';
+import { differentialText, type GroupReport } from './groups.js';
 import type { ScoredPair, VerificationResult } from './verification.js';
 import type { IdentificationResult, ProbeOutcome } from './identification.js';
 
@@ -20,6 +21,8 @@ export interface ReportOptions {
   compareWith?: RocSeries[];
   /** thumbnail edge in pixels (default 112) */
   thumbSize?: number;
+  /** rates per demographic group at the deployed threshold (eval verify --group-by) */
+  groups?: GroupReport;
 }
 
 export interface ReportFiles { index: string; files: string[] }
@@ -93,7 +96,21 @@ export async function writeVerificationReport(dir: string, r: VerificationResult
     { name: 'roc-log', svg: rocSvg(curves, { logFar: true, title: 'ROC, log FAR' }) },
     { name: 'distances', svg: histogramSvg(genuine, impostor, { threshold: r.thresholdMean, title: 'Genuine and impostor distances (mean 10-fold threshold)' }) },
   ];
+  const groups = opts.groups;
+  if (groups) {
+    const bars = groupBarsSvg(groups.groups.map((g) => ({ group: g.group, values: [g.fmr, g.fnmr] })), ['FMR', 'FNMR'], { title: `FMR and FNMR by ${groups.field} at threshold ${num(groups.threshold)}` });
+    figures.push({ name: 'groups', svg: bars });
+  }
   for (const f of figures) put(`${f.name}.png`, await svgToPng(f.svg));
+  const groupsHtml = groups ? `
+<h2>By ${escapeXml(groups.field)}</h2>
+<p>At the deployed threshold ${num(groups.threshold)}. Impostor pairs count for a group only when both faces belong to it;
+${groups.crossGroupImpostors.pairs} impostor pairs across groups (${groups.crossGroupImpostors.falseMatches} false matches), ${groups.crossGroupGenuine} genuine pairs with two labels
+and ${groups.unlabelledPairs} pairs with an unlabelled image are left out.</p>
+<table><tr><th>group</th><th>FMR</th><th>false matches / impostor pairs</th><th>FNMR</th><th>false non-matches / genuine pairs</th><th>no face</th></tr>
+${groups.groups.map((g) => `<tr><td>${escapeXml(g.group)}</td><td class="num">${g.fmr === null ? '-' : pct(g.fmr)}</td><td class="num">${g.falseMatches} / ${g.impostor}</td><td class="num">${g.fnmr === null ? '-' : pct(g.fnmr)}</td><td class="num">${g.falseNonMatches} / ${g.genuine}</td><td class="num">${g.noFace}</td></tr>`).join('\n')}
+</table>
+<p>Worst / best FMR: ${escapeXml(differentialText(groups.fmr))}. Worst / best FNMR: ${escapeXml(differentialText(groups.fnmr))}.</p>` : '';
 
   const hard = hardestPairs(r.scored, n);
   const root = opts.root ?? r.root ?? '.';
@@ -146,6 +163,7 @@ ${figures.map((f) => `<figure>${f.svg}<figcaption><a href="${f.name}.png">${f.na
 <table><tr><th>fold</th><th>pairs</th><th>no face</th><th>threshold</th><th>accuracy</th></tr>
 ${r.folds.map((f) => `<tr><td>${f.fold}</td><td class="num">${f.pairs}</td><td class="num">${f.noFace}</td><td class="num">${num(f.threshold)}</td><td class="num">${pct(f.accuracy)}</td></tr>`).join('\n')}
 </table>
+${groupsHtml}
 ${hardHtml}
 </body></html>
 `;

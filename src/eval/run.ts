@@ -17,6 +17,7 @@ import { EmbeddingCache, configKey } from './cache.js';
 import { listDataset, pairImages, readPairsCsv, samplePairs, type PairList } from './pairs.js';
 import { embedImages, fusionPairScorer, metricScorer, scorePairs, type EmbeddingMap, type OnProgress } from './scoring.js';
 import { evaluateVerification, type VerificationResult } from './verification.js';
+import { groupLabels, groupReport, type GroupLabelOptions, type GroupOf, type GroupReport } from './groups.js';
 import { dirAtFpir, evaluateIdentification, splitIdentification, type IdentificationResult, type IdentificationSplit } from './identification.js';
 
 export interface EvalSource {
@@ -28,11 +29,20 @@ export interface EvalSource {
   root?: string;
   pairsPerClass?: number;
   seed?: number;
+  /** sampled impostor pairs are drawn within these groups */
+  groupOf?: GroupOf;
 }
 
 export interface EvalVerifyOptions extends FaceOptions, EvalSource {
   metric?: Metric;
   folds?: number;
+  /**
+   * Also report FMR and FNMR per group of this label at the deployed threshold (NIST FRVT
+   * demographics style); sampled impostor pairs are then drawn within groups.
+   */
+  groupBy?: GroupLabelOptions;
+  /** the deployed threshold for the group report (default: the calibration of model and metric) */
+  threshold?: number;
   /** where embeddings are cached (default: the facekit cache folder) */
   cacheDir?: string;
   onProgress?: OnProgress;
@@ -53,12 +63,14 @@ export interface EvalVerifySummary {
   noFace: number;
   /** mean wall time of the images embedded in this run; null when every embedding came from the cache */
   msPerImage: number | null;
+  /** with groupBy: rates per group at the deployed threshold */
+  groups?: GroupReport;
 }
 
 export function loadPairs(src: EvalSource): PairList {
   if (src.pairs) return readPairsCsv(src.pairs, { root: src.root });
   if (!src.dataset) throw new FacekitError('BAD_ARGUMENT', 'give a dataset folder or a pairs CSV');
-  return samplePairs(listDataset(src.dataset), { seed: src.seed, pairsPerClass: src.pairsPerClass });
+  return samplePairs(listDataset(src.dataset), { seed: src.seed, pairsPerClass: src.pairsPerClass, groupOf: src.groupOf });
 }
 
 function notFusion(model: string | undefined, what: string): void {
@@ -157,7 +169,10 @@ async function pairScorer(paths: string[], key: (p: string) => string, opts: Eva
 }
 
 export async function runVerificationEval(opts: EvalVerifyOptions): Promise<{ summary: EvalVerifySummary; result: VerificationResult; pairList: PairList }> {
-  const { pairList, model, metric, scored, msPerImage } = await scorePairSource(opts);
+  // labels are read (and refused) before anything is embedded
+  const groupOf = opts.groupBy ? groupLabels(opts.groupBy, opts.pairs ? undefined : opts.dataset) : undefined;
+  if (groupOf && opts.threshold === undefined) getCalibration(calibrationKey(opts).model, calibrationKey(opts).metric); // no calibration: fail now, not after embedding
+  const { pairList, model, metric, scored, msPerImage } = await scorePairSource({ ...opts, groupOf });
   const detector = opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR);
   const result = evaluateVerification(scored, { folds: opts.folds, root: pairList.root, meta: { model, detector, metric, dataset: opts.dataset ?? opts.pairs ?? '', seed: opts.seed ?? 1 } });
   const tar = (far: number) => result.tarAtFar.find((t) => t.far === far)?.tar ?? NaN;
@@ -174,6 +189,10 @@ export async function runVerificationEval(opts: EvalVerifyOptions): Promise<{ su
     noFace: result.noFace.genuine + result.noFace.impostor,
     msPerImage,
   };
+  if (groupOf) {
+    const threshold = opts.threshold ?? getCalibration(model, metric).threshold;
+    summary.groups = groupReport(scored, groupOf, { field: opts.groupBy!.field, threshold });
+  }
   return { summary, result, pairList };
 }
 

@@ -4,9 +4,10 @@
  * PostgreSQL, with every change other processes publish.
  */
 import { FacekitError } from '../errors/index.js';
-import { scorePerson, type PersonRule, type PersonScore } from './decision.js';
+import { checkPersonRule, rankPeople, type PersonRule, type PersonScore } from './decision.js';
 import { loadGraph, saveGraph, type GraphLoadOutcome } from './graph-cache.js';
 import type { ContentVersion, FaceRecord, GalleryChange, GalleryStore, Metadata, NewFace, NewPerson, Page, Person } from './types.js';
+import { PersonTemplates } from './templates.js';
 import { checkEmbedding, checkNewFaces } from './validate.js';
 import { ModelIndex, type IndexOptions, type Metric } from './vector-index.js';
 
@@ -29,7 +30,7 @@ export interface SearchOptions {
   metric?: Metric;
   /** force a full scan even when the HNSW graph is in use */
   exact?: boolean;
-  /** per-person decision rule (default 'min') */
+  /** per-person decision rule (default DEFAULT_PERSON_RULE, 'template') */
   rule?: PersonRule;
 }
 
@@ -65,6 +66,8 @@ export class Gallery {
   private readonly names = new Map<string, string>();
   /** personId -> its face ids, for rules that need every face of a candidate person */
   private readonly personFaces = new Map<string, Set<string>>();
+  /** per-person templates, derived from the indexed faces (templates.ts) */
+  private readonly templates = new PersonTemplates();
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -174,20 +177,13 @@ export class Gallery {
     checkEmbedding(vector, 'query');
     const topK = opts.topK ?? 10;
     if (!Number.isInteger(topK) || topK < 1) throw new FacekitError('BAD_ARGUMENT', `topK must be a positive integer, got ${topK}`);
-    const rule = opts.rule ?? 'min';
-    if (rule !== 'min' && rule !== 'mean-top2') throw new FacekitError('BAD_ARGUMENT', `unknown person rule '${String(rule)}' (min, mean-top2)`);
+    const rule = checkPersonRule(opts.rule);
     const index = this.indexes.get(model);
     if (!index || index.size === 0) return { candidates: [], people: [] };
     const hits = index.search(vector, topK, { metric: opts.metric, exact: opts.exact });
     const candidates = hits.map((h) => ({ ...h, name: this.names.get(h.personId) ?? '' }));
-    const people: PersonCandidate[] = [];
-    for (const personId of new Set(hits.map((h) => h.personId))) {
-      // the person's own faces, not only those among the candidates, so the rule sees all of them
-      const faces = rule === 'min' ? hits.filter((h) => h.personId === personId) : index.distancesTo(vector, this.personFaces.get(personId) ?? [], opts.metric);
-      const s = scorePerson(personId, faces, rule);
-      if (s) people.push({ ...s, name: this.names.get(personId) ?? '' });
-    }
-    people.sort((a, b) => a.distance - b.distance);
+    const ranked = rankPeople(vector, hits, rule, { index, personFaces: this.personFaces, templates: this.templates, metric: opts.metric });
+    const people = ranked.map((s) => ({ ...s, name: this.names.get(s.personId) ?? '' }));
     return { candidates, people };
   }
 
@@ -201,6 +197,12 @@ export class Gallery {
     }
     const best = this.search(model, vector, { ...opts, topK: opts.topK ?? 20 }).people[0];
     return best && best.distance <= opts.threshold ? best : null;
+  }
+
+  /** a person's template for a model (decision.ts 'template' rule), or null when they have no face for it */
+  personTemplate(model: string, personId: string): Float32Array | null {
+    const index = this.indexes.get(model);
+    return index ? this.templates.template(index, personId, this.personFaces.get(personId) ?? []) : null;
   }
 
   /** resolves once every change received so far from other processes is in the index */
@@ -230,6 +232,7 @@ export class Gallery {
     this.indexes.clear();
     this.names.clear();
     this.personFaces.clear();
+    this.templates.clear();
     this.graphOrigins.clear();
     this.dirtyGraphs.clear();
     const dir = this.graphCacheDir;
@@ -307,6 +310,7 @@ export class Gallery {
         if (!set) this.personFaces.set(f.personId, (set = new Set()));
         set.add(f.id);
       }
+      this.templates.noteFaces(list);
     }
   }
 
@@ -315,6 +319,7 @@ export class Gallery {
       const personId = idx.personOf(faceId);
       if (!idx.remove(faceId)) continue;
       if (personId) this.personFaces.get(personId)?.delete(faceId);
+      this.templates.forgetFace(faceId, personId);
       if (idx.usingHnsw) this.dirtyGraphs.add(idx.model);
     }
   }
@@ -323,6 +328,7 @@ export class Gallery {
     for (const id of faceIds) this.unindexFace(id);
     for (const id of this.personFaces.get(personId) ?? []) this.unindexFace(id);
     this.personFaces.delete(personId);
+    this.templates.forgetPerson(personId);
     this.names.delete(personId);
   }
 

@@ -7,6 +7,7 @@ export type { PostgresStoreOptions } from './postgres-store.js';
 export { exportGallery, importGallery, type ImportConflict, type ImportReport } from './portable.js';
 export { ModelIndex, DEFAULT_EXACT_THRESHOLD, DEFAULT_HNSW, addToGraph, distance, type IndexMode, type IndexOptions, type HnswOptions, type Metric } from './vector-index.js';
 export { graphFiles, type GraphLoadOutcome } from './graph-cache.js';
-export { scorePerson, type PersonRule, type PersonScore } from './decision.js';
+export { scorePerson, rankPeople, checkPersonRule, PERSON_RULES, DEFAULT_PERSON_RULE, type PersonRule, type PersonScore, type RankContext } from './decision.js';
+export { PersonTemplates, buildTemplate, templateWeight } from './templates.js';
 export { KEY_ENV } from './codec.js';
 export type { Person, FaceRecord, NewFace, NewPerson, Metadata, Page, GalleryStore, GalleryChange, ContentVersion } from './types.js';

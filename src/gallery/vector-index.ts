@@ -310,6 +310,12 @@ export class ModelIndex {
     return out;
   }
 
+  /** the stored vector of a face (a view into the index: copy it to keep it), or undefined */
+  vectorOf(faceId: string): Float32Array | undefined {
+    const r = this.faceRow.get(faceId);
+    return r === undefined ? undefined : this.data.subarray(r * this.dims, (r + 1) * this.dims);
+  }
+
   /** how the last exact searches went: int8 scans proven exact, and those that needed the float32 scan */
   readonly exactStats = { codeScans: 0, floatScans: 0 };
 

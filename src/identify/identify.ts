@@ -16,7 +16,7 @@ export interface IdentifyImageOptions extends FaceOptions {
   threshold?: number;
   /** people listed as candidates per face (default 5) */
   topK?: number;
-  /** per-person rule (default 'min', see the gallery's decision rule) */
+  /** per-person rule (default 'template'; 'min' = the nearest face; see the gallery's decision rule) */
   rule?: PersonRule;
   /** also judge every face live or presented; a spoof is reported per face (spoof.isReal false), never thrown */
   antiSpoof?: AntiSpoofOption;

@@ -4,8 +4,9 @@
  * (detect -> align -> embed) and takes the decision threshold and confidence map from the
  * calibration of (model, metric).
  *
- * Decision: a person's distance is given by the gallery's rule ('min' by default: their nearest
- * enrolled face; 'mean-top2': the mean of their two nearest faces). The best person is a match
+ * Decision: a person's distance is given by the gallery's rule ('template' by default: the
+ * distance to the mean of their unit embeddings; 'min': their nearest enrolled face; 'mean-top2':
+ * the mean of their two nearest faces). The best person is a match
  * when that distance is <= the calibrated threshold (chosen for a target FAR of 1e-3 on labelled
  * pairs), else the face is unknown (match null). Confidence is the calibrated P(same person) at
  * that distance.

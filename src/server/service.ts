@@ -1,6 +1,7 @@
 import type { Metric } from '../compare/index.js';
 import type { Box, FaceSummary } from '../face.js';
 import type { IdentifiedFace, PersonMatch } from '../identify/index.js';
+import type { PersonRule } from '../gallery/decision.js';
 /**
  * The contract between the HTTP layer and the face library. Routes decode requests into Buffers
  * plus options and call these methods; every result is plain JSON-able data (numbers, strings,
@@ -106,6 +107,8 @@ export interface IdentifyOptions extends ImageOptions {
   /** a face farther than this from everyone is unknown (match null); the calibrated value when absent */
   threshold?: number;
   maxFaces?: number;
+  /** per-person decision rule (default 'template'; 'min' = nearest face) */
+  rule?: PersonRule;
 }
 
 export interface GallerySearchOptions {

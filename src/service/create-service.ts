@@ -149,7 +149,8 @@ class LibraryService implements FaceService {
 
   async searchGallery(embedding: number[], opts: GallerySearchOptions): Promise<GallerySearchResult> {
     const model = opts.model ?? DEFAULT_EMBED_MODEL;
-    const { candidates, threshold } = matchEmbedding(this.gallery, Float32Array.from(embedding), { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK ?? 5 });
+    // deepface's /search answers with stored faces: each person's nearest one, not their template
+    const { candidates, threshold } = matchEmbedding(this.gallery, Float32Array.from(embedding), { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK ?? 5, rule: 'min' });
     return { candidates, threshold };
   }
 
@@ -161,7 +162,7 @@ class LibraryService implements FaceService {
   async identify(image: Buffer, opts: IdentifyOptions): Promise<IdentifyResult> {
     const model = opts.model ?? DEFAULT_EMBED_MODEL;
     // the identify stage's decision, and its result records
-    const match = { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK };
+    const match = { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK, rule: opts.rule };
     const threshold = matchThreshold(match); // fails before any model runs
     const r = await this.work(image, opts, { maxFaces: opts.maxFaces, embed: { model, pick: 'all' } });
     const faces = r.embedded.map((fi, k) => {

@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, copyFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runIdentificationEval, runCalibration, runVerificationEval } from '../../src/eval/run.ts';
 import { confidence, getCalibration } from '../../src/compare/index.ts';
 import { FacekitError } from '../../src/errors/index.ts';
-
-const DEMO = 'node_modules/@vladmandic/face-api/demo';
+import { demoDataset } from './demo-dataset.ts';
 
 /**
  * Four "identities", each two copies of one demo photo: a probe is byte-identical to its gallery
@@ -17,11 +16,7 @@ const DEMO = 'node_modules/@vladmandic/face-api/demo';
 test('identification and calibration runs through the real pipeline on a tiny dataset', async () => {
   const root = mkdtempSync(join(tmpdir(), 'facekit-run-'));
   try {
-    const ds = join(root, 'ds');
-    ['sample1', 'sample2', 'sample3', 'sample6'].forEach((s, i) => {
-      mkdirSync(join(ds, `p${i}`), { recursive: true });
-      for (const k of [1, 2]) copyFileSync(join(DEMO, `${s}.jpg`), join(ds, `p${i}`, `${k}.jpg`));
-    });
+    const ds = demoDataset(join(root, 'ds'));
     const progress: number[] = [];
     const id = await runIdentificationEval({ dataset: ds, seed: 3, strangerFraction: 0.25, threshold: 0.05, cacheDir: join(root, 'cache'), onProgress: (d) => progress.push(d) });
     assert.equal(id.summary.galleryIdentities, 3);

@@ -128,8 +128,8 @@ export function storeContract(label: string, newLocation: () => Promise<string>,
     assert.equal(byMin[0].personId, a.person.id);
     assert.equal(byMean[0].personId, b.person.id);
     const best = byMin[0].distance;
-    assert.equal(g.identifyEmbedding(M, q, { threshold: best + 1e-6 })?.personId, a.person.id);
-    assert.equal(g.identifyEmbedding(M, q, { threshold: best - 1e-6 }), null);
+    assert.equal(g.identifyEmbedding(M, q, { threshold: best + 1e-6, rule: 'min' })?.personId, a.person.id);
+    assert.equal(g.identifyEmbedding(M, q, { threshold: best - 1e-6, rule: 'min' }), null);
     assert.equal(g.identifyEmbedding('unknown-model', q, { threshold: 2 }), null);
   });
 

@@ -249,3 +249,10 @@ test('writes are audited as JSON lines: who, route, target ids, status', async (
   assert.ok(!Number.isNaN(Date.parse(mine[0].time)));
   assert.ok(lines.every((l) => l.method !== 'GET'));
 });
+
+test('POST /v1/identify takes a person rule: template, min or mean-top2; anything else is 400', async () => {
+  for (const rule of ['template', 'min', 'mean-top2']) assert.equal((await postJson(`${h.url}/v1/identify`, { image: dataUrl(blue), rule })).status, 200, rule);
+  const bad = await postJson(`${h.url}/v1/identify`, { image: dataUrl(blue), rule: 'nearest' });
+  assert.equal(bad.status, 400);
+  assert.equal((await bad.json()).error.code, 'BAD_ARGUMENT');
+});

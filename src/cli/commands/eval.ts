@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { FacekitError } from '../../errors/index.js';
-import { formatIdentification, writeIdentificationReport, writeVerificationReport } from '../../eval/index.js';
+import { formatGroupReport, formatIdentification, writeIdentificationReport, writeVerificationReport } from '../../eval/index.js';
 import { runIdentificationEval, runVerificationEval } from '../../eval/run.js';
 import { addFaceOptions, addPairSourceOptions, pairSourceFrom, type CliPairSource, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.js';
 import { progress } from '../progress.js';
@@ -11,6 +11,25 @@ interface EvalCliOptions extends CliFaceOptions, CliPairSource {
   report?: string;
 }
 
+interface GroupCliOptions {
+  groupBy?: string;
+  groupLabels?: string;
+  groupPattern?: string;
+  groupBands?: string;
+  groupNames?: string;
+  threshold?: number;
+}
+
+function groupByFrom(o: GroupCliOptions) {
+  if (!o.groupBy) {
+    const stray = (['groupLabels', 'groupPattern', 'groupBands', 'groupNames'] as const).find((k) => o[k] !== undefined);
+    if (stray) throw new FacekitError('BAD_ARGUMENT', `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --group-by FIELD`);
+    return undefined;
+  }
+  const bands = o.groupBands?.split(',').map((x) => x.trim()).filter(Boolean).map(Number);
+  return { field: o.groupBy, labels: o.groupLabels, pattern: o.groupPattern, bands, names: o.groupNames };
+}
+
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 export function registerEval(program: Command): void {
@@ -19,22 +38,32 @@ export function registerEval(program: Command): void {
   addPairSourceOptions(addFaceOptions(ev.command('verify').description('10-fold verification accuracy, ROC AUC, EER, TAR@FAR on sampled or listed pairs')), 10)
     .option('--folds <n>', 'cross-validation folds', (v) => parseInt(v, 10), 10)
     .option('--report <dir>', 'write an HTML report with the ROC curve and distance histograms')
-    .action(action(async (o: EvalCliOptions) => {
+    .option('--group-by <field>', 'also report false match / non-match rates per group of this label at the deployed threshold (impostor pairs drawn within groups)')
+    .option('--group-labels <file.csv>', 'labels: CSV with a column image (or identity) and the field (default: DIR/labels.csv, else DIR.csv beside it)')
+    .option('--group-pattern <regex>', 'labels from file names instead: a regular expression with (?<field>...), e.g. ^(?<age>\\d+)_(?<gender>\\d)_')
+    .option('--group-bands <edges>', 'numeric labels into bands, e.g. 18,30,45,60 for age')
+    .option('--group-names <map>', 'rename labels, e.g. 0=male,1=female')
+    .option('--threshold <n>', 'the deployed threshold for --group-by (default: the calibration of model and metric)', parseFloat)
+    .action(action(async (o: EvalCliOptions & GroupCliOptions) => {
+      const groupBy = groupByFrom(o);
       const bar = progress('embedding');
       const { summary, result, pairList } = await runVerificationEval({
         ...faceOptionsFrom(o),
         metric: metricFrom(o),
         ...pairSourceFrom(o),
         folds: o.folds,
+        groupBy,
+        threshold: o.threshold,
         onProgress: bar.update,
       });
       bar.stop();
-      if (o.report) await writeVerificationReport(o.report, result, { hardestPairs: 8, root: pairList.root });
+      if (o.report) await writeVerificationReport(o.report, result, { hardestPairs: 8, root: pairList.root, groups: summary.groups });
       if (o.json) return printJson(summary);
       console.log(`${summary.pairs} pairs, model ${summary.model}, detector ${summary.detector}, metric ${summary.metric}`);
       console.log(`  accuracy ${pct(summary.accuracy.mean)} +- ${pct(summary.accuracy.std)} (10-fold), threshold ${summary.threshold.toFixed(4)}`);
       console.log(`  AUC ${summary.auc.toFixed(4)}, EER ${pct(summary.eer)}, TAR@FAR=1e-2 ${pct(summary.tarAtFar['0.01'])}, TAR@FAR=1e-3 ${pct(summary.tarAtFar['0.001'])}`);
       console.log(`  images without a face: ${summary.noFace}; ${summary.msPerImage === null ? 'all embeddings cached' : `${summary.msPerImage.toFixed(1)} ms per image`}`);
+      if (summary.groups) console.log(formatGroupReport(summary.groups));
       if (o.report) console.log(`  report: ${o.report}/index.html`);
     }));
 

@@ -84,8 +84,8 @@ export function registerGalleryCommands(program: Command): void {
     .addOption(dbOption())
     .option('--threshold <n>', 'override the calibrated threshold', parseFloat)
     .option('--top-k <n>', 'candidates per face', (v) => parseInt(v, 10), 5)
-    .addOption(new Option('--rule <rule>', 'per-person decision rule').choices(['min', 'mean-top2']).default('min'))
-    .action(action(async (image: string, o: CliFaceOptions & CliAntiSpoof & DbOptions & { threshold?: number; topK: number; rule: 'min' | 'mean-top2' }) => {
+    .addOption(new Option('--rule <rule>', 'per-person decision rule: template (the mean of their photos), min (their nearest photo), mean-top2').choices(['template', 'min', 'mean-top2']).default('template'))
+    .action(action(async (image: string, o: CliFaceOptions & CliAntiSpoof & DbOptions & { threshold?: number; topK: number; rule: 'template' | 'min' | 'mean-top2' }) => {
       const r = await withGallery(o.db, (g) => identify(g, image, { ...faceOptionsFrom(o), metric: metricFrom(o), threshold: o.threshold, topK: o.topK, rule: o.rule, antiSpoof: antiSpoofFrom(o) }));
       if (o.draw) {
         await drawTo(o.draw, image, r.faces.map((f) => ({

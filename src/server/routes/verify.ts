@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { METRICS } from '../../compare/index.js';
-import type { DistanceMetric } from '../service.js';
+import type { DistanceMetric, IdentifyOptions } from '../service.js';
 import { confidence, detectorField, errorResponses, face, identifiedFace, imageField, modelField, readSecurity } from '../schemas.js';
 import { imageFrom } from '../plugins/uploads.js';
 import type { RouteDeps } from './deps.js';
@@ -70,6 +70,7 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: RouteDeps): voi
           topK: { type: 'integer', minimum: 1, maximum: 100, description: 'people listed as candidates per face (default 5)' },
           threshold: { type: 'number', minimum: 0, description: 'overrides the calibrated threshold' },
           maxFaces: { type: 'integer', minimum: 1, maximum: 1000 },
+          rule: { type: 'string', enum: ['template', 'min', 'mean-top2'], description: "how a person is scored: 'template' (default: the mean of their enrolled faces), 'min' (their nearest face), 'mean-top2'" },
         },
       },
       response: {
@@ -87,8 +88,8 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: RouteDeps): voi
       },
     },
   }, async (request) => {
-    const b = request.body as { detector?: string; model?: string; topK?: number; threshold?: number; maxFaces?: number };
+    const b = request.body as { detector?: string; model?: string; topK?: number; threshold?: number; maxFaces?: number; rule?: IdentifyOptions['rule'] };
     const image = imageFrom(request, 'image');
-    return queue.run(() => service.identify(image, { maxPixels, detector: b.detector, model: b.model, topK: b.topK, threshold: b.threshold, maxFaces: b.maxFaces }));
+    return queue.run(() => service.identify(image, { maxPixels, detector: b.detector, model: b.model, topK: b.topK, threshold: b.threshold, maxFaces: b.maxFaces, rule: b.rule }));
   });
 }
