@@ -65,6 +65,8 @@ export async function compileRecord(record: ModelRecord): Promise<Uint8Array> {
       inputName: record.input.name,
       // fixes sizes the model leaves open (faceboxes); a record contradicting the model is an error
       inputShape: [-1, record.input.height, record.input.width, -1],
+      repairFusedReluPrelu: src.repairs?.includes('fused-relu-prelu'),
+      negatePreluSlopes: src.repairs?.includes('negated-prelu-slopes'),
     });
   }
   const { buildFaceApiGraph } = await import('./faceapi/index.js');
