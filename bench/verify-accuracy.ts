@@ -25,7 +25,7 @@ const setsArg = args.find((a) => a.startsWith('--sets='))?.slice(7);
 
 const SETS = verifySets(quick).filter((s) => !setsArg || setsArg.split(',').includes(s.name));
 
-const MODELS = ['fr_feature', 'faceres', 'faceapi-recognition', 'mobileface'];
+const MODELS = ['fr_feature', 'faceres', 'faceapi-recognition', 'mobileface', 'mobilefacenet'];
 // the ensemble: the two best models' calibrated P(same), averaged (src/compare/fusion.ts)
 const ENSEMBLE = ACCURATE_FUSION;
 const METRICS: Metric[] = ['cosine', 'euclidean_l2', 'euclidean'];
