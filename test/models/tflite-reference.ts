@@ -161,6 +161,62 @@ export function runTfliteReference(model: TfliteModel, input: Float32Array, shap
         y = { shape: target, data: x.data };
         break;
       }
+      case 'DEQUANTIZE': y = get(a); break; // the reader already widened float16 constants
+      case 'LEAKY_RELU': { const al = o!.float(0); y = { shape: get(a).shape, data: get(a).data.map((v) => (v < 0 ? al * v : v)) }; break; }
+      case 'LESS': y = broadcast(get(a), get(b), (p, q) => (p < q ? 1 : 0)); break;
+      case 'GREATER_EQUAL': y = broadcast(get(a), get(b), (p, q) => (p >= q ? 1 : 0)); break;
+      case 'CAST': y = get(a); break; // booleans are held as 0 / 1 floats here
+      case 'AVERAGE_POOL_2D': {
+        const x = get(a);
+        const [n, h, w, ch] = x.shape;
+        const fh = o!.int(4), fw = o!.int(3), sh = o!.int(2), sw = o!.int(1);
+        const [oh, pt] = pads(h, fh, sh, 1, o!.byte(0) === 0);
+        const [ow, pl] = pads(w, fw, sw, 1, o!.byte(0) === 0);
+        const out = new Float32Array(n * oh * ow * ch);
+        for (let bb = 0; bb < n; bb++) for (let yy = 0; yy < oh; yy++) for (let xx = 0; xx < ow; xx++) for (let k = 0; k < ch; k++) {
+          let sum = 0, cnt = 0; // TFLite averages over the window's in-image pixels
+          for (let i = 0; i < fh; i++) for (let j = 0; j < fw; j++) {
+            const iy = yy * sh + i - pt, ix = xx * sw + j - pl;
+            if (iy >= 0 && iy < h && ix >= 0 && ix < w) { sum += x.data[((bb * h + iy) * w + ix) * ch + k]; cnt++; }
+          }
+          out[((bb * oh + yy) * ow + xx) * ch + k] = sum / cnt;
+        }
+        y = activate({ shape: [n, oh, ow, ch], data: out }, o!.byte(5));
+        break;
+      }
+      case 'STRIDED_SLICE': {
+        const x = get(a);
+        if (o!.int(2) || o!.int(3) || o!.int(4)) throw new Error('reference: strided slice with ellipsis, new or shrunk axes');
+        const begin = Array.from(get(b).data), end = Array.from(get(c).data), step = Array.from(get(op.inputs[3]).data);
+        const r = x.shape.length;
+        const lo = x.shape.map((d, k) => (o!.int(0) & (1 << k) ? 0 : begin[k] < 0 ? begin[k] + d : begin[k]));
+        const hi = x.shape.map((d, k) => (o!.int(1) & (1 << k) ? d : end[k] < 0 ? end[k] + d : Math.min(end[k], d)));
+        if (step.some((v) => v !== 1)) throw new Error('reference: strided slice with steps');
+        const shape = lo.map((l, k) => hi[k] - l);
+        const out = new Float32Array(size(shape));
+        const idx = new Array(r).fill(0);
+        for (let q = 0; q < out.length; q++) {
+          let src = 0;
+          for (let k = 0; k < r; k++) src = src * x.shape[k] + lo[k] + idx[k];
+          out[q] = x.data[src];
+          for (let k = r - 1; k >= 0; k--) { if (++idx[k] < shape[k]) break; idx[k] = 0; }
+        }
+        y = { shape, data: out };
+        break;
+      }
+      case 'CONCATENATION': {
+        const xs = op.inputs.map(get);
+        const r = xs[0].shape.length;
+        const axis = (o!.int(0) + r) % r;
+        const outer = size(xs[0].shape.slice(0, axis));
+        const shape = xs[0].shape.slice();
+        shape[axis] = xs.reduce((t, v) => t + v.shape[axis], 0);
+        const out = new Float32Array(size(shape));
+        let q = 0;
+        for (let i = 0; i < outer; i++) for (const v of xs) { const blk = v.data.length / outer; out.set(v.data.subarray(i * blk, (i + 1) * blk), q); q += blk; }
+        y = activate({ shape, data: out }, o!.byte(1));
+        break;
+      }
       default: throw new Error(`reference: op ${op.op} is not implemented`);
     }
     vals.set(op.outputs[0], y);

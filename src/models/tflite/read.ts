@@ -48,8 +48,8 @@ export const BUILTIN_OPS: Record<number, string> = {
   0: 'ADD', 1: 'AVERAGE_POOL_2D', 2: 'CONCATENATION', 3: 'CONV_2D', 4: 'DEPTHWISE_CONV_2D', 6: 'DEQUANTIZE',
   9: 'FULLY_CONNECTED', 11: 'L2_NORMALIZATION', 14: 'LOGISTIC', 17: 'MAX_POOL_2D', 18: 'MUL', 19: 'RELU',
   21: 'RELU6', 22: 'RESHAPE', 25: 'SOFTMAX', 28: 'TANH', 34: 'PAD', 39: 'TRANSPOSE', 40: 'MEAN', 41: 'SUB',
-  42: 'DIV', 43: 'SQUEEZE', 45: 'STRIDED_SLICE', 47: 'EXP', 54: 'PRELU', 55: 'MAXIMUM', 57: 'MINIMUM',
-  59: 'NEG', 74: 'SUM', 75: 'SQRT', 76: 'RSQRT', 82: 'REDUCE_MAX', 92: 'SQUARE', 98: 'LEAKY_RELU', 101: 'ABS',
+  42: 'DIV', 43: 'SQUEEZE', 45: 'STRIDED_SLICE', 47: 'EXP', 53: 'CAST', 54: 'PRELU', 55: 'MAXIMUM', 57: 'MINIMUM',
+  58: 'LESS', 59: 'NEG', 61: 'GREATER', 62: 'GREATER_EQUAL', 63: 'LESS_EQUAL', 74: 'SUM', 75: 'SQRT', 76: 'RSQRT', 82: 'REDUCE_MAX', 92: 'SQUARE', 98: 'LEAKY_RELU', 101: 'ABS',
 };
 
 /** One FlatBuffer table: typed reads of its fields by slot number, defaults where absent. */

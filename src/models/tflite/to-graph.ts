@@ -179,6 +179,16 @@ export function tfliteToGraph(model: TfliteModel, opts: TfliteToGraphOptions = {
         nodes.push({ name: out, op: tf, input: [ref(x)] });
         break;
       }
+      case 'LESS': case 'GREATER': case 'GREATER_EQUAL': case 'LESS_EQUAL':
+        nodes.push({ name: out, op: { LESS: 'Less', GREATER: 'Greater', GREATER_EQUAL: 'GreaterEqual', LESS_EQUAL: 'LessEqual' }[op.op]!, input: [ref(x), ref(a)] });
+        break;
+      case 'CAST': {
+        const to = model.tensors[op.outputs[0]].dtype;
+        const type = { float32: 'DT_FLOAT', int32: 'DT_INT32', bool: 'DT_BOOL', int64: 'DT_INT64' }[to as string];
+        if (!type) throw bad(op, `casts to ${to}`);
+        nodes.push({ name: out, op: 'Cast', input: [ref(x)], attr: { DstT: { type } } });
+        break;
+      }
       case 'LEAKY_RELU':
         nodes.push({ name: out, op: 'LeakyRelu', input: [ref(x)], attr: { alpha: { f: o?.float(0, 0.2) ?? 0.2 } } });
         break;
