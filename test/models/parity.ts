@@ -122,8 +122,8 @@ async function runOnnxPerItem(bytes: Uint8Array, name: string, x: Float32Array, 
 }
 
 /** Asserts every output is within relTol of that output's scale (largest |value| in TF.js). */
-export async function assertParity(id: string, relTol: number, backend: TfBackend = 'cpu'): Promise<void> {
-  const res = await measureParity(id, {}, (process.env.FACEKIT_PARITY_BACKEND as TfBackend | undefined) ?? backend);
+export async function assertParity(id: string, relTol: number, backend: TfBackend = 'cpu', extra: Partial<CompileOptions> = {}): Promise<void> {
+  const res = await measureParity(id, extra, (process.env.FACEKIT_PARITY_BACKEND as TfBackend | undefined) ?? backend);
   assert.ok(res.length > 0, `${id}: no outputs`);
   for (const r of res) {
     const tol = relTol * Math.max(r.scale, 1e-3);

