@@ -59,6 +59,20 @@ export function qualityRejectSvg(curves: readonly { label: string; rows: readonl
   return lineChartSvg(series, { title: opts.title ?? 'Error versus reject (lowest-quality pairs set aside)', xLabel: 'pairs rejected (%)', yLabel: 'error (%)', yMin: 0 });
 }
 
+/** The curve as the report's figure (writeVerificationReport's extraFigures). */
+export function qualityRejectFigure(rows: readonly QualityRejectRow[]): { name: string; svg: string } {
+  return { name: 'quality-reject', svg: qualityRejectSvg([{ label: 'this run', rows }]) };
+}
+
+/** The curve as text lines, for the CLI. */
+export function formatQualityReject(rows: readonly QualityRejectRow[]): string {
+  const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+  return [
+    'error versus reject (pairs ranked by the lower quality of their two faces):',
+    ...rows.map((r) => `  reject ${pct(r.reject).padStart(6)}: ${String(r.pairsKept).padStart(6)} pairs kept, accuracy ${pct(r.accuracy)}, FNMR at FMR 1e-3 ${pct(r.fnmrAtFmr1e3)}`),
+  ].join('\n');
+}
+
 /** The cache configuration of quality measures: what changes the face found, not the recognizer. */
 export function qualityConfig(opts: FaceOptions): string {
   return configKey({

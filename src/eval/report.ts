@@ -20,6 +20,8 @@ export interface ReportOptions {
   compareWith?: RocSeries[];
   /** thumbnail edge in pixels (default 112) */
   thumbSize?: number;
+  /** more figures for the report's figure section (e.g. the error-versus-reject curve, quality-reject.ts) */
+  extraFigures?: { name: string; svg: string }[];
 }
 
 export interface ReportFiles { index: string; files: string[] }
@@ -92,6 +94,7 @@ export async function writeVerificationReport(dir: string, r: VerificationResult
     { name: 'roc', svg: rocSvg(curves, { title: 'ROC' }) },
     { name: 'roc-log', svg: rocSvg(curves, { logFar: true, title: 'ROC, log FAR' }) },
     { name: 'distances', svg: histogramSvg(genuine, impostor, { threshold: r.thresholdMean, title: 'Genuine and impostor distances (mean 10-fold threshold)' }) },
+    ...(opts.extraFigures ?? []),
   ];
   for (const f of figures) put(`${f.name}.png`, await svgToPng(f.svg));
 
