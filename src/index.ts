@@ -58,3 +58,9 @@ export {
   clusterFolder, findInFolder, nameCluster, mergeClusters, splitCluster, writeContactSheet, createClusterService,
   type ClusterFolderOptions, type FolderClusters, type FindOptions, type FindResult, type NameOptions,
 } from './cluster/index.js';
+
+// face image quality for recognition: the score every face carries, the decision gate, the reject curve
+export { DEFAULT_MIN_QUALITY, measureQuality, scoreQuality, type QualityMeasures } from './analyze/index.js';
+export type { QualitySummary } from './face.js';
+export type { Undecided } from './verify/index.js';
+export { qualityRejectCurve, REJECT_FRACTIONS, type QualityRejectRow } from './eval/quality-reject.js';
