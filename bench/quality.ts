@@ -18,7 +18,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MEASURE_KEYS, QUALITY_BAR, QUALITY_MODEL, combineQuality, qualityComponents, scoreQuality, type QualityComponent, type QualityMeasures } from '../src/analyze/quality.ts';
+import { DEFAULT_MIN_QUALITY, MEASURE_KEYS, QUALITY_BAR, QUALITY_MODEL, combineQuality, qualityComponents, scoreQuality, type QualityComponent, type QualityMeasures } from '../src/analyze/quality.ts';
 import { cosineDistance, distance } from '../src/compare/index.ts';
 import { DEFAULT_DETECTOR } from '../src/detect/index.ts';
 import { DEFAULT_EMBED_MODEL, embedCrops, loadEmbedModel } from '../src/embed/index.ts';
@@ -161,7 +161,6 @@ if (args.includes('--fit')) {
 // one cue alone, for the table: does it carry signal on its own?
 const single = (k: QualityComponent): Scorer => (im) => (im.measures ? qualityComponents(im.measures)[k] : null);
 const mirrorCue: Scorer = (im) => im.mirrorCos;
-const withMirror: Scorer = (im) => (im.measures && im.mirrorCos !== null ? shipped(im)! * Math.min(1, Math.max(0, (im.mirrorCos - 0.3) / 0.5)) ** 0.2 : null);
 
 const sets: Record<string, unknown>[] = [];
 const curvesForPlot: { label: string; rows: QualityRejectRow[] }[] = [];
@@ -173,18 +172,19 @@ for (const d of data) {
   for (const k of COMPONENTS) cues[k] = row(single(k), d.held);
   cues.mirrorStability = row(mirrorCue, d.held);
   cues.rawEmbeddingNorm = row((im) => im.rawNorm, d.held);
-  cues.shippedTimesMirror = row(withMirror, d.held);
   sets.push({
     dataset: d.name, detector: DEFAULT_DETECTOR, model: DEFAULT_EMBED_MODEL, pairsPerClass: d.pairsPerClass,
     people: { development: d.devPeople, heldOut: d.heldPeople },
+    // the share of the set's faces verify and identify would leave undecided at the default minimum
+    belowDefaultMinQuality: [...d.images.values()].filter((im) => (shipped(im) ?? 0) < DEFAULT_MIN_QUALITY).length / d.images.size,
     heldOut: { pairs: d.held.length, qualityReject: held },
     development: { pairs: d.dev.length, qualityReject: row(shipped, d.dev) },
     allPeople: { qualityReject: row(shipped, [...d.dev, ...d.held]) },
     heldOutByCue: cues,
   });
   console.log(`\n${d.name} (held-out: ${d.heldPeople} people, ${d.held.length} pairs; detector ${DEFAULT_DETECTOR}, ${DEFAULT_EMBED_MODEL})`);
-  console.log('  reject  kept   accuracy  FNMR@FMR1e-3   | accuracy by: mirror cue, raw norm, shipped x mirror');
-  held.forEach((r, i) => console.log(`  ${pct(r.reject).padStart(6)} ${String(r.pairsKept).padStart(5)}   ${pct(r.accuracy).padStart(7)}   ${pct(r.fnmrAtFmr1e3).padStart(7)}        | ${pct(cues.mirrorStability[i].accuracy)}  ${pct(cues.rawEmbeddingNorm[i].accuracy)}  ${pct(cues.shippedTimesMirror[i].accuracy)}`));
+  console.log('  reject  kept   accuracy  FNMR@FMR1e-3   | accuracy by: mirror cue, raw norm');
+  held.forEach((r, i) => console.log(`  ${pct(r.reject).padStart(6)} ${String(r.pairsKept).padStart(5)}   ${pct(r.accuracy).padStart(7)}   ${pct(r.fnmrAtFmr1e3).padStart(7)}        | ${pct(cues.mirrorStability[i].accuracy)}  ${pct(cues.rawEmbeddingNorm[i].accuracy)}`));
 }
 writeFileSync(join(RESULTS, 'quality-reject.png'), await svgToPng(qualityRejectSvg(curvesForPlot, { title: 'Error versus reject, held-out people (default detector and recognizer)' })));
 

@@ -91,7 +91,9 @@ type Ramp = [number, number];
 
 /** The tuned parameters of the score (see the file comment and bench/quality.ts). */
 export const QUALITY_MODEL = {
-  weights: { size: 0.2, blur: 0.2, pose: 0.25, brightness: 0.1, detector: 0.1, eyes: 0.1, mouth: 0.05, framing: 0.1 },
+  // fitted by `bench/quality.ts --fit` on the development half (2026-12-07): size carried no
+  // signal there once the hard minimum (MIN_ENROLL_FACE_SIDE) is applied, blur the most
+  weights: { size: 0, blur: 0.4, pose: 0.1, brightness: 0.1, detector: 0.1, eyes: 0.1, mouth: 0.05, framing: 0.1 },
   size: { interOcular: [12, 40] as Ramp, boxSide: [MIN_ENROLL_FACE_SIDE, 112] as Ramp },
   /** |angle| in degrees: [score 1 up to, score 0 at] */
   pose: { yaw: [10, 45] as Ramp, pitch: [10, 35] as Ramp, roll: [15, 60] as Ramp },
