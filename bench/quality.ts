@@ -231,7 +231,7 @@ async function contactSheet(file: string): Promise<void> {
     const x = (i % cols) * cell, y = Math.floor(i / cols) * (cell + capH);
     tiles.push({ input: png, left: x, top: y }, { input: caption, left: x, top: y + cell });
   }
-  await sharp({ create: { width: cols * cell, height: rows * (cell + capH), channels: 3, background: '#fff' } }).composite(tiles).png().toFile(file);
+  await sharp({ create: { width: cols * cell, height: rows * (cell + capH), channels: 3, background: '#fff' } }).composite(tiles).png({ palette: true }).toFile(file);
 }
 await contactSheet(join(RESULTS, 'quality-refused.png'));
 
