@@ -213,8 +213,8 @@ async function verify() {
       fact('Distance', r.distance.toFixed(4)),
       fact('Threshold', r.threshold.toFixed(4)),
       fact('Confidence', `${(r.confidence * 100).toFixed(1)}%`),
-      fact('Model', `${r.model} (${r.metric})`),
       ...r.faces.map((f, i) => fact(`Face ${i + 1}`, qualityText(f.quality))),
+      fact('Model', `${r.model} (${r.metric})`),
     );
     out.replaceChildren(verdict, dl);
   } catch (e) {
