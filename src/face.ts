@@ -35,8 +35,16 @@ export interface Face {
   crop?: RgbImage;
   embedding?: FaceEmbedding;
   attributes?: Record<string, unknown>;
-  quality?: { score: number; [k: string]: unknown };
+  /** face image quality for recognition (src/analyze/quality.ts); the pipeline's findFaces sets it */
+  quality?: QualitySummary;
   spoof?: { isReal: boolean; score: number; model: string };
+}
+
+/** How readable a face is for recognition: a score in 0..1 and the failing cues, worst first. */
+export interface QualitySummary {
+  score: number;
+  /** e.g. 'blurred', 'too dark', 'profile', 'eyes covered'; empty when every cue is fine */
+  reasons: string[];
 }
 
 /**
@@ -49,6 +57,8 @@ export interface FaceSummary {
   score: number;
   landmarks5: Landmarks5;
   detector?: string;
+  /** face image quality (score 0-1, failing cues); set on every face the pipeline finds */
+  quality?: QualitySummary;
 }
 
 /** The face's output record: box and points to 0.1 px, score to 4 decimals (see rounding.ts). */
@@ -58,5 +68,6 @@ export function summarizeFace(f: Face): FaceSummary {
     score: roundMeasure(f.score),
     landmarks5: f.landmarks5.map(roundPoint) as Landmarks5,
     ...(f.detector ? { detector: f.detector } : {}),
+    ...(f.quality ? { quality: { score: roundMeasure(f.quality.score), reasons: [...f.quality.reasons] } } : {}),
   };
 }

@@ -61,3 +61,9 @@ export {
 // person templates (the default identify rule) and the demographic report (eval verify --group-by)
 export { buildTemplate, PERSON_RULES, DEFAULT_PERSON_RULE, type PersonRule } from './gallery/index.js';
 export { groupReport, groupLabels, readGroupCsv, groupsFromPattern, formatGroupReport, type GroupReport, type GroupRates, type GroupLabelOptions } from './eval/index.js';
+
+// face image quality for recognition: the score every face carries, the decision gate, the reject curve
+export { DEFAULT_MIN_QUALITY, measureQuality, scoreQuality, type QualityMeasures } from './analyze/index.js';
+export type { QualitySummary } from './face.js';
+export type { Undecided } from './verify/index.js';
+export { qualityRejectCurve, REJECT_FRACTIONS, type QualityRejectRow } from './eval/quality-reject.js';

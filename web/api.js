@@ -43,7 +43,8 @@ function form(fields, files) {
 export const api = {
   listPeople: (offset = 0, limit = 100) => request('GET', `/v1/people?offset=${offset}&limit=${limit}`),
   getPerson: (id) => request('GET', `/v1/people/${encodeURIComponent(id)}`),
-  createPerson: (name, images) => request('POST', '/v1/people', form({ name }, { images })),
+  // force: enroll photos the quality review would refuse (422 LOW_QUALITY with the reasons)
+  createPerson: (name, images, force = false) => request('POST', '/v1/people', form({ name, force: force ? 'true' : undefined }, { images })),
   deletePerson: (id) => request('DELETE', `/v1/people/${encodeURIComponent(id)}`),
   deleteFace: (id, faceId) => request('DELETE', `/v1/people/${encodeURIComponent(id)}/faces/${encodeURIComponent(faceId)}`),
   identify: (image) => request('POST', '/v1/identify', form({}, { image: [image] })),

@@ -102,14 +102,15 @@ async function enroll(ev) {
   $('enroll-submit').disabled = true;
   show(out, `Enrolling ${name} from ${images.length} photo(s)...`, 'busy');
   try {
-    const p = await api.createPerson(name, images);
+    const p = await api.createPerson(name, images, $('enroll-force').checked);
     // a name already in the gallery gets the photos (the server's one enrollment rule)
     show(out, p.created ? `Enrolled ${p.name} with ${p.faceCount} face(s).` : `Added to ${p.name}: now ${p.faceCount} face(s).`, 'ok');
     $('enroll-form').reset();
     shots = [];
     renderThumbs();
   } catch (e) {
-    show(out, `Could not enroll: ${errorText(e)}`, 'error');
+    const hint = e.code === 'LOW_QUALITY' ? ' Use a sharper, frontal, well-lit photo, or tick "Enroll even photos below the quality bar".' : '';
+    show(out, `Could not enroll: ${errorText(e)}${hint}`, 'error');
   } finally {
     $('enroll-submit').disabled = false;
   }
@@ -139,15 +140,16 @@ async function identify() {
   try {
     const r = await api.identify(file);
     // each face: { box, score, landmarks5, match: { name, confidence, ... } | null, candidates }
-    const labelled = r.faces.map((f) => ({ box: f.box, label: f.match ? f.match.name : 'unknown', known: Boolean(f.match) }));
+    const labelled = r.faces.map((f) => ({ box: f.box, label: f.match ? f.match.name : f.undecided ? 'undecided' : 'unknown', known: Boolean(f.match) }));
     drawFaces(canvas, img, labelled);
     const known = labelled.filter((f) => f.known).length;
     show(out, `${r.faces.length} face(s), ${known} recognised.`, r.faces.length ? 'ok' : '');
-    r.faces.forEach(({ match }, i) => {
+    r.faces.forEach(({ match, undecided, quality }, i) => {
       const li = document.createElement('li');
       li.textContent = match
         ? `Face ${i + 1}: ${match.name} (confidence ${(100 * match.confidence).toFixed(0)}%, distance ${match.distance.toFixed(3)})`
-        : `Face ${i + 1}: unknown`;
+        : undecided ? `Face ${i + 1}: undecided, ${undecided.reason}` : `Face ${i + 1}: unknown`;
+      if (quality && !undecided) li.textContent += `; ${qualityText(quality)}`;
       list.append(li);
     });
   } catch (e) {
@@ -174,6 +176,12 @@ async function pickVerify(i) {
   $('verify-submit').disabled = !(verifyImages[0] && verifyImages[1]);
 }
 
+/** A face's quality as the page shows it: "quality 0.83" or "quality 0.21 (blurred, too dark)". */
+function qualityText(q) {
+  if (!q) return 'quality not measured';
+  return `quality ${q.score.toFixed(2)}${q.reasons.length ? ` (${q.reasons.join(', ')})` : ''}`;
+}
+
 function fact(label, value) {
   const div = document.createElement('div');
   const dt = document.createElement('dt');
@@ -194,16 +202,18 @@ async function verify() {
     const r = await api.verify(a.file, b.file, $('verify-model').value);
     drawFaces($('verify-canvas1'), a.img, [{ box: r.faces[0].box, label: '', known: r.verified }]);
     drawFaces($('verify-canvas2'), b.img, [{ box: r.faces[1].box, label: '', known: r.verified }]);
-    out.className = `result ${r.verified ? 'ok' : 'no'}`;
+    out.className = `result ${r.verified === null ? 'error' : r.verified ? 'ok' : 'no'}`;
     const verdict = document.createElement('p');
     verdict.id = 'verify-verdict';
     verdict.className = 'verdict';
-    verdict.textContent = r.verified ? 'Same person' : 'Different people';
+    // below the minimum quality the server decides nothing, and says why
+    verdict.textContent = r.verified === null ? `Undecided: ${r.undecided.reason}` : r.verified ? 'Same person' : 'Different people';
     const dl = document.createElement('dl');
     dl.append(
       fact('Distance', r.distance.toFixed(4)),
       fact('Threshold', r.threshold.toFixed(4)),
       fact('Confidence', `${(r.confidence * 100).toFixed(1)}%`),
+      ...r.faces.map((f, i) => fact(`Face ${i + 1}`, qualityText(f.quality))),
       fact('Model', `${r.model} (${r.metric})`),
     );
     out.replaceChildren(verdict, dl);

@@ -7,6 +7,8 @@ import { FacekitError } from '../errors/index.js';
 import { captionBand, drawFaces, loadImage, type DrawableFace } from '../image/index.js';
 import type { FaceOptions } from '../pipeline/index.js';
 import type { VerifyResult } from '../verify/index.js';
+import { DEFAULT_MIN_QUALITY } from '../analyze/quality.js';
+import type { QualitySummary } from '../face.js';
 
 /** The options every image command shares, declared once. */
 export function addFaceOptions(cmd: Command): Command {
@@ -73,12 +75,12 @@ export async function drawPair(out: string, paths: [string, string], r: VerifyRe
   const H = 400;
   const panels = await Promise.all(paths.map(async (p, i) => {
     const image = await loadImage(p);
-    const png = await drawFaces(image, [r.faces[i]], { color: r.verified ? '#22c55e' : '#ef4444' });
+    const png = await drawFaces(image, [r.faces[i]], { color: r.verified === null ? '#f59e0b' : r.verified ? '#22c55e' : '#ef4444' });
     return sharp(png).resize({ height: H }).png().toBuffer({ resolveWithObject: true });
   }));
   const pictures = panels[0].info.width + panels[1].info.width;
   const caption = captionBand([
-    r.verified ? 'SAME' : 'DIFFERENT',
+    r.verified === null ? 'UNDECIDED (low quality)' : r.verified ? 'SAME' : 'DIFFERENT',
     `distance ${r.distance.toFixed(3)} / threshold ${r.threshold.toFixed(3)}`,
     `confidence ${(100 * r.confidence).toFixed(1)}%`,
   ], pictures);
@@ -93,6 +95,17 @@ export async function drawPair(out: string, paths: [string, string], r: VerifyRe
     .png()
     .toBuffer();
   writeFileSync(out, img);
+}
+
+/** --min-quality, for the commands that decide (verify, identify). */
+export function addMinQualityOption(cmd: Command): Command {
+  return cmd.option('--min-quality <q>', `a face below this quality (0-1) gets no decision but "undecided" with the reason (default ${DEFAULT_MIN_QUALITY}; 0: decide on any face)`, parseFloat);
+}
+
+/** A face's quality as the text output shows it: "quality 0.83" or "quality 0.21 (blurred, too dark)". */
+export function qualityPhrase(q: QualitySummary | undefined): string {
+  if (!q) return '';
+  return `quality ${q.score.toFixed(2)}${q.reasons.length ? ` (${q.reasons.join(', ')})` : ''}`;
 }
 
 /** Where labelled pairs come from (eval verify, calibrate): a dataset folder or a pairs CSV. */

@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'STORE_ERROR'
   | 'SPOOF'
+  /** a photo below the enrollment quality bar (details: image, score, reasons); force overrides */
+  | 'LOW_QUALITY'
   | 'MISSING_DEPENDENCY'
   /** work that outran its deadline and was abandoned */
   | 'TIMEOUT'

@@ -23,6 +23,8 @@ export interface ReportOptions {
   thumbSize?: number;
   /** rates per demographic group at the deployed threshold (eval verify --group-by) */
   groups?: GroupReport;
+  /** more figures for the report's figure section (e.g. the error-versus-reject curve, quality-reject.ts) */
+  extraFigures?: { name: string; svg: string }[];
 }
 
 export interface ReportFiles { index: string; files: string[] }
@@ -95,6 +97,7 @@ export async function writeVerificationReport(dir: string, r: VerificationResult
     { name: 'roc', svg: rocSvg(curves, { title: 'ROC' }) },
     { name: 'roc-log', svg: rocSvg(curves, { logFar: true, title: 'ROC, log FAR' }) },
     { name: 'distances', svg: histogramSvg(genuine, impostor, { threshold: r.thresholdMean, title: 'Genuine and impostor distances (mean 10-fold threshold)' }) },
+    ...(opts.extraFigures ?? []),
   ];
   const groups = opts.groups;
   if (groups) {

@@ -18,6 +18,7 @@ import { listDataset, pairImages, readPairsCsv, samplePairs, type PairList } fro
 import { embedImages, fusionPairScorer, metricScorer, scorePairs, type EmbeddingMap, type OnProgress } from './scoring.js';
 import { evaluateVerification, type VerificationResult } from './verification.js';
 import { groupLabels, groupReport, type GroupLabelOptions, type GroupOf, type GroupReport } from './groups.js';
+import { cacheQualityMeasures, qualityConfig, qualityMeasuresFor, qualityRejectCurve, qualityScores, type QualityRejectRow } from './quality-reject.js';
 import { dirAtFpir, evaluateIdentification, splitIdentification, type IdentificationResult, type IdentificationSplit } from './identification.js';
 
 export interface EvalSource {
@@ -65,6 +66,8 @@ export interface EvalVerifySummary {
   msPerImage: number | null;
   /** with groupBy: rates per group at the deployed threshold */
   groups?: GroupReport;
+  /** the error-versus-reject curve: pairs ranked by the lower quality of their two faces (quality-reject.ts) */
+  qualityReject: QualityRejectRow[];
 }
 
 export function loadPairs(src: EvalSource): PairList {
@@ -112,11 +115,14 @@ export function embeddingConfig(opts: FaceOptions): string {
 export async function embedForEval(paths: string[], opts: EvalVerifyOptions): Promise<{ embeddings: EmbeddingMap; msPerImage: number | null }> {
   const cache = EmbeddingCache.open(opts.cacheDir ?? join(cacheDir(), 'eval'));
   const config = embeddingConfig(opts);
+  const qConfig = qualityConfig(opts);
   let computed = 0;
   let ms = 0;
   const embeddings = await embedImages(paths, async (p) => {
     const t0 = performance.now();
     const { image, faces } = await loadAndFindFaces(p, opts);
+    // the quality reject curve reads the same face's measures: kept now, not detected again later
+    cacheQualityMeasures(cache, p, qConfig, image, faces.length ? largest(faces) : undefined);
     const out = faces.length === 0 ? null : (await embedFaces(image, [largest(faces)], opts))[0].embedding!.vector;
     ms += performance.now() - t0;
     computed++;
@@ -174,6 +180,9 @@ export async function runVerificationEval(opts: EvalVerifyOptions): Promise<{ su
   if (groupOf && opts.threshold === undefined) getCalibration(calibrationKey(opts).model, calibrationKey(opts).metric); // no calibration: fail now, not after embedding
   const { pairList, model, metric, scored, msPerImage } = await scorePairSource({ ...opts, groupOf });
   const detector = opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR);
+  const key = (p: string) => join(pairList.root, p);
+  const quality = qualityScores(await qualityMeasuresFor(pairImages(pairList).map(key), { ...opts, cache: EmbeddingCache.open(opts.cacheDir ?? join(cacheDir(), 'eval')) }));
+  const qualityReject = qualityRejectCurve(scored, (img) => quality.get(key(img)) ?? null, { folds: opts.folds });
   const result = evaluateVerification(scored, { folds: opts.folds, root: pairList.root, meta: { model, detector, metric, dataset: opts.dataset ?? opts.pairs ?? '', seed: opts.seed ?? 1 } });
   const tar = (far: number) => result.tarAtFar.find((t) => t.far === far)?.tar ?? NaN;
   const summary: EvalVerifySummary = {
@@ -188,6 +197,7 @@ export async function runVerificationEval(opts: EvalVerifyOptions): Promise<{ su
     threshold: result.thresholdMean,
     noFace: result.noFace.genuine + result.noFace.impostor,
     msPerImage,
+    qualityReject,
   };
   if (groupOf) {
     const threshold = opts.threshold ?? getCalibration(model, metric).threshold;

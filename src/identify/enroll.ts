@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { checkEnrollFaceSize, spoofCheckIfAsked, type AntiSpoofOption } from '../analyze/index.js';
+import { checkEnrollFaceSize, checkEnrollQuality, spoofCheckIfAsked, type AntiSpoofOption } from '../analyze/index.js';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
 import { FacekitError } from '../errors/index.js';
-import { summarizeFace, type Box, type Face } from '../face.js';
+import { summarizeFace, type Box, type Face, type QualitySummary } from '../face.js';
 import type { FaceRecord, Gallery, Metadata, NewFace, Person } from '../gallery/index.js';
 import type { ImageInput } from '../image/index.js';
 import { embedFaces, loadAndFindFaces, type FaceOptions } from '../pipeline/index.js';
@@ -47,6 +47,8 @@ export interface EnrollOptions extends FaceOptions {
   allowLargest?: boolean;
   /** refuse photos whose face looks presented (a photo or screen of a face): SPOOF, nothing written */
   antiSpoof?: AntiSpoofOption;
+  /** enroll photos below the quality bar too (otherwise LOW_QUALITY with the reasons, nothing written) */
+  force?: boolean;
   /** called after each photo is embedded (for progress bars) */
   onProgress?: (done: number, total: number) => void;
 }
@@ -56,6 +58,8 @@ export interface EnrolledPhoto {
   image: string;
   box: Box;
   score: number;
+  /** the face's quality (the review passed it, or force let it in) */
+  quality?: QualitySummary;
   imageSha256: string;
   /** one face id per model */
   faceIds: string[];
@@ -108,6 +112,7 @@ export async function enroll(gallery: Gallery, person: PersonRef, images: ImageI
     }
     const face = largest(found);
     checkEnrollFaceSize(face, name);
+    if (!opts.force) checkEnrollQuality(face, name);
     const spoof = await spoofCheckIfAsked(image, face, opts.antiSpoof);
     if (spoof && !spoof.isReal) {
       throw new FacekitError('SPOOF', `the face in ${name} looks presented (a photo or a screen), not live: live score ${spoof.score.toFixed(2)} (${spoof.model}); nothing enrolled`, { image: name, liveScore: spoof.score, model: spoof.model });
@@ -118,8 +123,8 @@ export async function enroll(gallery: Gallery, person: PersonRef, images: ImageI
       const [e] = await embedFaces(image, [face], opts.head && !opts.models?.length && !opts.model ? opts : { ...opts, model });
       faces.push({ model: e.embedding!.model, embedding: e.embedding!.vector, detectorScore: face.score, box: { ...face.box }, imageSha256 });
     }
-    const { box, score } = summarizeFace(face);
-    photos.push({ image: name, box, score, imageSha256 });
+    const { box, score, quality } = summarizeFace(face);
+    photos.push({ image: name, box, score, ...(quality ? { quality } : {}), imageSha256 });
     opts.onProgress?.(i + 1, images.length);
   }
 

@@ -6,7 +6,7 @@ import { summarizeFace, type FaceSummary } from '../face.js';
 import type { Gallery, PersonRule } from '../gallery/index.js';
 import type { ImageInput } from '../image/index.js';
 import { embedFaces, headFor, loadAndFindFaces, type FaceOptions } from '../pipeline/index.js';
-import { decisionCalibration, DEFAULT_METRIC } from '../verify/index.js';
+import { decisionCalibration, DEFAULT_METRIC, minQualityFrom, qualityGate, type Undecided } from '../verify/index.js';
 import { roundMeasure } from '../rounding.js';
 import { galleryDistance, galleryMetric } from './metric.js';
 
@@ -20,6 +20,11 @@ export interface IdentifyImageOptions extends FaceOptions {
   rule?: PersonRule;
   /** also judge every face live or presented; a spoof is reported per face (spoof.isReal false), never thrown */
   antiSpoof?: AntiSpoofOption;
+  /**
+   * a face below this quality (0-1) is not matched: `match` is null and `undecided` says why
+   * (default DEFAULT_MIN_QUALITY; 0 decides on any face)
+   */
+  minQuality?: number;
 }
 
 export interface PersonMatch {
@@ -34,10 +39,12 @@ export interface PersonMatch {
 
 /** One face of an identify result: the same record in the library, the CLI's --json, REST and the page. */
 export interface IdentifiedFace extends FaceSummary {
-  /** the best person when within the threshold, else null (unknown) */
+  /** the best person when within the threshold, else null (unknown, or undecided) */
   match: PersonMatch | null;
   /** nearest people, best first, whatever the threshold */
   candidates: PersonMatch[];
+  /** set when the face is below the minimum quality: no decision (match null), and why */
+  undecided?: Undecided;
   /** set when anti-spoofing ran */
   spoof?: SpoofResult;
 }
@@ -111,6 +118,7 @@ export async function identify(gallery: Gallery, input: ImageInput, opts: Identi
   const metric = opts.metric ?? DEFAULT_METRIC;
   const match = { model, metric, threshold: opts.threshold, topK: opts.topK, rule: opts.rule };
   const threshold = matchThreshold(match);
+  const minQuality = minQualityFrom(opts.minQuality);
   const models = gallery.models();
   if (models.length > 0 && !models.some((m) => m.model === model)) {
     throw new FacekitError('BAD_ARGUMENT', `the gallery has no faces embedded with model ${model} (it has: ${models.map((m) => m.model).join(', ')}); enroll with ${head ? `--head ${opts.head}` : `--model ${model}`} or identify with one of those`);
@@ -121,7 +129,8 @@ export async function identify(gallery: Gallery, input: ImageInput, opts: Identi
   const embedded = await embedFaces(image, faces, head ? opts : { ...opts, model });
   const out: IdentifiedFace[] = embedded.map((f, i) => {
     const { match: best, candidates } = matchEmbedding(gallery, f.embedding!.vector, match);
-    return { ...summarizeFace(f), match: best, candidates, ...(spoofs[i] ? { spoof: spoofs[i] } : {}) };
+    const undecided = qualityGate([['the face', f.quality]], minQuality);
+    return { ...summarizeFace(f), match: undecided ? null : best, candidates, ...(undecided ? { undecided } : {}), ...(spoofs[i] ? { spoof: spoofs[i] } : {}) };
   });
   return { faces: out, model, metric, threshold, image: { width: image.width, height: image.height }, ms: performance.now() - t0 };
 }

@@ -1,4 +1,5 @@
 import { arcfaceTemplate } from '../align/index.js';
+import { withQuality } from '../analyze/quality.js';
 import { detectFaces } from '../detect/index.js';
 import type { Face } from '../face.js';
 import { loadImage, type ImageInput } from '../image/index.js';
@@ -8,12 +9,13 @@ import type { FaceOptions } from './options.js';
 /**
  * Faces in an image, with boxes, scores and five landmarks. With `detect: false` the image is taken
  * as one face crop already aligned to the ArcFace template (as evaluation sets ship them), so its
- * landmarks are the template's, scaled to the image.
+ * landmarks are the template's, scaled to the image. Each face carries `quality` (src/analyze/quality.ts).
  */
 export async function findFaces(image: RgbImage, opts: FaceOptions = {}): Promise<Face[]> {
-  if (opts.detect === false) return [wholeImageFace(image)];
+  // every face carries its quality (a few milliseconds each): the record every shell shows has it
+  if (opts.detect === false) return withQuality(image, [wholeImageFace(image)]);
   // tight face crops are searched again with context by detectFaces itself (its context option)
-  return detectFaces(image, opts);
+  return withQuality(image, await detectFaces(image, opts));
 }
 
 export async function loadAndFindFaces(input: ImageInput, opts: FaceOptions = {}): Promise<{ image: RgbImage; faces: Face[] }> {

@@ -9,7 +9,11 @@ export const errorBody = {
     error: {
       type: 'object',
       required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: { type: 'object', additionalProperties: true, description: 'LOW_QUALITY: { image, score, reasons } of the refused photo' },
+      },
     },
   },
 } as const;
@@ -19,6 +23,7 @@ export const errorResponses = {
   401: { description: 'missing or unknown API key', ...errorBody },
   403: { description: 'the key lacks the scope this route needs', ...errorBody },
   413: { description: 'body or image too large', ...errorBody },
+  422: { description: 'an enrollment photo below the quality bar (error.details: score, reasons); send force: true to enroll it anyway', ...errorBody },
   429: { description: 'rate limit exceeded (see Retry-After)', ...errorBody },
   500: { description: 'server fault', ...errorBody },
   503: { description: 'inference queue full (see Retry-After)', ...errorBody },
@@ -45,7 +50,20 @@ export const face = {
     score: { type: 'number', description: 'detector confidence, 0-1' },
     landmarks5: { type: 'array', items: point, minItems: 5, maxItems: 5, description: 'left eye, right eye (as seen), nose, left and right mouth corner' },
     detector: { type: 'string' },
+    quality: {
+      type: 'object',
+      required: ['score', 'reasons'],
+      properties: { score: { type: 'number', minimum: 0, maximum: 1 }, reasons: { type: 'array', items: { type: 'string' } } },
+      description: 'face image quality for recognition, 0-1, and the failing cues (blurred, too dark, profile, eyes covered, ...)',
+    },
   },
+} as const;
+
+/** a decision not made: a face below the minimum quality (verify: verified null; identify: match null) */
+export const undecided = {
+  type: 'object',
+  required: ['reason'],
+  properties: { reason: { type: 'string' } },
 } as const;
 
 /** calibrated P(same person), 0-1, on every /v1 route (the deepface routes keep deepface's percent) */
@@ -72,6 +90,7 @@ export const identifiedFace = {
     ...face.properties,
     match: { ...personMatch, type: ['object', 'null'], description: 'the best candidate when within the threshold; null: not recognised' },
     candidates: { type: 'array', items: personMatch, description: 'the nearest people, best first, whatever the threshold' },
+    undecided: { ...undecided, description: 'set when the face is below the minimum quality: match is null, not a guess' },
     spoof: {
       type: 'object',
       required: ['isReal', 'score', 'model'],

@@ -61,6 +61,8 @@ export type DistanceMetric = Metric;
 
 export interface VerifyOptions extends ImageOptions {
   model?: string;
+  /** a face below this quality gets no yes/no (verified null, undecided with the reason); absent: no quality gate (the deepface routes) */
+  minQuality?: number;
   metric?: DistanceMetric;
   /** distance at or below which the pair is the same person; the model's tuned value when absent */
   threshold?: number;
@@ -70,7 +72,9 @@ export interface VerifyOptions extends ImageOptions {
 }
 
 export interface VerifyResult {
-  verified: boolean;
+  /** null when a face is below the minimum quality (see undecided) */
+  verified: boolean | null;
+  undecided?: { reason: string };
   distance: number;
   threshold: number;
   /** calibrated probability in [0, 1] that the pair is the same person */
@@ -109,6 +113,8 @@ export interface IdentifyOptions extends ImageOptions {
   maxFaces?: number;
   /** per-person decision rule (default 'template'; 'min' = nearest face) */
   rule?: PersonRule;
+  /** a face below this quality is not matched (match null, undecided with the reason); absent: no quality gate */
+  minQuality?: number;
 }
 
 export interface GallerySearchOptions {
@@ -199,6 +205,8 @@ export interface PeoplePage {
 
 export interface EnrollOptions extends ImageOptions {
   model?: string;
+  /** refuse a photo below the enrollment quality bar with LOW_QUALITY (422) and its reasons; /v1/people sets it unless the client sends force: true */
+  qualityReview?: boolean;
 }
 
 export interface PeopleService {

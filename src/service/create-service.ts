@@ -21,7 +21,7 @@ import { matchEmbedding, matchThreshold, resolveEnrollee, storeEnrollment } from
 import { checkLiveness, estimatePose, type LivenessChallenge, type LivenessFrame } from '../analyze/index.js';
 import type { Landmarks5 } from '../face.js';
 import { roundBox } from '../rounding.js';
-import { compareEmbeddings, decisionCalibration, DEFAULT_METRIC, planVerification } from '../verify/index.js';
+import { compareEmbeddings, decisionCalibration, DEFAULT_METRIC, minQualityFrom, planVerification, qualityGate } from '../verify/index.js';
 import type { ImageWork, ImageWorkResult } from './image-work.js';
 import { HttpError } from '../server/http-error.js';
 import { requestSignal } from '../server/request-signal.js';
@@ -87,7 +87,7 @@ class LibraryService implements FaceService {
     // one after another: the server's work queue already bounds concurrency across requests
     for (let i = 0; i < images.length; i++) {
       const label = images.length > 1 ? `image ${i + 1} of ${images.length}` : 'the image';
-      const r = await this.work(images[i], opts, { embed: { model, pick: 'enroll' }, label, sha256: true });
+      const r = await this.work(images[i], opts, { embed: { model, pick: 'enroll' }, label, sha256: true, qualityReview: opts.qualityReview });
       const face = r.faces[r.embedded[0]];
       out.push({ model, embedding: r.embeddings[0], detectorScore: face.score, box: { ...face.box }, imageSha256: r.sha256 ?? null });
     }
@@ -121,12 +121,16 @@ class LibraryService implements FaceService {
     const [a, b] = await Promise.all([side(image1, 'the first image'), side(image2, 'the second image')]);
     const vectors = (r: ImageWorkResult) => [r.embeddings[0], ...(r.alsoEmbeddings ?? []).map((e) => e[0])];
     const [va, vb] = [vectors(a), vectors(b)];
+    const [fa, fb] = [a.faces[a.embedded[0]], b.faces[b.embedded[0]]];
+    // the library's quality gate, when the route asks for one (the deepface routes do not)
+    const undecided = opts.minQuality === undefined ? undefined : qualityGate([['the first face', fa.quality], ['the second face', fb.quality]], minQualityFrom(opts.minQuality));
     return {
       ...plan.decide(plan.members.map((m, i) => distance(va[i], vb[i], m.metric))),
+      ...(undecided ? { verified: null, undecided } : {}),
       metric: plan.metric,
       model: plan.label,
       detector: opts.detector ?? DEFAULT_DETECTOR,
-      faces: [a.faces[a.embedded[0]], b.faces[b.embedded[0]]],
+      faces: [fa, fb],
     };
   }
 
@@ -165,9 +169,11 @@ class LibraryService implements FaceService {
     const match = { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK, rule: opts.rule };
     const threshold = matchThreshold(match); // fails before any model runs
     const r = await this.work(image, opts, { maxFaces: opts.maxFaces, embed: { model, pick: 'all' } });
+    const minQuality = opts.minQuality === undefined ? undefined : minQualityFrom(opts.minQuality);
     const faces = r.embedded.map((fi, k) => {
       const { match: best, candidates } = matchEmbedding(this.gallery, r.embeddings[k], match);
-      return { ...r.faces[fi], match: best, candidates };
+      const undecided = minQuality === undefined ? undefined : qualityGate([['the face', r.faces[fi].quality]], minQuality);
+      return { ...r.faces[fi], match: undecided ? null : best, candidates, ...(undecided ? { undecided } : {}) };
     });
     return { faces, model, metric: DEFAULT_METRIC, threshold };
   }

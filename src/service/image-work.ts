@@ -5,7 +5,7 @@
  * thread would stall every other request for hundreds of milliseconds.
  */
 import { createHash } from 'node:crypto';
-import { analyzeFace, checkEnrollFaceSize, checkSpoof, defaultModel, faceLandmarks, type Action, type LandmarkKind } from '../analyze/index.js';
+import { analyzeFace, checkEnrollFaceSize, checkEnrollQuality, checkSpoof, defaultModel, faceLandmarks, type Action, type LandmarkKind } from '../analyze/index.js';
 import { DEFAULT_DETECTOR } from '../detect/index.js';
 import { FacekitError } from '../errors/index.js';
 import { summarizeFace, type Face, type FaceSummary } from '../face.js';
@@ -35,6 +35,8 @@ export interface ImageWork {
    * one detection serves them all
    */
   embed?: { model: string; align?: boolean; pick: 'all' | 'largest' | 'enroll'; also?: string[] };
+  /** with pick 'enroll': refuse a face below the enrollment quality bar (LOW_QUALITY with its reasons) */
+  qualityReview?: boolean;
   /** how messages name this image ('the first image', 'image 2 of 3') */
   label?: string;
   /** also hash the bytes (enrollment keeps the photo's digest) */
@@ -86,6 +88,7 @@ function pickFaces(faces: Face[], work: ImageWork): number[] {
     throw new FacekitError('MANY_FACES', `${label} shows ${faces.length} faces of similar size; enroll photos of one person only`, { faces: faces.length });
   }
   if (pick === 'enroll') checkEnrollFaceSize(faces[main], label);
+  if (pick === 'enroll' && work.qualityReview) checkEnrollQuality(faces[main], label);
   return [main];
 }
 

@@ -9,6 +9,9 @@ import { summarizeFace, type Face, type FaceSummary } from '../face.js';
 import { roundMeasure } from '../rounding.js';
 import type { ImageInput } from '../image/index.js';
 import { embedFaces, headCalibration, headFor, loadAndFindFaces, loadedHead, type FaceOptions } from '../pipeline/index.js';
+import { minQualityFrom, qualityGate, type Undecided } from './quality-gate.js';
+
+export { DEFAULT_MIN_QUALITY, minQualityFrom, qualityGate, type Undecided } from './quality-gate.js';
 
 export const DEFAULT_METRIC: Metric = 'cosine';
 
@@ -27,6 +30,11 @@ export interface VerifyOptions extends FaceOptions {
    * result (isReal false, per-face spoof score), never thrown; `verified` stays the identity decision.
    */
   antiSpoof?: AntiSpoofOption;
+  /**
+   * a face below this quality (0-1) gets no yes/no: `verified` is null and `undecided` says why
+   * (default DEFAULT_MIN_QUALITY; 0 decides on any face)
+   */
+  minQuality?: number;
 }
 
 export interface VerifiedFace extends FaceSummary {
@@ -35,7 +43,10 @@ export interface VerifiedFace extends FaceSummary {
 }
 
 export interface VerifyResult {
-  verified: boolean;
+  /** null when a face is below the minimum quality (see `undecided`) */
+  verified: boolean | null;
+  /** set when no decision was made: a face below the minimum quality */
+  undecided?: Undecided;
   distance: number;
   threshold: number;
   /** calibrated P(same person) for this distance */
@@ -177,6 +188,7 @@ export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions =
   const t0 = performance.now();
   // with a head: its base model runs, and its id names (and calibrates) the headed embeddings
   const plan = planVerification({ ...opts, head: headFor(opts) });
+  const minQuality = minQualityFrom(opts.minQuality);
   const [ra, rb] = await Promise.all([loadAndFindFaces(a, opts), loadAndFindFaces(b, opts)]);
   const notes: string[] = [];
   const pick = (faces: Face[], which: string): Face => {
@@ -194,8 +206,10 @@ export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions =
     const [eb] = await embedFaces(rb.image, [fb], { ...opts, model: m.model });
     perMember.push(distance(ea.embedding!.vector, eb.embedding!.vector, m.metric));
   }
+  const undecided = qualityGate([['the first face', fa.quality], ['the second face', fb.quality]], minQuality);
   return {
     ...plan.decide(perMember),
+    ...(undecided ? { verified: null, undecided } : {}),
     model: plan.label,
     detector: opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR),
     metric: plan.metric,

@@ -45,7 +45,7 @@ test('analyze plain text: one line per face naming its attributes, then the mode
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   assert.match(lines[0], /^1 face in \d+ ms$/);
-  assert.match(lines[1], /#1 x=\d+ y=\d+ w=\d+ h=\d+: gender (male|female) \d+%, eye (open|closed) \d+%$/);
+  assert.match(lines[1], /#1 x=\d+ y=\d+ w=\d+ h=\d+: gender (male|female) \d+%, eye (open|closed) \d+%; quality \d\.\d\d( \([a-z ,()]+\))?$/);
   assert.doesNotMatch(lines[1], /age|emotion|race/);
   assert.match(lines.at(-1)!, /models: gender=\S+, eye=fr_eye/);
 });

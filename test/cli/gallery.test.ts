@@ -63,7 +63,7 @@ test('enroll --dir, identify --json with the exact shape, --draw, people list/sh
   assert.deepEqual(Object.keys(out).sort(), ['faces', 'image', 'metric', 'model', 'ms', 'threshold']);
   assert.equal(out.faces.length, 3);
   for (const f of out.faces) {
-    assert.deepEqual(Object.keys(f).sort(), ['box', 'candidates', 'detector', 'landmarks5', 'match', 'score']);
+    assert.deepEqual(Object.keys(f).sort(), ['box', 'candidates', 'detector', 'landmarks5', 'match', 'quality', 'score']);
     assert.deepEqual(Object.keys(f.box).sort(), ['h', 'w', 'x', 'y']);
     if (f.match) assert.deepEqual(Object.keys(f.match).sort(), ['confidence', 'distance', 'faceId', 'name', 'personId']);
   }

@@ -72,7 +72,7 @@ test('identify: the same faces, matches and candidates from the library, the CLI
   }
   const faces = fromLibrary.faces as (FaceRecord & { match: { name: string; distance: number; confidence: number } | null; candidates: { distance: number; confidence: number }[] })[];
   assert.equal(faces.length, 3);
-  assert.deepEqual(Object.keys(faces[0]).sort(), ['box', 'candidates', 'detector', 'landmarks5', 'match', 'score']);
+  assert.deepEqual(Object.keys(faces[0]).sort(), ['box', 'candidates', 'detector', 'landmarks5', 'match', 'quality', 'score']);
   assert.equal(faces.filter((f) => f.match).length, 1);
   assert.equal(faces.find((f) => f.match)!.match!.name, 'Ada');
   for (const f of faces) {
@@ -90,7 +90,7 @@ test('detect and verify: the same face records and figures from the CLI and REST
   const image = dataUrl(groupPhoto(), 'image/jpeg');
   const detected = (await rest('/v1/detect', { image })).faces as FaceRecord[];
   assert.deepEqual(cli(['detect', GROUP_PHOTO]).faces, detected);
-  const identified = (await identify(gallery, GROUP_PHOTO)).faces.map(({ box, score, landmarks5, detector }) => ({ box, score, landmarks5, detector }));
+  const identified = (await identify(gallery, GROUP_PHOTO)).faces.map(({ box, score, landmarks5, detector, quality }) => ({ box, score, landmarks5, detector, quality }));
   assert.deepEqual(detected, JSON.parse(JSON.stringify(identified)));
 
   const fromLibrary = JSON.parse(JSON.stringify(await verify(crops[0], crops[1])));

@@ -9,6 +9,7 @@ import { roundPoint } from '../../rounding.js';
 import { drawFaces } from '../../image/index.js';
 import { loadAndFindFaces, type FaceOptions } from '../../pipeline/index.js';
 import { action, printJson } from '../run.js';
+import { qualityPhrase } from '../face-options.js';
 
 interface AnalyzeCliOptions {
   actions: string;
@@ -121,7 +122,7 @@ export function registerAnalyze(program: Command): void {
       out.forEach((f, i) => {
         const b = f.box;
         const attrs = actions.filter((a) => f.attributes[a]).map((a) => describe(a, f.attributes[a]!));
-        console.log(`  #${i + 1} x=${b.x.toFixed(0)} y=${b.y.toFixed(0)} w=${b.w.toFixed(0)} h=${b.h.toFixed(0)}: ${attrs.join(', ')}`);
+        console.log(`  #${i + 1} x=${b.x.toFixed(0)} y=${b.y.toFixed(0)} w=${b.w.toFixed(0)} h=${b.h.toFixed(0)}: ${attrs.join(', ')}${f.quality ? `; ${qualityPhrase(f.quality)}` : ''}`);
         if (f.landmarks) console.log(`     ${f.landmarks.length} landmarks (--json prints them)`);
       });
       const used = [...new Set(out.flatMap((f) => Object.entries(f.attributes).map(([a, r]) => `${a}=${r.model}`)))];

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { FacekitError } from '../../errors/index.js';
 import { formatGroupReport, formatIdentification, writeIdentificationReport, writeVerificationReport } from '../../eval/index.js';
 import { runIdentificationEval, runVerificationEval } from '../../eval/run.js';
+import { formatQualityReject, qualityRejectFigure } from '../../eval/quality-reject.js';
 import { addFaceOptions, addPairSourceOptions, pairSourceFrom, type CliPairSource, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.js';
 import { progress } from '../progress.js';
 import { action, printJson } from '../run.js';
@@ -57,11 +58,12 @@ export function registerEval(program: Command): void {
         onProgress: bar.update,
       });
       bar.stop();
-      if (o.report) await writeVerificationReport(o.report, result, { hardestPairs: 8, root: pairList.root, groups: summary.groups });
+      if (o.report) await writeVerificationReport(o.report, result, { hardestPairs: 8, root: pairList.root, groups: summary.groups, extraFigures: [qualityRejectFigure(summary.qualityReject)] });
       if (o.json) return printJson(summary);
       console.log(`${summary.pairs} pairs, model ${summary.model}, detector ${summary.detector}, metric ${summary.metric}`);
       console.log(`  accuracy ${pct(summary.accuracy.mean)} +- ${pct(summary.accuracy.std)} (10-fold), threshold ${summary.threshold.toFixed(4)}`);
       console.log(`  AUC ${summary.auc.toFixed(4)}, EER ${pct(summary.eer)}, TAR@FAR=1e-2 ${pct(summary.tarAtFar['0.01'])}, TAR@FAR=1e-3 ${pct(summary.tarAtFar['0.001'])}`);
+      console.log(formatQualityReject(summary.qualityReject).split('\n').map((l) => `  ${l}`).join('\n'));
       console.log(`  images without a face: ${summary.noFace}; ${summary.msPerImage === null ? 'all embeddings cached' : `${summary.msPerImage.toFixed(1)} ms per image`}`);
       if (summary.groups) console.log(formatGroupReport(summary.groups));
       if (o.report) console.log(`  report: ${o.report}/index.html`);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadAndFindFaces, represent } from '../../pipeline/index.js';
 import { summarizeFace } from '../../face.js';
 import { verify } from '../../verify/index.js';
-import { addDrawOption, addFaceOptions, drawPair, drawTo, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.js';
+import { addDrawOption, addFaceOptions, addMinQualityOption, drawPair, drawTo, faceOptionsFrom, metricFrom, qualityPhrase, type CliFaceOptions } from '../face-options.js';
 import { action, printJson } from '../run.js';
 import { addAntiSpoofOptions, antiSpoofFrom, spoofPhrase, type CliAntiSpoof } from './analyze.js';
 
@@ -17,7 +17,7 @@ export function registerFaceCommands(program: Command): void {
       if (o.draw) await drawTo(o.draw, image, faces);
       if (o.json) return printJson({ faces: faces.map(summarizeFace), ms });
       console.log(`${faces.length} face${faces.length === 1 ? '' : 's'} in ${ms.toFixed(0)} ms`);
-      faces.forEach((f, i) => console.log(`  #${i + 1} ${fmtBox(f.box)} score=${f.score.toFixed(3)}`));
+      faces.forEach((f, i) => console.log(`  #${i + 1} ${fmtBox(f.box)} score=${f.score.toFixed(3)} ${qualityPhrase(f.quality)}`));
     }));
 
   addDrawOption(addFaceOptions(program.command('represent <image>').description('one embedding per face')))
@@ -27,17 +27,20 @@ export function registerFaceCommands(program: Command): void {
       const rows = r.faces.map((f) => ({ ...summarizeFace(f), model: f.embedding!.model, embedding: Array.from(f.embedding!.vector) }));
       if (o.json) return printJson({ faces: rows, ms: r.ms });
       console.log(`${rows.length} face${rows.length === 1 ? '' : 's'} in ${r.ms.toFixed(0)} ms`);
-      rows.forEach((f, i) => console.log(`  #${i + 1} ${fmtBox(f.box)} ${f.model} [${f.embedding.slice(0, 4).map((x) => x.toFixed(3)).join(', ')}, ...] (${f.embedding.length}-d)`));
+      rows.forEach((f, i) => console.log(`  #${i + 1} ${fmtBox(f.box)} ${qualityPhrase(f.quality)} ${f.model} [${f.embedding.slice(0, 4).map((x) => x.toFixed(3)).join(', ')}, ...] (${f.embedding.length}-d)`));
     }));
 
-  addDrawOption(addAntiSpoofOptions(addFaceOptions(program.command('verify <image1> <image2>').description('are these the same person?'))), 'write both images side by side, faces drawn, the verdict as a caption')
+  addMinQualityOption(addDrawOption(addAntiSpoofOptions(addFaceOptions(program.command('verify <image1> <image2>').description('are these the same person?'))), 'write both images side by side, faces drawn, the verdict as a caption'))
     .option('--threshold <n>', 'override the calibrated threshold', parseFloat)
     .option('--calibration <file.json>', 'decide with this calibration (as calibrate --out writes) instead of the stored one')
-    .action(action(async (a: string, b: string, o: CliFaceOptions & CliAntiSpoof & { threshold?: number; calibration?: string }) => {
-      const r = await verify(a, b, { ...faceOptionsFrom(o), metric: metricFrom(o), threshold: o.threshold, calibration: o.calibration, antiSpoof: antiSpoofFrom(o) });
+    .action(action(async (a: string, b: string, o: CliFaceOptions & CliAntiSpoof & { threshold?: number; calibration?: string; minQuality?: number }) => {
+      const r = await verify(a, b, { ...faceOptionsFrom(o), metric: metricFrom(o), threshold: o.threshold, calibration: o.calibration, antiSpoof: antiSpoofFrom(o), minQuality: o.minQuality });
       if (o.draw) await drawPair(o.draw, [a, b], r);
       if (o.json) return printJson(r);
-      console.log(`${r.verified ? 'SAME person' : 'DIFFERENT people'}: distance ${r.distance.toFixed(4)} (threshold ${r.threshold.toFixed(4)}, ${r.metric}), confidence ${(100 * r.confidence).toFixed(1)}%`);
+      if (r.undecided) console.log(`UNDECIDED: ${r.undecided.reason}`);
+      else console.log(`${r.verified ? 'SAME person' : 'DIFFERENT people'}: distance ${r.distance.toFixed(4)} (threshold ${r.threshold.toFixed(4)}, ${r.metric}), confidence ${(100 * r.confidence).toFixed(1)}%`);
+      if (r.undecided) console.log(`  distance ${r.distance.toFixed(4)} (threshold ${r.threshold.toFixed(4)}, ${r.metric}), not decided on`);
+      console.log(`  faces: first ${qualityPhrase(r.faces[0].quality)}, second ${qualityPhrase(r.faces[1].quality)}`);
       console.log(`  model ${r.model}, detector ${r.detector}, ${r.ms.toFixed(0)} ms${r.note ? `; ${r.note}` : ''}`);
       if (r.isReal !== undefined) {
         console.log(`  anti-spoofing: ${r.isReal ? 'both faces look live' : 'a face looks PRESENTED (photo or screen), not live'}; first ${spoofPhrase(r.faces[0].spoof!)}, second ${spoofPhrase(r.faces[1].spoof!)}`);

@@ -6,7 +6,7 @@ import {
   describePerson, enroll, exportGallery, findPerson, identify, importGallery, openGallery, peopleWithFaceCounts, type Gallery,
 } from '../../identify/index.js';
 import { KNOWN_FACE_COLOR, UNKNOWN_FACE_COLOR } from '../../image/index.js';
-import { addDrawOption, addFaceOptions, drawTo, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.js';
+import { addDrawOption, addFaceOptions, addMinQualityOption, drawTo, faceOptionsFrom, metricFrom, qualityPhrase, type CliFaceOptions } from '../face-options.js';
 import { progress } from '../progress.js';
 import { action, printJson } from '../run.js';
 import { addAntiSpoofOptions, antiSpoofFrom, spoofPhrase, type CliAntiSpoof } from './analyze.js';
@@ -38,8 +38,9 @@ export function registerGalleryCommands(program: Command): void {
     .option('--dir <dir>', 'enroll every <dir>/<name>/<images> subfolder as a person')
     .option('--models <ids>', 'embed with each of these comma-separated models (default: --model)')
     .option('--allow-largest', 'a photo with several faces enrolls its largest')
-    .action(action(async (images: string[], o: CliFaceOptions & CliAntiSpoof & DbOptions & { name?: string; person?: string; dir?: string; models?: string; allowLargest?: boolean }) => {
-      const opts = { ...faceOptionsFrom(o), models: o.models?.split(',').map((s) => s.trim()).filter(Boolean), allowLargest: !!o.allowLargest, antiSpoof: antiSpoofFrom(o) };
+    .option('--force', 'enroll photos below the quality bar too (they are refused with their reasons otherwise)')
+    .action(action(async (images: string[], o: CliFaceOptions & CliAntiSpoof & DbOptions & { name?: string; person?: string; dir?: string; models?: string; allowLargest?: boolean; force?: boolean }) => {
+      const opts = { ...faceOptionsFrom(o), models: o.models?.split(',').map((s) => s.trim()).filter(Boolean), allowLargest: !!o.allowLargest, antiSpoof: antiSpoofFrom(o), force: !!o.force };
       if (o.dir) {
         if (images.length || o.name || o.person) throw new FacekitError('BAD_ARGUMENT', '--dir takes names from its subfolders: give no images, --name or --person with it');
         const people = readdirSync(o.dir).filter((d) => statSync(join(o.dir!, d)).isDirectory()).sort();
@@ -80,17 +81,17 @@ export function registerGalleryCommands(program: Command): void {
       console.log(`${r.created ? 'new person' : 'added to'} ${r.person.name} (${r.person.id}): ${r.photos.length} photo${r.photos.length === 1 ? '' : 's'}, model${r.models.length > 1 ? 's' : ''} ${r.models.join(', ')}`);
     }));
 
-  addDrawOption(addAntiSpoofOptions(addFaceOptions(program.command('identify <image>').description('who is in this photo? every face against the gallery'))), 'write the image with every face drawn: a name and confidence, strangers in another colour')
+  addMinQualityOption(addDrawOption(addAntiSpoofOptions(addFaceOptions(program.command('identify <image>').description('who is in this photo? every face against the gallery'))), 'write the image with every face drawn: a name and confidence, strangers in another colour'))
     .addOption(dbOption())
     .option('--threshold <n>', 'override the calibrated threshold', parseFloat)
     .option('--top-k <n>', 'candidates per face', (v) => parseInt(v, 10), 5)
     .addOption(new Option('--rule <rule>', 'per-person decision rule: template (the mean of their photos), min (their nearest photo), mean-top2').choices(['template', 'min', 'mean-top2']).default('template'))
-    .action(action(async (image: string, o: CliFaceOptions & CliAntiSpoof & DbOptions & { threshold?: number; topK: number; rule: 'template' | 'min' | 'mean-top2' }) => {
-      const r = await withGallery(o.db, (g) => identify(g, image, { ...faceOptionsFrom(o), metric: metricFrom(o), threshold: o.threshold, topK: o.topK, rule: o.rule, antiSpoof: antiSpoofFrom(o) }));
+    .action(action(async (image: string, o: CliFaceOptions & CliAntiSpoof & DbOptions & { threshold?: number; topK: number; rule: 'template' | 'min' | 'mean-top2'; minQuality?: number }) => {
+      const r = await withGallery(o.db, (g) => identify(g, image, { ...faceOptionsFrom(o), metric: metricFrom(o), threshold: o.threshold, topK: o.topK, rule: o.rule, antiSpoof: antiSpoofFrom(o), minQuality: o.minQuality }));
       if (o.draw) {
         await drawTo(o.draw, image, r.faces.map((f) => ({
           ...f,
-          label: `${f.match ? `${f.match.name} ${(100 * f.match.confidence).toFixed(0)}%` : 'unknown'}${f.spoof && !f.spoof.isReal ? ' PRESENTED' : ''}`,
+          label: `${f.match ? `${f.match.name} ${(100 * f.match.confidence).toFixed(0)}%` : f.undecided ? 'undecided (low quality)' : 'unknown'}${f.spoof && !f.spoof.isReal ? ' PRESENTED' : ''}`,
           color: f.match ? KNOWN_FACE_COLOR : UNKNOWN_FACE_COLOR,
         })));
       }
@@ -98,8 +99,8 @@ export function registerGalleryCommands(program: Command): void {
       console.log(`${r.faces.length} face${r.faces.length === 1 ? '' : 's'} in ${r.ms.toFixed(0)} ms (model ${r.model}, ${r.metric} threshold ${r.threshold.toFixed(4)})`);
       r.faces.forEach((f, i) => {
         const b = f.box;
-        const who = f.match ? `${f.match.name} (distance ${f.match.distance.toFixed(3)}, confidence ${(100 * f.match.confidence).toFixed(1)}%)` : `unknown${f.candidates[0] ? ` (nearest ${f.candidates[0].name} at ${f.candidates[0].distance.toFixed(3)})` : ''}`;
-        console.log(`  #${i + 1} x=${b.x.toFixed(0)} y=${b.y.toFixed(0)} w=${b.w.toFixed(0)} h=${b.h.toFixed(0)}: ${who}${f.spoof ? `; ${spoofPhrase(f.spoof)}` : ''}`);
+        const who = f.match ? `${f.match.name} (distance ${f.match.distance.toFixed(3)}, confidence ${(100 * f.match.confidence).toFixed(1)}%)` : f.undecided ? `UNDECIDED: ${f.undecided.reason}` : `unknown${f.candidates[0] ? ` (nearest ${f.candidates[0].name} at ${f.candidates[0].distance.toFixed(3)})` : ''}`;
+        console.log(`  #${i + 1} x=${b.x.toFixed(0)} y=${b.y.toFixed(0)} w=${b.w.toFixed(0)} h=${b.h.toFixed(0)} ${qualityPhrase(f.quality)}: ${who}${f.spoof ? `; ${spoofPhrase(f.spoof)}` : ''}`);
       });
     }));
 

@@ -9,6 +9,7 @@ const STATUS: Record<ErrorCode, number> = {
   NO_FACE: 400,
   MANY_FACES: 400,
   SPOOF: 400,
+  LOW_QUALITY: 422,
   IMAGE_TOO_LARGE: 413,
   MODEL_NOT_FOUND: 400,
   NOT_FOUND: 404,
@@ -23,7 +24,8 @@ const STATUS: Record<ErrorCode, number> = {
 };
 
 export interface ErrorBody {
-  error: { code: string; message: string };
+  /** details: what a client can act on without parsing the message (LOW_QUALITY: the photo's quality score and reasons) */
+  error: { code: string; message: string; details?: Record<string, unknown> };
 }
 
 export function statusForCode(code: ErrorCode): number {
@@ -50,7 +52,8 @@ export function toErrorResponse(err: unknown): { status: number; headers: Record
     const status = statusForCode(err.code);
     // 5xx library errors can carry paths or connection strings: log them, tell the client less
     const message = status >= 500 ? 'internal error; see the server log' : err.message;
-    return { status, headers: {}, body: { error: { code: err.code, message } }, internal: status >= 500 };
+    const details = err.code === 'LOW_QUALITY' && err.details ? { details: err.details } : {};
+    return { status, headers: {}, body: { error: { code: err.code, message, ...details } }, internal: status >= 500 };
   }
   const fe = err as Partial<FastifyError> & { validation?: unknown };
   if (fe && fe.validation) {

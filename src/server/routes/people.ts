@@ -64,15 +64,15 @@ export function registerPeopleRoutes(app: FastifyInstance, deps: RouteDeps): voi
       body: {
         type: 'object',
         required: ['name'],
-        properties: { name, metadata, images: imageList, detector: detectorField, model: modelField },
+        properties: { name, metadata, images: imageList, detector: detectorField, model: modelField, force: { type: 'boolean', description: 'enroll photos below the quality bar too (otherwise 422 LOW_QUALITY with the reasons)' } },
       },
       response: { 200: enrolledPerson, 201: enrolledPerson, ...errorResponses },
     },
   }, async (request, reply) => {
-    const b = request.body as { name: string; metadata?: unknown; detector?: string; model?: string };
+    const b = request.body as { name: string; metadata?: unknown; detector?: string; model?: string; force?: boolean };
     const images = imagesFrom(request, 'images');
     const input = { name: b.name, metadata: metadataOf(b.metadata), images: images.length ? images : undefined };
-    const opts = { maxPixels, detector: b.detector, model: b.model };
+    const opts = { maxPixels, detector: b.detector, model: b.model, qualityReview: b.force !== true };
     const enrolled = images.length ? await queue.run(() => people.create(input, opts)) : await people.create(input, opts);
     request.auditTarget = { personId: enrolled.id, faceIds: enrolled.faces.map((f) => f.id) };
     reply.code(enrolled.created ? 201 : 200);
@@ -120,7 +120,7 @@ export function registerPeopleRoutes(app: FastifyInstance, deps: RouteDeps): voi
       consumes: ['application/json', 'multipart/form-data'],
       security: readSecurity,
       params: idParams,
-      body: { type: 'object', properties: { images: imageList, detector: detectorField, model: modelField } },
+      body: { type: 'object', properties: { images: imageList, detector: detectorField, model: modelField, force: { type: 'boolean', description: 'enroll photos below the quality bar too (otherwise 422 LOW_QUALITY with the reasons)' } } },
       response: {
         201: { type: 'object', required: ['faces'], properties: { faces: { type: 'array', items: storedFace } } },
         ...errorResponses,
@@ -128,9 +128,9 @@ export function registerPeopleRoutes(app: FastifyInstance, deps: RouteDeps): voi
     },
   }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    const b = (request.body ?? {}) as { detector?: string; model?: string };
+    const b = (request.body ?? {}) as { detector?: string; model?: string; force?: boolean };
     const images = imagesFrom(request, 'images', { required: true });
-    const added = await queue.run(() => people.addFaces(id, images, { maxPixels, detector: b.detector, model: b.model }));
+    const added = await queue.run(() => people.addFaces(id, images, { maxPixels, detector: b.detector, model: b.model, qualityReview: b.force !== true }));
     request.auditTarget = { faceIds: added.faces.map((f) => f.id) };
     reply.code(201);
     return added;

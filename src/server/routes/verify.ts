@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { METRICS } from '../../compare/index.js';
 import type { DistanceMetric, IdentifyOptions } from '../service.js';
-import { confidence, detectorField, errorResponses, face, identifiedFace, imageField, modelField, readSecurity } from '../schemas.js';
+import { DEFAULT_MIN_QUALITY } from '../../analyze/quality.js';
+import { confidence, detectorField, errorResponses, face, identifiedFace, imageField, modelField, readSecurity, undecided } from '../schemas.js';
 import { imageFrom } from '../plugins/uploads.js';
 import type { RouteDeps } from './deps.js';
 
@@ -27,6 +28,7 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: RouteDeps): voi
           metric: { type: 'string', enum: [...METRICS], description: 'not with a fusion, which decides on its own fused score' },
           threshold: { type: 'number', minimum: 0 },
           align: { type: 'boolean' },
+          minQuality: { type: 'number', minimum: 0, maximum: 1, description: `a face below this quality gets no decision but undecided with the reason (default ${DEFAULT_MIN_QUALITY}; 0: decide on any face)` },
         },
       },
       response: {
@@ -34,7 +36,8 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: RouteDeps): voi
           type: 'object',
           required: ['verified', 'distance', 'threshold', 'confidence', 'metric', 'model', 'detector', 'faces'],
           properties: {
-            verified: { type: 'boolean' },
+            verified: { type: ['boolean', 'null'], description: 'null: a face is below the minimum quality (see undecided)' },
+            undecided: { ...undecided, description: 'set when no decision was made: a face below the minimum quality' },
             distance: { type: 'number' },
             threshold: { type: 'number' },
             confidence,
@@ -48,10 +51,11 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: RouteDeps): voi
       },
     },
   }, async (request) => {
-    const b = request.body as { detector?: string; model?: string; metric?: DistanceMetric; threshold?: number; align?: boolean };
+    const b = request.body as { detector?: string; model?: string; metric?: DistanceMetric; threshold?: number; align?: boolean; minQuality?: number };
     const image1 = imageFrom(request, 'image1');
     const image2 = imageFrom(request, 'image2');
-    return queue.run(() => service.verify(image1, image2, { maxPixels, detector: b.detector, model: b.model, metric: b.metric, threshold: b.threshold, align: b.align }));
+    const minQuality = b.minQuality ?? DEFAULT_MIN_QUALITY;
+    return queue.run(() => service.verify(image1, image2, { maxPixels, detector: b.detector, model: b.model, metric: b.metric, threshold: b.threshold, align: b.align, minQuality }));
   });
 
   app.post('/v1/identify', {
@@ -71,6 +75,7 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: RouteDeps): voi
           threshold: { type: 'number', minimum: 0, description: 'overrides the calibrated threshold' },
           maxFaces: { type: 'integer', minimum: 1, maximum: 1000 },
           rule: { type: 'string', enum: ['template', 'min', 'mean-top2'], description: "how a person is scored: 'template' (default: the mean of their enrolled faces), 'min' (their nearest face), 'mean-top2'" },
+          minQuality: { type: 'number', minimum: 0, maximum: 1, description: `a face below this quality gets no decision but undecided with the reason (default ${DEFAULT_MIN_QUALITY}; 0: decide on any face)` },
         },
       },
       response: {
@@ -88,8 +93,9 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: RouteDeps): voi
       },
     },
   }, async (request) => {
-    const b = request.body as { detector?: string; model?: string; topK?: number; threshold?: number; maxFaces?: number; rule?: IdentifyOptions['rule'] };
+    const b = request.body as { detector?: string; model?: string; topK?: number; threshold?: number; maxFaces?: number; rule?: IdentifyOptions['rule']; minQuality?: number };
     const image = imageFrom(request, 'image');
-    return queue.run(() => service.identify(image, { maxPixels, detector: b.detector, model: b.model, topK: b.topK, threshold: b.threshold, maxFaces: b.maxFaces, rule: b.rule }));
+    const minQuality = b.minQuality ?? DEFAULT_MIN_QUALITY;
+    return queue.run(() => service.identify(image, { maxPixels, detector: b.detector, model: b.model, topK: b.topK, threshold: b.threshold, maxFaces: b.maxFaces, rule: b.rule, minQuality }));
   });
 }

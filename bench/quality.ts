@@ -1,0 +1,251 @@
+/**
+ * Face image quality (src/analyze/quality.ts), validated by what it is for: verification errors
+ * should fall as the lowest-quality faces are set aside.
+ *
+ * - Each set's people are split in two by a fixed seed: development (the weights of the score are
+ *   tuned there, by coordinate search on the error-versus-reject curve) and held-out (reported).
+ *   Pairs are sampled within each half as bench/verify-sets.ts samples the whole set.
+ * - Error-versus-reject curves (src/eval/quality-reject.ts) on celebrity-aligned, orl and yale
+ *   through the default detector and the default recognizer, for the shipped score, for each
+ *   single cue, and for the mirror-stability cue (cosine between the embeddings of the crop and of
+ *   its mirror image) that the shipped score does not use (it needs an extra embedding per face).
+ * - The enrollment review: the share of photos of orl, yale, sitcom-cast/gallery and
+ *   portraits/knn/train refused at QUALITY_BAR, and a contact sheet of the refused faces with
+ *   their reasons (bench/results/quality-refused.png).
+ *
+ *   npx tsx bench/quality.ts [--fit]   (--fit: print the weights the search finds on the dev half)
+ * Writes bench/results/quality.json.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_MIN_QUALITY, MEASURE_KEYS, QUALITY_BAR, QUALITY_MODEL, combineQuality, qualityComponents, scoreQuality, type QualityComponent, type QualityMeasures } from '../src/analyze/quality.ts';
+import { cosineDistance, distance } from '../src/compare/index.ts';
+import { DEFAULT_DETECTOR } from '../src/detect/index.ts';
+import { DEFAULT_EMBED_MODEL, embedCrops, loadEmbedModel } from '../src/embed/index.ts';
+import { EmbeddingCache, configKey, listDataset, mulberry32, samplePairs, sha256File, shuffleInPlace, type Dataset, type ScoredPair } from '../src/eval/index.ts';
+import { qualityMeasuresFor, qualityRejectCurve, qualityRejectSvg, type QualityRejectRow } from '../src/eval/quality-reject.ts';
+import { embedForEval } from '../src/eval/run.ts';
+import { svgToPng } from '../src/eval/plots.ts';
+import { loadImage, mirror, toModelTensor } from '../src/image/index.ts';
+import { loadSharp } from '../src/image/sharp.ts';
+import { cacheDir } from '../src/models/index.ts';
+import { cropForModel, loadAndFindFaces } from '../src/pipeline/index.ts';
+import { DATA } from './verify-sets.ts';
+
+const args = process.argv.slice(2);
+const RESULTS = join(import.meta.dirname, 'results');
+mkdirSync(RESULTS, { recursive: true });
+const cache = EmbeddingCache.open(join(cacheDir(), 'eval'));
+const opts = { model: DEFAULT_EMBED_MODEL, detector: DEFAULT_DETECTOR, cacheDir: join(cacheDir(), 'eval') };
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+interface Image { path: string; person: string; embedding: Float32Array | null; measures: QualityMeasures | null; mirrorCos: number | null; rawNorm: number | null }
+
+/**
+ * Two embedding cues the shipped score does not use, cached beside the embeddings: the cosine
+ * between the embeddings of the face's crop and of its mirror image, and the L2 norm of the
+ * recognizer's output before normalisation (MagFace-style quality).
+ */
+async function embeddingCues(paths: string[]): Promise<Map<string, { mirrorCos: number; rawNorm: number } | null>> {
+  const config = configKey({ quality: 'mirror-cos-v1', model: DEFAULT_EMBED_MODEL, detector: DEFAULT_DETECTOR });
+  const normConfig = configKey({ quality: 'raw-norm-v1', model: DEFAULT_EMBED_MODEL, detector: DEFAULT_DETECTOR });
+  const { record, session } = await loadEmbedModel(DEFAULT_EMBED_MODEL);
+  const out = new Map<string, { mirrorCos: number; rawNorm: number } | null>();
+  for (const p of paths) {
+    const sha = sha256File(p);
+    let v = cache.get(sha, config);
+    let n = cache.get(sha, normConfig);
+    if (v === undefined || n === undefined) {
+      const { image, faces } = await loadAndFindFaces(p, opts);
+      if (faces.length === 0) v = n = null;
+      else {
+        const face = faces.reduce((a, b) => (b.box.w * b.box.h > a.box.w * a.box.h ? b : a));
+        const crop = cropForModel(image, face, record);
+        const [a, b] = await embedCrops([crop, mirror(crop)], { model: DEFAULT_EMBED_MODEL });
+        v = Float32Array.of(1 - cosineDistance(a, b));
+        const res = await session.run({ [record.input.name]: toModelTensor([crop], record.input) });
+        const y = (res[Object.keys(record.outputs)[0]] ?? Object.values(res)[0]).data as Float32Array;
+        n = Float32Array.of(Math.hypot(...y));
+      }
+      cache.put(sha, config, v);
+      cache.put(sha, normConfig, n);
+    }
+    out.set(p, v === null || n === null ? null : { mirrorCos: v[0], rawNorm: n[0] });
+  }
+  return out;
+}
+
+async function gather(set: string): Promise<{ ds: Dataset; images: Map<string, Image> }> {
+  const ds = listDataset(join(DATA, set));
+  const rel = ds.identities.flatMap((id) => id.images);
+  const paths = rel.map((p) => join(ds.root, p));
+  const { embeddings } = await embedForEval(paths, { ...opts, onProgress: (d, n) => { if (d % 100 === 0) console.error(`  ${set}: ${d}/${n} embedded`); } });
+  const measures = await qualityMeasuresFor(paths, { ...opts, cache });
+  const cues = await embeddingCues(paths);
+  const images = new Map<string, Image>();
+  for (const id of ds.identities) {
+    for (const r of id.images) {
+      const p = join(ds.root, r);
+      images.set(r, { path: p, person: id.name, embedding: embeddings.get(p) ?? null, measures: measures.get(p) ?? null, mirrorCos: cues.get(p)?.mirrorCos ?? null, rawNorm: cues.get(p)?.rawNorm ?? null });
+    }
+  }
+  return { ds, images };
+}
+
+/** The people of a set in two halves by a fixed seed: [development, held-out]. */
+function splitPeople(ds: Dataset, seed = 20): [Dataset, Dataset] {
+  const ids = shuffleInPlace([...ds.identities], mulberry32(seed));
+  const half = Math.ceil(ids.length / 2);
+  const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+  return [{ root: ds.root, identities: ids.slice(0, half).sort(byName) }, { root: ds.root, identities: ids.slice(half).sort(byName) }];
+}
+
+function scored(ds: Dataset, images: Map<string, Image>, pairsPerClass: number): ScoredPair[] {
+  return samplePairs(ds, { seed: 1, pairsPerClass }).pairs.map((p) => {
+    const a = images.get(p.img1)!.embedding, b = images.get(p.img2)!.embedding;
+    return { ...p, distance: a && b ? distance(a, b, 'cosine') : null };
+  });
+}
+
+type Scorer = (im: Image) => number | null;
+const curve = (pairs: ScoredPair[], images: Map<string, Image>, q: Scorer): QualityRejectRow[] =>
+  qualityRejectCurve(pairs, (img) => q(images.get(img)!));
+
+const SETS = [
+  { name: 'celebrity-aligned', pairsPerClass: 300 },
+  { name: 'orl', pairsPerClass: 20 },
+  { name: 'yale', pairsPerClass: 20 },
+];
+
+const t0 = performance.now();
+const data: { name: string; pairsPerClass: number; ds: Dataset; images: Map<string, Image>; dev: ScoredPair[]; held: ScoredPair[]; devPeople: number; heldPeople: number }[] = [];
+for (const s of SETS) {
+  const { ds, images } = await gather(s.name);
+  const [dev, held] = splitPeople(ds);
+  data.push({ ...s, ds, images, dev: scored(dev, images, s.pairsPerClass), held: scored(held, images, s.pairsPerClass), devPeople: dev.identities.length, heldPeople: held.identities.length });
+  console.error(`${s.name}: ${images.size} images gathered (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+}
+
+const COMPONENTS = Object.keys(QUALITY_MODEL.weights) as QualityComponent[];
+const shipped: Scorer = (im) => (im.measures ? scoreQuality(im.measures).score : null);
+const withWeights = (w: Record<QualityComponent, number>): Scorer => (im) => (im.measures ? combineQuality(qualityComponents(im.measures), w) : null);
+
+/** What the search minimises on the development pairs: mean error and FNMR over the reject fractions 1-10%. */
+function devLoss(q: Scorer): number {
+  let loss = 0;
+  for (const d of data) {
+    for (const r of curve(d.dev, d.images, q).slice(1)) loss += (1 - r.accuracy) + 0.25 * r.fnmrAtFmr1e3;
+  }
+  return loss;
+}
+
+if (args.includes('--fit')) {
+  // coordinate search over the weights, from the shipped ones
+  const w = { ...QUALITY_MODEL.weights };
+  let best = devLoss(withWeights(w));
+  console.log(`dev loss with the shipped weights: ${best.toFixed(4)}`);
+  for (let round = 0; round < 3; round++) {
+    let moved = false;
+    for (const k of COMPONENTS) {
+      for (const v of [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5]) {
+        const trial = { ...w, [k]: v };
+        const l = devLoss(withWeights(trial));
+        if (l < best - 1e-9) { best = l; w[k] = v; moved = true; }
+      }
+    }
+    console.log(`round ${round + 1}: loss ${best.toFixed(4)} weights ${JSON.stringify(w)}`);
+    if (!moved) break;
+  }
+}
+
+// one cue alone, for the table: does it carry signal on its own?
+const single = (k: QualityComponent): Scorer => (im) => (im.measures ? qualityComponents(im.measures)[k] : null);
+const mirrorCue: Scorer = (im) => im.mirrorCos;
+
+const sets: Record<string, unknown>[] = [];
+const curvesForPlot: { label: string; rows: QualityRejectRow[] }[] = [];
+for (const d of data) {
+  const row = (q: Scorer, pairs: ScoredPair[]) => curve(pairs, d.images, q);
+  const held = row(shipped, d.held);
+  curvesForPlot.push({ label: d.name, rows: held });
+  const cues: Record<string, QualityRejectRow[]> = {};
+  for (const k of COMPONENTS) cues[k] = row(single(k), d.held);
+  cues.mirrorStability = row(mirrorCue, d.held);
+  cues.rawEmbeddingNorm = row((im) => im.rawNorm, d.held);
+  sets.push({
+    dataset: d.name, detector: DEFAULT_DETECTOR, model: DEFAULT_EMBED_MODEL, pairsPerClass: d.pairsPerClass,
+    people: { development: d.devPeople, heldOut: d.heldPeople },
+    // the share of the set's faces verify and identify would leave undecided at the default minimum
+    belowDefaultMinQuality: [...d.images.values()].filter((im) => (shipped(im) ?? 0) < DEFAULT_MIN_QUALITY).length / d.images.size,
+    heldOut: { pairs: d.held.length, qualityReject: held },
+    development: { pairs: d.dev.length, qualityReject: row(shipped, d.dev) },
+    allPeople: { qualityReject: row(shipped, [...d.dev, ...d.held]) },
+    heldOutByCue: cues,
+  });
+  console.log(`\n${d.name} (held-out: ${d.heldPeople} people, ${d.held.length} pairs; detector ${DEFAULT_DETECTOR}, ${DEFAULT_EMBED_MODEL})`);
+  console.log('  reject  kept   accuracy  FNMR@FMR1e-3   | accuracy by: mirror cue, raw norm');
+  held.forEach((r, i) => console.log(`  ${pct(r.reject).padStart(6)} ${String(r.pairsKept).padStart(5)}   ${pct(r.accuracy).padStart(7)}   ${pct(r.fnmrAtFmr1e3).padStart(7)}        | ${pct(cues.mirrorStability[i].accuracy)}  ${pct(cues.rawEmbeddingNorm[i].accuracy)}`));
+}
+writeFileSync(join(RESULTS, 'quality-reject.png'), await svgToPng(qualityRejectSvg(curvesForPlot, { title: 'Error versus reject, held-out people (default detector and recognizer)' })));
+
+// the enrollment review: which photos enrollment refuses (below the bar, or too small)
+const ENROLL_SETS = ['orl', 'yale', 'sitcom-cast/gallery', 'portraits/knn/train'];
+const refused: { set: string; path: string; rel: string; score: number; reasons: string[]; box?: { x: number; y: number; w: number; h: number } }[] = [];
+const enrollment: Record<string, unknown>[] = [];
+for (const set of ENROLL_SETS) {
+  const root = join(DATA, set);
+  if (!existsSync(root)) continue;
+  const ds = listDataset(root);
+  const rel = ds.identities.flatMap((id) => id.images);
+  const measures = await qualityMeasuresFor(rel.map((p) => join(root, p)), { ...opts, cache });
+  let n = 0;
+  for (const r of rel) {
+    const m = measures.get(join(root, r)) ?? null;
+    const q = m ? scoreQuality(m) : null;
+    if (!q || q.score < QUALITY_BAR || m!.boxSide < 32) {
+      n++;
+      refused.push({ set, path: join(root, r), rel: r, score: q?.score ?? 0, reasons: q ? q.reasons : ['no face'] });
+    }
+  }
+  enrollment.push({ dataset: set, photos: rel.length, refused: n, refusedShare: n / rel.length });
+  console.log(`enrollment review ${set}: ${n} of ${rel.length} photos refused (${pct(n / rel.length)})`);
+}
+
+/** The refused faces side by side, each with its score and reasons. */
+async function contactSheet(file: string): Promise<void> {
+  const sharp = await loadSharp();
+  const cell = 128, capH = 40, cols = 6;
+  const shown = refused.slice(0, 24);
+  if (shown.length === 0) return;
+  const rows = Math.ceil(shown.length / cols);
+  const tiles = [];
+  for (let i = 0; i < shown.length; i++) {
+    const r = shown[i];
+    const img = await loadImage(r.path);
+    const png = await sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } }).resize(cell, cell, { fit: 'contain', background: '#000' }).png().toBuffer();
+    const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+    const caption = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${cell}" height="${capH}"><rect width="100%" height="100%" fill="#fff"/>`
+      + `<text x="2" y="12" font-size="10" font-family="sans-serif">${esc(r.set)}/${esc(r.rel).slice(-18)}</text>`
+      + `<text x="2" y="24" font-size="10" font-family="sans-serif">q ${r.score.toFixed(2)}</text>`
+      + `<text x="2" y="36" font-size="9" font-family="sans-serif" fill="#c00">${esc(r.reasons.join(', ')).slice(0, 30)}</text></svg>`);
+    const x = (i % cols) * cell, y = Math.floor(i / cols) * (cell + capH);
+    tiles.push({ input: png, left: x, top: y }, { input: caption, left: x, top: y + cell });
+  }
+  await sharp({ create: { width: cols * cell, height: rows * (cell + capH), channels: 3, background: '#fff' } }).composite(tiles).png({ palette: true }).toFile(file);
+}
+await contactSheet(join(RESULTS, 'quality-refused.png'));
+
+const out = {
+  generatedBy: 'bench/quality.ts',
+  measuredAt: new Date().toISOString(),
+  loadAverage: (await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').trim(),
+  qualityBar: QUALITY_BAR,
+  weights: QUALITY_MODEL.weights,
+  measureKeys: MEASURE_KEYS,
+  split: 'people of each set shuffled with seed 20: first half development (weights tuned there), second half held-out (reported)',
+  verification: sets,
+  enrollment,
+  refused: refused.map(({ set, rel, score, reasons }) => ({ set, image: rel, score: Math.round(score * 1e4) / 1e4, reasons })),
+};
+writeFileSync(join(RESULTS, 'quality.json'), `${JSON.stringify(out, null, 1)}\n`);
+console.log(`\nwrote bench/results/quality.json, quality-reject.png, quality-refused.png (${((performance.now() - t0) / 1000).toFixed(0)} s, load ${out.loadAverage})`);
