@@ -6,14 +6,18 @@
 import type { Calibration, CalibratedScore } from '../compare/calibration.js';
 import { FacekitError } from '../errors/index.js';
 import type { Gallery } from './gallery.js';
-import type { KeptCrop, SiteCalibration } from './types.js';
+import type { Collection, KeptCrop, SiteCalibration } from './types.js';
 
 const calibrationKey = (model: string, metric: CalibratedScore) => `${model}.${metric}`;
 
-/** The calibration fitted for this collection's (model, metric), or null (the shipped or user-wide one applies). */
+/** The calibration fitted for a collection's (model, metric), or null (the user-wide or shipped one applies). */
+export function collectionCalibration(collection: Collection, model: string, metric: CalibratedScore): SiteCalibration | null {
+  return collection.settings.calibrations?.[calibrationKey(model, metric)] ?? null;
+}
+
+/** The calibration fitted for the gallery's collection, or null. */
 export async function siteCalibration(gallery: Gallery, model: string, metric: CalibratedScore): Promise<SiteCalibration | null> {
-  const { settings } = await gallery.collectionInfo();
-  return settings.calibrations?.[calibrationKey(model, metric)] ?? null;
+  return collectionCalibration(await gallery.collectionInfo(), model, metric);
 }
 
 /** Keeps a fitted calibration with the collection, with where its pairs came from and when. */
@@ -23,6 +27,16 @@ export async function storeSiteCalibration(gallery: Gallery, calibration: Calibr
   const calibrations = { ...info.settings.calibrations, [calibrationKey(calibration.model, calibration.metric)]: site };
   await gallery.updateCollection(info.name, { settings: { ...info.settings, calibrations } });
   return site;
+}
+
+/** Removes the collection's fit for (model, metric); false when it had none. */
+export async function dropSiteCalibration(gallery: Gallery, model: string, metric: CalibratedScore): Promise<boolean> {
+  const info = await gallery.collectionInfo();
+  const key = calibrationKey(model, metric);
+  if (!info.settings.calibrations?.[key]) return false;
+  const { [key]: _dropped, ...calibrations } = info.settings.calibrations;
+  await gallery.updateCollection(info.name, { settings: { ...info.settings, calibrations } });
+  return true;
 }
 
 export interface MoveModelReport {

@@ -11,4 +11,4 @@ export { scorePerson, type PersonRule, type PersonScore } from './decision.js';
 export { KEY_ENV } from './codec.js';
 export type { Person, FaceRecord, NewFace, NewPerson, Metadata, Page, GalleryStore, GalleryChange, ContentVersion } from './types.js';
 export { DEFAULT_COLLECTION, type Collection, type CollectionSettings, type SiteCalibration, type KeptCrop } from './types.js';
-export { moveCollectionModel, siteCalibration, storeSiteCalibration, type MoveModelReport } from './collection-ops.js';
+export { collectionCalibration, dropSiteCalibration, moveCollectionModel, siteCalibration, storeSiteCalibration, type MoveModelReport } from './collection-ops.js';
