@@ -34,7 +34,8 @@ export async function dropSiteCalibration(gallery: Gallery, model: string, metri
   const info = await gallery.collectionInfo();
   const key = calibrationKey(model, metric);
   if (!info.settings.calibrations?.[key]) return false;
-  const { [key]: _dropped, ...calibrations } = info.settings.calibrations;
+  const calibrations = { ...info.settings.calibrations };
+  delete calibrations[key];
   await gallery.updateCollection(info.name, { settings: { ...info.settings, calibrations } });
   return true;
 }
