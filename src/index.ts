@@ -58,3 +58,8 @@ export {
   clusterFolder, findInFolder, nameCluster, mergeClusters, splitCluster, writeContactSheet, createClusterService,
   type ClusterFolderOptions, type FolderClusters, type FindOptions, type FindResult, type NameOptions,
 } from './cluster/index.js';
+// gallery collections: isolated galleries in one store, their fitted calibrations and model moves
+export {
+  DEFAULT_COLLECTION, siteCalibration, storeSiteCalibration, dropSiteCalibration, type Collection, type CollectionSettings, type SiteCalibration,
+} from './gallery/index.js';
+export { moveToModel } from './identify/index.js';
