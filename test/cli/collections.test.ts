@@ -6,15 +6,12 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
-import { facekit } from './helpers.ts';
+import { facekit, GROUP, labelledFaces } from './helpers.ts';
 import { roundMeasure } from '../../src/rounding.ts';
 
-const GROUP = 'node_modules/@vladmandic/face-api/demo/sample1.jpg';
-const FACES = [[416, 358, 185, 235], [829, 429, 201, 221], [1460, 218, 220, 213]] as const;
 const dir = mkdtempSync(join(tmpdir(), 'facekit-cli-collections-'));
 const people = join(dir, 'people');
 const db = join(dir, 'g.db');
@@ -27,18 +24,7 @@ const json = (args: string[]) => {
   return JSON.parse(r.stdout);
 };
 
-before(async () => {
-  for (let p = 0; p < FACES.length; p++) {
-    mkdirSync(join(people, `p${p}`), { recursive: true });
-    const [x, y, w, h] = FACES[p];
-    for (let k = 0; k < 3; k++) {
-      const m = Math.round((0.5 + 0.1 * k) * Math.max(w, h));
-      let s = sharp(GROUP).extract({ left: x - m, top: y - m + 8 * k, width: w + 2 * m, height: h + 2 * m });
-      if (k % 2) s = s.flop();
-      await s.resize(300 + 40 * k).png().toFile(img(p, k));
-    }
-  }
-});
+before(() => labelledFaces(people));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('collections from the CLI: isolated people, a fitted calibration kept and used, a limited key, delete', () => {
