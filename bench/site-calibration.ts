@@ -32,7 +32,7 @@ const METRIC = 'cosine' as const;
 const FACE = { model: MODEL, detect: !/aligned/.test(DATA), metric: METRIC };
 
 const people = readdirSync(DATA, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-const images = new Map(people.map((p) => [p, readdirSync(join(DATA, p)).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort().map((f) => `${p}/${f}`)]));
+const images = new Map(people.map((p) => [p, readdirSync(join(DATA, p)).filter((f) => /\.(png|jpe?g|pgm|gif|webp)$/i.test(f)).sort().map((f) => `${p}/${f}`)]));
 
 function shuffled<T>(xs: T[], seed: number): T[] {
   let s = seed * 2654435761 >>> 0 || 1;
