@@ -67,3 +67,8 @@ export { DEFAULT_MIN_QUALITY, measureQuality, scoreQuality, type QualityMeasures
 export type { QualitySummary } from './face.js';
 export type { Undecided } from './verify/index.js';
 export { qualityRejectCurve, REJECT_FRACTIONS, type QualityRejectRow } from './eval/quality-reject.js';
+// gallery collections: isolated galleries in one store, their fitted calibrations and model moves
+export {
+  DEFAULT_COLLECTION, siteCalibration, storeSiteCalibration, dropSiteCalibration, type Collection, type CollectionSettings, type SiteCalibration,
+} from './gallery/index.js';
+export { moveToModel } from './identify/index.js';

@@ -11,6 +11,25 @@ export function setApiKey(key) {
   else localStorage.removeItem(KEY_STORAGE);
 }
 
+const COLLECTION_STORAGE = 'facekit.collection';
+
+/** The gallery collection the page works on ('default' unless chosen; kept in this browser). */
+export function collection() {
+  return localStorage.getItem(COLLECTION_STORAGE) || 'default';
+}
+
+export function setCollection(name) {
+  if (name && name !== 'default') localStorage.setItem(COLLECTION_STORAGE, name);
+  else localStorage.removeItem(COLLECTION_STORAGE);
+}
+
+/** `path` on the chosen collection: the gallery routes take ?collection=NAME */
+function inCollection(path) {
+  const c = collection();
+  if (c === 'default') return path;
+  return `${path}${path.includes('?') ? '&' : '?'}collection=${encodeURIComponent(c)}`;
+}
+
 export class ApiError extends Error {
   constructor(status, code, message) {
     super(message);
@@ -41,12 +60,13 @@ function form(fields, files) {
 }
 
 export const api = {
-  listPeople: (offset = 0, limit = 100) => request('GET', `/v1/people?offset=${offset}&limit=${limit}`),
-  getPerson: (id) => request('GET', `/v1/people/${encodeURIComponent(id)}`),
+  listPeople: (offset = 0, limit = 100) => request('GET', inCollection(`/v1/people?offset=${offset}&limit=${limit}`)),
+  getPerson: (id) => request('GET', inCollection(`/v1/people/${encodeURIComponent(id)}`)),
   // force: enroll photos the quality review would refuse (422 LOW_QUALITY with the reasons)
-  createPerson: (name, images, force = false) => request('POST', '/v1/people', form({ name, force: force ? 'true' : undefined }, { images })),
-  deletePerson: (id) => request('DELETE', `/v1/people/${encodeURIComponent(id)}`),
-  deleteFace: (id, faceId) => request('DELETE', `/v1/people/${encodeURIComponent(id)}/faces/${encodeURIComponent(faceId)}`),
-  identify: (image) => request('POST', '/v1/identify', form({}, { image: [image] })),
-  verify: (image1, image2, model) => request('POST', '/v1/verify', form({ model }, { image1: [image1], image2: [image2] })),
+  createPerson: (name, images, force = false) => request('POST', inCollection('/v1/people'), form({ name, force: force ? 'true' : undefined }, { images })),
+  deletePerson: (id) => request('DELETE', inCollection(`/v1/people/${encodeURIComponent(id)}`)),
+  deleteFace: (id, faceId) => request('DELETE', inCollection(`/v1/people/${encodeURIComponent(id)}/faces/${encodeURIComponent(faceId)}`)),
+  identify: (image) => request('POST', inCollection('/v1/identify'), form({}, { image: [image] })),
+  verify: (image1, image2, model) => request('POST', inCollection('/v1/verify'), form({ model }, { image1: [image1], image2: [image2] })),
+  listCollections: () => request('GET', '/v1/collections'),
 };

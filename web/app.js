@@ -1,5 +1,5 @@
 // The facekit web page: four views switched by the URL hash, each talking to the /v1 API.
-import { api, apiKey, setApiKey } from './api.js';
+import { api, apiKey, collection, setApiKey, setCollection } from './api.js';
 import { drawFaces, drawPhoto, fileToImage } from './draw.js';
 import './clusters.js';
 import { initStreams, showStreams } from './streams.js';
@@ -317,6 +317,23 @@ async function toggleFaces(li, p, button) {
   }
 }
 
+// ---- collections -------------------------------------------------------------------------------
+
+/** The collection picker: the collections this key may use; enroll, identify, verify and people act on the chosen one. */
+async function loadCollections() {
+  const select = $('collection');
+  let names = ['default'];
+  try {
+    names = (await api.listCollections()).collections.map((c) => c.name);
+  } catch {
+    // an older server, or a key that may not list: the default collection only
+  }
+  const chosen = names.includes(collection()) ? collection() : names[0] ?? 'default';
+  select.replaceChildren(...names.map((n) => Object.assign(document.createElement('option'), { value: n, textContent: n })));
+  select.value = chosen;
+  if (chosen !== collection()) setCollection(chosen);
+}
+
 // ---- wiring ------------------------------------------------------------------------------------
 
 $('enroll-form').addEventListener('submit', enroll);
@@ -329,7 +346,15 @@ $('verify-file1').addEventListener('change', () => pickVerify(0));
 $('verify-file2').addEventListener('change', () => pickVerify(1));
 $('verify-submit').addEventListener('click', verify);
 $('api-key').value = apiKey();
-$('api-key').addEventListener('change', (e) => setApiKey(e.target.value.trim()));
+$('api-key').addEventListener('change', (e) => {
+  setApiKey(e.target.value.trim());
+  loadCollections();
+});
+$('collection').addEventListener('change', (e) => {
+  setCollection(e.target.value);
+  route(); // the view shows the chosen collection's people
+});
+loadCollections();
 initStreams();
 initLiveness();
 window.addEventListener('hashchange', route);

@@ -39,6 +39,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     },
   },
   { commands: ['watch'], register: async (p) => (await import('./commands/watch.js')).registerWatch(p) },
+  { commands: ['collections'], register: async (p) => (await import('./commands/collections.js')).registerCollections(p) },
 ];
 
 export function newProgram(): Command {

@@ -74,6 +74,22 @@ export class EmbeddingCodec {
     return this.key ? seal(this.key, plain) : plain;
   }
 
+  /** any bytes (a kept face crop), sealed like an embedding when the store is encrypted */
+  encodeBytes(plain: Uint8Array): Buffer {
+    const b = Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength);
+    return this.key ? seal(this.key, b) : Buffer.from(b);
+  }
+
+  decodeBytes(stored: Uint8Array, what: string): Buffer {
+    const b = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+    if (!this.key) return b;
+    try {
+      return open(this.key, b);
+    } catch {
+      throw new FacekitError('STORE_ERROR', `cannot decrypt ${what}: wrong ${KEY_ENV} or corrupt data`);
+    }
+  }
+
   decode(stored: Uint8Array, faceId: string): Float32Array {
     if (!this.key) return bytesToFloat32(stored);
     try {

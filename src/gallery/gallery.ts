@@ -6,7 +6,7 @@
 import { FacekitError } from '../errors/index.js';
 import { checkPersonRule, rankPeople, type PersonRule, type PersonScore } from './decision.js';
 import { loadGraph, saveGraph, type GraphLoadOutcome } from './graph-cache.js';
-import type { ContentVersion, FaceRecord, GalleryChange, GalleryStore, Metadata, NewFace, NewPerson, Page, Person } from './types.js';
+import type { Collection, CollectionSettings, ContentVersion, FaceRecord, GalleryChange, GalleryStore, Metadata, NewFace, NewPerson, Page, Person } from './types.js';
 import { PersonTemplates } from './templates.js';
 import { checkEmbedding, checkNewFaces } from './validate.js';
 import { ModelIndex, type IndexOptions, type Metric } from './vector-index.js';
@@ -164,6 +164,43 @@ export class Gallery {
     this.ownFaceChanges += 1;
     this.unindexFace(f.id);
     return f;
+  }
+
+  // ---- collections --------------------------------------------------------------------------
+
+  /** the collection this gallery reads and writes */
+  get collection(): string {
+    return this.store.collection;
+  }
+
+  /** this gallery's collection: its model and settings (fitted calibrations, crop keeping) */
+  collectionInfo(): Promise<Collection> {
+    return this.store.getCollection(this.store.collection);
+  }
+
+  /** every collection in the database */
+  listCollections(): Promise<Collection[]> {
+    return this.store.listCollections();
+  }
+
+  createCollection(c: { name: string; model?: string | null; settings?: CollectionSettings }): Promise<Collection> {
+    return this.store.createCollection(c);
+  }
+
+  updateCollection(name: string, patch: { model?: string | null; settings?: CollectionSettings }): Promise<Collection> {
+    return this.store.updateCollection(name, patch);
+  }
+
+  /** removes a collection with its people, faces and kept crops in one transaction; galleries open on it find it empty */
+  async deleteCollection(name: string): Promise<{ people: number; faces: number }> {
+    const r = await this.store.deleteCollection(name);
+    if (name === this.store.collection) await this.reload();
+    return r;
+  }
+
+  /** rebuilds the index from the store (after a change this instance made behind the index, such as a model move) */
+  reload(): Promise<void> {
+    return this.enqueue(() => this.loadAll());
   }
 
   // ---- search -------------------------------------------------------------------------------

@@ -11,3 +11,5 @@ export { scorePerson, rankPeople, checkPersonRule, PERSON_RULES, DEFAULT_PERSON_
 export { PersonTemplates, buildTemplate, templateWeight } from './templates.js';
 export { KEY_ENV } from './codec.js';
 export type { Person, FaceRecord, NewFace, NewPerson, Metadata, Page, GalleryStore, GalleryChange, ContentVersion } from './types.js';
+export { DEFAULT_COLLECTION, type Collection, type CollectionSettings, type SiteCalibration, type KeptCrop } from './types.js';
+export { collectionCalibration, dropSiteCalibration, moveCollectionModel, siteCalibration, storeSiteCalibration, type MoveModelReport } from './collection-ops.js';

@@ -82,6 +82,53 @@ export const MIGRATIONS: Migration[] = [
     sqlite: `CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, change TEXT NOT NULL);`,
     postgres: `SELECT 1`,
   },
+  {
+    // Collections: isolated galleries in one database, each with its recognition model (null: any,
+    // as the default collection always allowed) and settings (its fitted calibrations, whether face
+    // crops are kept). Existing rows join 'default', so a gallery from before keeps working as is.
+    // face_crops holds the face crops a collection keeps to re-embed them under another model.
+    // No foreign key from people.collection: SQLite cannot add one with a non-null default; the
+    // stores check that the collection exists on every write.
+    version: 4,
+    sqlite: `
+      CREATE TABLE collections (
+        name TEXT PRIMARY KEY,
+        model TEXT,
+        created TEXT NOT NULL,
+        settings TEXT NOT NULL DEFAULT '{}'
+      );
+      INSERT INTO collections (name, model, created, settings) VALUES ('default', NULL, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), '{}');
+      ALTER TABLE people ADD COLUMN collection TEXT NOT NULL DEFAULT 'default';
+      ALTER TABLE faces ADD COLUMN collection TEXT NOT NULL DEFAULT 'default';
+      CREATE INDEX people_collection ON people(collection, created, id);
+      CREATE INDEX faces_collection ON faces(collection, id);
+      CREATE TABLE face_crops (
+        face_id TEXT PRIMARY KEY REFERENCES faces(id) ON DELETE CASCADE,
+        collection TEXT NOT NULL,
+        crop BLOB NOT NULL,
+        face TEXT NOT NULL
+      );
+      CREATE INDEX face_crops_collection ON face_crops(collection, face_id);`,
+    postgres: `
+      CREATE TABLE collections (
+        name TEXT PRIMARY KEY,
+        model TEXT,
+        created TIMESTAMPTZ NOT NULL,
+        settings JSONB NOT NULL DEFAULT '{}'::jsonb
+      );
+      INSERT INTO collections (name, model, created, settings) VALUES ('default', NULL, now(), '{}'::jsonb);
+      ALTER TABLE people ADD COLUMN collection TEXT NOT NULL DEFAULT 'default';
+      ALTER TABLE faces ADD COLUMN collection TEXT NOT NULL DEFAULT 'default';
+      CREATE INDEX people_collection ON people(collection, created, id);
+      CREATE INDEX faces_collection ON faces(collection, id);
+      CREATE TABLE face_crops (
+        face_id TEXT PRIMARY KEY REFERENCES faces(id) ON DELETE CASCADE,
+        collection TEXT NOT NULL,
+        crop BYTEA NOT NULL,
+        face JSONB NOT NULL
+      );
+      CREATE INDEX face_crops_collection ON face_crops(collection, face_id);`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

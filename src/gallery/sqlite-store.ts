@@ -14,8 +14,9 @@ import Database from 'better-sqlite3';
 import { FacekitError } from '../errors/index.js';
 import { chooseCodec, resolveKey, type EmbeddingCodec } from './codec.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
-import type { ContentVersion, FaceRecord, GalleryChange, GalleryStore, Metadata, NewFace, NewPerson, Page, Person } from './types.js';
-import { checkId, checkMetadata, checkName, checkNewFaces, notFound } from './validate.js';
+import { DEFAULT_COLLECTION, type Collection, type CollectionSettings, type ContentVersion, type FaceRecord, type GalleryChange, type GalleryStore, type KeptCrop, type Metadata, type NewFace, type NewPerson, type Page, type Person } from './types.js';
+import { checkCollectionName, checkCollectionSettings, checkId, checkMetadata, checkName, checkNewFaces, collectionNotFound, notFound } from './validate.js';
+import { changeConcerns, checkFaceModels, collectionGraphDir } from './collections.js';
 import { newFaceRecord, newPersonRecord } from './new-records.js';
 
 interface PersonRow {
@@ -44,6 +45,19 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** ms between looks for other processes' commits, once something listens (default 500) */
   changePollMs?: number;
+  /** the collection to read and write (default 'default'); it must exist */
+  collection?: string;
+}
+
+interface CollectionRow {
+  name: string;
+  model: string | null;
+  created: string;
+  settings: string;
+}
+
+function toCollection(r: CollectionRow): Collection {
+  return { name: r.name, model: r.model, created: r.created, settings: JSON.parse(r.settings) as CollectionSettings };
 }
 
 /** change rows kept; a reader that fell further behind (a suspended process) reloads everything */
@@ -60,6 +74,7 @@ function toPerson(r: PersonRow): Person {
 export class SqliteStore implements GalleryStore {
   readonly kind = 'sqlite' as const;
   readonly instanceId = randomUUID();
+  readonly collection: string;
   private readonly db: Database.Database;
   private readonly codec: EmbeddingCodec;
   private readonly changePollMs: number;
@@ -71,14 +86,15 @@ export class SqliteStore implements GalleryStore {
 
   readonly graphCacheDir: string | null;
 
-  private constructor(db: Database.Database, codec: EmbeddingCodec, path: string, changePollMs: number) {
+  private constructor(db: Database.Database, codec: EmbeddingCodec, path: string, changePollMs: number, collection: string) {
     this.db = db;
+    this.collection = collection;
     this.codec = codec;
     this.changePollMs = changePollMs;
     this.lastSeq = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM changes').get() as { seq: number }).seq;
     this.dataVersion = this.readDataVersion();
     // an in-memory or temporary database has no place on disk to keep graphs
-    this.graphCacheDir = path === '' || path === ':memory:' || path.startsWith('file::memory:') ? null : `${path}-graphs`;
+    this.graphCacheDir = path === '' || path === ':memory:' || path.startsWith('file::memory:') ? null : collectionGraphDir(`${path}-graphs`, collection);
   }
 
   get encrypted(): boolean {
@@ -86,6 +102,7 @@ export class SqliteStore implements GalleryStore {
   }
 
   static async open(path: string, opts: SqliteStoreOptions = {}): Promise<SqliteStore> {
+    const collection = checkCollectionName(opts.collection ?? DEFAULT_COLLECTION);
     let db: Database.Database;
     try {
       db = new Database(path);
@@ -106,7 +123,8 @@ export class SqliteStore implements GalleryStore {
         if (chosen.newKeyCheck) db.prepare(`INSERT OR REPLACE INTO settings (key, value) VALUES ('key_check', ?)`).run(chosen.newKeyCheck);
         return chosen.codec;
       }).immediate();
-      return new SqliteStore(db, codec, path, opts.changePollMs ?? 500);
+      if (!db.prepare('SELECT 1 FROM collections WHERE name = ?').get(collection)) throw collectionNotFound(collection);
+      return new SqliteStore(db, codec, path, opts.changePollMs ?? 500, collection);
     } catch (e) {
       db.close();
       throw e;
@@ -139,7 +157,10 @@ export class SqliteStore implements GalleryStore {
         this.emit({ op: 'resync', origin: 'poller' });
         return;
       }
-      for (const r of rows) this.emit(JSON.parse(r.change) as GalleryChange);
+      for (const r of rows) {
+        const c = JSON.parse(r.change) as GalleryChange;
+        if (changeConcerns(c, this.collection)) this.emit(c);
+      }
     } catch (e) {
       process.emitWarning(`facekit gallery: reading other processes' changes failed: ${(e as Error).message}`);
     }
@@ -151,7 +172,7 @@ export class SqliteStore implements GalleryStore {
 
   /** Appends a change row inside the caller's write transaction, pruning the oldest. */
   private logChange(change: ChangeRecord): void {
-    const seq = Number(this.db.prepare('INSERT INTO changes (change) VALUES (?)').run(JSON.stringify({ ...change, origin: this.instanceId })).lastInsertRowid);
+    const seq = Number(this.db.prepare('INSERT INTO changes (change) VALUES (?)').run(JSON.stringify({ ...change, origin: this.instanceId, collection: this.collection })).lastInsertRowid);
     if (seq % 1000 === 0) this.db.prepare('DELETE FROM changes WHERE seq <= ?').run(seq - CHANGES_KEPT);
   }
 
@@ -170,10 +191,18 @@ export class SqliteStore implements GalleryStore {
     };
   }
 
+  /** this store's collection, read inside a write transaction: a deleted collection takes no more writes */
+  private requireCollection(): Collection {
+    const row = this.db.prepare('SELECT * FROM collections WHERE name = ?').get(this.collection) as CollectionRow | undefined;
+    if (!row) throw collectionNotFound(this.collection);
+    return toCollection(row);
+  }
+
   private insertPerson(p: NewPerson): Person {
     const person = newPersonRecord(p);
+    this.requireCollection();
     try {
-      this.db.prepare('INSERT INTO people (id, name, metadata, created) VALUES (?, ?, ?, ?)').run(person.id, person.name, JSON.stringify(person.metadata), person.created);
+      this.db.prepare('INSERT INTO people (id, name, metadata, created, collection) VALUES (?, ?, ?, ?, ?)').run(person.id, person.name, JSON.stringify(person.metadata), person.created, this.collection);
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new FacekitError('CONFLICT', `person ${person.id} already exists`, { personId: person.id });
       throw e;
@@ -182,14 +211,18 @@ export class SqliteStore implements GalleryStore {
   }
 
   private insertFaces(personId: string, faces: NewFace[]): FaceRecord[] {
+    const collection = this.requireCollection();
+    checkFaceModels(collection, faces);
     const stmt = this.db.prepare(
-      'INSERT INTO faces (id, person_id, model, embedding, dims, detector_score, quality, box, image_sha256, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO faces (id, person_id, model, embedding, dims, detector_score, quality, box, image_sha256, created, collection) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    const keep = this.db.prepare('INSERT INTO face_crops (face_id, collection, crop, face) VALUES (?, ?, ?, ?)');
     const created = new Date().toISOString();
     return faces.map((f) => {
       const rec = newFaceRecord(personId, f, created);
       try {
-        stmt.run(rec.id, personId, rec.model, this.codec.encode(rec.embedding), rec.dims, rec.detectorScore, rec.quality, rec.box ? JSON.stringify(rec.box) : null, rec.imageSha256, rec.created);
+        stmt.run(rec.id, personId, rec.model, this.codec.encode(rec.embedding), rec.dims, rec.detectorScore, rec.quality, rec.box ? JSON.stringify(rec.box) : null, rec.imageSha256, rec.created, this.collection);
+        if (collection.settings.keepCrops && f.crop) keep.run(rec.id, this.collection, this.codec.encodeBytes(f.crop.image), JSON.stringify(f.crop.face));
       } catch (e) {
         if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new FacekitError('CONFLICT', `face ${rec.id} already exists`, { faceId: rec.id });
         throw e;
@@ -200,7 +233,7 @@ export class SqliteStore implements GalleryStore {
 
   private requirePerson(id: string): Person {
     checkId(id, 'person');
-    const row = this.db.prepare('SELECT * FROM people WHERE id = ?').get(id) as PersonRow | undefined;
+    const row = this.db.prepare('SELECT * FROM people WHERE id = ? AND collection = ?').get(id, this.collection) as PersonRow | undefined;
     if (!row) throw notFound('person', id);
     return toPerson(row);
   }
@@ -233,14 +266,14 @@ export class SqliteStore implements GalleryStore {
   }
 
   async findPerson(id: string): Promise<Person | null> {
-    const row = this.db.prepare('SELECT * FROM people WHERE id = ?').get(id) as PersonRow | undefined;
+    const row = this.db.prepare('SELECT * FROM people WHERE id = ? AND collection = ?').get(id, this.collection) as PersonRow | undefined;
     return row ? toPerson(row) : null;
   }
 
   async listPeople(opts: { offset?: number; limit?: number } = {}): Promise<Page<Person>> {
     const { offset, limit } = pageArgs(opts);
-    const rows = this.db.prepare('SELECT * FROM people ORDER BY created, id LIMIT ? OFFSET ?').all(limit, offset) as PersonRow[];
-    const total = (this.db.prepare('SELECT COUNT(*) AS n FROM people').get() as { n: number }).n;
+    const rows = this.db.prepare('SELECT * FROM people WHERE collection = ? ORDER BY created, id LIMIT ? OFFSET ?').all(this.collection, limit, offset) as PersonRow[];
+    const total = (this.db.prepare('SELECT COUNT(*) AS n FROM people WHERE collection = ?').get(this.collection) as { n: number }).n;
     return { items: rows.map(toPerson), total, offset, limit };
   }
 
@@ -301,7 +334,7 @@ export class SqliteStore implements GalleryStore {
 
   async getFacesByIds(ids: string[]): Promise<FaceRecord[]> {
     if (ids.length === 0) return [];
-    const rows = this.db.prepare('SELECT * FROM faces WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as FaceRow[];
+    const rows = this.db.prepare('SELECT * FROM faces WHERE id IN (SELECT value FROM json_each(?)) AND collection = ?').all(JSON.stringify(ids), this.collection) as FaceRow[];
     return rows.map((r) => this.faceFromRow(r));
   }
 
@@ -309,7 +342,7 @@ export class SqliteStore implements GalleryStore {
     checkId(id, 'face');
     return this.db
       .transaction(() => {
-        const row = this.db.prepare('SELECT * FROM faces WHERE id = ?').get(id) as FaceRow | undefined;
+        const row = this.db.prepare('SELECT * FROM faces WHERE id = ? AND collection = ?').get(id, this.collection) as FaceRow | undefined;
         if (!row) throw notFound('face', id);
         this.db.prepare('DELETE FROM faces WHERE id = ?').run(id);
         this.logChange({ op: 'face-deleted', faceId: id });
@@ -320,9 +353,9 @@ export class SqliteStore implements GalleryStore {
 
   async *allFaces(batchSize = 5000): AsyncIterable<FaceRecord[]> {
     let after = '';
-    const stmt = this.db.prepare('SELECT * FROM faces WHERE id > ? ORDER BY id LIMIT ?');
+    const stmt = this.db.prepare('SELECT * FROM faces WHERE collection = ? AND id > ? ORDER BY id LIMIT ?');
     for (;;) {
-      const rows = stmt.all(after, batchSize) as FaceRow[];
+      const rows = stmt.all(this.collection, after, batchSize) as FaceRow[];
       if (rows.length === 0) return;
       after = rows[rows.length - 1].id;
       yield rows.map((r) => this.faceFromRow(r));
@@ -331,9 +364,9 @@ export class SqliteStore implements GalleryStore {
 
   async *allPeople(batchSize = 5000): AsyncIterable<Person[]> {
     let after = '';
-    const stmt = this.db.prepare('SELECT * FROM people WHERE id > ? ORDER BY id LIMIT ?');
+    const stmt = this.db.prepare('SELECT * FROM people WHERE collection = ? AND id > ? ORDER BY id LIMIT ?');
     for (;;) {
-      const rows = stmt.all(after, batchSize) as PersonRow[];
+      const rows = stmt.all(this.collection, after, batchSize) as PersonRow[];
       if (rows.length === 0) return;
       after = rows[rows.length - 1].id;
       yield rows.map(toPerson);
@@ -347,7 +380,98 @@ export class SqliteStore implements GalleryStore {
   }
 
   async countFaces(): Promise<number> {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM faces').get() as { n: number }).n;
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM faces WHERE collection = ?').get(this.collection) as { n: number }).n;
+  }
+
+  // ---- collections ------------------------------------------------------------------------
+
+  async listCollections(): Promise<Collection[]> {
+    return (this.db.prepare('SELECT * FROM collections ORDER BY created, name').all() as CollectionRow[]).map(toCollection);
+  }
+
+  async getCollection(name: string): Promise<Collection> {
+    const row = this.db.prepare('SELECT * FROM collections WHERE name = ?').get(checkCollectionName(name)) as CollectionRow | undefined;
+    if (!row) throw collectionNotFound(name);
+    return toCollection(row);
+  }
+
+  async createCollection(c: { name: string; model?: string | null; settings?: CollectionSettings }): Promise<Collection> {
+    const rec: Collection = { name: checkCollectionName(c.name), model: c.model ?? null, created: new Date().toISOString(), settings: checkCollectionSettings(c.settings) };
+    try {
+      this.db.prepare('INSERT INTO collections (name, model, created, settings) VALUES (?, ?, ?, ?)').run(rec.name, rec.model, rec.created, JSON.stringify(rec.settings));
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new FacekitError('CONFLICT', `collection ${rec.name} already exists`, { collection: rec.name });
+      throw e;
+    }
+    return rec;
+  }
+
+  async updateCollection(name: string, patch: { model?: string | null; settings?: CollectionSettings }): Promise<Collection> {
+    checkCollectionName(name);
+    const settings = patch.settings === undefined ? undefined : checkCollectionSettings(patch.settings);
+    return this.db
+      .transaction(() => {
+        const row = this.db.prepare('SELECT * FROM collections WHERE name = ?').get(name) as CollectionRow | undefined;
+        if (!row) throw collectionNotFound(name);
+        const next = { ...toCollection(row), ...(patch.model !== undefined ? { model: patch.model } : {}), ...(settings ? { settings } : {}) };
+        this.db.prepare('UPDATE collections SET model = ?, settings = ? WHERE name = ?').run(next.model, JSON.stringify(next.settings), name);
+        return next;
+      })
+      .immediate();
+  }
+
+  async deleteCollection(name: string): Promise<{ people: number; faces: number }> {
+    checkCollectionName(name);
+    if (name === DEFAULT_COLLECTION) throw new FacekitError('BAD_ARGUMENT', 'the default collection cannot be deleted (delete its people instead)');
+    return this.db
+      .transaction(() => {
+        if (!this.db.prepare('SELECT 1 FROM collections WHERE name = ?').get(name)) throw collectionNotFound(name);
+        this.db.prepare('DELETE FROM face_crops WHERE collection = ?').run(name);
+        const faces = this.db.prepare('DELETE FROM faces WHERE collection = ?').run(name).changes;
+        const people = this.db.prepare('DELETE FROM people WHERE collection = ?').run(name).changes;
+        this.db.prepare('DELETE FROM collections WHERE name = ?').run(name);
+        // every instance open on that collection drops its index (it reloads an empty one)
+        this.db.prepare('INSERT INTO changes (change) VALUES (?)').run(JSON.stringify({ op: 'resync', origin: this.instanceId, collection: name }));
+        return { people, faces };
+      })
+      .immediate();
+  }
+
+  async cropCounts(): Promise<{ model: string; faces: number; withCrop: number }[]> {
+    return this.db
+      .prepare('SELECT f.model AS model, COUNT(*) AS faces, COUNT(c.face_id) AS withCrop FROM faces f LEFT JOIN face_crops c ON c.face_id = f.id WHERE f.collection = ? GROUP BY f.model ORDER BY f.model')
+      .all(this.collection) as { model: string; faces: number; withCrop: number }[];
+  }
+
+  async *allCrops(batchSize = 500): AsyncIterable<{ faceId: string; personId: string; model: string; crop: KeptCrop }[]> {
+    let after = '';
+    const stmt = this.db.prepare('SELECT c.face_id, c.crop, c.face, f.person_id, f.model FROM face_crops c JOIN faces f ON f.id = c.face_id WHERE c.collection = ? AND c.face_id > ? ORDER BY c.face_id LIMIT ?');
+    for (;;) {
+      const rows = stmt.all(this.collection, after, batchSize) as { face_id: string; crop: Buffer; face: string; person_id: string; model: string }[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1].face_id;
+      yield rows.map((r) => ({ faceId: r.face_id, personId: r.person_id, model: r.model, crop: { image: this.codec.decodeBytes(r.crop, `the kept crop of face ${r.face_id}`), face: JSON.parse(r.face) as KeptCrop['face'] } }));
+    }
+  }
+
+  async replaceEmbeddings(model: string, faces: { faceId: string; embedding: Float32Array }[]): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.requireCollection();
+        this.db.prepare('CREATE TEMP TABLE IF NOT EXISTS kept_faces (id TEXT PRIMARY KEY)').run();
+        this.db.prepare('DELETE FROM temp.kept_faces').run();
+        const keep = this.db.prepare('INSERT INTO temp.kept_faces (id) VALUES (?)');
+        const update = this.db.prepare('UPDATE faces SET model = ?, embedding = ?, dims = ? WHERE id = ? AND collection = ?');
+        for (const f of faces) {
+          keep.run(f.faceId);
+          update.run(model, this.codec.encode(f.embedding), f.embedding.length, f.faceId, this.collection);
+        }
+        this.db.prepare('DELETE FROM faces WHERE collection = ? AND id NOT IN (SELECT id FROM temp.kept_faces)').run(this.collection);
+        this.db.prepare('DELETE FROM temp.kept_faces').run();
+        this.db.prepare('UPDATE collections SET model = ? WHERE name = ?').run(model, this.collection);
+        this.logChange({ op: 'resync' });
+      })
+      .immediate();
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@
  * Stores deal in records and transactions only; the in-memory vector index lives in Gallery.
  */
 import type { Box } from '../face.js';
+import type { Calibration } from '../compare/calibration.js';
 
 export type Metadata = Record<string, unknown>;
 
@@ -38,6 +39,44 @@ export interface NewFace {
   box?: Box | null;
   imageSha256?: string | null;
   created?: string;
+  /**
+   * The face crop to keep, so the collection can be re-embedded under another model later. Kept
+   * only when the collection's settings turn keeping on (encrypted like the embeddings).
+   */
+  crop?: KeptCrop;
+}
+
+/** An encoded image around one face and where the face is in it (box, landmarks: the crop's pixels). */
+export interface KeptCrop {
+  image: Uint8Array;
+  face: { box: Box; landmarks5?: [number, number][] | null; score?: number };
+}
+
+/** The collection every gallery had before collections existed; it cannot be deleted. */
+export const DEFAULT_COLLECTION = 'default';
+
+/** A collection's calibration fitted on the site's own labelled photos, and what it was fitted on. */
+export interface SiteCalibration {
+  calibration: Calibration;
+  /** the folder (or pairs file) the pairs came from */
+  source: string;
+  /** ISO date of the fit */
+  fittedAt: string;
+}
+
+export interface CollectionSettings {
+  /** fitted calibrations by `<model>.<metric>`: verify and identify against the collection use them */
+  calibrations?: Record<string, SiteCalibration>;
+  /** keep enrolled face crops (needed to move the collection to another model) */
+  keepCrops?: boolean;
+}
+
+export interface Collection {
+  name: string;
+  /** the recognition model of its embeddings; null: not fixed (faces of any model, as before collections) */
+  model: string | null;
+  created: string;
+  settings: CollectionSettings;
 }
 
 export interface NewPerson {
@@ -66,6 +105,7 @@ export type GalleryChange =
   | { op: 'face-deleted'; origin: string; faceId: string }
   /** the change feed lost events (reconnect): rebuild everything from the store */
   | { op: 'resync'; origin: string };
+// every change a collection-aware store writes also names its collection (absent: 'default')
 
 export interface ContentVersion {
   /** random per database, so a new database at the same path is not taken for the old one */
@@ -75,6 +115,8 @@ export interface ContentVersion {
 
 export interface GalleryStore {
   readonly kind: 'sqlite' | 'postgres';
+  /** the collection this store reads and writes; people, faces and changes of others are invisible */
+  readonly collection: string;
   /** unique per open instance; stamped on the changes it publishes */
   readonly instanceId: string;
   readonly encrypted: boolean;
@@ -109,4 +151,23 @@ export interface GalleryStore {
   /** changes committed by other instances (PostgreSQL: as they commit; SQLite: polled, within a second) */
   onChange?(listener: (change: GalleryChange) => void): void;
   close(): Promise<void>;
+
+  // ---- collections (of the whole database, whichever collection this store is scoped to) ----
+  listCollections(): Promise<Collection[]>;
+  /** NOT_FOUND when there is none of that name */
+  getCollection(name: string): Promise<Collection>;
+  createCollection(c: { name: string; model?: string | null; settings?: CollectionSettings }): Promise<Collection>;
+  /** sets the model and/or replaces the settings */
+  updateCollection(name: string, patch: { model?: string | null; settings?: CollectionSettings }): Promise<Collection>;
+  /** removes the collection with its people, faces and kept crops, in one transaction */
+  deleteCollection(name: string): Promise<{ people: number; faces: number }>;
+  /** counts of this collection's faces with and without a kept crop, per model */
+  cropCounts(): Promise<{ model: string; faces: number; withCrop: number }[]>;
+  /** this collection's kept crops, in batches */
+  allCrops(batchSize?: number): AsyncIterable<{ faceId: string; personId: string; model: string; crop: KeptCrop }[]>;
+  /**
+   * Moves the collection to `model` in one transaction: each listed face gets its new embedding
+   * and model, every other face of the collection is removed, and the collection records the model.
+   */
+  replaceEmbeddings(model: string, faces: { faceId: string; embedding: Float32Array }[]): Promise<void>;
 }

@@ -1,6 +1,6 @@
 /** Input checks shared by both stores, so bad input is a BAD_ARGUMENT before any SQL runs. */
 import { FacekitError } from '../errors/index.js';
-import type { Metadata, NewFace, NewPerson } from './types.js';
+import type { CollectionSettings, Metadata, NewFace, NewPerson } from './types.js';
 
 export function checkName(name: unknown): string {
   if (typeof name !== 'string' || name.trim() === '') throw new FacekitError('BAD_ARGUMENT', 'a person needs a non-empty name');
@@ -62,4 +62,24 @@ export function checkEmbedding(v: unknown, what: string): Float32Array {
 
 export function notFound(what: 'person' | 'face', id: string): FacekitError {
   return new FacekitError('NOT_FOUND', `${what} ${id} not found`, { [`${what}Id`]: id });
+}
+
+/** Collection names go into URLs, CLI options and graph file names: letters, digits, . _ - */
+export function checkCollectionName(name: unknown): string {
+  if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
+    throw new FacekitError('BAD_ARGUMENT', `collection name must be 1-64 letters, digits, '.', '_' or '-' (starting with a letter or digit), got ${JSON.stringify(name)}`);
+  }
+  return name;
+}
+
+export function collectionNotFound(name: string): FacekitError {
+  return new FacekitError('NOT_FOUND', `collection ${name} not found (create it: facekit collections create ${name})`, { collection: name });
+}
+
+/** Settings are a JSON object kept with the collection (no size cap: a fitted calibration's table is a few KB). */
+export function checkCollectionSettings(settings: unknown): CollectionSettings {
+  if (settings === undefined || settings === null) return {};
+  if (typeof settings !== 'object' || Array.isArray(settings)) throw new FacekitError('BAD_ARGUMENT', 'collection settings must be a JSON object');
+  if (settings && 'keepCrops' in settings && typeof (settings as CollectionSettings).keepCrops !== 'boolean') throw new FacekitError('BAD_ARGUMENT', 'keepCrops must be true or false');
+  return settings as CollectionSettings;
 }

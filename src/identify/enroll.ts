@@ -8,6 +8,7 @@ import type { FaceRecord, Gallery, Metadata, NewFace, Person } from '../gallery/
 import type { ImageInput } from '../image/index.js';
 import { embedFaces, loadAndFindFaces, type FaceOptions } from '../pipeline/index.js';
 import { personNamed } from './people.js';
+import { keptCropOf } from './collections.js';
 
 /** Whom photos are enrolled for: a name (or {name, metadata}), or an existing person's {id}. */
 export type PersonRef = string | { name: string; metadata?: Metadata } | { id: string };
@@ -97,7 +98,9 @@ export async function enroll(gallery: Gallery, person: PersonRef, images: ImageI
   const t0 = performance.now();
   if (!Array.isArray(images) || images.length === 0) throw new FacekitError('BAD_ARGUMENT', 'enroll needs at least one photo');
   if (opts.head && opts.models && opts.models.length > 1) throw new FacekitError('BAD_ARGUMENT', 'a head belongs to one model: enroll with --head and a single model');
-  const models = opts.models?.length ? [...new Set(opts.models)] : [opts.model ?? DEFAULT_EMBED_MODEL];
+  // a collection's model is its default; it keeps face crops when its operator turned that on
+  const collection = await gallery.collectionInfo();
+  const models = opts.models?.length ? [...new Set(opts.models)] : [opts.model ?? collection.model ?? DEFAULT_EMBED_MODEL];
   // NOT_FOUND / CONFLICT before any model runs
   const enrollee = await resolveEnrollee(gallery, person);
 
@@ -118,10 +121,11 @@ export async function enroll(gallery: Gallery, person: PersonRef, images: ImageI
       throw new FacekitError('SPOOF', `the face in ${name} looks presented (a photo or a screen), not live: live score ${spoof.score.toFixed(2)} (${spoof.model}); nothing enrolled`, { image: name, liveScore: spoof.score, model: spoof.model });
     }
     const imageSha256 = await sha256Of(images[i]);
+    const crop = collection.settings.keepCrops ? await keptCropOf(image, face) : undefined;
     for (const model of models) {
       // with a head the model is given by it (and checked); the face is stored under the head's id
       const [e] = await embedFaces(image, [face], opts.head && !opts.models?.length && !opts.model ? opts : { ...opts, model });
-      faces.push({ model: e.embedding!.model, embedding: e.embedding!.vector, detectorScore: face.score, box: { ...face.box }, imageSha256 });
+      faces.push({ model: e.embedding!.model, embedding: e.embedding!.vector, detectorScore: face.score, box: { ...face.box }, imageSha256, crop });
     }
     const { box, score, quality } = summarizeFace(face);
     photos.push({ image: name, box, score, ...(quality ? { quality } : {}), imageSha256 });

@@ -3,7 +3,7 @@ import { confidence, type Calibration, type Metric } from '../compare/index.js';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
 import { FacekitError } from '../errors/index.js';
 import { summarizeFace, type FaceSummary } from '../face.js';
-import type { Gallery, PersonRule } from '../gallery/index.js';
+import { collectionCalibration, type Gallery, type PersonRule } from '../gallery/index.js';
 import type { ImageInput } from '../image/index.js';
 import { embedFaces, headFor, loadAndFindFaces, type FaceOptions } from '../pipeline/index.js';
 import { decisionCalibration, DEFAULT_METRIC, minQualityFrom, qualityGate, type Undecided } from '../verify/index.js';
@@ -66,6 +66,8 @@ export interface MatchOptions {
   /** people listed as candidates (default 5) */
   topK?: number;
   rule?: PersonRule;
+  /** decide with this calibration (a collection's fitted one) instead of the stored ones */
+  calibration?: Calibration;
 }
 
 export interface EmbeddingMatch {
@@ -83,7 +85,7 @@ export interface EmbeddingMatch {
 function matchDecision(opts: MatchOptions): { topK: number; cal: Calibration; threshold: number; reported: number } {
   const topK = opts.topK ?? 5;
   if (!Number.isInteger(topK) || topK < 1) throw new FacekitError('BAD_ARGUMENT', `topK must be a positive integer, got ${topK}`);
-  const cal = decisionCalibration(opts.model, opts.metric, opts.threshold);
+  const cal = opts.calibration ?? decisionCalibration(opts.model, opts.metric, opts.threshold);
   return { topK, cal, threshold: opts.threshold ?? cal.threshold, reported: opts.threshold ?? roundMeasure(cal.threshold) };
 }
 
@@ -114,9 +116,12 @@ export async function identify(gallery: Gallery, input: ImageInput, opts: Identi
   const t0 = performance.now();
   // with a head, the gallery holds (and is searched for) embeddings under the head's id
   const head = headFor(opts);
-  const model = head?.id ?? opts.model ?? DEFAULT_EMBED_MODEL;
+  // a collection's model and its calibration fitted on site, when it has them
+  const collection = await gallery.collectionInfo();
+  const model = head?.id ?? opts.model ?? collection.model ?? DEFAULT_EMBED_MODEL;
   const metric = opts.metric ?? DEFAULT_METRIC;
-  const match = { model, metric, threshold: opts.threshold, topK: opts.topK, rule: opts.rule };
+  const calibration = collectionCalibration(collection, model, metric)?.calibration;
+  const match = { model, metric, threshold: opts.threshold, topK: opts.topK, rule: opts.rule, calibration };
   const threshold = matchThreshold(match);
   const minQuality = minQualityFrom(opts.minQuality);
   const models = gallery.models();

@@ -19,4 +19,5 @@ export {
 } from './identify.js';
 export { findPeopleByName, personNamed, findPerson, listAllPeople, peopleWithFaceCounts, describePerson, type PersonSummary, type PersonDetail } from './people.js';
 export { galleryDistance, galleryMetric } from './metric.js';
+export { keptCropOf, embedKeptCrop, moveToModel } from './collections.js';
 export { openGallery, exportGallery, importGallery, Gallery, type ImportConflict, type ImportReport } from '../gallery/index.js';

@@ -10,6 +10,12 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** the scope a key needs; routes without one are public (health, docs) */
     scope?: Scope;
+    /**
+     * how the route uses gallery collections: 'scoped' acts on the request's collection (a key
+     * limited to collections must name one of its own), 'list' shows only the key's own; routes
+     * without it are refused to keys limited to collections
+     */
+    collections?: 'scoped' | 'list';
   }
   interface FastifyRequest {
     /** the authenticated key; null when auth is off (no keys, loopback only) or the route is public */
@@ -18,6 +24,8 @@ declare module 'fastify' {
     uploads: Map<string, Buffer[]> | null;
     /** ids a write touched that the URL does not show (e.g. the id of a created person) */
     auditTarget: Record<string, unknown> | null;
+    /** the gallery collection the request acts on: /v1/collections/:collection, else ?collection=, else 'default' */
+    collection: string;
   }
 }
 

@@ -285,6 +285,31 @@ export interface FaceService {
   liveness?(frames: Buffer[], opts: LivenessRequestOptions): Promise<LivenessResponse>;
   /** releases stores and sessions on shutdown */
   close?(): Promise<void>;
+  /** gallery collections (optional: a service without them serves the default collection only) */
+  collections?: CollectionsService;
+  /** this service on another collection of the gallery (people, identify, search and index go there); NOT_FOUND when it does not exist */
+  inCollection?(name: string): Promise<FaceService>;
+}
+
+/** A collection as REST shows it: its model, whether it keeps crops, its fitted calibrations. */
+export interface CollectionJson {
+  name: string;
+  model: string | null;
+  createdAt: string;
+  keepCrops: boolean;
+  /** calibrations fitted on site, by model.metric: threshold, target FAR, pairs, source, when */
+  calibrations: Record<string, { threshold: number; targetFar: number; pairs: { genuine: number; impostor: number }; source: string; fittedAt: string }>;
+  people?: number;
+  faces?: number;
+}
+
+export interface CollectionsService {
+  list(): Promise<CollectionJson[]>;
+  get(name: string): Promise<CollectionJson>;
+  create(input: { name: string; model?: string | null; keepCrops?: boolean }): Promise<CollectionJson>;
+  update(name: string, patch: { keepCrops?: boolean }): Promise<CollectionJson>;
+  /** removes the collection with its people and faces */
+  delete(name: string): Promise<{ people: number; faces: number }>;
 }
 
 /** The service calls this after each model run so /metrics can show inference times. */

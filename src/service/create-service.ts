@@ -11,9 +11,9 @@ import { facekitDataDir } from '../data-dir.js';
 import { DEFAULT_DETECTOR } from '../detect/index.js';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
 import { FacekitError } from '../errors/index.js';
-import { openGallery, type FaceRecord, type Gallery, type NewFace, type Person as GalleryPerson } from '../gallery/index.js';
+import { collectionCalibration, openGallery, type Collection, type FaceRecord, type Gallery, type NewFace, type Person as GalleryPerson } from '../gallery/index.js';
 import type {
-  AnalyzeAction, AnalyzeOptions, AnalyzeResult, CompareOptions, CompareResult, DetectOptions, GalleryIndexJson, GallerySearchOptions, GallerySearchResult, DetectResult, EnrollOptions, FaceService, IdentifyOptions, IdentifyResult, ImageOptions,
+  AnalyzeAction, AnalyzeOptions, AnalyzeResult, CollectionJson, CollectionsService, CompareOptions, CompareResult, DetectOptions, GalleryIndexJson, GallerySearchOptions, GallerySearchResult, DetectResult, EnrollOptions, FaceService, IdentifyOptions, IdentifyResult, ImageOptions,
   InferenceReporter, LivenessRequestOptions, LivenessResponse, PeopleService, Person, PersonWithFaces, RepresentOptions, RepresentResult, ServiceOptions, StoredFace,
   VerifyOptions, VerifyResult,
 } from '../server/service.js';
@@ -62,11 +62,65 @@ function checkImage(image: unknown): asserts image is Buffer {
  */
 const MESH_EYES = { left: [33, 160, 158, 133, 153, 144], right: [362, 385, 387, 263, 373, 380] };
 
+function toCollectionJson(c: Collection, counts?: { people: number; faces: number }): CollectionJson {
+  const calibrations: CollectionJson['calibrations'] = {};
+  for (const [key, s] of Object.entries(c.settings.calibrations ?? {})) {
+    const { threshold, targetFar, pairs } = s.calibration;
+    calibrations[key] = { threshold, targetFar, pairs, source: s.source, fittedAt: s.fittedAt };
+  }
+  return { name: c.name, model: c.model, createdAt: c.created, keepCrops: !!c.settings.keepCrops, calibrations, ...counts };
+}
+
 class LibraryService implements FaceService {
   readonly people: PeopleService;
+  readonly collections: CollectionsService;
+  /** the same service on other collections of the gallery, opened on first use; only the default-collection service has them */
+  private readonly others = new Map<string, Promise<LibraryService>>();
 
-  constructor(private readonly gallery: Gallery, private readonly pool: WorkerPool, private readonly report: InferenceReporter) {
+  constructor(private readonly gallery: Gallery, private readonly pool: WorkerPool, private readonly report: InferenceReporter, private readonly db: string, private readonly ownsPool = true) {
     this.people = this.peopleService();
+    this.collections = this.collectionsService();
+  }
+
+  inCollection(name: string): Promise<FaceService> {
+    if (name === this.gallery.collection) return Promise.resolve(this);
+    let s = this.others.get(name);
+    if (!s) {
+      s = openGallery(this.db, { collection: name }).then((g) => new LibraryService(g, this.pool, this.report, this.db, false));
+      this.others.set(name, s);
+      s.catch(() => this.others.delete(name)); // NOT_FOUND now may exist later
+    }
+    return s;
+  }
+
+  /** the calibration fitted for this collection's (model, metric), if any */
+  private async siteCalibration(model: string, metric: typeof DEFAULT_METRIC) {
+    return collectionCalibration(await this.gallery.collectionInfo(), model, metric)?.calibration;
+  }
+
+  private collectionsService(): CollectionsService {
+    const g = this.gallery;
+    const counted = async (c: Collection): Promise<CollectionJson> => {
+      const s = (await this.inCollection(c.name)) as LibraryService;
+      return toCollectionJson(c, { people: (await s.gallery.listPeople({ limit: 1 })).total, faces: await s.gallery.store.countFaces() });
+    };
+    return {
+      list: async () => (await g.listCollections()).map((c) => toCollectionJson(c)),
+      get: async (name) => counted(await g.store.getCollection(name)),
+      create: async (input) => toCollectionJson(await g.createCollection({ name: input.name, model: input.model ?? null, settings: input.keepCrops ? { keepCrops: true } : {} })),
+      update: async (name, patch) => {
+        const c = await g.store.getCollection(name);
+        const settings = patch.keepCrops === undefined ? c.settings : { ...c.settings, keepCrops: patch.keepCrops };
+        return toCollectionJson(await g.updateCollection(name, { settings }));
+      },
+      delete: async (name) => {
+        const r = await g.deleteCollection(name);
+        const open = this.others.get(name);
+        this.others.delete(name);
+        if (open) await open.then((s) => s.close()).catch(() => undefined);
+        return r;
+      },
+    };
   }
 
   private async work(image: Buffer, opts: ImageOptions, work: ImageWork): Promise<ImageWorkResult> {
@@ -82,7 +136,7 @@ class LibraryService implements FaceService {
   }
 
   private async enrollmentFaces(images: Buffer[], opts: EnrollOptions): Promise<NewFace[]> {
-    const model = opts.model ?? DEFAULT_EMBED_MODEL;
+    const model = opts.model ?? (await this.gallery.collectionInfo()).model ?? DEFAULT_EMBED_MODEL;
     const out: NewFace[] = [];
     // one after another: the server's work queue already bounds concurrency across requests
     for (let i = 0; i < images.length; i++) {
@@ -114,7 +168,9 @@ class LibraryService implements FaceService {
 
   async verify(image1: Buffer, image2: Buffer, opts: VerifyOptions): Promise<VerifyResult> {
     // the library's plan: one model, or a fusion whose members all embed the one detected face
-    const plan = planVerification(opts); // fails before any model runs
+    // a collection's own fit decides when it has one for this model and metric
+    const site = opts.threshold === undefined ? await this.siteCalibration(opts.model ?? DEFAULT_EMBED_MODEL, opts.metric ?? DEFAULT_METRIC) : undefined;
+    const plan = planVerification({ ...opts, calibration: site }); // fails before any model runs
     const [first, ...rest] = plan.members;
     const side = (image: Buffer, label: string) =>
       this.work(image, opts, { enforceDetection: opts.enforceDetection, embed: { model: first.model, align: opts.align, pick: 'largest', also: rest.map((m) => m.model) }, label });
@@ -154,7 +210,8 @@ class LibraryService implements FaceService {
   async searchGallery(embedding: number[], opts: GallerySearchOptions): Promise<GallerySearchResult> {
     const model = opts.model ?? DEFAULT_EMBED_MODEL;
     // deepface's /search answers with stored faces: each person's nearest one, not their template
-    const { candidates, threshold } = matchEmbedding(this.gallery, Float32Array.from(embedding), { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK ?? 5, rule: 'min' });
+    const calibration = await this.siteCalibration(model, DEFAULT_METRIC);
+    const { candidates, threshold } = matchEmbedding(this.gallery, Float32Array.from(embedding), { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK ?? 5, rule: 'min', calibration });
     return { candidates, threshold };
   }
 
@@ -164,9 +221,11 @@ class LibraryService implements FaceService {
   }
 
   async identify(image: Buffer, opts: IdentifyOptions): Promise<IdentifyResult> {
-    const model = opts.model ?? DEFAULT_EMBED_MODEL;
-    // the identify stage's decision, and its result records
-    const match = { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK, rule: opts.rule };
+    const collection = await this.gallery.collectionInfo();
+    const model = opts.model ?? collection.model ?? DEFAULT_EMBED_MODEL;
+    // the identify stage's decision (with the collection's fitted calibration when it has one), and its result records
+    const calibration = collectionCalibration(collection, model, DEFAULT_METRIC)?.calibration;
+    const match = { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK, rule: opts.rule, calibration };
     const threshold = matchThreshold(match); // fails before any model runs
     const r = await this.work(image, opts, { maxFaces: opts.maxFaces, embed: { model, pick: 'all' } });
     const minQuality = opts.minQuality === undefined ? undefined : minQualityFrom(opts.minQuality);
@@ -245,7 +304,9 @@ class LibraryService implements FaceService {
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    for (const s of this.others.values()) await s.then((x) => x.close()).catch(() => undefined);
+    this.others.clear();
+    if (this.ownsPool) await this.pool.close();
     await this.gallery.close();
   }
 
@@ -308,5 +369,5 @@ export async function createService(opts: CreateServiceOptions = {}): Promise<Fa
     await gallery.close();
     throw e;
   }
-  return new LibraryService(gallery, pool, opts.onInference ?? (() => undefined));
+  return new LibraryService(gallery, pool, opts.onInference ?? (() => undefined), db);
 }

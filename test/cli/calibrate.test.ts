@@ -1,16 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
-import { facekit } from './helpers.ts';
+import { facekit, labelledFaces } from './helpers.ts';
 import { roundMeasure } from '../../src/rounding.ts';
 
-const GROUP = 'node_modules/@vladmandic/face-api/demo/sample1.jpg';
-// the three faces the default detector finds in sample1.jpg (x, y, w, h)
-const FACES = [[416, 358, 185, 235], [829, 429, 201, 221], [1460, 218, 220, 213]] as const;
 const dir = mkdtempSync(join(tmpdir(), 'facekit-cli-calibrate-'));
 const people = join(dir, 'people');
 const img = (p: number, k: number) => join(people, `p${p}`, `${k}.png`);
@@ -27,18 +23,7 @@ function shippedHash(): string {
 }
 
 // a small labelled folder from one npm-shipped photo: each face is a person, seen three ways
-before(async () => {
-  for (let p = 0; p < FACES.length; p++) {
-    mkdirSync(join(people, `p${p}`), { recursive: true });
-    const [x, y, w, h] = FACES[p];
-    for (let k = 0; k < 3; k++) {
-      const m = Math.round((0.5 + 0.1 * k) * Math.max(w, h));
-      let s = sharp(GROUP).extract({ left: x - m, top: y - m + 8 * k, width: w + 2 * m, height: h + 2 * m });
-      if (k % 2) s = s.flop();
-      await s.resize(300 + 40 * k).png().toFile(img(p, k));
-    }
-  }
-});
+before(() => labelledFaces(people));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const verifyThreshold = (): number => {

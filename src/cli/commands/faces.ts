@@ -33,8 +33,11 @@ export function registerFaceCommands(program: Command): void {
   addMinQualityOption(addDrawOption(addAntiSpoofOptions(addFaceOptions(program.command('verify <image1> <image2>').description('are these the same person?'))), 'write both images side by side, faces drawn, the verdict as a caption'))
     .option('--threshold <n>', 'override the calibrated threshold', parseFloat)
     .option('--calibration <file.json>', 'decide with this calibration (as calibrate --out writes) instead of the stored one')
-    .action(action(async (a: string, b: string, o: CliFaceOptions & CliAntiSpoof & { threshold?: number; calibration?: string; minQuality?: number }) => {
-      const r = await verify(a, b, { ...faceOptionsFrom(o), metric: metricFrom(o), threshold: o.threshold, calibration: o.calibration, antiSpoof: antiSpoofFrom(o), minQuality: o.minQuality });
+    .option('--db <file|url>', 'decide with the calibration fitted for this gallery (facekit calibrate --db), when it has one')
+    .option('--collection <name>', 'the collection of --db (default: default)')
+    .action(action(async (a: string, b: string, o: CliFaceOptions & CliAntiSpoof & { threshold?: number; calibration?: string; minQuality?: number; db?: string; collection?: string }) => {
+      const calibration = o.db && !o.calibration ? await galleryCalibration(o) : o.calibration;
+      const r = await verify(a, b, { ...faceOptionsFrom(o), metric: metricFrom(o), threshold: o.threshold, calibration, antiSpoof: antiSpoofFrom(o), minQuality: o.minQuality });
       if (o.draw) await drawPair(o.draw, [a, b], r);
       if (o.json) return printJson(r);
       if (r.undecided) console.log(`UNDECIDED: ${r.undecided.reason}`);
@@ -46,4 +49,17 @@ export function registerFaceCommands(program: Command): void {
         console.log(`  anti-spoofing: ${r.isReal ? 'both faces look live' : 'a face looks PRESENTED (photo or screen), not live'}; first ${spoofPhrase(r.faces[0].spoof!)}, second ${spoofPhrase(r.faces[1].spoof!)}`);
       }
     }));
+}
+
+/** The calibration fitted for the --db gallery's collection for this model and metric, if it has one (else the stored ones decide). */
+async function galleryCalibration(o: CliFaceOptions & { db?: string; collection?: string }) {
+  const [{ openGallery, siteCalibration }, { calibrationKey }] = await Promise.all([import('../../gallery/index.js'), import('../../eval/run.js')]);
+  const g = await openGallery(o.db!, { collection: o.collection });
+  try {
+    const collection = await g.collectionInfo();
+    const { model, metric } = calibrationKey({ ...faceOptionsFrom(o), model: o.model ?? collection.model ?? undefined, metric: metricFrom(o) });
+    return (await siteCalibration(g, model, metric))?.calibration;
+  } finally {
+    await g.close();
+  }
 }

@@ -13,10 +13,11 @@ import { addAntiSpoofOptions, antiSpoofFrom, spoofPhrase, type CliAntiSpoof } fr
 
 const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.bmp', '.pgm', '.ppm', '.pnm', '.avif']);
 
-interface DbOptions { db: string }
+export interface DbOptions { db: string; collection?: string }
 
-async function withGallery<T>(db: string, fn: (g: Gallery) => Promise<T>): Promise<T> {
-  const g = await openGallery(db);
+/** Opens the --db gallery on its --collection (default: the default collection), runs fn, closes it. */
+export async function withGallery<T>(o: DbOptions, fn: (g: Gallery) => Promise<T>): Promise<T> {
+  const g = await openGallery(o.db, { collection: o.collection });
   try {
     return await fn(g);
   } finally {
@@ -28,11 +29,12 @@ function imagesIn(dir: string): string[] {
   return readdirSync(dir).filter((f) => IMAGE_EXT.has(extname(f).toLowerCase())).sort().map((f) => join(dir, f));
 }
 
-const dbOption = () => new Option('--db <file|url>', 'gallery: SQLite file or postgres:// URL').makeOptionMandatory();
+export const dbOption = () => new Option('--db <file|url>', 'gallery: SQLite file or postgres:// URL').makeOptionMandatory();
+export const collectionOption = () => new Option('--collection <name>', 'collection of the gallery (default: default; see facekit collections)');
 
 export function registerGalleryCommands(program: Command): void {
   addAntiSpoofOptions(addFaceOptions(program.command('enroll [images...]').description('add photos of a person to the gallery (one face per photo)')))
-    .addOption(dbOption())
+    .addOption(dbOption()).addOption(collectionOption())
     .option('--name <name>', 'the person: added to the one person of that name, or a new person')
     .option('--person <id>', 'an existing person id')
     .option('--dir <dir>', 'enroll every <dir>/<name>/<images> subfolder as a person')
@@ -51,7 +53,7 @@ export function registerGalleryCommands(program: Command): void {
         const done: { name: string; id: string; photos: number }[] = [];
         const failed: { name: string; error: string }[] = [];
         let n = 0;
-        await withGallery(o.db, async (g) => {
+        await withGallery(o, async (g) => {
           for (const j of jobs) {
             try {
               if (j.images.length === 0) throw new FacekitError('BAD_ARGUMENT', `${join(o.dir!, j.name)} holds no images`);
@@ -76,18 +78,18 @@ export function registerGalleryCommands(program: Command): void {
       }
       if (images.length === 0) throw new FacekitError('BAD_ARGUMENT', 'give the photos to enroll, or --dir DIR');
       if (!o.name === !o.person) throw new FacekitError('BAD_ARGUMENT', 'give exactly one of --name NAME or --person ID');
-      const r = await withGallery(o.db, async (g) => enroll(g, o.person ? { id: o.person } : o.name!, images, opts));
+      const r = await withGallery(o, async (g) => enroll(g, o.person ? { id: o.person } : o.name!, images, opts));
       if (o.json) return printJson(r);
       console.log(`${r.created ? 'new person' : 'added to'} ${r.person.name} (${r.person.id}): ${r.photos.length} photo${r.photos.length === 1 ? '' : 's'}, model${r.models.length > 1 ? 's' : ''} ${r.models.join(', ')}`);
     }));
 
   addMinQualityOption(addDrawOption(addAntiSpoofOptions(addFaceOptions(program.command('identify <image>').description('who is in this photo? every face against the gallery'))), 'write the image with every face drawn: a name and confidence, strangers in another colour'))
-    .addOption(dbOption())
+    .addOption(dbOption()).addOption(collectionOption())
     .option('--threshold <n>', 'override the calibrated threshold', parseFloat)
     .option('--top-k <n>', 'candidates per face', (v) => parseInt(v, 10), 5)
     .addOption(new Option('--rule <rule>', 'per-person decision rule: template (the mean of their photos), min (their nearest photo), mean-top2').choices(['template', 'min', 'mean-top2']).default('template'))
     .action(action(async (image: string, o: CliFaceOptions & CliAntiSpoof & DbOptions & { threshold?: number; topK: number; rule: 'template' | 'min' | 'mean-top2'; minQuality?: number }) => {
-      const r = await withGallery(o.db, (g) => identify(g, image, { ...faceOptionsFrom(o), metric: metricFrom(o), threshold: o.threshold, topK: o.topK, rule: o.rule, antiSpoof: antiSpoofFrom(o), minQuality: o.minQuality }));
+      const r = await withGallery(o, (g) => identify(g, image, { ...faceOptionsFrom(o), metric: metricFrom(o), threshold: o.threshold, topK: o.topK, rule: o.rule, antiSpoof: antiSpoofFrom(o), minQuality: o.minQuality }));
       if (o.draw) {
         await drawTo(o.draw, image, r.faces.map((f) => ({
           ...f,
@@ -105,43 +107,43 @@ export function registerGalleryCommands(program: Command): void {
     }));
 
   const people = program.command('people').description('list and manage the people in a gallery');
-  people.command('list').description('everyone, with their number of photos').addOption(dbOption()).option('--json', 'print JSON')
+  people.command('list').description('everyone, with their number of photos').addOption(dbOption()).addOption(collectionOption()).option('--json', 'print JSON')
     .action(action(async (o: DbOptions & { json?: boolean }) => {
-      const list = await withGallery(o.db, (g) => peopleWithFaceCounts(g));
+      const list = await withGallery(o, (g) => peopleWithFaceCounts(g));
       if (o.json) return printJson({ people: list });
       if (list.length === 0) console.log('no people in the gallery');
       for (const p of list) console.log(`${p.id}  ${p.name}  (${p.faces} photo${p.faces === 1 ? '' : 's'})`);
     }));
-  people.command('show <person>').description('one person (by id or name) and their faces').addOption(dbOption()).option('--json', 'print JSON')
+  people.command('show <person>').description('one person (by id or name) and their faces').addOption(dbOption()).addOption(collectionOption()).option('--json', 'print JSON')
     .action(action(async (person: string, o: DbOptions & { json?: boolean }) => {
-      const p = await withGallery(o.db, async (g) => describePerson(g, (await findPerson(g, person)).id));
+      const p = await withGallery(o, async (g) => describePerson(g, (await findPerson(g, person)).id));
       if (o.json) return printJson(p);
       console.log(`${p.name} (${p.id}), created ${p.created}, ${p.faces} photo${p.faces === 1 ? '' : 's'}`);
       if (Object.keys(p.metadata).length) console.log(`  metadata ${JSON.stringify(p.metadata)}`);
       for (const f of p.faceList) console.log(`  face ${f.id} ${f.model} ${f.dims}-d score=${f.detectorScore?.toFixed(3) ?? '-'} sha256=${f.imageSha256?.slice(0, 12) ?? '-'}`);
     }));
-  people.command('rename <person> <name>').description('change a person\'s name (the person by id or current name)').addOption(dbOption())
+  people.command('rename <person> <name>').description('change a person\'s name (the person by id or current name)').addOption(dbOption()).addOption(collectionOption())
     .action(action(async (person: string, name: string, o: DbOptions) => {
-      const p = await withGallery(o.db, async (g) => g.renamePerson((await findPerson(g, person)).id, name));
+      const p = await withGallery(o, async (g) => g.renamePerson((await findPerson(g, person)).id, name));
       console.log(`renamed ${p.id} to ${p.name}`);
     }));
-  people.command('delete <person>').description('remove a person (by id or name) and all their faces').addOption(dbOption())
+  people.command('delete <person>').description('remove a person (by id or name) and all their faces').addOption(dbOption()).addOption(collectionOption())
     .action(action(async (person: string, o: DbOptions) => {
-      const { id, name, faceIds } = await withGallery(o.db, async (g) => {
+      const { id, name, faceIds } = await withGallery(o, async (g) => {
         const p = await findPerson(g, person);
         return { ...p, ...(await g.deletePerson(p.id)) };
       });
       console.log(`deleted ${name} (${id}) and ${faceIds.length} face${faceIds.length === 1 ? '' : 's'}`);
     }));
-  people.command('export <file>').description('write people and embeddings as JSON lines (no photos)').addOption(dbOption())
+  people.command('export <file>').description('write people and embeddings as JSON lines (no photos)').addOption(dbOption()).addOption(collectionOption())
     .action(action(async (file: string, o: DbOptions) => {
-      const r = await withGallery(o.db, (g) => exportGallery(g, file));
+      const r = await withGallery(o, (g) => exportGallery(g, file));
       console.log(`exported ${r.people} people, ${r.faces} faces to ${file}`);
     }));
-  people.command('import <file>').description('read an export into this gallery').addOption(dbOption())
+  people.command('import <file>').description('read an export into this gallery').addOption(dbOption()).addOption(collectionOption())
     .addOption(new Option('--on-conflict <mode>', 'when an id already exists').choices(['merge', 'error', 'new-ids']).default('merge'))
     .action(action(async (file: string, o: DbOptions & { onConflict: 'merge' | 'error' | 'new-ids' }) => {
-      const r = await withGallery(o.db, (g) => importGallery(g, file, { onConflict: o.onConflict }));
+      const r = await withGallery(o, (g) => importGallery(g, file, { onConflict: o.onConflict }));
       console.log(`imported ${r.peopleAdded} new people (${r.peopleExisting} already there), ${r.facesAdded} faces (${r.facesSkipped} already there)`);
     }));
 }

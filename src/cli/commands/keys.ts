@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createKey, listKeys, revokeKey } from '../../server/keys/manage.js';
-import { parseScopes } from '../../server/keys/scopes.js';
+import { parseCollections, parseScopes } from '../../server/keys/scopes.js';
 import { defaultKeysFile, FileKeyStore } from '../../server/keys/store.js';
 import { action, printJson } from '../run.js';
 
@@ -19,14 +19,16 @@ export function registerKeys(program: Command): void {
     .description('create a key; the key is printed once and only its hash is kept')
     .requiredOption('--scope <scopes>', 'comma-separated scopes: read, write, admin (admin implies all)')
     .option('--name <name>', 'a label to recognise the key by')
+    .option('--collection <names>', 'limit the key to these comma-separated gallery collections (default: every collection)')
     .option(...fileOption)
     .option('--json', 'print {token, key} as JSON')
-    .action(action(async (opts: FileOpt & { scope: string; name?: string; json?: boolean }) => {
+    .action(action(async (opts: FileOpt & { scope: string; name?: string; collection?: string; json?: boolean }) => {
       const s = store(opts);
-      const created = await createKey(s, { scopes: parseScopes(opts.scope), name: opts.name });
+      const created = await createKey(s, { scopes: parseScopes(opts.scope), name: opts.name, collections: opts.collection === undefined ? undefined : parseCollections(opts.collection) });
       if (opts.json) return printJson(created);
       console.log(created.token);
-      process.stderr.write(`created key ${created.key.id} [${created.key.scopes.join(',')}] in ${s.path}\nstore the key now: it cannot be shown again\n`);
+      const limited = created.key.collections ? ` limited to collections ${created.key.collections.join(',')}` : '';
+      process.stderr.write(`created key ${created.key.id} [${created.key.scopes.join(',')}]${limited} in ${s.path}\nstore the key now: it cannot be shown again\n`);
     }));
 
   keys
@@ -42,7 +44,7 @@ export function registerKeys(program: Command): void {
       console.log(`${'id'.padEnd(18)}${'scopes'.padEnd(20)}${'created'.padEnd(26)}name`);
       for (const k of rows) {
         const scopes = k.scopes.join(',') + (k.revokedAt ? ' (revoked)' : '');
-        console.log(`${k.id.padEnd(18)}${scopes.padEnd(20)}${k.createdAt.padEnd(26)}${k.name}`);
+        console.log(`${k.id.padEnd(18)}${scopes.padEnd(20)}${k.createdAt.padEnd(26)}${k.name}${k.collections ? `  [collections ${k.collections.join(',')}]` : ''}`);
       }
     }));
 

@@ -1,5 +1,5 @@
 import { FacekitError } from '../../errors/index.js';
-import type { Scope } from './scopes.js';
+import { parseCollections, type Scope } from './scopes.js';
 import type { ApiKeyRecord, KeyStore } from './store.js';
 import { foreignTokenId, newToken, parseToken, secretMatches } from './tokens.js';
 
@@ -10,17 +10,20 @@ export interface KeyInfo {
   scopes: Scope[];
   createdAt: string;
   revokedAt?: string;
+  /** the only collections the key may use; absent: all */
+  collections?: string[];
 }
 
 export function keyInfo(r: ApiKeyRecord): KeyInfo {
-  return { id: r.id, name: r.name, scopes: [...r.scopes], createdAt: r.createdAt, ...(r.revokedAt ? { revokedAt: r.revokedAt } : {}) };
+  return { id: r.id, name: r.name, scopes: [...r.scopes], createdAt: r.createdAt, ...(r.revokedAt ? { revokedAt: r.revokedAt } : {}), ...(r.collections ? { collections: [...r.collections] } : {}) };
 }
 
 /** Creates a key; the returned token is shown once and never stored. */
-export async function createKey(store: KeyStore, opts: { scopes: Scope[]; name?: string }): Promise<{ token: string; key: KeyInfo }> {
+export async function createKey(store: KeyStore, opts: { scopes: Scope[]; name?: string; collections?: readonly string[] }): Promise<{ token: string; key: KeyInfo }> {
   if (opts.scopes.length === 0) throw new FacekitError('BAD_ARGUMENT', 'a key needs at least one scope');
+  const collections = opts.collections === undefined ? undefined : parseCollections(opts.collections);
   const t = newToken();
-  const record: ApiKeyRecord = { id: t.id, name: opts.name ?? '', scopes: [...opts.scopes], hash: t.hash, createdAt: new Date().toISOString() };
+  const record: ApiKeyRecord = { id: t.id, name: opts.name ?? '', scopes: [...opts.scopes], hash: t.hash, createdAt: new Date().toISOString(), ...(collections ? { collections } : {}) };
   await store.add(record);
   return { token: t.token, key: keyInfo(record) };
 }

@@ -13,6 +13,8 @@ export interface ApiKeyRecord {
   hash: string;
   createdAt: string;
   revokedAt?: string;
+  /** the gallery collections this key may read and write; absent: every collection */
+  collections?: string[];
 }
 
 /** Where API keys live. Async so a database-backed store can implement it too. */

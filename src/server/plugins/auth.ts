@@ -3,6 +3,7 @@ import { FacekitError } from '../../errors/index.js';
 import { HttpError } from '../http-error.js';
 import { authenticate } from '../keys/manage.js';
 import { grants } from '../keys/scopes.js';
+import { checkCollectionAccess, requestCollection } from '../collection-access.js';
 import type { KeyStore } from '../keys/store.js';
 import { WindowCounter } from '../window-counter.js';
 import '../fastify-types.js';
@@ -63,8 +64,10 @@ export function installAuth(app: FastifyInstance, opts: { keyStore: KeyStore; ho
     return new HttpError(401, 'UNAUTHORIZED', message, { 'www-authenticate': challenge });
   };
   app.decorateRequest('apiKey', null);
+  app.decorateRequest('collection', '');
 
   app.addHook('onRequest', async (request) => {
+    request.collection = requestCollection(request);
     const scope = request.routeOptions.config?.scope;
     if (!scope) return;
     const token = presentedToken(request);
@@ -86,5 +89,6 @@ export function installAuth(app: FastifyInstance, opts: { keyStore: KeyStore; ho
     if (!grants(key.scopes, scope)) {
       throw new HttpError(403, 'FORBIDDEN', `this key has scopes [${key.scopes.join(', ')}] but ${request.method} ${request.routeOptions.url} needs '${scope}'`);
     }
+    checkCollectionAccess(request);
   });
 }

@@ -26,6 +26,7 @@ export async function installDocs(app: FastifyInstance, opts: { version: string 
         { name: 'deepface', description: 'deepface-compatible routes' },
         { name: 'keys', description: 'API key management (admin)' },
         { name: 'ops', description: 'health and metrics' },
+        { name: 'collections', description: 'isolated galleries in one store; people, identify and verify take ?collection=NAME' },
       ],
     },
   });

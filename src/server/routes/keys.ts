@@ -13,6 +13,7 @@ const keyInfo = {
     scopes: { type: 'array', items: { type: 'string', enum: SCOPES } },
     createdAt: { type: 'string' },
     revokedAt: { type: 'string' },
+    collections: { type: 'array', items: { type: 'string' }, description: 'the only gallery collections the key may use; absent: all' },
   },
 } as const;
 
@@ -40,13 +41,17 @@ export function registerKeyRoutes(app: FastifyInstance, deps: { keyStore: KeySto
       body: {
         type: 'object',
         required: ['scopes'],
-        properties: { scopes: { type: 'array', items: { type: 'string', enum: SCOPES }, minItems: 1 }, name: { type: 'string', maxLength: 200 } },
+        properties: {
+          scopes: { type: 'array', items: { type: 'string', enum: SCOPES }, minItems: 1 },
+          name: { type: 'string', maxLength: 200 },
+          collections: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 }, minItems: 1, description: 'limit the key to these collections' },
+        },
       },
       response: { 201: { type: 'object', required: ['token', 'key'], properties: { token: { type: 'string' }, key: keyInfo } }, ...errorResponses },
     },
   }, async (request, reply) => {
-    const b = request.body as { scopes: Scope[]; name?: string };
-    const created = await createKey(keyStore, { scopes: [...new Set(b.scopes)], name: b.name });
+    const b = request.body as { scopes: Scope[]; name?: string; collections?: string[] };
+    const created = await createKey(keyStore, { scopes: [...new Set(b.scopes)], name: b.name, collections: b.collections });
     request.auditTarget = { keyId: created.key.id, scopes: created.key.scopes };
     reply.code(201);
     return created;

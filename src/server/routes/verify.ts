@@ -5,6 +5,7 @@ import { DEFAULT_MIN_QUALITY } from '../../analyze/quality.js';
 import { confidence, detectorField, errorResponses, face, identifiedFace, imageField, modelField, readSecurity, undecided } from '../schemas.js';
 import { imageFrom } from '../plugins/uploads.js';
 import type { RouteDeps } from './deps.js';
+import { collectionQueryProperty, serviceFor } from '../collection-access.js';
 
 
 /** Comparisons: one image against another (verify) or against the gallery (identify). */
@@ -12,12 +13,14 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: RouteDeps): voi
   const { service, queue, maxPixels } = deps;
 
   app.post('/v1/verify', {
-    config: { scope: 'read' },
+    config: { scope: 'read', collections: 'scoped' },
     schema: {
       tags: ['faces'],
       summary: 'Are the main faces of two images the same person?',
+      description: 'With ?collection=NAME the calibration fitted for that collection decides (facekit calibrate --db --collection).',
       consumes: ['application/json', 'multipart/form-data'],
       security: readSecurity,
+      querystring: { type: 'object', properties: collectionQueryProperty },
       body: {
         type: 'object',
         properties: {
@@ -55,16 +58,19 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: RouteDeps): voi
     const image1 = imageFrom(request, 'image1');
     const image2 = imageFrom(request, 'image2');
     const minQuality = b.minQuality ?? DEFAULT_MIN_QUALITY;
-    return queue.run(() => service.verify(image1, image2, { maxPixels, detector: b.detector, model: b.model, metric: b.metric, threshold: b.threshold, align: b.align, minQuality }));
+    const s = await serviceFor(service, request);
+    return queue.run(() => s.verify(image1, image2, { maxPixels, detector: b.detector, model: b.model, metric: b.metric, threshold: b.threshold, align: b.align, minQuality }));
   });
 
   app.post('/v1/identify', {
-    config: { scope: 'read' },
+    config: { scope: 'read', collections: 'scoped' },
     schema: {
       tags: ['faces'],
       summary: 'Who in the gallery is each face?',
+      description: 'Against the collection ?collection=NAME (default: default), with its model and fitted calibration when it has them.',
       consumes: ['application/json', 'multipart/form-data'],
       security: readSecurity,
+      querystring: { type: 'object', properties: collectionQueryProperty },
       body: {
         type: 'object',
         properties: {
@@ -96,6 +102,7 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: RouteDeps): voi
     const b = request.body as { detector?: string; model?: string; topK?: number; threshold?: number; maxFaces?: number; rule?: IdentifyOptions['rule']; minQuality?: number };
     const image = imageFrom(request, 'image');
     const minQuality = b.minQuality ?? DEFAULT_MIN_QUALITY;
-    return queue.run(() => service.identify(image, { maxPixels, detector: b.detector, model: b.model, topK: b.topK, threshold: b.threshold, maxFaces: b.maxFaces, rule: b.rule, minQuality }));
+    const s = await serviceFor(service, request);
+    return queue.run(() => s.identify(image, { maxPixels, detector: b.detector, model: b.model, topK: b.topK, threshold: b.threshold, maxFaces: b.maxFaces, rule: b.rule, minQuality }));
   });
 }
