@@ -74,6 +74,21 @@ export class EmbeddingCodec {
     return this.key ? seal(this.key, plain) : plain;
   }
 
+  /** other bytes kept beside the embeddings (face crops), sealed the same way */
+  encodeBytes(plain: Buffer): Buffer {
+    return this.key ? seal(this.key, plain) : plain;
+  }
+
+  decodeBytes(stored: Uint8Array, what: string): Buffer {
+    const b = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+    if (!this.key) return b;
+    try {
+      return open(this.key, b);
+    } catch {
+      throw new FacekitError('STORE_ERROR', `cannot decrypt ${what}: wrong ${KEY_ENV} or corrupt data`);
+    }
+  }
+
   decode(stored: Uint8Array, faceId: string): Float32Array {
     if (!this.key) return bytesToFloat32(stored);
     try {

@@ -15,7 +15,7 @@ const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.t
 
 interface DbOptions { db: string }
 
-async function withGallery<T>(db: string, fn: (g: Gallery) => Promise<T>): Promise<T> {
+export async function withGallery<T>(db: string, fn: (g: Gallery) => Promise<T>): Promise<T> {
   const g = await openGallery(db);
   try {
     return await fn(g);
@@ -28,7 +28,7 @@ function imagesIn(dir: string): string[] {
   return readdirSync(dir).filter((f) => IMAGE_EXT.has(extname(f).toLowerCase())).sort().map((f) => join(dir, f));
 }
 
-const dbOption = () => new Option('--db <file|url>', 'gallery: SQLite file or postgres:// URL').makeOptionMandatory();
+export const dbOption = () => new Option('--db <file|url>', 'gallery: SQLite file or postgres:// URL').makeOptionMandatory();
 
 export function registerGalleryCommands(program: Command): void {
   addAntiSpoofOptions(addFaceOptions(program.command('enroll [images...]').description('add photos of a person to the gallery (one face per photo)')))
