@@ -50,6 +50,8 @@ export interface StrangerBookOptions {
 
 /** samples below this weight still count a little: a quality of 0 would otherwise drop a sample */
 const MIN_WEIGHT = 0.05;
+/** samples kept as faces of the stranger: at least this fraction of the visit's best quality */
+const KEEP_FRACTION = 0.5;
 
 export class StrangerBook {
   private readonly entries = new Map<string, Entry>();
@@ -164,7 +166,8 @@ export class StrangerBook {
   private facesOf(samples: readonly StrangerSample[], crop: Buffer | null): { sample: StrangerSample; crop: Buffer | null }[] {
     const bestQ = Math.max(...samples.map((s) => s.quality));
     let cropGiven = false;
-    return samples.map((s) => {
+    // a poor frame beside a good one is not kept: it would widen the stranger towards anyone
+    return samples.filter((s) => s.quality >= KEEP_FRACTION * bestQ).map((s) => {
       const withCrop = !cropGiven && s.quality === bestQ;
       if (withCrop) cropGiven = true;
       return { sample: s, crop: withCrop ? crop : null };
