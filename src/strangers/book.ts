@@ -50,6 +50,13 @@ export interface StrangerBookOptions {
 
 /** samples below this weight still count a little: a quality of 0 would otherwise drop a sample */
 const MIN_WEIGHT = 0.05;
+/**
+ * a sample's distance to a stranger is the mean over the stranger's nearest faces (up to 3), not
+ * the single nearest: with a dozen faces kept per stranger and many strangers, the nearest of
+ * all those pairs falls within the threshold for the wrong person far more often than one pair
+ * does, and each such join widens the stranger further (bench/strangers.ts)
+ */
+const NEAREST = 3;
 /** samples kept as faces of the stranger: at least this fraction of the visit's best quality */
 const KEEP_FRACTION = 0.5;
 
@@ -110,11 +117,13 @@ export class StrangerBook {
     if (faces.length === 0) return Infinity;
     let sum = 0;
     let weights = 0;
+    const k = Math.min(NEAREST, faces.length);
     for (const s of samples) {
-      let best = Infinity;
-      for (const f of faces) best = Math.min(best, distance(s.vector, f.vector, this.metric));
+      const nearest = faces.map((f) => distance(s.vector, f.vector, this.metric)).sort((a, b) => a - b);
+      let d = 0;
+      for (let i = 0; i < k; i++) d += nearest[i];
       const w = Math.max(MIN_WEIGHT, s.quality);
-      sum += w * best;
+      sum += (w * d) / k;
       weights += w;
     }
     return sum / weights;
