@@ -9,6 +9,7 @@
  * shuffled together (seeded) and streamed through the stranger book of a fresh SQLite gallery,
  * each visit recorded as a sighting (its best-quality face), as `facekit watch --db` does.
  *
+ * Three seeds by default (BENCH_SEEDS=1,2,3): each draws other once-only people, probes and orders.
  * Figures: BCubed precision and recall of the stranger ids over visits (targets 0.95 / 0.90),
  * fragmentation (stranger ids per person) and mixed ids (ids holding several people), merges the
  * book made; search back: recall (and precision) of a person's sightings from their held-back
@@ -32,7 +33,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const BESIDE = join(HERE, '../../shared/data');
 const DATA = process.env.FACEKIT_DATA ?? (existsSync(BESIDE) ? BESIDE : '/work/shared/data');
 const VISIT = Number(process.env.BENCH_VISIT ?? 2);
-const SEED = Number(process.env.BENCH_SEED ?? 1);
+/** each seed draws other once-only people, held-back photos and visit orders */
+const SEEDS = (process.env.BENCH_SEEDS ?? '1,2,3').split(',').map(Number);
 /** stranger thresholds tried, as multiples of the calibrated one (1 = the default) */
 const SCALES = (process.env.BENCH_SCALES ?? '0.8,0.9,1').split(',').map(Number);
 
@@ -74,9 +76,9 @@ function plan(faces: Face[], seed: number): { visits: Visit[]; probes: Face[]; o
   return { visits, probes, onceOnly: [...once].sort() };
 }
 
-async function run(name: string, faces: Face[], model: string): Promise<object> {
+async function run(name: string, faces: Face[], model: string, seed: number): Promise<object> {
   const cal = calibrationFor(model, 'cosine');
-  const { visits, probes, onceOnly } = plan(faces, SEED);
+  const { visits, probes, onceOnly } = plan(faces, seed);
   const rows = [];
   for (const scale of SCALES) {
     const threshold = cal.threshold * scale;
@@ -129,9 +131,9 @@ async function run(name: string, faces: Face[], model: string): Promise<object> 
       msPerVisit: rnd(ms / visits.length),
     };
     rows.push(row);
-    console.log(`${name} x${scale} (threshold ${row.threshold}): ${row.strangerIds} ids for ${row.people} people, BCubed P ${row.bcubed.precision} R ${row.bcubed.recall}, ids/person ${row.fragmentation.meanIdsPerPerson} (max ${row.fragmentation.maxIdsPerPerson}), mixed ids ${row.mixedIds}, merges ${merges}; search back recall ${row.searchBack.recall} precision ${row.searchBack.precision}; ${row.msPerVisit} ms/visit`);
+    console.log(`${name} seed ${seed} x${scale} (threshold ${row.threshold}): ${row.strangerIds} ids for ${row.people} people, BCubed P ${row.bcubed.precision} R ${row.bcubed.recall}, ids/person ${row.fragmentation.meanIdsPerPerson} (max ${row.fragmentation.maxIdsPerPerson}), mixed ids ${row.mixedIds}, merges ${merges}; search back recall ${row.searchBack.recall} precision ${row.searchBack.precision}; ${row.msPerVisit} ms/visit`);
   }
-  return { set: name, model, visits: visits.length, photosPerVisit: VISIT, people: new Set(faces.map((f) => f.person)).size, onceOnly, rows };
+  return { set: name, seed, model, visits: visits.length, photosPerVisit: VISIT, people: new Set(faces.map((f) => f.person)).size, onceOnly, rows };
 }
 
 async function main(): Promise<void> {
@@ -139,16 +141,16 @@ async function main(): Promise<void> {
   const celebDir = join(DATA, 'celebrity-aligned');
   if (existsSync(celebDir)) {
     const folder = await indexFolder(celebDir, { detect: false, cacheDir: join(cacheDir(), 'bench/clustering/celebrity-aligned'), onProgress: progress('celebrity-aligned') });
-    sets.push(await run('celebrity-aligned', facesOf(folder, (f) => f.split('/')[0]), folder.model));
+    for (const seed of SEEDS) sets.push(await run('celebrity-aligned', facesOf(folder, (f) => f.split('/')[0]), folder.model, seed));
   } else console.log(`celebrity-aligned: skipped, ${celebDir} not present`);
   const sitcomDir = join(DATA, 'sitcom-cast/gallery');
   if (existsSync(sitcomDir)) {
     const folder = await indexFolder(sitcomDir, { cacheDir: join(cacheDir(), 'bench/strangers/sitcom-gallery'), onProgress: progress('sitcom-cast') });
-    sets.push(await run('sitcom-cast', facesOf(folder, (f) => f.split('/')[0]), folder.model));
+    for (const seed of SEEDS) sets.push(await run('sitcom-cast', facesOf(folder, (f) => f.split('/')[0]), folder.model, seed));
   } else console.log(`sitcom-cast: skipped, ${sitcomDir} not present`);
   const out = join(HERE, 'results/strangers.json');
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), loadavg: loadavg().map(rnd), cpus: cpus().length, seed: SEED, sets }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), loadavg: loadavg().map(rnd), cpus: cpus().length, seeds: SEEDS, sets }, null, 2)}\n`);
   console.log(`wrote ${out} (load average ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
 }
 

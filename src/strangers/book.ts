@@ -46,6 +46,11 @@ export interface StrangerBookOptions {
   keep?: number;
   /** merge strangers that one visit matches together (default true) */
   merge?: boolean;
+  /**
+   * a visit merges the strangers it is within this distance of (default 0.85 x the threshold): a
+   * wrong merge joins two people's whole histories, a wrong join only one visit, so merging asks more
+   */
+  mergeThreshold?: number;
 }
 
 /** samples below this weight still count a little: a quality of 0 would otherwise drop a sample */
@@ -57,6 +62,8 @@ const MIN_WEIGHT = 0.05;
  * does, and each such join widens the stranger further (bench/strangers.ts)
  */
 const NEAREST = 3;
+/** the merge threshold as a fraction of the match threshold (bench/strangers.ts: 1.0 merged two people on 2 of 3 seeds) */
+const MERGE_FRACTION = 0.85;
 /** samples kept as faces of the stranger: at least this fraction of the visit's best quality */
 const KEEP_FRACTION = 0.5;
 
@@ -68,6 +75,7 @@ export class StrangerBook {
   private readonly model: string;
   private readonly keep: number;
   private readonly merge: boolean;
+  private readonly mergeThreshold: number;
 
   constructor(private readonly metric: Metric, private readonly threshold: number, opts: StrangerBookOptions = {}) {
     if (!(threshold >= 0)) throw new FacekitError('BAD_ARGUMENT', `stranger threshold must be a non-negative distance, got ${threshold}`);
@@ -75,6 +83,7 @@ export class StrangerBook {
     this.model = opts.model ?? 'unknown';
     this.keep = opts.keep ?? STRANGER_FACES_KEPT;
     this.merge = opts.merge !== false;
+    this.mergeThreshold = opts.mergeThreshold ?? MERGE_FRACTION * threshold;
   }
 
   /** the gallery's unnamed strangers for `model` */
@@ -153,7 +162,7 @@ export class StrangerBook {
       id = await this.create(faces, at);
     } else {
       // the others within the threshold that may be the same person as the best: one person, seen in pieces
-      const group = [best, ...(this.merge ? scored.slice(1).filter((s) => !this.linked(s.id, best.id)) : [])];
+      const group = [best, ...(this.merge && best.d <= this.mergeThreshold ? scored.slice(1).filter((s) => s.d <= this.mergeThreshold && !this.linked(s.id, best.id)) : [])];
       const oldest = group.reduce((a, b) => (b.seq < a.seq ? b : a));
       id = oldest.id;
       for (const g of group) {
