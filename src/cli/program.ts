@@ -39,7 +39,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     },
   },
   { commands: ['watch'], register: async (p) => (await import('./commands/watch.js')).registerWatch(p) },
-  { commands: ['strangers', 'sightings', 'search-footage', 'correct'], register: async (p) => (await import('./commands/strangers.js')).registerStrangerCommands(p) },
+  { commands: ['strangers', 'sightings', 'search-footage', 'correct', 'merge', 'unmerge'], register: async (p) => (await import('./commands/strangers.js')).registerStrangerCommands(p) },
 ];
 
 export function newProgram(): Command {

@@ -139,7 +139,15 @@ export const MIGRATIONS: Migration[] = [
         ref TEXT,
         created TEXT NOT NULL
       );
-      CREATE INDEX corrections_person ON corrections(person_id);`,
+      CREATE INDEX corrections_person ON corrections(person_id);
+      CREATE TABLE person_merges (
+        id TEXT PRIMARY KEY,
+        collection TEXT NOT NULL DEFAULT 'default',
+        from_id TEXT NOT NULL,
+        into_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        undo TEXT NOT NULL,
+        created TEXT NOT NULL
+      );`,
     postgres: `
       CREATE TABLE strangers (
         id TEXT PRIMARY KEY,
@@ -191,7 +199,15 @@ export const MIGRATIONS: Migration[] = [
         ref TEXT,
         created TEXT NOT NULL
       );
-      CREATE INDEX corrections_person ON corrections(person_id);`,
+      CREATE INDEX corrections_person ON corrections(person_id);
+      CREATE TABLE person_merges (
+        id TEXT PRIMARY KEY,
+        collection TEXT NOT NULL DEFAULT 'default',
+        from_id TEXT NOT NULL,
+        into_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        undo TEXT NOT NULL,
+        created TEXT NOT NULL
+      );`,
   },
 ];
 

@@ -10,3 +10,4 @@ export {
   type NamedStranger, type SightingFilter, type FootageHit, type FootageSearchOptions, type FootageSearchResult,
 } from './footage.js';
 export { DEFAULT_COLLECTION, type Stranger, type StrangerFace, type NewStrangerFace, type Sighting, type NewSighting, type Correction, type CorrectionOrigin } from './types.js';
+export { merge, unmerge } from './merge.js';

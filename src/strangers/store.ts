@@ -41,6 +41,12 @@ function toStranger(r: Row): Stranger {
   };
 }
 
+export interface PersonRecordsMoved {
+  sightings: string[];
+  strangers: string[];
+  corrections: string[];
+}
+
 const stores = new WeakMap<GalleryStore, FootageStore>();
 
 export class FootageStore {
@@ -272,6 +278,41 @@ export class FootageStore {
   async correctionsVersion(): Promise<string> {
     const r = (await this.db.all('SELECT COUNT(*) AS n, MAX(created) AS last FROM corrections WHERE collection = ?', [this.collection]))[0];
     return `${r.n}:${r.last ?? ''}`;
+  }
+
+  // ---- people merges --------------------------------------------------------------------------
+
+  /** moves a person's sightings, named strangers and corrections to another; returns what moved, for undoing */
+  async movePersonRecords(fromId: string, intoId: string): Promise<PersonRecordsMoved> {
+    return this.db.tx(async (sql) => {
+      const ids = async (table: string) => (await sql.all(`SELECT id FROM ${table} WHERE person_id = ?`, [fromId])).map((r) => r.id as string);
+      const moved = { sightings: await ids('sightings'), strangers: await ids('strangers'), corrections: await ids('corrections') };
+      for (const table of ['sightings', 'strangers', 'corrections']) await sql.run(`UPDATE ${table} SET person_id = ? WHERE person_id = ?`, [intoId, fromId]);
+      return moved;
+    });
+  }
+
+  /** puts records moved by movePersonRecords back on their person */
+  async restorePersonRecords(personId: string, moved: PersonRecordsMoved): Promise<void> {
+    await this.db.tx(async (sql) => {
+      for (const [table, ids] of Object.entries(moved)) for (const id of ids as string[]) await sql.run(`UPDATE ${table} SET person_id = ? WHERE id = ?`, [personId, id]);
+    });
+  }
+
+  async addPersonMerge(fromId: string, intoId: string, undo: unknown): Promise<string> {
+    const id = randomUUID();
+    await this.db.run('INSERT INTO person_merges (id, collection, from_id, into_id, undo, created) VALUES (?, ?, ?, ?, ?, ?)', [id, this.collection, fromId, intoId, JSON.stringify(undo), new Date().toISOString()]);
+    return id;
+  }
+
+  /** the latest merge that removed this person id, or null */
+  async personMergeOf(fromId: string): Promise<{ id: string; intoId: string; undo: unknown } | null> {
+    const r = (await this.db.all('SELECT * FROM person_merges WHERE from_id = ? AND collection = ? ORDER BY created DESC LIMIT 1', [fromId, this.collection]))[0];
+    return r ? { id: r.id as string, intoId: r.into_id as string, undo: JSON.parse(r.undo as string) } : null;
+  }
+
+  async deletePersonMerge(id: string): Promise<void> {
+    await this.db.run('DELETE FROM person_merges WHERE id = ?', [id]);
   }
 
   // ---- retention ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openGallery } from '../../src/gallery/index.ts';
 import { MIGRATIONS } from '../../src/gallery/migrations.ts';
-import { constrainMatches, FootageStore, StrangerBook, type Correction } from '../../src/strangers/index.ts';
+import { constrainMatches, FootageStore, merge, StrangerBook, unmerge, type Correction } from '../../src/strangers/index.ts';
 import { float32ToBytes } from '../../src/gallery/codec.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'facekit-strangers-store-'));
@@ -132,4 +132,29 @@ test('constrainMatches: a correction drops the person for that face and faces ne
     { vector: unit(8, 1), candidates: [{ personId: 'ann', distance: 0.1 }] },
   ], { corrections: [], metric: 'cosine', threshold: 0.4 });
   assert.deepEqual([x.match, y.match?.personId], [null, 'ann'], 'the nearer face keeps Ann, the other is unknown');
+});
+
+test('people merge and un-merge: faces, sightings and corrections move, and come back under the old id', async () => {
+  const g = await openGallery(join(dir, 'merge.db'));
+  const store = FootageStore.of(g);
+  const a = await g.enrollPerson({ name: 'Ann', metadata: { team: 'a' } }, [{ model: 'm', embedding: unit(8, 0) }, { model: 'm', embedding: unit(8, 0, 1, 0.1) }]);
+  const b = await g.enrollPerson({ name: 'Annie' }, [{ model: 'm', embedding: unit(8, 0, 2, 0.1) }]);
+  const at = '2026-01-01T00:00:00.000Z';
+  await store.addSighting({ personId: a.person.id, source: 'door', startTime: 0, endTime: 1, startedAt: at, endedAt: at });
+  await store.addCorrection({ personId: a.person.id, model: 'm', embedding: unit(8, 5), origin: 'identify' });
+  await merge(g, 'Ann', 'Annie');
+  await assert.rejects(g.getPerson(a.person.id), /not found/);
+  assert.equal((await g.listFaces(b.person.id)).length, 3);
+  assert.equal((await store.listSightings({ personId: b.person.id })).length, 1);
+  assert.equal(g.identifyEmbedding('m', unit(8, 0), { threshold: 0.01 })?.personId, b.person.id, 'the index follows the faces');
+  await unmerge(g, a.person.id);
+  const back = await g.getPerson(a.person.id);
+  assert.deepEqual([back.name, back.metadata], ['Ann', { team: 'a' }]);
+  assert.equal((await g.listFaces(a.person.id)).length, 2);
+  assert.equal((await g.listFaces(b.person.id)).length, 1);
+  assert.equal((await store.listSightings({ personId: a.person.id })).length, 1);
+  assert.deepEqual((await store.corrections()).map((c) => c.personId), [a.person.id]);
+  assert.equal(g.identifyEmbedding('m', unit(8, 0), { threshold: 0.01 })?.personId, a.person.id);
+  await assert.rejects(unmerge(g, a.person.id), /no merge/);
+  await g.close();
 });

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { FacekitError } from '../../errors/index.js';
 import type { Gallery } from '../../identify/index.js';
-import { correctPhoto, correctSighting, FootageStore, listSightings, nameStranger, searchFootage, type Sighting } from '../../strangers/index.js';
+import { correctPhoto, correctSighting, FootageStore, listSightings, merge, nameStranger, searchFootage, unmerge, type Sighting } from '../../strangers/index.js';
 import { addFaceOptions, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.js';
 import { action, printJson } from '../run.js';
 import { dbOption, withGallery } from './gallery.js';
@@ -52,6 +52,17 @@ export function registerStrangerCommands(program: Command): void {
     .action(action(async (id: string, o: DbOptions) => footage(o.db, async (_g, store) => {
       await store.unmergeStranger(id);
       console.log(`${id} is on its own again`);
+    })));
+
+  program.command('merge <from> <into>').description('two people (ids or names) or two strangers are one: <from> joins <into> with its faces and sightings (undo: unmerge)').addOption(dbOption())
+    .action(action(async (from: string, into: string, o: DbOptions) => withGallery(o.db, async (g) => {
+      const r = await merge(g, from, into);
+      console.log(`${from} merged into ${r.into}`);
+    })));
+  program.command('unmerge <id>').description('undo a merge: the person (by the id it had) or the stranger stands on its own again').addOption(dbOption())
+    .action(action(async (id: string, o: DbOptions) => withGallery(o.db, async (g) => {
+      const r = await unmerge(g, id);
+      console.log(`${r.id} is on its own again`);
     })));
 
   program.command('sightings').description('when and where people and strangers were seen (from watch and server streams)').addOption(dbOption())
