@@ -1,21 +1,9 @@
 // The Strangers view: unknown faces kept under stable ids by the streams (and `facekit watch --db`),
 // their sightings with the best face of each, naming a stranger (it becomes a person with all
 // its sightings), and "not this person" on a sighting. Talks to /v1/strangers and /v1/sightings.
-import { apiKey } from './api.js';
+import { authHeaders, callJson as call } from './api.js';
 
 const $ = (id) => document.getElementById(id);
-
-function headers(extra = {}) {
-  const key = apiKey();
-  return key ? { ...extra, authorization: `Bearer ${key}` } : extra;
-}
-
-async function call(method, path, body) {
-  const res = await fetch(path, { method, headers: headers(body ? { 'content-type': 'application/json' } : {}), body: body ? JSON.stringify(body) : undefined });
-  const data = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(data?.error?.message ?? `${method} ${path} failed (${res.status})`);
-  return data;
-}
 
 function status(text, kind = '') {
   const el = $('strangers-result');
@@ -28,7 +16,7 @@ async function crop(id) {
   const img = document.createElement('img');
   img.className = 'sighting-crop';
   img.alt = 'best face of the sighting';
-  const res = await fetch(`/v1/sightings/${encodeURIComponent(id)}/crop`, { headers: headers() });
+  const res = await fetch(`/v1/sightings/${encodeURIComponent(id)}/crop`, { headers: authHeaders() });
   if (res.ok) img.src = URL.createObjectURL(await res.blob());
   return img;
 }
