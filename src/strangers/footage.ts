@@ -12,6 +12,7 @@ import type { ImageInput } from '../image/index.js';
 import { embedFaces, loadAndFindFaces, type FaceOptions } from '../pipeline/index.js';
 import { roundMeasure } from '../rounding.js';
 import { calibrationFor, DEFAULT_METRIC } from '../verify/index.js';
+import type { FolderOptions } from '../cluster/index.js';
 import { FootageStore } from './store.js';
 import type { Correction, Sighting } from './types.js';
 
@@ -155,4 +156,18 @@ export async function correctPhoto(gallery: Gallery, input: ImageInput, notPerso
   }
   const [embedded] = await embedFaces(image, [face], { ...opts, model });
   return FootageStore.of(gallery).addCorrection({ personId: person.id, model, embedding: embedded.embedding!.vector, origin: 'identify', ref: typeof input === 'string' ? input : null });
+}
+
+/**
+ * "This face of a clustered folder is not that person" (a face id of `facekit cluster DIR`'s
+ * result): stored with the face's cached embedding, like a correction on a photo.
+ */
+export async function correctClusterFace(gallery: Gallery, dir: string, faceId: number, notPerson: string, opts: FolderOptions = {}): Promise<Correction> {
+  const person = await findPerson(gallery, notPerson);
+  // loaded here only: watch and identify reach this module and need none of the clustering code
+  const { openFolderFaces } = await import('../cluster/index.js');
+  const { store, model } = openFolderFaces(dir, opts);
+  const row = store.faces.findIndex((f) => f.id === faceId);
+  if (row < 0) throw new FacekitError('NOT_FOUND', `face ${faceId} is not in the face cache of ${dir}`);
+  return FootageStore.of(gallery).addCorrection({ personId: person.id, model, embedding: store.vector(row), origin: 'cluster', ref: `${dir}#${faceId}` });
 }

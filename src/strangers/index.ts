@@ -6,7 +6,7 @@ export { FootageStore, STRANGER_FACES_KEPT, type SightingQuery } from './store.j
 export { StrangerBook, type StrangerSample, type StrangerMatch, type StrangerBookOptions } from './book.js';
 export { correctionsFor, constrainMatches, vetoed, type Candidate, type ConstrainedFace } from './corrections.js';
 export {
-  nameStranger, listSightings, searchFootage, correctSighting, correctPhoto, parseSince,
+  nameStranger, listSightings, searchFootage, correctSighting, correctPhoto, correctClusterFace, parseSince,
   type NamedStranger, type SightingFilter, type FootageHit, type FootageSearchOptions, type FootageSearchResult,
 } from './footage.js';
 export { DEFAULT_COLLECTION, type Stranger, type StrangerFace, type NewStrangerFace, type Sighting, type NewSighting, type Correction, type CorrectionOrigin } from './types.js';

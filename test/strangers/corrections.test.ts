@@ -9,9 +9,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { clusterRows } from '../../src/cluster/index.ts';
+import { clusterRows, indexFolder } from '../../src/cluster/index.ts';
 import { enroll, identify, openGallery, type Gallery } from '../../src/identify/index.ts';
-import { correctPhoto } from '../../src/strangers/index.ts';
+import { correctClusterFace, correctPhoto } from '../../src/strangers/index.ts';
 import { enrollmentPhoto, FACES, GROUP } from '../video/slideshow.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'facekit-corrections-'));
@@ -69,4 +69,18 @@ test('cannot-link in clustering: faces of one photo never share a cluster, the r
     assert.ok(l[2] === l[0] || l[2] === l[1], `${method}: the third face joins one of them`);
     assert.notEqual(l[3], l[0]);
   }
+});
+
+test('"not Ann" on a face of a clustered folder is a correction like one on a photo', async () => {
+  const folder = join(dir, 'folder');
+  const fresh = await openGallery(join(dir, 'cluster.db'));
+  await enroll(fresh, 'Ann', [await enrollmentPhoto(dir, 0)]);
+  const { mkdirSync, copyFileSync } = await import('node:fs');
+  mkdirSync(folder);
+  copyFileSync(probe, join(folder, 'probe.png'));
+  const indexed = await indexFolder(folder);
+  assert.equal((await identify(fresh, probe)).faces[0].match?.name, 'Ann');
+  await correctClusterFace(fresh, folder, indexed.store.faces[0].id, 'Ann');
+  assert.equal((await identify(fresh, relit)).faces[0].match, null, 'a face like the corrected cluster member is not Ann');
+  await fresh.close();
 });

@@ -2,10 +2,11 @@
  * Strangers, sightings, searching back through footage and corrections: thin shells over
  * src/strangers. `facekit watch --db G` (or a server's stream) fills them.
  */
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { FacekitError } from '../../errors/index.js';
 import type { Gallery } from '../../identify/index.js';
-import { correctPhoto, correctSighting, FootageStore, listSightings, merge, nameStranger, searchFootage, unmerge, type Sighting } from '../../strangers/index.js';
+import { correctClusterFace, correctPhoto, correctSighting, FootageStore, listSightings, merge, nameStranger, searchFootage, unmerge, type Sighting } from '../../strangers/index.js';
 import { addFaceOptions, faceOptionsFrom, metricFrom, type CliFaceOptions } from '../face-options.js';
 import { action, printJson } from '../run.js';
 import { dbOption, withGallery } from './gallery.js';
@@ -105,13 +106,16 @@ export function registerStrangerCommands(program: Command): void {
       for (const h of r.hits) console.log(`${h.distance.toFixed(4)}  ${sightingLine(h.sighting)}`);
     })));
 
-  addFaceOptions(program.command('correct <photo>').description('"this face is not that person": later identification respects it'))
+  addFaceOptions(program.command('correct <photo|folder>').description('"this face is not that person": later identification respects it (a photo, or a face of a clustered folder)'))
     .addOption(dbOption())
     .requiredOption('--not <person>', 'the person the face is not (id or name)')
-    .option('--face <n>', 'which face of the photo (index in identify\'s result; default the largest)')
+    .option('--face <n>', 'which face: of a photo, its index in identify\'s result (default the largest); of a folder, its face id in `facekit cluster`\'s result')
     .action(action(async (photo: string, o: CliFaceOptions & DbOptions & { not: string; face?: string }) => footage(o.db, async (g) => {
       const face = o.face === undefined ? undefined : Number(o.face);
-      await correctPhoto(g, photo, o.not, { ...faceOptionsFrom(o), face });
+      if (statSync(photo, { throwIfNoEntry: false })?.isDirectory()) {
+        if (face === undefined) throw new FacekitError('BAD_ARGUMENT', 'a folder needs --face <id> (a face id of facekit cluster\'s result)');
+        await correctClusterFace(g, photo, face, o.not, faceOptionsFrom(o));
+      } else await correctPhoto(g, photo, o.not, { ...faceOptionsFrom(o), face });
       console.log(`noted: that face is not ${o.not}`);
     })));
 }
