@@ -292,6 +292,10 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
       const v = voteIdentity(st.samples, lastK)!;
       const liveness = livenessOf(st.landmarks);
       const spoof = spoofOf(st.spoofs);
+      // two faces of one frame are two people (cannot-link): while another track on this frame is
+      // this person, this track waits for a decision of its own
+      const heldByAnother = v.person && [...states.values()].some((o) => o !== st && o.decision?.kind === 'person' && o.decision.personId === v.person!.personId && o.lastDetectedRun === detectRun);
+      if (heldByAnother) continue;
       if (v.person) {
         if (st.decision?.kind !== 'person' || st.decision.personId !== v.person.personId) {
           st.decision = { kind: 'person', ...v.person };

@@ -84,3 +84,22 @@ test('search-footage: a photo of B finds B\'s sightings, nearest first, with thu
   }
   for (let i = 1; i < r.hits.length; i++) assert.ok(r.hits[i].distance >= r.hits[i - 1].distance);
 });
+
+test('cannot-link in watch: the same enrolled face twice on screen is one person once, never two tracks of that person at the same time', { skip }, async () => {
+  const twice = join(dir, 'twice.mp4');
+  const a = await faceSprite(0);
+  await makeSlideshow(twice, 3, [
+    { sprite: a, from: 0, to: 3, x: 20, y: 40 },
+    { sprite: a, from: 0.5, to: 3, x: 400, y: 40 },
+  ]);
+  const gdb = join(dir, 'twice.db');
+  const g = await openGallery(gdb);
+  await enroll(g, 'Ann', [await enrollmentPhoto(dir, 0)]);
+  await g.close();
+  const r = facekit(['watch', twice, '--db', gdb, '--quiet', '--no-spoof', '--no-record']);
+  assert.equal(r.code, 0, r.stderr);
+  const evs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Ended & { name?: string });
+  const tracks = evs.filter((e) => e.type === 'track_ended');
+  assert.equal(tracks.length, 2, 'two faces, two tracks');
+  assert.deepEqual(evs.filter((e) => e.type === 'identified').map((e) => e.name), ['Ann'], 'only one of them is Ann');
+});
