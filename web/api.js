@@ -38,11 +38,14 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method, path, body) {
-  const headers = {};
+/** the API key header (when one is set) added to `extra` */
+export function authHeaders(extra = {}) {
   const key = apiKey();
-  if (key) headers.authorization = `Bearer ${key}`;
-  const res = await fetch(path, { method, headers, body });
+  return key ? { ...extra, authorization: `Bearer ${key}` } : extra;
+}
+
+async function request(method, path, body, extra = {}) {
+  const res = await fetch(path, { method, headers: authHeaders(extra), body });
   if (res.status === 204) return null;
   const data = await res.json().catch(() => null);
   if (!res.ok) {
@@ -50,6 +53,11 @@ async function request(method, path, body) {
     throw new ApiError(res.status, err.code ?? 'HTTP_' + res.status, err.message ?? `${method} ${path} failed (${res.status})`);
   }
   return data;
+}
+
+/** a call with a JSON body (or none) */
+export function callJson(method, path, body) {
+  return body === undefined ? request(method, path) : request(method, path, JSON.stringify(body), { 'content-type': 'application/json' });
 }
 
 function form(fields, files) {

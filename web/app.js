@@ -4,9 +4,10 @@ import { drawFaces, drawPhoto, fileToImage } from './draw.js';
 import './clusters.js';
 import { initStreams, showStreams } from './streams.js';
 import { initLiveness, showLiveness, stopLiveness } from './liveness.js';
+import { initStrangers, showStrangers } from './strangers.js';
 
 const $ = (id) => document.getElementById(id);
-const PAGES = ['enroll', 'identify', 'verify', 'liveness', 'people', 'clusters', 'streams'];
+const PAGES = ['enroll', 'identify', 'verify', 'liveness', 'people', 'clusters', 'streams', 'strangers'];
 
 function show(el, text, kind = '') {
   el.textContent = text;
@@ -25,6 +26,7 @@ function route() {
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.page === page);
   if (page === 'people') loadPeople();
   if (page === 'streams') showStreams();
+  if (page === 'strangers') showStrangers();
   if (page !== 'enroll') stopCamera();
   if (page === 'liveness') showLiveness();
   else stopLiveness();
@@ -356,6 +358,7 @@ $('collection').addEventListener('change', (e) => {
 });
 loadCollections();
 initStreams();
+initStrangers();
 initLiveness();
 window.addEventListener('hashchange', route);
 route();

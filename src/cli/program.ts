@@ -14,8 +14,8 @@ interface CommandGroup {
 
 // the face service (models, workers, gallery) and the stream watcher load only for `serve`
 const createServiceWithStreams: CreateService = async (opts) => {
-  const [{ withStreams }, { createService }] = await Promise.all([import('../video/index.js'), import('../service/index.js')]);
-  return withStreams(createService)(opts);
+  const [{ withStreams }, { createService }, { withFootage }] = await Promise.all([import('../video/index.js'), import('../service/index.js'), import('../strangers/service.js')]);
+  return withFootage(withStreams(createService))(opts);
 };
 
 export const COMMAND_GROUPS: readonly CommandGroup[] = [
@@ -40,6 +40,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   },
   { commands: ['watch'], register: async (p) => (await import('./commands/watch.js')).registerWatch(p) },
   { commands: ['collections'], register: async (p) => (await import('./commands/collections.js')).registerCollections(p) },
+  { commands: ['strangers', 'sightings', 'search-footage', 'correct', 'merge', 'unmerge'], register: async (p) => (await import('./commands/strangers.js')).registerStrangerCommands(p) },
 ];
 
 export function newProgram(): Command {

@@ -88,12 +88,20 @@ export async function clusterFolder(dir: string, opts: ClusterFolderOptions = {}
   const clustered = new Set(state.clusters.flatMap((c) => c.faces));
   const fresh = [...eligible].filter((id) => !clustered.has(id));
   const copts: ClusterOptions = { ...opts, method, threshold };
+  // two faces of one photo are two people (cannot-link)
+  const fileNo = new Map<string, number>();
+  const photoOf = (id: number) => {
+    const file = store.faces[rowOf.get(id)!].file;
+    if (!fileNo.has(file)) fileNo.set(file, fileNo.size);
+    return fileNo.get(file)!;
+  };
+  const cannotLink = (ids: number[]) => ids.map(photoOf);
   let joined = 0;
   let newClusters = 0;
 
   if (opts.recluster || state.clusters.length === 0) {
     const ids = [...eligible];
-    const groups = groupsOf(ids, clusterRows(store.vectors, store.dims, ids.map((id) => rowOf.get(id)!), copts));
+    const groups = groupsOf(ids, clusterRows(store.vectors, store.dims, ids.map((id) => rowOf.get(id)!), { ...copts, cannotLink: cannotLink(ids) }));
     newClusters = assignIds(state, groups);
   } else if (fresh.length) {
     // new faces vote among their nearest clustered faces
@@ -110,6 +118,7 @@ export async function clusterFolder(dir: string, opts: ClusterFolderOptions = {}
       for (const h of hits) {
         if (h.distance > threshold) continue;
         const c = clusterOf.get(idOfRow.get(Number(h.faceId))!)!;
+        if (c.faces.some((f) => photoOf(f) === photoOf(id))) continue;
         votes.set(c, (votes.get(c) ?? 0) + (1 - h.distance));
       }
       let best: ClusterRecord | null = null;
@@ -122,7 +131,7 @@ export async function clusterFolder(dir: string, opts: ClusterFolderOptions = {}
     for (const [c, id] of additions) c.faces.push(id);
     joined = additions.length;
     if (loners.length) {
-      const groups = groupsOf(loners, clusterRows(store.vectors, store.dims, loners.map((id) => rowOf.get(id)!), copts));
+      const groups = groupsOf(loners, clusterRows(store.vectors, store.dims, loners.map((id) => rowOf.get(id)!), { ...copts, cannotLink: cannotLink(loners) }));
       for (const g of groups) state.clusters.push({ id: newClusterId(state), faces: g });
       newClusters = groups.length;
     }

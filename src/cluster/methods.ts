@@ -34,6 +34,11 @@ export interface ClusterOptions extends Omit<KnnOptions, 'threshold'> {
   /** DBSCAN's minPts, counting the face itself (default 3) */
   minPoints?: number;
   seed?: number;
+  /**
+   * cannot-link: one group per listed row (such as the photo it came from; negative = none). Two
+   * faces of one group are two people, so no cluster keeps both (see splitCannotLinks).
+   */
+  cannotLink?: ArrayLike<number>;
 }
 
 /** One label per row (0..clusters-1, by first appearance); every row gets a cluster. */
@@ -42,9 +47,51 @@ export function clusterRows(vectors: Float32Array, dims: number, rows: readonly 
   const method = opts.method ?? DEFAULT_METHOD;
   if (!isClusterMethod(method)) throw new FacekitError('BAD_ARGUMENT', `unknown clustering method ${String(method)}; use one of ${METHODS.join(', ')}`);
   if (rows.length === 0) return new Int32Array(0);
-  if (method === 'dbscan') return dbscan(vectors, dims, rows, opts.threshold, opts.minPoints ?? DEFAULT_MIN_POINTS);
-  const g = knnGraph(vectors, dims, rows, { ...opts, k: opts.k ?? DEFAULT_K });
-  return method === 'connected-components' ? connectedComponents(g) : chineseWhispers(g, { seed: opts.seed });
+  if (opts.cannotLink && opts.cannotLink.length !== rows.length) throw new FacekitError('BAD_ARGUMENT', `cannotLink has ${opts.cannotLink.length} groups for ${rows.length} rows`);
+  let labels: Int32Array;
+  if (method === 'dbscan') labels = dbscan(vectors, dims, rows, opts.threshold, opts.minPoints ?? DEFAULT_MIN_POINTS);
+  else {
+    const g = knnGraph(vectors, dims, rows, { ...opts, k: opts.k ?? DEFAULT_K });
+    labels = method === 'connected-components' ? connectedComponents(g) : chineseWhispers(g, { seed: opts.seed });
+  }
+  return opts.cannotLink ? splitCannotLinks(vectors, dims, rows, labels, opts.cannotLink) : labels;
+}
+
+/**
+ * Splits every cluster holding two faces of one cannot-link group. Within such a cluster the faces
+ * are placed most central first (largest summed similarity to the cluster); each joins the part it
+ * is most similar to on average among those without a face of its group, or starts a new part.
+ */
+export function splitCannotLinks(vectors: Float32Array, dims: number, rows: readonly number[], labels: Int32Array, groups: ArrayLike<number>): Int32Array {
+  const members = new Map<number, number[]>();
+  labels.forEach((l, i) => members.set(l, [...(members.get(l) ?? []), i]));
+  const out = Int32Array.from(labels);
+  let next = labels.reduce((m, l) => Math.max(m, l), -1) + 1;
+  const sim = (a: number, b: number) => {
+    let dot = 0;
+    for (let k = 0, oa = rows[a] * dims, ob = rows[b] * dims; k < dims; k++) dot += vectors[oa + k] * vectors[ob + k];
+    return dot;
+  };
+  for (const list of members.values()) {
+    const seen = new Set<number>();
+    if (!list.some((i) => groups[i] >= 0 && (seen.has(groups[i]) || !seen.add(groups[i])))) continue;
+    const central = list.map((i) => ({ i, s: list.reduce((t, j) => t + (i === j ? 0 : sim(i, j)), 0) })).sort((a, b) => b.s - a.s).map((x) => x.i);
+    const parts: { label: number; faces: number[]; groups: Set<number> }[] = [];
+    for (const i of central) {
+      let best: (typeof parts)[number] | null = null;
+      let bestS = -Infinity;
+      for (const p of parts) {
+        if (groups[i] >= 0 && p.groups.has(groups[i])) continue;
+        const s = p.faces.reduce((t, j) => t + sim(i, j), 0) / p.faces.length;
+        if (s > bestS) [best, bestS] = [p, s];
+      }
+      if (!best) parts.push((best = { label: parts.length === 0 ? labels[i] : next++, faces: [], groups: new Set() }));
+      best.faces.push(i);
+      if (groups[i] >= 0) best.groups.add(groups[i]);
+      out[i] = best.label;
+    }
+  }
+  return renumber(out);
 }
 
 function dbscan(vectors: Float32Array, dims: number, rows: readonly number[], eps: number, minPoints: number): Int32Array {

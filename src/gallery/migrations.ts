@@ -129,6 +129,136 @@ export const MIGRATIONS: Migration[] = [
       );
       CREATE INDEX face_crops_collection ON face_crops(collection, face_id);`,
   },
+  {
+    // Strangers, sightings and corrections (src/strangers): unknown faces kept under stable ids
+    // with their best faces, every decided track of a video as a sighting, and "this is not X"
+    // facts. Rows of a person go with the person (ON DELETE CASCADE). Embeddings and crops are
+    // sealed with the gallery key when one is set. `collection` scopes every row (default one).
+    version: 5,
+    sqlite: `
+      CREATE TABLE strangers (
+        id TEXT PRIMARY KEY,
+        collection TEXT NOT NULL DEFAULT 'default',
+        seq INTEGER NOT NULL,
+        merged_into TEXT REFERENCES strangers(id) ON DELETE SET NULL,
+        person_id TEXT REFERENCES people(id) ON DELETE CASCADE,
+        created TEXT NOT NULL,
+        last_seen TEXT NOT NULL
+      );
+      CREATE TABLE stranger_faces (
+        id TEXT PRIMARY KEY,
+        collection TEXT NOT NULL DEFAULT 'default',
+        stranger_id TEXT NOT NULL REFERENCES strangers(id) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        embedding BLOB NOT NULL,
+        quality REAL NOT NULL,
+        crop BLOB,
+        created TEXT NOT NULL
+      );
+      CREATE INDEX stranger_faces_stranger ON stranger_faces(stranger_id);
+      CREATE TABLE sightings (
+        id TEXT PRIMARY KEY,
+        collection TEXT NOT NULL DEFAULT 'default',
+        person_id TEXT REFERENCES people(id) ON DELETE CASCADE,
+        stranger_id TEXT REFERENCES strangers(id) ON DELETE CASCADE,
+        source TEXT NOT NULL,
+        track_id INTEGER,
+        start_time REAL NOT NULL,
+        end_time REAL NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT NOT NULL,
+        quality REAL,
+        model TEXT,
+        embedding BLOB,
+        crop BLOB,
+        created TEXT NOT NULL
+      );
+      CREATE INDEX sightings_person ON sightings(person_id, started_at);
+      CREATE INDEX sightings_stranger ON sightings(stranger_id, started_at);
+      CREATE INDEX sightings_ended ON sightings(ended_at);
+      CREATE TABLE corrections (
+        id TEXT PRIMARY KEY,
+        collection TEXT NOT NULL DEFAULT 'default',
+        person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        embedding BLOB NOT NULL,
+        origin TEXT NOT NULL,
+        ref TEXT,
+        created TEXT NOT NULL
+      );
+      CREATE INDEX corrections_person ON corrections(person_id);
+      CREATE TABLE person_merges (
+        id TEXT PRIMARY KEY,
+        collection TEXT NOT NULL DEFAULT 'default',
+        from_id TEXT NOT NULL,
+        into_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        undo TEXT NOT NULL,
+        created TEXT NOT NULL
+      );`,
+    postgres: `
+      CREATE TABLE strangers (
+        id TEXT PRIMARY KEY,
+        collection TEXT NOT NULL DEFAULT 'default',
+        seq INTEGER NOT NULL,
+        merged_into TEXT REFERENCES strangers(id) ON DELETE SET NULL,
+        person_id TEXT REFERENCES people(id) ON DELETE CASCADE,
+        created TEXT NOT NULL,
+        last_seen TEXT NOT NULL
+      );
+      CREATE TABLE stranger_faces (
+        id TEXT PRIMARY KEY,
+        collection TEXT NOT NULL DEFAULT 'default',
+        stranger_id TEXT NOT NULL REFERENCES strangers(id) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        embedding BYTEA NOT NULL,
+        quality DOUBLE PRECISION NOT NULL,
+        crop BYTEA,
+        created TEXT NOT NULL
+      );
+      CREATE INDEX stranger_faces_stranger ON stranger_faces(stranger_id);
+      CREATE TABLE sightings (
+        id TEXT PRIMARY KEY,
+        collection TEXT NOT NULL DEFAULT 'default',
+        person_id TEXT REFERENCES people(id) ON DELETE CASCADE,
+        stranger_id TEXT REFERENCES strangers(id) ON DELETE CASCADE,
+        source TEXT NOT NULL,
+        track_id INTEGER,
+        start_time DOUBLE PRECISION NOT NULL,
+        end_time DOUBLE PRECISION NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT NOT NULL,
+        quality DOUBLE PRECISION,
+        model TEXT,
+        embedding BYTEA,
+        crop BYTEA,
+        created TEXT NOT NULL
+      );
+      CREATE INDEX sightings_person ON sightings(person_id, started_at);
+      CREATE INDEX sightings_stranger ON sightings(stranger_id, started_at);
+      CREATE INDEX sightings_ended ON sightings(ended_at);
+      CREATE TABLE corrections (
+        id TEXT PRIMARY KEY,
+        collection TEXT NOT NULL DEFAULT 'default',
+        person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        embedding BYTEA NOT NULL,
+        origin TEXT NOT NULL,
+        ref TEXT,
+        created TEXT NOT NULL
+      );
+      CREATE INDEX corrections_person ON corrections(person_id);
+      CREATE TABLE person_merges (
+        id TEXT PRIMARY KEY,
+        collection TEXT NOT NULL DEFAULT 'default',
+        from_id TEXT NOT NULL,
+        into_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        undo TEXT NOT NULL,
+        created TEXT NOT NULL
+      );`,
+  },
 ];
+
+// applied in version order whatever the order above (steps of parallel branches merge in any order)
+MIGRATIONS.sort((a, b) => a.version - b.version);
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -97,6 +97,11 @@ export class PostgresStore implements GalleryStore {
     return this.codec.encrypted;
   }
 
+  /** the pool and the key's codec, for records other modules keep in the same database (src/strangers) */
+  get handle(): { pool: pg.Pool; codec: EmbeddingCodec; url: string } {
+    return { pool: this.pool, codec: this.codec, url: this.url };
+  }
+
   static async open(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const collection = checkCollectionName(opts.collection ?? DEFAULT_COLLECTION);
     const store = new PostgresStore(url, new pg.Pool({ connectionString: url, max: opts.maxConnections ?? 4 }), collection);

@@ -101,6 +101,11 @@ export class SqliteStore implements GalleryStore {
     return this.codec.encrypted;
   }
 
+  /** the open file and the key's codec, for records other modules keep in the same file (src/strangers) */
+  get handle(): { db: Database.Database; codec: EmbeddingCodec } {
+    return { db: this.db, codec: this.codec };
+  }
+
   static async open(path: string, opts: SqliteStoreOptions = {}): Promise<SqliteStore> {
     const collection = checkCollectionName(opts.collection ?? DEFAULT_COLLECTION);
     let db: Database.Database;

@@ -9,6 +9,7 @@ import { embedFaces, headFor, loadAndFindFaces, type FaceOptions } from '../pipe
 import { decisionCalibration, DEFAULT_METRIC, minQualityFrom, qualityGate, type Undecided } from '../verify/index.js';
 import { roundMeasure } from '../rounding.js';
 import { galleryDistance, galleryMetric } from './metric.js';
+import { constrainMatches, correctionsFor } from '../strangers/corrections.js';
 
 export interface IdentifyImageOptions extends FaceOptions {
   metric?: Metric;
@@ -132,8 +133,14 @@ export async function identify(gallery: Gallery, input: ImageInput, opts: Identi
   const spoofs: (SpoofResult | undefined)[] = [];
   for (const f of faces) spoofs.push(await spoofCheckIfAsked(image, f, opts.antiSpoof));
   const embedded = await embedFaces(image, faces, head ? opts : { ...opts, model });
+  // stored corrections ("not X") and one person per face of the photo (src/strangers/corrections.ts)
+  const corrections = embedded.length ? await correctionsFor(gallery, model) : [];
+  const matched = constrainMatches(
+    embedded.map((f) => ({ vector: f.embedding!.vector, candidates: matchEmbedding(gallery, f.embedding!.vector, match).candidates })),
+    { corrections, metric, threshold: matchDecision(match).threshold },
+  );
   const out: IdentifiedFace[] = embedded.map((f, i) => {
-    const { match: best, candidates } = matchEmbedding(gallery, f.embedding!.vector, match);
+    const { match: best, candidates } = matched[i];
     const undecided = qualityGate([['the face', f.quality]], minQuality);
     return { ...summarizeFace(f), match: undecided ? null : best, candidates, ...(undecided ? { undecided } : {}), ...(spoofs[i] ? { spoof: spoofs[i] } : {}) };
   });

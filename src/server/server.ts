@@ -22,6 +22,7 @@ import { registerKeyRoutes } from './routes/keys.js';
 import { registerLivenessRoutes } from './routes/liveness.js';
 import { registerPeopleRoutes } from './routes/people.js';
 import { registerStreamRoutes, streamsOf } from './routes/streams.js';
+import { footageOf, registerStrangerRoutes } from './routes/strangers.js';
 import { registerVerifyRoutes } from './routes/verify.js';
 import { registerCollectionRoutes } from './routes/collections.js';
 import type { FaceService } from './service.js';
@@ -98,6 +99,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<FacekitServ
   registerClusterRoutes(app, { ...deps, clusters: opts.clusters ?? null });
   registerStreamRoutes(app, { ...deps, streams: streamsOf(opts.service) });
   registerCollectionRoutes(app, deps);
+  registerStrangerRoutes(app, { ...deps, footage: footageOf(opts.service) });
 
   // graceful close: Fastify stops accepting and answers new requests 503 while in-flight ones
   // finish; their keep-alive connections are closed as each response goes out (else close()

@@ -34,6 +34,8 @@ async function run(): Promise<void> {
       gallery,
       detectEvery: o.detectEvery,
       spoof: o.spoof,
+      // sightings are recorded under the source as the client gave it
+      source: o.source,
       onEvent: (event) => void post({ type: 'event', event }),
       onProgress: (s) => {
         const now = performance.now();

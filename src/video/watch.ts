@@ -26,7 +26,8 @@ import type { LivenessSummary, SpoofSummary, WatchEvent } from './events.js';
 import type { VideoFrame } from './source.js';
 import { SceneCutDetector } from './scene-cut.js';
 import { FaceTracker, type TrackerOptions } from './tracker.js';
-import { StrangerRegistry, voteIdentity, type Sample } from './vote.js';
+import { voteIdentity, type Sample } from './vote.js';
+import { FootageStore, StrangerBook } from '../strangers/index.js';
 
 export interface WatchOptions extends FaceOptions {
   /** people to recognise; without one every decided track is a stranger */
@@ -56,6 +57,15 @@ export interface WatchOptions extends FaceOptions {
   spoof?: boolean;
   /** a JPEG of the best face with each stranger event (default true) */
   thumbnails?: boolean;
+  /**
+   * with a gallery: keep strangers in it under stable ids across runs and record every decided
+   * track as a sighting (default true); false: strangers live for this watch only, nothing is stored
+   */
+  record?: boolean;
+  /** the name sightings are recorded under (the file, stream URL or camera) */
+  source?: string;
+  /** distance within which an unknown face is an earlier stranger (default: the calibrated threshold) */
+  strangerThreshold?: number;
   onEvent?: (e: WatchEvent) => void;
   /** after each frame is processed: the frame and the tracks on it (for drawing) */
   onFrame?: (frame: VideoFrame, tracks: TrackView[]) => void | Promise<void>;
@@ -162,11 +172,12 @@ function spoofOf(results: readonly SpoofResult[]): SpoofSummary | null {
   return { isReal: 2 * real >= results.length, score: results.reduce((s, r) => s + r.score, 0) / results.length, frames: results.length, model: results[0].model };
 }
 
-async function thumbnailUrl(img: RgbImage): Promise<string> {
+async function thumbnailJpeg(img: RgbImage): Promise<Buffer> {
   const sharp = await loadSharp();
-  const jpg = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
-  return `data:image/jpeg;base64,${jpg.toString('base64')}`;
+  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
 }
+
+const dataUrl = (jpg: Buffer) => `data:image/jpeg;base64,${jpg.toString('base64')}`;
 
 /** a square around the face box with some context, for thumbnails */
 function thumbBox(b: Box): Box {
@@ -199,7 +210,14 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
   const cuts = opts.sceneCut === 0 ? null : new SceneCutDetector(opts.sceneCut ?? 20);
   let sinceDetect = 0;
   let sceneCuts = 0;
-  const strangers = new StrangerRegistry(metric, threshold);
+  const footage = gallery && opts.record !== false ? FootageStore.of(gallery) : null;
+  const strangerThreshold = opts.strangerThreshold ?? threshold;
+  if (footage) await footage.prune();
+  const strangers = footage ? await StrangerBook.load(footage, model, metric, strangerThreshold) : new StrangerBook(metric, strangerThreshold, { model });
+  const strangersSeen = new Set<string>();
+  /** sightings being written; awaited before the watch returns */
+  const writes: Promise<unknown>[] = [];
+  const source = opts.source ?? 'video';
   const attendance = new Attendance();
   const states = new Map<number, TrackState>();
   const people = new Set<string>();
@@ -243,7 +261,7 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
     if (!st.pending || q >= st.pending.quality) {
       st.pending = { crop: cropForModel(frame.image, face, record, opts.align !== false), face, frame: frame.image, quality: q, timeMs: frame.timeMs };
     }
-    if (opts.thumbnails !== false && (!st.thumb || q > st.thumb.quality)) st.thumb = { image: cropResize(frame.image, thumbBox(face.box), THUMB_SIZE, THUMB_SIZE), quality: q };
+    if ((opts.thumbnails !== false || footage) && (!st.thumb || q > st.thumb.quality)) st.thumb = { image: cropResize(frame.image, thumbBox(face.box), THUMB_SIZE, THUMB_SIZE), quality: q };
   };
 
   // the same decision as identifying a photo: nearest person, calibrated threshold and confidence
@@ -274,6 +292,10 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
       const v = voteIdentity(st.samples, lastK)!;
       const liveness = livenessOf(st.landmarks);
       const spoof = spoofOf(st.spoofs);
+      // two faces of one frame are two people (cannot-link): while another track on this frame is
+      // this person, this track waits for a decision of its own
+      const heldByAnother = v.person && [...states.values()].some((o) => o !== st && o.decision?.kind === 'person' && o.decision.personId === v.person!.personId && o.lastDetectedRun === detectRun);
+      if (heldByAnother) continue;
       if (v.person) {
         if (st.decision?.kind !== 'person' || st.decision.personId !== v.person.personId) {
           st.decision = { kind: 'person', ...v.person };
@@ -281,9 +303,15 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
           emit({ type: 'identified', ...base(st, frame), personId: v.person.personId, name: v.person.name, confidence: roundMeasure(v.confidence), votes: v.votes, frames: v.frames, liveness, spoof });
         }
       } else if (st.decision?.kind !== 'stranger') {
-        const unknownVectors = st.samples.filter((s) => !s.match).map((s) => s.vector);
-        st.decision = { kind: 'stranger', strangerId: strangers.identify(unknownVectors) };
-        const thumbnail = st.thumb ? await thumbnailUrl(st.thumb.image) : null;
+        const unknown = st.samples.filter((s) => !s.match).map((s) => ({ vector: s.vector, quality: s.quality }));
+        // strangers on screen with this face right now are someone else (cannot-link)
+        const together = [...states.values()].filter((o) => o !== st && o.decision?.kind === 'stranger' && o.lastDetectedRun === detectRun).map((o) => decisionId(o.decision)!);
+        const jpeg = st.thumb ? await thumbnailJpeg(st.thumb.image) : null;
+        const m = await strangers.identify(unknown, { exclude: together, crop: jpeg, at: iso(frame.wallTime) });
+        st.decision = { kind: 'stranger', strangerId: m.id };
+        strangersSeen.add(m.id);
+        for (const id of m.merged) strangersSeen.delete(id);
+        const thumbnail = jpeg && opts.thumbnails !== false ? dataUrl(jpeg) : null;
         emit({ type: 'stranger', ...base(st, frame), strangerId: st.decision.strangerId, votes: v.votes, frames: v.frames, thumbnail, liveness, spoof });
       }
       if (spoof && !spoof.isReal && !st.spoofReported && spoof.frames >= minSamples) {
@@ -320,7 +348,8 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
   const finish = (st: TrackState, frame: VideoFrame | null) => {
     states.delete(st.id);
     if (!st.confirmed) return;
-    const d = st.decision;
+    // a stranger merged into an earlier one since the decision is reported as that one
+    const d = st.decision?.kind === 'stranger' ? { ...st.decision, strangerId: strangers.root(st.decision.strangerId) } : st.decision;
     const ended = {
       type: 'track_ended' as const,
       time: round((frame?.timeMs ?? st.lastMs) / 1000),
@@ -336,6 +365,7 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
       liveness: livenessOf(st.landmarks),
     };
     emit(ended);
+    if (d && footage) writes.push(recordSighting(st, d, ended));
     if (d) {
       attendance.add({
         personId: decisionId(d)!, person: ended.name!, kind: d.kind, firstSeen: ended.firstSeen, lastSeen: ended.lastSeen,
@@ -419,13 +449,24 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
     if (st) finish(st, lastFrame);
   }
   activeTracks = 0;
+  await Promise.all(writes);
   return { stats: stats(), attendance: attendance.list() };
+
+  /** the track as a sighting: who, when, its best face (embedding and crop) */
+  async function recordSighting(st: TrackState, d: Decision, ended: { firstSeen: number; lastSeen: number; firstSeenAt: string; lastSeenAt: string }): Promise<void> {
+    const best = st.samples.reduce<Sample | null>((a, b) => (!a || b.quality > a.quality ? b : a), null);
+    await footage!.addSighting({
+      personId: d.kind === 'person' ? d.personId : null, strangerId: d.kind === 'stranger' ? d.strangerId : null, source, trackId: st.id,
+      startTime: ended.firstSeen, endTime: ended.lastSeen, startedAt: ended.firstSeenAt, endedAt: ended.lastSeenAt,
+      quality: best ? roundMeasure(best.quality) : null, model, embedding: best?.vector ?? null, crop: st.thumb ? await thumbnailJpeg(st.thumb.image) : null,
+    });
+  }
 
   function stats(): WatchStats {
     const elapsedMs = performance.now() - t0;
     return {
       frames: processed, detections, embeddings, fps: processed / Math.max(elapsedMs / 1000, 1e-9), elapsedMs,
-      activeTracks, tracks: tracksSeen, people: people.size, strangers: strangers.size, events: { ...counts },
+      activeTracks, tracks: tracksSeen, people: people.size, strangers: strangersSeen.size, events: { ...counts },
       timeMs: { ...timeMs }, maxFaces, sceneCuts,
     };
   }

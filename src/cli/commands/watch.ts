@@ -23,6 +23,9 @@ interface WatchCliOptions {
   spoof: boolean;
   retries?: string;
   quiet?: boolean;
+  record: boolean;
+  sourceName?: string;
+  strangerThreshold?: string;
 }
 
 function num(name: string, v: string | undefined, ok: (n: number) => boolean): number | undefined {
@@ -64,6 +67,9 @@ export function registerWatch(program: Command): void {
     .option('--no-spoof', 'skip passive anti-spoofing')
     .option('--retries <n>', 'reconnect attempts for a live source that drops (default 5)')
     .option('--quiet', 'no status line')
+    .option('--no-record', 'with --db: keep strangers for this watch only and record no sightings')
+    .option('--source-name <name>', 'the name sightings are recorded under (default: the source as given)')
+    .option('--stranger-threshold <d>', 'distance within which an unknown face is an earlier stranger (default: the calibrated threshold)')
     .action(action(async (source: string, o: WatchCliOptions) => {
       const detectEvery = num('detect-every', o.detectEvery, (n) => Number.isInteger(n) && n >= 1)!;
       const size = parseSize(o.size);
@@ -104,6 +110,9 @@ export function registerWatch(program: Command): void {
           threshold: num('threshold', o.threshold, (n) => n >= 0),
           recheckMs: num('recheck', o.recheck, (n) => n >= 0),
           spoof: o.spoof,
+          record: o.record,
+          source: o.sourceName ?? source,
+          strangerThreshold: num('stranger-threshold', o.strangerThreshold, (n) => n >= 0),
           onEvent: writeEvent,
           onFrame: writer ? async (frame, tracks) => {
             await drawTracks(frame.image, tracks);
