@@ -261,4 +261,10 @@ export const MIGRATIONS: Migration[] = [
 // applied in version order whatever the order above (steps of parallel branches merge in any order)
 MIGRATIONS.sort((a, b) => a.version - b.version);
 
+/**
+ * Tables besides people and faces whose rows belong to one collection (migrations 4 and 5), in the
+ * order deleting a collection clears them: rows that point at others first.
+ */
+export const COLLECTION_SIDE_TABLES = ['sightings', 'stranger_faces', 'corrections', 'person_merges', 'strangers', 'face_crops'] as const;
+
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { FacekitError } from '../errors/index.js';
 import { chooseCodec, resolveKey, type EmbeddingCodec } from './codec.js';
-import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { COLLECTION_SIDE_TABLES, MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { pageArgs } from './sqlite-store.js';
 import { DEFAULT_COLLECTION, type Collection, type CollectionSettings, type FaceRecord, type GalleryChange, type GalleryStore, type KeptCrop, type Metadata, type NewFace, type NewPerson, type Page, type Person } from './types.js';
 import { checkCollectionName, checkCollectionSettings, checkId, checkMetadata, checkName, checkNewFaces, collectionNotFound, notFound } from './validate.js';
@@ -435,7 +435,7 @@ export class PostgresStore implements GalleryStore {
       // FOR UPDATE waits for writers holding it FOR SHARE, and makes later ones find it gone
       const r = await c.query('SELECT 1 FROM collections WHERE name = $1 FOR UPDATE', [name]);
       if (r.rows.length === 0) throw collectionNotFound(name);
-      await c.query('DELETE FROM face_crops WHERE collection = $1', [name]);
+      for (const table of COLLECTION_SIDE_TABLES) await c.query(`DELETE FROM ${table} WHERE collection = $1`, [name]);
       const faces = (await c.query('DELETE FROM faces WHERE collection = $1', [name])).rowCount ?? 0;
       const people = (await c.query('DELETE FROM people WHERE collection = $1', [name])).rowCount ?? 0;
       await c.query('DELETE FROM collections WHERE name = $1', [name]);

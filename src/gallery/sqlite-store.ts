@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { FacekitError } from '../errors/index.js';
 import { chooseCodec, resolveKey, type EmbeddingCodec } from './codec.js';
-import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { COLLECTION_SIDE_TABLES, MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { DEFAULT_COLLECTION, type Collection, type CollectionSettings, type ContentVersion, type FaceRecord, type GalleryChange, type GalleryStore, type KeptCrop, type Metadata, type NewFace, type NewPerson, type Page, type Person } from './types.js';
 import { checkCollectionName, checkCollectionSettings, checkId, checkMetadata, checkName, checkNewFaces, collectionNotFound, notFound } from './validate.js';
 import { changeConcerns, checkFaceModels, collectionGraphDir } from './collections.js';
@@ -431,7 +431,7 @@ export class SqliteStore implements GalleryStore {
     return this.db
       .transaction(() => {
         if (!this.db.prepare('SELECT 1 FROM collections WHERE name = ?').get(name)) throw collectionNotFound(name);
-        this.db.prepare('DELETE FROM face_crops WHERE collection = ?').run(name);
+        for (const table of COLLECTION_SIDE_TABLES) this.db.prepare(`DELETE FROM ${table} WHERE collection = ?`).run(name);
         const faces = this.db.prepare('DELETE FROM faces WHERE collection = ?').run(name).changes;
         const people = this.db.prepare('DELETE FROM people WHERE collection = ?').run(name).changes;
         this.db.prepare('DELETE FROM collections WHERE name = ?').run(name);

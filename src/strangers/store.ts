@@ -56,7 +56,7 @@ export class FootageStore {
   static of(gallery: Gallery | GalleryStore): FootageStore {
     const store = 'store' in gallery ? gallery.store : gallery;
     let s = stores.get(store);
-    if (!s) stores.set(store, (s = new FootageStore(dbOf(store), DEFAULT_COLLECTION)));
+    if (!s) stores.set(store, (s = new FootageStore(dbOf(store), store.collection ?? DEFAULT_COLLECTION)));
     return s;
   }
 

@@ -158,3 +158,26 @@ test('people merge and un-merge: faces, sightings and corrections move, and come
   await assert.rejects(unmerge(g, a.person.id), /no merge/);
   await g.close();
 });
+
+test('strangers and sightings belong to the collection the gallery is open on, and go with it', async () => {
+  const path = join(dir, 'collections.db');
+  const main = await openGallery(path);
+  await main.createCollection({ name: 'site', model: null, settings: {} });
+  const site = await openGallery(path, { collection: 'site' });
+  const siteStore = FootageStore.of(site);
+  const s = await siteStore.newStranger([{ model: 'm', embedding: unit(8, 2), quality: 0.8 }], '2026-01-01T00:00:00.000Z');
+  await siteStore.addSighting({ strangerId: s.id, source: 'door', startTime: 0, endTime: 1, startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:01.000Z' });
+  assert.deepEqual((await siteStore.listStrangers()).map((x) => x.id), [s.id]);
+  assert.equal((await siteStore.listSightings()).length, 1);
+  const defaultStore = FootageStore.of(main);
+  assert.deepEqual(await defaultStore.listStrangers(), [], 'the default collection does not see the site\'s strangers');
+  assert.deepEqual(await defaultStore.listSightings(), []);
+  await site.close();
+  await main.deleteCollection('site');
+  await main.close();
+  const raw = new Database(path, { readonly: true });
+  for (const t of ['strangers', 'stranger_faces', 'sightings']) {
+    assert.equal((raw.prepare(`SELECT COUNT(*) AS n FROM ${t} WHERE collection = 'site'`).get() as { n: number }).n, 0, `${t} rows of the deleted collection`);
+  }
+  raw.close();
+});

@@ -13,6 +13,7 @@ import { action, printJson } from '../run.js';
 
 interface ClusterCli extends CliFaceOptions {
   db?: string;
+  collection?: string;
   out?: string;
   report?: string;
   method?: string;
@@ -67,6 +68,7 @@ export function registerClusterCommands(program: Command): void {
   const cluster = addFaceOptions(program.command('cluster').argument('[dir]', 'folder of photos (searched recursively)')
     .description('group every face in a folder by person (incremental, cached); subcommands name, merge, split'))
     .option('--db <file|url>', 'gallery the clusters are named into (remembers this folder for `cluster name`)')
+    .option('--collection <name>', 'the collection of --db the clusters are named into (default: default)')
     .option('--out <clusters.json>', 'write the clusters as JSON (paths relative to the folder)')
     .option('--report <dir>', 'write an HTML contact sheet: one row of faces per cluster')
     .addOption(new Option('--method <method>', 'grouping method').choices([...METHODS]))
@@ -101,7 +103,7 @@ export function registerClusterCommands(program: Command): void {
       const o = cmd.optsWithGlobals() as ClusterCli & { best?: number };
       if (!o.db) throw new FacekitError('BAD_ARGUMENT', 'give the gallery with --db FILE');
       const { dir, opts } = folderFor(o, [id]);
-      const g = await openGallery(o.db);
+      const g = await openGallery(o.db, { collection: o.collection });
       try {
         const r = await nameCluster(g, dir, id, name, { ...opts, best: o.best });
         if (o.json) return printJson(r);

@@ -8,6 +8,7 @@ import { action } from '../run.js';
 
 interface WatchCliOptions {
   db?: string;
+  collection?: string;
   events?: string;
   attendance?: string;
   annotate?: string;
@@ -67,6 +68,7 @@ export function registerWatch(program: Command): void {
     .option('--no-spoof', 'skip passive anti-spoofing')
     .option('--retries <n>', 'reconnect attempts for a live source that drops (default 5)')
     .option('--quiet', 'no status line')
+    .option('--collection <name>', 'the collection of --db (default: default; see facekit collections)')
     .option('--no-record', 'with --db: keep strangers for this watch only and record no sightings')
     .option('--source-name <name>', 'the name sightings are recorded under (default: the source as given)')
     .option('--stranger-threshold <d>', 'distance within which an unknown face is an earlier stranger (default: the calibrated threshold)')
@@ -82,7 +84,7 @@ export function registerWatch(program: Command): void {
           if (s.type === 'reconnecting') process.stderr.write(`\nfacekit: source dropped (${s.reason}); reconnect ${s.attempt}/${s.retries} in ${s.delayMs} ms\n`);
         },
       };
-      const gallery: Gallery | null = o.db ? await openGallery(o.db) : null;
+      const gallery: Gallery | null = o.db ? await openGallery(o.db, { collection: o.collection }) : null;
       let eventsOut: WriteStream | null = null;
       let writer: VideoWriter | null = null;
       try {
