@@ -112,6 +112,19 @@ export function matchEmbedding(gallery: Gallery, vector: Float32Array, opts: Mat
   return { match: known ? candidates[0] : null, candidates, threshold: reported };
 }
 
+/**
+ * The faces of one photo (or frame) against the gallery: each face's candidates, then stored
+ * corrections ("not X") and one person per face of the photo (src/strangers/corrections.ts).
+ * The library's identify and the server's both decide here.
+ */
+export async function matchPhotoFaces(gallery: Gallery, vectors: readonly Float32Array[], match: MatchOptions): Promise<{ match: PersonMatch | null; candidates: PersonMatch[] }[]> {
+  const corrections = vectors.length ? await correctionsFor(gallery, match.model) : [];
+  return constrainMatches(
+    vectors.map((vector) => ({ vector, candidates: matchEmbedding(gallery, vector, match).candidates })),
+    { corrections, metric: match.metric, threshold: matchDecision(match).threshold },
+  );
+}
+
 /** Who is in this photo? Every detected face is matched against the gallery. */
 export async function identify(gallery: Gallery, input: ImageInput, opts: IdentifyImageOptions = {}): Promise<IdentifyResult> {
   const t0 = performance.now();
@@ -133,12 +146,7 @@ export async function identify(gallery: Gallery, input: ImageInput, opts: Identi
   const spoofs: (SpoofResult | undefined)[] = [];
   for (const f of faces) spoofs.push(await spoofCheckIfAsked(image, f, opts.antiSpoof));
   const embedded = await embedFaces(image, faces, head ? opts : { ...opts, model });
-  // stored corrections ("not X") and one person per face of the photo (src/strangers/corrections.ts)
-  const corrections = embedded.length ? await correctionsFor(gallery, model) : [];
-  const matched = constrainMatches(
-    embedded.map((f) => ({ vector: f.embedding!.vector, candidates: matchEmbedding(gallery, f.embedding!.vector, match).candidates })),
-    { corrections, metric, threshold: matchDecision(match).threshold },
-  );
+  const matched = await matchPhotoFaces(gallery, embedded.map((f) => f.embedding!.vector), match);
   const out: IdentifiedFace[] = embedded.map((f, i) => {
     const { match: best, candidates } = matched[i];
     const undecided = qualityGate([['the face', f.quality]], minQuality);

@@ -15,7 +15,7 @@ export {
   enroll, resolveEnrollee, storeEnrollment, type EnrollOptions, type EnrollResult, type EnrolledPhoto, type PersonRef, type Enrollee,
 } from './enroll.js';
 export {
-  identify, matchEmbedding, matchThreshold, type IdentifyImageOptions, type IdentifyResult, type IdentifiedFace, type PersonMatch, type MatchOptions, type EmbeddingMatch,
+  identify, matchEmbedding, matchPhotoFaces, matchThreshold, type IdentifyImageOptions, type IdentifyResult, type IdentifiedFace, type PersonMatch, type MatchOptions, type EmbeddingMatch,
 } from './identify.js';
 export { findPeopleByName, personNamed, findPerson, listAllPeople, peopleWithFaceCounts, describePerson, type PersonSummary, type PersonDetail } from './people.js';
 export { galleryDistance, galleryMetric } from './metric.js';

@@ -17,7 +17,7 @@ import type {
   InferenceReporter, LivenessRequestOptions, LivenessResponse, PeopleService, Person, PersonWithFaces, RepresentOptions, RepresentResult, ServiceOptions, StoredFace,
   VerifyOptions, VerifyResult,
 } from '../server/service.js';
-import { matchEmbedding, matchThreshold, resolveEnrollee, storeEnrollment } from '../identify/index.js';
+import { matchEmbedding, matchPhotoFaces, matchThreshold, resolveEnrollee, storeEnrollment } from '../identify/index.js';
 import { checkLiveness, estimatePose, type LivenessChallenge, type LivenessFrame } from '../analyze/index.js';
 import type { Landmarks5 } from '../face.js';
 import { roundBox } from '../rounding.js';
@@ -229,8 +229,9 @@ class LibraryService implements FaceService {
     const threshold = matchThreshold(match); // fails before any model runs
     const r = await this.work(image, opts, { maxFaces: opts.maxFaces, embed: { model, pick: 'all' } });
     const minQuality = opts.minQuality === undefined ? undefined : minQualityFrom(opts.minQuality);
+    const matched = await matchPhotoFaces(this.gallery, r.embedded.map((_fi, k) => r.embeddings[k]), match);
     const faces = r.embedded.map((fi, k) => {
-      const { match: best, candidates } = matchEmbedding(this.gallery, r.embeddings[k], match);
+      const { match: best, candidates } = matched[k];
       const undecided = minQuality === undefined ? undefined : qualityGate([['the face', r.faces[fi].quality]], minQuality);
       return { ...r.faces[fi], match: undecided ? null : best, candidates, ...(undecided ? { undecided } : {}) };
     });

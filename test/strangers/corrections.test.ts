@@ -84,3 +84,24 @@ test('"not Ann" on a face of a clustered folder is a correction like one on a ph
   assert.equal((await identify(fresh, relit)).faces[0].match, null, 'a face like the corrected cluster member is not Ann');
   await fresh.close();
 });
+
+test('the server decides as the library does: corrections and one person per photo in the service\'s identify', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { createService } = await import('../../src/service/index.ts');
+  const fresh = join(dir, 'service.db');
+  const lib = await openGallery(fresh);
+  await enroll(lib, 'Ann', [await enrollmentPhoto(dir, 0)]);
+  await lib.close();
+  const service = await createService({ db: fresh });
+  try {
+    const group = await service.identify(readFileSync(GROUP), { threshold: 1.99 });
+    assert.equal(group.faces.filter((f) => f.match).length, 1, 'one face of the photo is Ann, however loose the threshold');
+    assert.equal((await service.identify(readFileSync(probe), {})).faces[0].match?.name, 'Ann', 'before the correction');
+    const g2 = await openGallery(fresh);
+    await correctPhoto(g2, probe, 'Ann');
+    await g2.close();
+    assert.equal((await service.identify(readFileSync(probe), {})).faces[0].match, null, 'after "not Ann", recorded by another process');
+  } finally {
+    await service.close?.();
+  }
+});
