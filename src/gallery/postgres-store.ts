@@ -97,8 +97,8 @@ export class PostgresStore implements GalleryStore {
     return this.codec.encrypted;
   }
 
-  /** the pool and the key's codec, for records other modules keep in the same database (src/strangers) */
-  get handle(): { pool: pg.Pool; codec: EmbeddingCodec; url: string } {
+  /** the pool and the key's codec, for records other modules keep in the same database (src/strangers/sql.ts knows its type; unknown here, as in sqlite-store.ts) */
+  get handle(): { pool: unknown; codec: EmbeddingCodec; url: string } {
     return { pool: this.pool, codec: this.codec, url: this.url };
   }
 

@@ -101,8 +101,12 @@ export class SqliteStore implements GalleryStore {
     return this.codec.encrypted;
   }
 
-  /** the open file and the key's codec, for records other modules keep in the same file (src/strangers) */
-  get handle(): { db: Database.Database; codec: EmbeddingCodec } {
+  /**
+   * The open file and the key's codec, for records other modules keep in the same file
+   * (src/strangers/sql.ts knows its type). Typed unknown so the published .d.ts does not name
+   * better-sqlite3's types, which a consumer's strict TypeScript would then need installed.
+   */
+  get handle(): { db: unknown; codec: EmbeddingCodec } {
     return { db: this.db, codec: this.codec };
   }
 
