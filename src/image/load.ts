@@ -120,19 +120,29 @@ async function decodeEncoded(buf: Uint8Array, name: string, o: Required<LoadImag
   const damage = format === 'png' ? pngDamage(buf) : null;
   if (damage) throw new FacekitError('BAD_IMAGE', `${name} is a damaged PNG: ${damage}`);
   const sharp = await loadSharp();
+  const open = (failOn: SharpOptions['failOn']) => sharp(buf, { limitInputPixels: o.maxPixels, failOn, sequentialRead: true });
+  // libjpeg reports missing scan data only as a warning and pads the image with grey, so JPEG
+  // is decoded strictly first; 'error' elsewhere: truncated or corrupt data aborts
+  const strict = open(format === 'jpeg' ? 'warning' : 'error');
   let meta: Metadata;
   try {
-    meta = await sharp(buf, { limitInputPixels: false }).metadata(); // header only; the limit is checked below with a clearer message
+    // header only, on the instance that then decodes: one parse of the input, under the same pixel limit
+    meta = await strict.metadata();
   } catch (e) {
-    throw badImage(name, e, buf, format);
+    if (!/pixel limit/i.test(errorLine(e))) throw badImage(name, e, buf, format);
+    try {
+      meta = await sharp(buf, { limitInputPixels: false }).metadata(); // the header again, so the refusal below names the size
+    } catch (e2) {
+      throw badImage(name, e2, buf, format);
+    }
   }
   if (!meta.width || !meta.height) throw new FacekitError('BAD_IMAGE', `${name}: not a readable image (no dimensions)`);
   checkDims(meta.width, meta.height, o, name);
   if (format === 'jpeg' && buf.length < minJpegBytes(meta.width, meta.height)) {
     throw new FacekitError('BAD_IMAGE', `${name}: its JPEG header says ${meta.width}x${meta.height}, but ${buf.length} bytes cannot hold that many pixels (truncated, or a header that lies)`, { width: meta.width, height: meta.height, bytes: buf.length });
   }
-  const decode = async (failOn: SharpOptions['failOn']) => {
-    const { data, info } = await sharp(buf, { limitInputPixels: o.maxPixels, failOn, sequentialRead: true })
+  const decode = async (img: ReturnType<typeof open>) => {
+    const { data, info } = await img
       .rotate() // EXIF orientation: all coordinates refer to the upright image
       .flatten({ background: bg === 255 ? '#ffffff' : '#000000' })
       .toColourspace('srgb')
@@ -143,14 +153,12 @@ async function decodeEncoded(buf: Uint8Array, name: string, o: Required<LoadImag
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
   };
   try {
-    // libjpeg reports missing scan data only as a warning and pads the image with grey, so JPEG
-    // is decoded strictly first; 'error' elsewhere: truncated or corrupt data aborts
-    return await decode(format === 'jpeg' ? 'warning' : 'error');
+    return await decode(strict);
   } catch (e) {
     if (format !== 'jpeg' || MISSING_JPEG_DATA.test(errorLine(e))) throw badImage(name, e, buf, format);
   }
   try {
-    return await decode('error'); // a JPEG warning about odd markers, which many cameras write: read leniently
+    return await decode(open('error')); // a JPEG warning about odd markers, which many cameras write: read leniently
   } catch (e) {
     throw badImage(name, e, buf, format);
   }

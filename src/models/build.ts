@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FacekitError } from '../errors/index.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
-import { packageFile } from './package-files.js';
+import { installedPackageDir, packageFile } from './package-files.js';
 import type { ModelRecord } from './types.js';
 import { COMPILER_VERSION } from './onnx/version.js';
 import { OPTIMISER_VERSION } from './onnx/optimise-version.js';
@@ -48,7 +48,14 @@ export function sourceHash(record: ModelRecord): string {
   h.update(JSON.stringify(record.input));
   for (const f of sourceFiles(record)) h.update(readFileSync(f));
   if (record.optimise) h.update(`optimise ${OPTIMISER_VERSION}`);
+  // a compiled graph is optimised after ONNX Runtime's own rewrite (ortFoldedGraph): another ORT, another graph
+  if (record.optimise && record.source.kind !== 'onnx') h.update(`ort ${ortVersion()}`);
   return h.digest('hex');
+}
+
+/** The installed onnxruntime-node's version, read from its package.json (not by loading ORT). */
+function ortVersion(): string {
+  return JSON.parse(readFileSync(join(installedPackageDir('onnxruntime-node'), 'package.json'), 'utf8')).version;
 }
 
 /**
@@ -74,7 +81,7 @@ export async function compileRecord(record: ModelRecord, size?: { width: number;
   }
   if (src.kind === 'tfjs-graph') {
     const { readTfjsGraphModel } = await import('./tfjs/read.js');
-    return compileTfGraph(readTfjsGraphModel(main, record.id), {
+    const compiled = compileTfGraph(readTfjsGraphModel(main, record.id), {
       outputs: src.outputs,
       inputName: record.input.name,
       // fixes sizes the model leaves open (faceboxes); a record contradicting the model is an error
@@ -82,6 +89,10 @@ export async function compileRecord(record: ModelRecord, size?: { width: number;
       repairFusedReluPrelu: src.repairs?.includes('fused-relu-prelu'),
       negatePreluSlopes: src.repairs?.includes('negated-prelu-slopes'),
     });
+    if (!record.optimise) return compiled;
+    // the compiler's PReLUs sit between NHWC transposes: ORT folds those first, then the rewrite applies
+    const { optimiseOnnx, ortFoldedGraph } = await import('./onnx/optimise.js');
+    return optimiseOnnx(await ortFoldedGraph(compiled));
   }
   const { buildFaceApiGraph } = await import('./faceapi/index.js');
   return compileTfGraph(buildFaceApiGraph(src.arch, main, record.id), { inputName: record.input.name });

@@ -62,7 +62,8 @@ export interface ModelRecord {
   unusable?: string;
   /**
    * A ready ONNX file (source kind 'onnx') is rewritten once by src/models/onnx/optimise.ts (PReLU
-   * into forms ONNX Runtime's blocked layout runs, a symbolic batch) and cached like a compiled model.
+   * into forms ONNX Runtime's blocked layout runs, a symbolic batch) and cached like a compiled model;
+   * a compiled TF.js graph is rewritten the same way after ONNX Runtime folds its NHWC transposes.
    */
   optimise?: boolean;
   licence: string;

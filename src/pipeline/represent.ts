@@ -13,14 +13,22 @@ import type { FaceOptions } from './options.js';
  * base model's.
  */
 export async function embedFaces(image: RgbImage, faces: Face[], opts: FaceOptions = {}): Promise<Face[]> {
-  if (faces.length === 0) return [];
+  return embedFacesOfImages(faces.map((face) => ({ image, face })), opts);
+}
+
+/**
+ * embedFaces for faces of different images (verify's two photos) in one recognizer call: one
+ * batch costs less than a call per image.
+ */
+export async function embedFacesOfImages(items: readonly { image: RgbImage; face: Face }[], opts: FaceOptions = {}): Promise<Face[]> {
+  if (items.length === 0) return [];
   const head = headFor(opts);
   const model = head?.baseModel ?? opts.model ?? DEFAULT_EMBED_MODEL;
   const { record } = await loadEmbedModel(model, opts.threads);
-  const crops = faces.map((f) => cropForModel(image, f, record, opts.align !== false));
+  const crops = items.map(({ image, face }) => cropForModel(image, face, record, opts.align !== false));
   const vectors = await embedCrops(crops, { model, flip: opts.flip, threads: opts.threads });
-  if (head) return faces.map((f, i) => ({ ...f, crop: crops[i], embedding: { model: head.id, vector: head.apply(vectors[i]) } }));
-  return faces.map((f, i) => ({ ...f, crop: crops[i], embedding: { model, vector: vectors[i] } }));
+  if (head) return items.map(({ face }, i) => ({ ...face, crop: crops[i], embedding: { model: head.id, vector: head.apply(vectors[i]) } }));
+  return items.map(({ face }, i) => ({ ...face, crop: crops[i], embedding: { model, vector: vectors[i] } }));
 }
 
 /** Crops for every face, aligned to the model's template (no embedding). */

@@ -8,7 +8,7 @@ import { FacekitError } from '../errors/index.js';
 import { summarizeFace, type Face, type FaceSummary } from '../face.js';
 import { roundMeasure } from '../rounding.js';
 import type { ImageInput } from '../image/index.js';
-import { embedFaces, headCalibration, headFor, loadAndFindFaces, loadedHead, type FaceOptions } from '../pipeline/index.js';
+import { embedFacesOfImages, headCalibration, headFor, loadAndFindFaces, loadedHead, type FaceOptions } from '../pipeline/index.js';
 import { minQualityFrom, qualityGate, type Undecided } from './quality-gate.js';
 
 export { DEFAULT_MIN_QUALITY, minQualityFrom, qualityGate, type Undecided } from './quality-gate.js';
@@ -202,8 +202,7 @@ export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions =
   const sb = await spoofCheckIfAsked(rb.image, fb, opts.antiSpoof);
   const perMember: number[] = [];
   for (const m of plan.members) {
-    const [ea] = await embedFaces(ra.image, [fa], { ...opts, model: m.model });
-    const [eb] = await embedFaces(rb.image, [fb], { ...opts, model: m.model });
+    const [ea, eb] = await embedFacesOfImages([{ image: ra.image, face: fa }, { image: rb.image, face: fb }], { ...opts, model: m.model });
     perMember.push(distance(ea.embedding!.vector, eb.embedding!.vector, m.metric));
   }
   const undecided = qualityGate([['the first face', fa.quality], ['the second face', fb.quality]], minQuality);

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { verify } from '../../src/verify/index.ts';
-import { represent } from '../../src/pipeline/index.ts';
+import { embedFaces, embedFacesOfImages, loadAndFindFaces, represent } from '../../src/pipeline/index.ts';
 import { roundMeasure } from '../../src/rounding.ts';
 import { FacekitError } from '../../src/errors/index.ts';
-import { ACCURATE_FUSION, confidence, getCalibration } from '../../src/compare/index.ts';
+import { ACCURATE_FUSION, confidence, distance, getCalibration } from '../../src/compare/index.ts';
 
 const GROUP = 'node_modules/@vladmandic/face-api/demo/sample1.jpg';
 
@@ -73,4 +73,20 @@ test('model "fusion" decides on 1 - the mean of its members\' calibrated P(same)
     assert.equal(fused.confidence >= 0.5, fused.verified, 'the fusion\'s calibration is anchored at its threshold');
   }
   await assert.rejects(verify(a, b, { model: 'fusion', metric: 'cosine' }), (e: unknown) => e instanceof FacekitError && e.code === 'BAD_ARGUMENT' && /members' own metrics/.test(e.message));
+});
+
+test('verify embeds both faces in one batch with the distances of one call per image', async () => {
+  const a = await personCrop(300, 250);
+  const b = await personCrop(720, 300);
+  const [ra, rb] = await Promise.all([loadAndFindFaces(a), loadAndFindFaces(b)]);
+  assert.deepEqual([ra.faces.length, rb.faces.length], [1, 1]);
+  // one recognizer call per image, as verify did before
+  const [ea] = await embedFaces(ra.image, ra.faces);
+  const [eb] = await embedFaces(rb.image, rb.faces);
+  const apart = distance(ea.embedding!.vector, eb.embedding!.vector, 'cosine');
+  const [ba, bb] = await embedFacesOfImages([{ image: ra.image, face: ra.faces[0] }, { image: rb.image, face: rb.faces[0] }]);
+  assert.ok(Math.abs(distance(ba.embedding!.vector, bb.embedding!.vector, 'cosine') - apart) < 1e-6);
+  assert.ok(apart > 0.3, `two people at distance ${apart}`);
+  const r = await verify(a, b, { threshold: 0.5 });
+  assert.equal(r.distance, roundMeasure(apart));
 });

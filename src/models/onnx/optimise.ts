@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
@@ -203,5 +206,24 @@ class GraphEdit {
     const used = new Set((this.graph.node ?? []).flatMap((n) => n.input ?? []));
     this.graph.initializer = [...this.inits.values()].filter((t) => t.name && used.has(t.name));
     this.graph.input = (this.graph.input ?? []).filter((v) => !v.name || !this.inits.has(v.name) || used.has(v.name));
+  }
+}
+
+/**
+ * ONNX Runtime's own level-'extended' rewrite of a graph, as ONNX bytes: constant folding, the
+ * transpose optimiser (which folds the NHWC<->NCHW transposes the TF.js compiler writes around
+ * every convolution, leaving PReLUs on NCHW tensors with [C,1,1] slopes, the shape the PReLU
+ * rewrite needs) and its operator fusions. Not level 'all': that graph is laid out for this CPU's
+ * vector width, and the session layer derives it per machine from the cached file anyway.
+ */
+export async function ortFoldedGraph(bytes: Uint8Array): Promise<Uint8Array> {
+  const ort = await import('onnxruntime-node');
+  const dir = mkdtempSync(join(tmpdir(), 'facekit-ort-'));
+  const file = join(dir, 'extended.onnx');
+  try {
+    await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'extended', optimizedModelFilePath: file, executionProviders: ['cpu'], logSeverityLevel: 3 });
+    return readFileSync(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
