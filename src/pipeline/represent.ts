@@ -1,4 +1,5 @@
-import { DEFAULT_EMBED_MODEL, embedCrops, loadEmbedModel } from '../embed/index.js';
+import { refineQuality, type EmbeddingCues } from '../analyze/quality-embedding.js';
+import { DEFAULT_EMBED_MODEL, embedCropsDetailed, loadEmbedModel } from '../embed/index.js';
 import type { Face } from '../face.js';
 import type { ImageInput } from '../image/index.js';
 import type { RgbImage } from '../image/types.js';
@@ -10,17 +11,30 @@ import type { FaceOptions } from './options.js';
 /**
  * Faces with the crop the model saw and its embedding attached (batched in one call). With a head,
  * the embedding is the head's output and is named by the head's id, so it is never mixed with the
- * base model's.
+ * base model's. Each face's quality is refined by what the recognizer's output says about the crop
+ * (src/analyze/quality-embedding.ts: its raw norm, and its mirror agreement when flip is on).
  */
 export async function embedFaces(image: RgbImage, faces: Face[], opts: FaceOptions = {}): Promise<Face[]> {
-  if (faces.length === 0) return [];
+  return (await embedFacesWithCues(image, faces, opts)).faces;
+}
+
+/** embedFaces, and the embedding cues each face's quality was refined by (the evaluation caches them). */
+export async function embedFacesWithCues(image: RgbImage, faces: Face[], opts: FaceOptions = {}): Promise<{ faces: Face[]; cues: EmbeddingCues[] }> {
+  if (faces.length === 0) return { faces: [], cues: [] };
   const head = headFor(opts);
   const model = head?.baseModel ?? opts.model ?? DEFAULT_EMBED_MODEL;
   const { record } = await loadEmbedModel(model, opts.threads);
   const crops = faces.map((f) => cropForModel(image, f, record, opts.align !== false));
-  const vectors = await embedCrops(crops, { model, flip: opts.flip, threads: opts.threads });
-  if (head) return faces.map((f, i) => ({ ...f, crop: crops[i], embedding: { model: head.id, vector: head.apply(vectors[i]) } }));
-  return faces.map((f, i) => ({ ...f, crop: crops[i], embedding: { model, vector: vectors[i] } }));
+  const embedded = await embedCropsDetailed(crops, { model, flip: opts.flip, threads: opts.threads });
+  const cues: EmbeddingCues[] = embedded.map((e) => (e.mirrorCosine === undefined ? { rawNorm: e.rawNorm } : { rawNorm: e.rawNorm, mirrorCosine: e.mirrorCosine }));
+  return {
+    cues,
+    faces: faces.map((f, i) => {
+      const { vector } = embedded[i];
+      const quality = f.quality ? { quality: refineQuality(f.quality, model, cues[i]) } : {};
+      return { ...f, ...quality, crop: crops[i], embedding: head ? { model: head.id, vector: head.apply(vector) } : { model, vector } };
+    }),
+  };
 }
 
 /** Crops for every face, aligned to the model's template (no embedding). */

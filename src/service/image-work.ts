@@ -144,14 +144,16 @@ export async function doImageWork(image: Uint8Array, work: ImageWork): Promise<I
       timings.push({ model: `landmarks-${work.landmarks}`, seconds: (performance.now() - t0) / 1000 });
     }
   }
-  const embedWith = async (model: string): Promise<Float32Array[]> => {
+  const embedWith = async (model: string, primary = false): Promise<Float32Array[]> => {
     if (!work.embed || embedded.length === 0) return [];
     const t0 = performance.now();
     const out = await embedFaces(rgb, embedded.map((i) => faces[i]), { model, align: work.embed.align });
     timings.push({ model, seconds: (performance.now() - t0) / 1000 });
+    // the faces report (and the quality gate reads) the quality refined by the main recognizer's output
+    if (primary) embedded.forEach((fi, k) => { faces[fi] = { ...faces[fi], quality: out[k].quality }; });
     return out.map((f) => f.embedding!.vector);
   };
-  const embeddings = work.embed ? await embedWith(work.embed.model) : [];
+  const embeddings = work.embed ? await embedWith(work.embed.model, true) : [];
   const alsoEmbeddings: Float32Array[][] = [];
   for (const model of work.embed?.also ?? []) alsoEmbeddings.push(await embedWith(model));
   return {
