@@ -14,13 +14,14 @@
  *   portraits/knn/train refused at QUALITY_BAR, and a contact sheet of the refused faces with
  *   their reasons (bench/results/quality-refused.png).
  *
- *   npx tsx bench/quality.ts [--fit]   (--fit: print the image-cue weights and the embedding
- *   parameters the searches find on the development half; the curves are then of those)
+ *   npx tsx bench/quality.ts [--fit | --fit-embedding]   (--fit: print the image-cue weights and
+ *   the embedding parameters the searches find on the development half, --fit-embedding: only the
+ *   latter; the curves and the enrollment review are then of the fitted embedding parameters)
  * Writes bench/results/quality.json.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_MIN_QUALITY, MEASURE_KEYS, QUALITY_BAR, QUALITY_MODEL, combineQuality, qualityComponents, scoreQuality, type QualityComponent, type QualityMeasures, type Ramp } from '../src/analyze/quality.ts';
+import { DEFAULT_MIN_QUALITY, MEASURE_KEYS, MIN_ENROLL_FACE_SIDE, QUALITY_BAR, QUALITY_MODEL, combineQuality, qualityComponents, scoreQuality, type QualityComponent, type QualityMeasures, type Ramp } from '../src/analyze/quality.ts';
 import { EMBEDDING_QUALITY, refineQuality, type EmbeddingCues, type EmbeddingQualityModel } from '../src/analyze/quality-embedding.ts';
 import { distance } from '../src/compare/index.ts';
 import { DEFAULT_DETECTOR } from '../src/detect/index.ts';
@@ -143,9 +144,9 @@ function coordinateSearch<T>(start: T, candidates: { name: string; values: reado
   return p;
 }
 
-if (args.includes('--fit')) {
+if (args.includes('--fit') || args.includes('--fit-embedding')) {
   // 1. the image-cue weights (quality.ts QUALITY_MODEL.weights), from the shipped ones
-  coordinateSearch({ ...QUALITY_MODEL.weights }, COMPONENTS.map((k) => ({ name: k, values: [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5], set: (w, v) => ({ ...w, [k]: v }) })), (w) => devLoss(withWeights(w)), 'image-cue weights');
+  if (args.includes('--fit')) coordinateSearch({ ...QUALITY_MODEL.weights }, COMPONENTS.map((k) => ({ name: k, values: [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5], set: (w, v) => ({ ...w, [k]: v }) })), (w) => devLoss(withWeights(w)), 'image-cue weights');
   // 2. the embedding cues on top of the shipped image score: the norm ramp and weight (default path), then the mirror's (flip)
   const devNorms = data.flatMap((d) => d.dev.flatMap((p) => [p.img1, p.img2]).map((img) => d.images.get(img)?.cues?.rawNorm)).filter((x): x is number => x !== undefined).sort((x, y) => x - y);
   const q = (f: number) => Math.round(100 * devNorms[Math.floor(f * (devNorms.length - 1))]) / 100;
@@ -155,6 +156,7 @@ if (args.includes('--fit')) {
     { name: 'norm 0 at', values: [0, 0.01, 0.02, 0.05, 0.1, 0.2].map(q), set: (p, v) => withNorm(p, [v, norm(p)[1]]) },
     { name: 'norm 1 at', values: [0.05, 0.1, 0.2, 0.3, 0.5, 0.7].map(q), set: (p, v) => withNorm(p, [norm(p)[0], v]) },
     { name: 'norm weight', values: [0, 0.25, 0.5, 1, 2, 4, 8], set: (p, v) => ({ ...p, weights: { ...p.weights, norm: v } }) },
+    { name: 'image floor', values: [0, 0.001, 0.05, 0.1, 0.2, 0.3, 0.5], set: (p, v) => ({ ...p, imageFloor: v }) },
   ], (p) => devLoss(refined(p, false)), 'embedding norm');
   fit = coordinateSearch(fit, [
     { name: 'mirror 0 at', values: [0.85, 0.88, 0.9, 0.92, 0.94], set: (p, v) => (v < p.mirror[1] ? { ...p, mirror: [v, p.mirror[1]] } : p) },
@@ -215,9 +217,10 @@ for (const set of ENROLL_SETS) {
     const c = cues.get(join(root, r)) ?? null;
     // what enroll reads: the image cues refined by the recognizer's raw norm (enroll does not flip)
     const q = m ? (c ? refineQuality(scoreQuality(m), DEFAULT_EMBED_MODEL, { rawNorm: c.rawNorm }, embeddingParams) : scoreQuality(m)) : null;
-    if (!q || q.score < QUALITY_BAR || m!.boxSide < 32) {
+    const tooSmall = m !== null && m.boxSide < MIN_ENROLL_FACE_SIDE;
+    if (!q || q.score < QUALITY_BAR || tooSmall) {
       n++;
-      refused.push({ set, path: join(root, r), rel: r, score: q?.score ?? 0, reasons: q ? q.reasons : ['no face'] });
+      refused.push({ set, path: join(root, r), rel: r, score: q?.score ?? 0, reasons: q ? [...(tooSmall ? [`box under ${MIN_ENROLL_FACE_SIDE} px`] : []), ...q.reasons] : ['no face'] });
     }
   }
   enrollment.push({ dataset: set, photos: rel.length, refused: n, refusedShare: n / rel.length });

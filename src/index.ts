@@ -67,3 +67,6 @@ export { DEFAULT_MIN_QUALITY, measureQuality, scoreQuality, type QualityMeasures
 export type { QualitySummary } from './face.js';
 export type { Undecided } from './verify/index.js';
 export { qualityRejectCurve, REJECT_FRACTIONS, type QualityRejectRow } from './eval/quality-reject.js';
+// the recognizer's own quality cues (raw embedding norm, mirror agreement) and how they refine a face's quality
+export { embedCropsDetailed, type EmbeddedCrop } from './embed/index.js';
+export { refineQuality, type EmbeddingCues } from './analyze/quality-embedding.js';
