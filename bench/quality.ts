@@ -6,30 +6,33 @@
  *   tuned there, by coordinate search on the error-versus-reject curve) and held-out (reported).
  *   Pairs are sampled within each half as bench/verify-sets.ts samples the whole set.
  * - Error-versus-reject curves (src/eval/quality-reject.ts) on celebrity-aligned, orl and yale
- *   through the default detector and the default recognizer, for the shipped score, for each
- *   single cue, and for the mirror-stability cue (cosine between the embeddings of the crop and of
- *   its mirror image) that the shipped score does not use (it needs an extra embedding per face).
+ *   through the default detector and the default recognizer, for the shipped score as verify sees
+ *   it (image cues refined by the recognizer's raw embedding norm, src/analyze/quality-embedding.ts),
+ *   the same with the mirror-stability cue (what verify --flip sees), the image cues alone, and
+ *   each single cue.
  * - The enrollment review: the share of photos of orl, yale, sitcom-cast/gallery and
  *   portraits/knn/train refused at QUALITY_BAR, and a contact sheet of the refused faces with
  *   their reasons (bench/results/quality-refused.png).
  *
- *   npx tsx bench/quality.ts [--fit]   (--fit: print the weights the search finds on the dev half)
+ *   npx tsx bench/quality.ts [--fit | --fit-embedding]   (--fit: print the image-cue weights and
+ *   the embedding parameters the searches find on the development half, --fit-embedding: only the
+ *   latter; the curves and the enrollment review are then of the fitted embedding parameters)
  * Writes bench/results/quality.json.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_MIN_QUALITY, MEASURE_KEYS, QUALITY_BAR, QUALITY_MODEL, combineQuality, qualityComponents, scoreQuality, type QualityComponent, type QualityMeasures } from '../src/analyze/quality.ts';
-import { cosineDistance, distance } from '../src/compare/index.ts';
+import { DEFAULT_MIN_QUALITY, MEASURE_KEYS, MIN_ENROLL_FACE_SIDE, QUALITY_BAR, QUALITY_MODEL, combineQuality, qualityComponents, scoreQuality, type QualityComponent, type QualityMeasures, type Ramp } from '../src/analyze/quality.ts';
+import { EMBEDDING_QUALITY, refineQuality, type EmbeddingCues, type EmbeddingQualityModel } from '../src/analyze/quality-embedding.ts';
+import { distance } from '../src/compare/index.ts';
 import { DEFAULT_DETECTOR } from '../src/detect/index.ts';
-import { DEFAULT_EMBED_MODEL, embedCrops, loadEmbedModel } from '../src/embed/index.ts';
-import { EmbeddingCache, configKey, listDataset, mulberry32, samplePairs, sha256File, shuffleInPlace, type Dataset, type ScoredPair } from '../src/eval/index.ts';
-import { qualityMeasuresFor, qualityRejectCurve, qualityRejectSvg, type QualityRejectRow } from '../src/eval/quality-reject.ts';
+import { DEFAULT_EMBED_MODEL } from '../src/embed/index.ts';
+import { EmbeddingCache, configKey, listDataset, mulberry32, samplePairs, shuffleInPlace, type Dataset, type ScoredPair } from '../src/eval/index.ts';
+import { embeddingCuesFor, qualityMeasuresFor, qualityRejectCurve, qualityRejectSvg, type QualityRejectRow } from '../src/eval/quality-reject.ts';
 import { embedForEval } from '../src/eval/run.ts';
 import { svgToPng } from '../src/eval/plots.ts';
-import { loadImage, mirror, toModelTensor } from '../src/image/index.ts';
+import { loadImage } from '../src/image/index.ts';
 import { loadSharp } from '../src/image/sharp.ts';
 import { cacheDir } from '../src/models/index.ts';
-import { cropForModel, loadAndFindFaces } from '../src/pipeline/index.ts';
 import { DATA } from './verify-sets.ts';
 
 const args = process.argv.slice(2);
@@ -39,41 +42,13 @@ const cache = EmbeddingCache.open(join(cacheDir(), 'eval'));
 const opts = { model: DEFAULT_EMBED_MODEL, detector: DEFAULT_DETECTOR, cacheDir: join(cacheDir(), 'eval') };
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
-interface Image { path: string; person: string; embedding: Float32Array | null; measures: QualityMeasures | null; mirrorCos: number | null; rawNorm: number | null }
+interface Image { path: string; person: string; embedding: Float32Array | null; measures: QualityMeasures | null; cues: EmbeddingCues | null }
 
 /**
- * Two embedding cues the shipped score does not use, cached beside the embeddings: the cosine
- * between the embeddings of the face's crop and of its mirror image, and the L2 norm of the
- * recognizer's output before normalisation (MagFace-style quality).
+ * The embedding cues of each image's largest face (raw norm and mirror cosine: embedded with
+ * flip, so both are there; the shipped default path, without flip, has only the norm).
  */
-async function embeddingCues(paths: string[]): Promise<Map<string, { mirrorCos: number; rawNorm: number } | null>> {
-  const config = configKey({ quality: 'mirror-cos-v1', model: DEFAULT_EMBED_MODEL, detector: DEFAULT_DETECTOR });
-  const normConfig = configKey({ quality: 'raw-norm-v1', model: DEFAULT_EMBED_MODEL, detector: DEFAULT_DETECTOR });
-  const { record, session } = await loadEmbedModel(DEFAULT_EMBED_MODEL);
-  const out = new Map<string, { mirrorCos: number; rawNorm: number } | null>();
-  for (const p of paths) {
-    const sha = sha256File(p);
-    let v = cache.get(sha, config);
-    let n = cache.get(sha, normConfig);
-    if (v === undefined || n === undefined) {
-      const { image, faces } = await loadAndFindFaces(p, opts);
-      if (faces.length === 0) v = n = null;
-      else {
-        const face = faces.reduce((a, b) => (b.box.w * b.box.h > a.box.w * a.box.h ? b : a));
-        const crop = cropForModel(image, face, record);
-        const [a, b] = await embedCrops([crop, mirror(crop)], { model: DEFAULT_EMBED_MODEL });
-        v = Float32Array.of(1 - cosineDistance(a, b));
-        const res = await session.run({ [record.input.name]: toModelTensor([crop], record.input) });
-        const y = (res[Object.keys(record.outputs)[0]] ?? Object.values(res)[0]).data as Float32Array;
-        n = Float32Array.of(Math.hypot(...y));
-      }
-      cache.put(sha, config, v);
-      cache.put(sha, normConfig, n);
-    }
-    out.set(p, v === null || n === null ? null : { mirrorCos: v[0], rawNorm: n[0] });
-  }
-  return out;
-}
+const embeddingCues = (paths: string[]) => embeddingCuesFor(paths, { ...opts, flip: true, cache, config: configKey({ quality: 'bench-embedding-cues-v1', model: DEFAULT_EMBED_MODEL, detector: DEFAULT_DETECTOR }) });
 
 async function gather(set: string): Promise<{ ds: Dataset; images: Map<string, Image> }> {
   const ds = listDataset(join(DATA, set));
@@ -86,7 +61,7 @@ async function gather(set: string): Promise<{ ds: Dataset; images: Map<string, I
   for (const id of ds.identities) {
     for (const r of id.images) {
       const p = join(ds.root, r);
-      images.set(r, { path: p, person: id.name, embedding: embeddings.get(p) ?? null, measures: measures.get(p) ?? null, mirrorCos: cues.get(p)?.mirrorCos ?? null, rawNorm: cues.get(p)?.rawNorm ?? null });
+      images.set(r, { path: p, person: id.name, embedding: embeddings.get(p) ?? null, measures: measures.get(p) ?? null, cues: cues.get(p) ?? null });
     }
   }
   return { ds, images };
@@ -127,10 +102,20 @@ for (const s of SETS) {
 }
 
 const COMPONENTS = Object.keys(QUALITY_MODEL.weights) as QualityComponent[];
-const shipped: Scorer = (im) => (im.measures ? scoreQuality(im.measures).score : null);
 const withWeights = (w: Record<QualityComponent, number>): Scorer => (im) => (im.measures ? combineQuality(qualityComponents(im.measures), w) : null);
+const imageOnly: Scorer = (im) => (im.measures ? scoreQuality(im.measures).score : null);
+/** The image-cue score refined by the embedding cues; `mirror`: with the mirror cosine (verify --flip), else the norm only (the default path). */
+const refined = (params: EmbeddingQualityModel, mirror: boolean): Scorer => (im) => {
+  if (!im.measures) return null;
+  const q = scoreQuality(im.measures);
+  if (!im.cues) return q.score;
+  return refineQuality(q, DEFAULT_EMBED_MODEL, mirror ? im.cues : { rawNorm: im.cues.rawNorm }, params).score;
+};
+let embeddingParams: EmbeddingQualityModel = EMBEDDING_QUALITY;
+let shipped = refined(embeddingParams, false);
+let shippedFlip = refined(embeddingParams, true);
 
-/** What the search minimises on the development pairs: mean error and FNMR over the reject fractions 1-10%. */
+/** What the searches minimise on the development pairs: mean error and FNMR over the reject fractions 1-10%. */
 function devLoss(q: Scorer): number {
   let loss = 0;
   for (const d of data) {
@@ -139,52 +124,79 @@ function devLoss(q: Scorer): number {
   return loss;
 }
 
-if (args.includes('--fit')) {
-  // coordinate search over the weights, from the shipped ones
-  const w = { ...QUALITY_MODEL.weights };
-  let best = devLoss(withWeights(w));
-  console.log(`dev loss with the shipped weights: ${best.toFixed(4)}`);
+/** Coordinate search: each parameter over its candidate values in turn, keeping what lowers the loss. */
+function coordinateSearch<T>(start: T, candidates: { name: string; values: readonly number[]; set: (p: T, v: number) => T }[], loss: (p: T) => number, label: string): T {
+  let p = start;
+  let best = loss(p);
+  console.log(`${label}: dev loss at the start ${best.toFixed(4)}`);
   for (let round = 0; round < 3; round++) {
     let moved = false;
-    for (const k of COMPONENTS) {
-      for (const v of [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5]) {
-        const trial = { ...w, [k]: v };
-        const l = devLoss(withWeights(trial));
-        if (l < best - 1e-9) { best = l; w[k] = v; moved = true; }
+    for (const c of candidates) {
+      for (const v of c.values) {
+        const trial = c.set(p, v);
+        const l = loss(trial);
+        if (l < best - 1e-9) { best = l; p = trial; moved = true; }
       }
     }
-    console.log(`round ${round + 1}: loss ${best.toFixed(4)} weights ${JSON.stringify(w)}`);
+    console.log(`${label} round ${round + 1}: loss ${best.toFixed(4)} ${JSON.stringify(p)}`);
     if (!moved) break;
   }
+  return p;
+}
+
+if (args.includes('--fit') || args.includes('--fit-embedding')) {
+  // 1. the image-cue weights (quality.ts QUALITY_MODEL.weights), from the shipped ones
+  if (args.includes('--fit')) coordinateSearch({ ...QUALITY_MODEL.weights }, COMPONENTS.map((k) => ({ name: k, values: [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5], set: (w, v) => ({ ...w, [k]: v }) })), (w) => devLoss(withWeights(w)), 'image-cue weights');
+  // 2. the embedding cues on top of the shipped image score: the norm ramp and weight (default path), then the mirror's (flip)
+  const devNorms = data.flatMap((d) => d.dev.flatMap((p) => [p.img1, p.img2]).map((img) => d.images.get(img)?.cues?.rawNorm)).filter((x): x is number => x !== undefined).sort((x, y) => x - y);
+  const q = (f: number) => Math.round(100 * devNorms[Math.floor(f * (devNorms.length - 1))]) / 100;
+  const norm = (p: EmbeddingQualityModel): Ramp => p.norm[DEFAULT_EMBED_MODEL];
+  const withNorm = (p: EmbeddingQualityModel, r: Ramp): EmbeddingQualityModel => (r[0] < r[1] ? { ...p, norm: { ...p.norm, [DEFAULT_EMBED_MODEL]: r } } : p);
+  let fit = coordinateSearch(EMBEDDING_QUALITY, [
+    { name: 'norm 0 at', values: [0, 0.01, 0.02, 0.05, 0.1, 0.2].map(q), set: (p, v) => withNorm(p, [v, norm(p)[1]]) },
+    { name: 'norm 1 at', values: [0.05, 0.1, 0.2, 0.3, 0.5, 0.7].map(q), set: (p, v) => withNorm(p, [norm(p)[0], v]) },
+    { name: 'norm weight', values: [0, 0.25, 0.5, 1, 2, 4, 8], set: (p, v) => ({ ...p, weights: { ...p.weights, norm: v } }) },
+    { name: 'image floor', values: [0, 0.001, 0.05, 0.1, 0.2, 0.3, 0.5], set: (p, v) => ({ ...p, imageFloor: v }) },
+  ], (p) => devLoss(refined(p, false)), 'embedding norm');
+  fit = coordinateSearch(fit, [
+    { name: 'mirror 0 at', values: [0.85, 0.88, 0.9, 0.92, 0.94], set: (p, v) => (v < p.mirror[1] ? { ...p, mirror: [v, p.mirror[1]] } : p) },
+    { name: 'mirror 1 at', values: [0.94, 0.95, 0.96, 0.97, 0.98], set: (p, v) => (p.mirror[0] < v ? { ...p, mirror: [p.mirror[0], v] } : p) },
+    { name: 'mirror weight', values: [0, 0.25, 0.5, 1, 2, 4], set: (p, v) => ({ ...p, weights: { ...p.weights, mirror: v } }) },
+  ], (p) => devLoss(refined(p, true)), 'mirror (flip)');
+  console.log(`fitted embedding parameters (put them in EMBEDDING_QUALITY): ${JSON.stringify(fit)}`);
+  embeddingParams = fit;
+  shipped = refined(embeddingParams, false);
+  shippedFlip = refined(embeddingParams, true);
 }
 
 // one cue alone, for the table: does it carry signal on its own?
 const single = (k: QualityComponent): Scorer => (im) => (im.measures ? qualityComponents(im.measures)[k] : null);
-const mirrorCue: Scorer = (im) => im.mirrorCos;
 
 const sets: Record<string, unknown>[] = [];
 const curvesForPlot: { label: string; rows: QualityRejectRow[] }[] = [];
 for (const d of data) {
   const row = (q: Scorer, pairs: ScoredPair[]) => curve(pairs, d.images, q);
   const held = row(shipped, d.held);
+  const heldFlip = row(shippedFlip, d.held);
+  const heldImage = row(imageOnly, d.held);
   curvesForPlot.push({ label: d.name, rows: held });
   const cues: Record<string, QualityRejectRow[]> = {};
   for (const k of COMPONENTS) cues[k] = row(single(k), d.held);
-  cues.mirrorStability = row(mirrorCue, d.held);
-  cues.rawEmbeddingNorm = row((im) => im.rawNorm, d.held);
+  cues.mirrorStability = row((im) => im.cues?.mirrorCosine ?? null, d.held);
+  cues.rawEmbeddingNorm = row((im) => im.cues?.rawNorm ?? null, d.held);
   sets.push({
     dataset: d.name, detector: DEFAULT_DETECTOR, model: DEFAULT_EMBED_MODEL, pairsPerClass: d.pairsPerClass,
     people: { development: d.devPeople, heldOut: d.heldPeople },
     // the share of the set's faces verify and identify would leave undecided at the default minimum
     belowDefaultMinQuality: [...d.images.values()].filter((im) => (shipped(im) ?? 0) < DEFAULT_MIN_QUALITY).length / d.images.size,
-    heldOut: { pairs: d.held.length, qualityReject: held },
-    development: { pairs: d.dev.length, qualityReject: row(shipped, d.dev) },
+    heldOut: { pairs: d.held.length, qualityReject: held, qualityRejectWithFlip: heldFlip, qualityRejectImageCuesOnly: heldImage },
+    development: { pairs: d.dev.length, qualityReject: row(shipped, d.dev), qualityRejectWithFlip: row(shippedFlip, d.dev), qualityRejectImageCuesOnly: row(imageOnly, d.dev) },
     allPeople: { qualityReject: row(shipped, [...d.dev, ...d.held]) },
     heldOutByCue: cues,
   });
   console.log(`\n${d.name} (held-out: ${d.heldPeople} people, ${d.held.length} pairs; detector ${DEFAULT_DETECTOR}, ${DEFAULT_EMBED_MODEL})`);
-  console.log('  reject  kept   accuracy  FNMR@FMR1e-3   | accuracy by: mirror cue, raw norm');
-  held.forEach((r, i) => console.log(`  ${pct(r.reject).padStart(6)} ${String(r.pairsKept).padStart(5)}   ${pct(r.accuracy).padStart(7)}   ${pct(r.fnmrAtFmr1e3).padStart(7)}        | ${pct(cues.mirrorStability[i].accuracy)}  ${pct(cues.rawEmbeddingNorm[i].accuracy)}`));
+  console.log('  reject  kept   accuracy  FNMR@FMR1e-3   | accuracy by: shipped+mirror (flip), image cues only, raw norm only, mirror only');
+  held.forEach((r, i) => console.log(`  ${pct(r.reject).padStart(6)} ${String(r.pairsKept).padStart(5)}   ${pct(r.accuracy).padStart(7)}   ${pct(r.fnmrAtFmr1e3).padStart(7)}        | ${pct(heldFlip[i].accuracy)}  ${pct(heldImage[i].accuracy)}  ${pct(cues.rawEmbeddingNorm[i].accuracy)}  ${pct(cues.mirrorStability[i].accuracy)}`));
 }
 writeFileSync(join(RESULTS, 'quality-reject.png'), await svgToPng(qualityRejectSvg(curvesForPlot, { title: 'Error versus reject, held-out people (default detector and recognizer)' })));
 
@@ -198,13 +210,17 @@ for (const set of ENROLL_SETS) {
   const ds = listDataset(root);
   const rel = ds.identities.flatMap((id) => id.images);
   const measures = await qualityMeasuresFor(rel.map((p) => join(root, p)), { ...opts, cache });
+  const cues = await embeddingCues(rel.map((p) => join(root, p)));
   let n = 0;
   for (const r of rel) {
     const m = measures.get(join(root, r)) ?? null;
-    const q = m ? scoreQuality(m) : null;
-    if (!q || q.score < QUALITY_BAR || m!.boxSide < 32) {
+    const c = cues.get(join(root, r)) ?? null;
+    // what enroll reads: the image cues refined by the recognizer's raw norm (enroll does not flip)
+    const q = m ? (c ? refineQuality(scoreQuality(m), DEFAULT_EMBED_MODEL, { rawNorm: c.rawNorm }, embeddingParams) : scoreQuality(m)) : null;
+    const tooSmall = m !== null && m.boxSide < MIN_ENROLL_FACE_SIDE;
+    if (!q || q.score < QUALITY_BAR || tooSmall) {
       n++;
-      refused.push({ set, path: join(root, r), rel: r, score: q?.score ?? 0, reasons: q ? q.reasons : ['no face'] });
+      refused.push({ set, path: join(root, r), rel: r, score: q?.score ?? 0, reasons: q ? [...(tooSmall ? [`box under ${MIN_ENROLL_FACE_SIDE} px`] : []), ...q.reasons] : ['no face'] });
     }
   }
   enrollment.push({ dataset: set, photos: rel.length, refused: n, refusedShare: n / rel.length });
@@ -241,6 +257,7 @@ const out = {
   loadAverage: (await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').trim(),
   qualityBar: QUALITY_BAR,
   weights: QUALITY_MODEL.weights,
+  embeddingQuality: embeddingParams,
   measureKeys: MEASURE_KEYS,
   split: 'people of each set shuffled with seed 20: first half development (weights tuned there), second half held-out (reported)',
   verification: sets,

@@ -72,3 +72,6 @@ export {
   DEFAULT_COLLECTION, siteCalibration, storeSiteCalibration, dropSiteCalibration, type Collection, type CollectionSettings, type SiteCalibration,
 } from './gallery/index.js';
 export { moveToModel } from './identify/index.js';
+// the recognizer's own quality cues (raw embedding norm, mirror agreement) and how they refine a face's quality
+export { embedCropsDetailed, type EmbeddedCrop } from './embed/index.js';
+export { refineQuality, type EmbeddingCues } from './analyze/quality-embedding.js';

@@ -9,8 +9,10 @@
  *
  * - size: inter-ocular distance and box side in pixels of the original image. Recognition crops
  *   are 112 px with the eyes ~38 px apart; below that the crop is upsampled and detail is invented.
- * - blur: variance of the Laplacian (3x3, 4-neighbour) of the grey face box resampled to 128x128,
- *   so the figure does not depend on the face's size in the photo. blur = 1 - exp(-var / BLUR_SCALE).
+ * - blur: variance of the Laplacian (3x3, 4-neighbour) of the grey face box at its native
+ *   resolution, shrunk to at most 128x128 but never enlarged: an upsampled small face is smooth
+ *   because of the resampling, not because the photo is blurred, and was read as `blurred` (orl's
+ *   92x112 photos). blur = 1 - exp(-var / BLUR_SCALE).
  * - pose: from the five landmarks (see pose.ts): yaw, pitch and roll each score 1 up to a tolerance
  *   and fall linearly to 0 at a limit; pose = product of the three.
  * - brightness: mean luma of the face box, times a penalty for clipped (black or white) pixels.
@@ -87,7 +89,7 @@ export const BLUR_SCALE = 150;
 const BLUR_SIZE = 128;
 
 /** [value at which the component is 0, value at which it is 1] for the rising ramps. */
-type Ramp = [number, number];
+export type Ramp = [number, number];
 
 /** The tuned parameters of the score (see the file comment and bench/quality.ts). */
 export const QUALITY_MODEL = {
@@ -153,7 +155,7 @@ export interface FaceQuality extends QualitySummary {
   passes: boolean;
 }
 
-const ramp = (v: number, [lo, hi]: Ramp): number => Math.min(1, Math.max(0, (v - lo) / (hi - lo)));
+export const ramp = (v: number, [lo, hi]: Ramp): number => Math.min(1, Math.max(0, (v - lo) / (hi - lo)));
 const fall = (v: number, [ok, zero]: Ramp): number => 1 - ramp(Math.abs(v), [ok, zero]);
 
 export function laplacianVariance(grey: Float32Array, width: number, height: number): number {
@@ -218,7 +220,10 @@ export function measureQuality(image: RgbImage, face: Face): QualityMeasures {
   if (!face.landmarks5 || face.landmarks5.length !== 5) {
     throw new FacekitError('BAD_ARGUMENT', 'face quality needs the five landmarks (face.landmarks5)');
   }
-  const grey = toGrey(cropResize(image, box, BLUR_SIZE, BLUR_SIZE));
+  // native resolution, at most BLUR_SIZE: resampling up would smooth a sharp small face
+  const gw = Math.max(8, Math.min(BLUR_SIZE, Math.round(box.w)));
+  const gh = Math.max(8, Math.min(BLUR_SIZE, Math.round(box.h)));
+  const grey = toGrey(cropResize(image, box, gw, gh));
   let sum = 0;
   let sum2 = 0;
   let clippedCount = 0;
@@ -247,7 +252,7 @@ export function measureQuality(image: RgbImage, face: Face): QualityMeasures {
     detectorScore: face.score,
     interOcular,
     boxSide: Math.min(box.w, box.h),
-    laplacianVariance: laplacianVariance(grey, BLUR_SIZE, BLUR_SIZE),
+    laplacianVariance: laplacianVariance(grey, gw, gh),
     meanLuma,
     clipped: clippedCount / grey.length,
     yaw: pose.yaw,

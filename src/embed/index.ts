@@ -47,12 +47,30 @@ async function runBatches(model: LoadedModel, crops: RgbImage[], batchSize: numb
   return out;
 }
 
-/** One L2-normalised embedding per crop; crops must match the model's input size. */
-export async function embedCrops(crops: RgbImage[], opts: EmbedOptions = {}): Promise<Float32Array[]> {
+/**
+ * One crop's embedding with what the recognizer's raw output says about the crop itself: the L2
+ * norm before normalisation (recognizers trained with a margin loss give clear, typical faces a
+ * larger norm: MagFace's observation) and, when the mirror image was embedded too, the cosine
+ * between the two (a face the model reads the same way mirrored is read stably).
+ */
+export interface EmbeddedCrop {
+  /** the L2-normalised embedding (flip-averaged with flip) */
+  vector: Float32Array;
+  /** L2 norm of the model's output for the crop, before normalisation */
+  rawNorm: number;
+  /** cosine between the embeddings of the crop and of its mirror image; only with flip */
+  mirrorCosine?: number;
+}
+
+const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i], 0);
+
+/** Embeddings with their raw norms (and mirror agreement with flip); crops must match the model's input size. */
+export async function embedCropsDetailed(crops: RgbImage[], opts: EmbedOptions = {}): Promise<EmbeddedCrop[]> {
   if (crops.length === 0) return [];
   const model = await loadEmbedModel(opts.model ?? DEFAULT_EMBED_MODEL, opts.threads);
   const batch = opts.batchSize ?? 16;
-  if (!opts.flip) return (await runBatches(model, crops, batch)).map(l2Normalize);
+  const norm = (v: Float32Array) => Math.sqrt(dot(v, v));
+  if (!opts.flip) return (await runBatches(model, crops, batch)).map((v) => ({ vector: l2Normalize(v), rawNorm: norm(v) }));
   // the crops and their mirror images together: with a symbolic batch, few faces are one model call
   const both = await runBatches(model, [...crops, ...crops.map(mirror)], batch);
   const plain = both.slice(0, crops.length);
@@ -60,6 +78,11 @@ export async function embedCrops(crops: RgbImage[], opts: EmbedOptions = {}): Pr
   return plain.map((v, i) => {
     const a = l2Normalize(v);
     const b = l2Normalize(flipped[i]);
-    return l2Normalize(a.map((x, j) => x + b[j]));
+    return { vector: l2Normalize(a.map((x, j) => x + b[j])), rawNorm: norm(v), mirrorCosine: dot(a, b) };
   });
+}
+
+/** One L2-normalised embedding per crop; crops must match the model's input size. */
+export async function embedCrops(crops: RgbImage[], opts: EmbedOptions = {}): Promise<Float32Array[]> {
+  return (await embedCropsDetailed(crops, opts)).map((e) => e.vector);
 }

@@ -6,10 +6,11 @@
  * and FNMR fall along the curve; a useless one leaves them flat.
  */
 import { MEASURE_KEYS, measureQuality, scoreQuality, type QualityMeasures } from '../analyze/quality.js';
+import { refineQuality, type EmbeddingCues } from '../analyze/quality-embedding.js';
 import { DEFAULT_DETECTOR } from '../detect/index.js';
 import type { Face } from '../face.js';
 import type { RgbImage } from '../image/types.js';
-import { loadAndFindFaces, type FaceOptions } from '../pipeline/index.js';
+import { embedFacesWithCues, loadAndFindFaces, type FaceOptions } from '../pipeline/index.js';
 import { configKey, sha256File, type EmbeddingCache } from './cache.js';
 import { lineChartSvg } from './plots.js';
 import { evaluateVerification, type ScoredPair } from './verification.js';
@@ -76,7 +77,7 @@ export function formatQualityReject(rows: readonly QualityRejectRow[]): string {
 /** The cache configuration of quality measures: what changes the face found, not the recognizer. */
 export function qualityConfig(opts: FaceOptions): string {
   return configKey({
-    quality: 'measures-v2',
+    quality: 'measures-v3',
     detector: opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR),
     context: opts.detect !== false && opts.context !== false ? 'canvas3' : undefined,
     scoreThreshold: opts.scoreThreshold,
@@ -122,7 +123,56 @@ export async function qualityMeasuresFor(paths: readonly string[], opts: FaceOpt
   return out;
 }
 
-/** Quality scores from measures (the shipped model). */
-export function qualityScores(measures: Map<string, QualityMeasures | null>): QualityMap {
-  return new Map([...measures].map(([p, m]) => [p, m === null ? null : scoreQuality(m).score]));
+/** The cache configuration of an image's embedding cues: that of its embedding (embeddingConfig in run.ts) plus the cue version. */
+export function embeddingCuesConfig(embeddingConfig: string): string {
+  return configKey({ quality: 'embedding-cues-v1', embedding: embeddingConfig });
+}
+
+const cuesToVector = (c: EmbeddingCues) => Float32Array.of(c.rawNorm ?? NaN, c.mirrorCosine ?? NaN);
+const cuesFromVector = (v: Float32Array): EmbeddingCues => ({ ...(Number.isNaN(v[0]) ? {} : { rawNorm: v[0] }), ...(Number.isNaN(v[1]) ? {} : { mirrorCosine: v[1] }) });
+
+/** Stores the embedding cues of an image's evaluated face beside its embedding (the evaluation's embedder calls this). */
+export function cacheEmbeddingCues(cache: EmbeddingCache, path: string, config: string, cues: EmbeddingCues | undefined): void {
+  cache.put(sha256File(path), config, cues ? cuesToVector(cues) : null);
+}
+
+/**
+ * The embedding cues (raw norm; mirror cosine with flip) of each image's largest face, through the
+ * cache under `config` (embeddingCuesConfig); images embedded before the cues were cached are
+ * detected and embedded again, once.
+ */
+export async function embeddingCuesFor(paths: readonly string[], opts: FaceOptions & { cache: EmbeddingCache; config: string; onProgress?: OnProgress }): Promise<Map<string, EmbeddingCues | null>> {
+  const out = new Map<string, EmbeddingCues | null>();
+  const unique = [...new Set(paths)];
+  let done = 0;
+  for (const p of unique) {
+    const sha = sha256File(p);
+    let v = opts.cache.get(sha, opts.config);
+    if (v === undefined) {
+      try {
+        const { image, faces } = await loadAndFindFaces(p, opts);
+        const face = faces.length ? faces.reduce((a, b) => (b.box.w * b.box.h > a.box.w * a.box.h ? b : a)) : undefined;
+        v = face ? cuesToVector((await embedFacesWithCues(image, [face], opts)).cues[0]) : null;
+      } catch {
+        v = null; // unreadable: no face, as the embedding counts it
+      }
+      opts.cache.put(sha, opts.config, v);
+    }
+    out.set(p, v === null ? null : cuesFromVector(v));
+    opts.onProgress?.(++done, unique.length);
+  }
+  return out;
+}
+
+/**
+ * Quality scores from measures (the shipped model), refined by the embedding cues of `model`
+ * where given, as embedFaces refines a face's quality.
+ */
+export function qualityScores(measures: Map<string, QualityMeasures | null>, embedding?: { model: string; cues: Map<string, EmbeddingCues | null> }): QualityMap {
+  return new Map([...measures].map(([p, m]) => {
+    if (m === null) return [p, null];
+    const q = scoreQuality(m);
+    const cues = embedding?.cues.get(p);
+    return [p, cues ? refineQuality(q, embedding!.model, cues).score : q.score];
+  }));
 }

@@ -11,14 +11,14 @@ import { DEFAULT_DETECTOR } from '../detect/index.js';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
 import type { Face } from '../face.js';
 import { cacheDir, listModels } from '../models/index.js';
-import { embedFaces, headFor, loadAndFindFaces, type FaceOptions } from '../pipeline/index.js';
+import { embedFacesWithCues, headFor, loadAndFindFaces, type FaceOptions } from '../pipeline/index.js';
 import { FacekitError } from '../errors/index.js';
 import { EmbeddingCache, configKey } from './cache.js';
 import { listDataset, pairImages, readPairsCsv, samplePairs, type PairList } from './pairs.js';
 import { embedImages, fusionPairScorer, metricScorer, scorePairs, type EmbeddingMap, type OnProgress } from './scoring.js';
 import { evaluateVerification, type VerificationResult } from './verification.js';
 import { groupLabels, groupReport, type GroupLabelOptions, type GroupOf, type GroupReport } from './groups.js';
-import { cacheQualityMeasures, qualityConfig, qualityMeasuresFor, qualityRejectCurve, qualityScores, type QualityRejectRow } from './quality-reject.js';
+import { cacheEmbeddingCues, cacheQualityMeasures, embeddingCuesConfig, embeddingCuesFor, qualityConfig, qualityMeasuresFor, qualityRejectCurve, qualityScores, type QualityRejectRow } from './quality-reject.js';
 import { dirAtFpir, evaluateIdentification, splitIdentification, type IdentificationResult, type IdentificationSplit } from './identification.js';
 
 export interface EvalSource {
@@ -116,6 +116,7 @@ export async function embedForEval(paths: string[], opts: EvalVerifyOptions): Pr
   const cache = EmbeddingCache.open(opts.cacheDir ?? join(cacheDir(), 'eval'));
   const config = embeddingConfig(opts);
   const qConfig = qualityConfig(opts);
+  const cuesConfig = embeddingCuesConfig(config);
   let computed = 0;
   let ms = 0;
   const embeddings = await embedImages(paths, async (p) => {
@@ -123,7 +124,10 @@ export async function embedForEval(paths: string[], opts: EvalVerifyOptions): Pr
     const { image, faces } = await loadAndFindFaces(p, opts);
     // the quality reject curve reads the same face's measures: kept now, not detected again later
     cacheQualityMeasures(cache, p, qConfig, image, faces.length ? largest(faces) : undefined);
-    const out = faces.length === 0 ? null : (await embedFaces(image, [largest(faces)], opts))[0].embedding!.vector;
+    const embedded = faces.length === 0 ? null : await embedFacesWithCues(image, [largest(faces)], opts);
+    // and the embedding cues its quality is refined by (the reject curve reads them too)
+    cacheEmbeddingCues(cache, p, cuesConfig, embedded?.cues[0]);
+    const out = embedded ? embedded.faces[0].embedding!.vector : null;
     ms += performance.now() - t0;
     computed++;
     return out;
@@ -181,7 +185,13 @@ export async function runVerificationEval(opts: EvalVerifyOptions): Promise<{ su
   const { pairList, model, metric, scored, msPerImage } = await scorePairSource({ ...opts, groupOf });
   const detector = opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR);
   const key = (p: string) => join(pairList.root, p);
-  const quality = qualityScores(await qualityMeasuresFor(pairImages(pairList).map(key), { ...opts, cache: EmbeddingCache.open(opts.cacheDir ?? join(cacheDir(), 'eval')) }));
+  const cache = EmbeddingCache.open(opts.cacheDir ?? join(cacheDir(), 'eval'));
+  const paths = pairImages(pairList).map(key);
+  // quality as verify sees it: the image cues refined by the (first) recognizer's output
+  const scoredKey = calibrationKey(opts);
+  const cueOpts = { ...opts, model: scoredKey.fusion ? fusionFromRecord(scoredKey.fusion).members[0].model : (headFor(opts)?.baseModel ?? opts.model ?? DEFAULT_EMBED_MODEL) };
+  const cues = await embeddingCuesFor(paths, { ...cueOpts, cache, config: embeddingCuesConfig(embeddingConfig(cueOpts)) });
+  const quality = qualityScores(await qualityMeasuresFor(paths, { ...opts, cache }), { model: cueOpts.model, cues });
   const qualityReject = qualityRejectCurve(scored, (img) => quality.get(key(img)) ?? null, { folds: opts.folds });
   const result = evaluateVerification(scored, { folds: opts.folds, root: pairList.root, meta: { model, detector, metric, dataset: opts.dataset ?? opts.pairs ?? '', seed: opts.seed ?? 1 } });
   const tar = (far: number) => result.tarAtFar.find((t) => t.far === far)?.tar ?? NaN;

@@ -115,19 +115,24 @@ export async function enroll(gallery: Gallery, person: PersonRef, images: ImageI
     }
     const face = largest(found);
     checkEnrollFaceSize(face, name);
-    if (!opts.force) checkEnrollQuality(face, name);
     const spoof = await spoofCheckIfAsked(image, face, opts.antiSpoof);
     if (spoof && !spoof.isReal) {
       throw new FacekitError('SPOOF', `the face in ${name} looks presented (a photo or a screen), not live: live score ${spoof.score.toFixed(2)} (${spoof.model}); nothing enrolled`, { image: name, liveScore: spoof.score, model: spoof.model });
     }
     const imageSha256 = await sha256Of(images[i]);
     const crop = collection.settings.keepCrops ? await keptCropOf(image, face) : undefined;
+    let reviewed = face;
     for (const model of models) {
       // with a head the model is given by it (and checked); the face is stored under the head's id
       const [e] = await embedFaces(image, [face], opts.head && !opts.models?.length && !opts.model ? opts : { ...opts, model });
+      // the review reads the quality refined by the first recognizer's output (nothing is stored yet)
+      if (reviewed === face) {
+        reviewed = e;
+        if (!opts.force) checkEnrollQuality(e, name);
+      }
       faces.push({ model: e.embedding!.model, embedding: e.embedding!.vector, detectorScore: face.score, box: { ...face.box }, imageSha256, crop });
     }
-    const { box, score, quality } = summarizeFace(face);
+    const { box, score, quality } = summarizeFace(reviewed);
     photos.push({ image: name, box, score, ...(quality ? { quality } : {}), imageSha256 });
     opts.onProgress?.(i + 1, images.length);
   }

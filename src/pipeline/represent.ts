@@ -1,4 +1,5 @@
-import { DEFAULT_EMBED_MODEL, embedCrops, loadEmbedModel } from '../embed/index.js';
+import { refineQuality, type EmbeddingCues } from '../analyze/quality-embedding.js';
+import { DEFAULT_EMBED_MODEL, embedCropsDetailed, loadEmbedModel } from '../embed/index.js';
 import type { Face } from '../face.js';
 import type { ImageInput } from '../image/index.js';
 import type { RgbImage } from '../image/types.js';
@@ -10,10 +11,16 @@ import type { FaceOptions } from './options.js';
 /**
  * Faces with the crop the model saw and its embedding attached (batched in one call). With a head,
  * the embedding is the head's output and is named by the head's id, so it is never mixed with the
- * base model's.
+ * base model's. Each face's quality is refined by what the recognizer's output says about the crop
+ * (src/analyze/quality-embedding.ts: its raw norm, and its mirror agreement when flip is on).
  */
 export async function embedFaces(image: RgbImage, faces: Face[], opts: FaceOptions = {}): Promise<Face[]> {
-  return embedFacesOfImages(faces.map((face) => ({ image, face })), opts);
+  return (await embedFacesOfImagesWithCues(faces.map((face) => ({ image, face })), opts)).faces;
+}
+
+/** embedFaces, and the embedding cues each face's quality was refined by (the evaluation caches them). */
+export async function embedFacesWithCues(image: RgbImage, faces: Face[], opts: FaceOptions = {}): Promise<{ faces: Face[]; cues: EmbeddingCues[] }> {
+  return embedFacesOfImagesWithCues(faces.map((face) => ({ image, face })), opts);
 }
 
 /**
@@ -21,14 +28,25 @@ export async function embedFaces(image: RgbImage, faces: Face[], opts: FaceOptio
  * batch costs less than a call per image.
  */
 export async function embedFacesOfImages(items: readonly { image: RgbImage; face: Face }[], opts: FaceOptions = {}): Promise<Face[]> {
-  if (items.length === 0) return [];
+  return (await embedFacesOfImagesWithCues(items, opts)).faces;
+}
+
+async function embedFacesOfImagesWithCues(items: readonly { image: RgbImage; face: Face }[], opts: FaceOptions): Promise<{ faces: Face[]; cues: EmbeddingCues[] }> {
+  if (items.length === 0) return { faces: [], cues: [] };
   const head = headFor(opts);
   const model = head?.baseModel ?? opts.model ?? DEFAULT_EMBED_MODEL;
   const { record } = await loadEmbedModel(model, opts.threads);
   const crops = items.map(({ image, face }) => cropForModel(image, face, record, opts.align !== false));
-  const vectors = await embedCrops(crops, { model, flip: opts.flip, threads: opts.threads });
-  if (head) return items.map(({ face }, i) => ({ ...face, crop: crops[i], embedding: { model: head.id, vector: head.apply(vectors[i]) } }));
-  return items.map(({ face }, i) => ({ ...face, crop: crops[i], embedding: { model, vector: vectors[i] } }));
+  const embedded = await embedCropsDetailed(crops, { model, flip: opts.flip, threads: opts.threads });
+  const cues: EmbeddingCues[] = embedded.map((e) => (e.mirrorCosine === undefined ? { rawNorm: e.rawNorm } : { rawNorm: e.rawNorm, mirrorCosine: e.mirrorCosine }));
+  return {
+    cues,
+    faces: items.map(({ face: f }, i) => {
+      const { vector } = embedded[i];
+      const quality = f.quality ? { quality: refineQuality(f.quality, model, cues[i]) } : {};
+      return { ...f, ...quality, crop: crops[i], embedding: head ? { model: head.id, vector: head.apply(vector) } : { model, vector } };
+    }),
+  };
 }
 
 /** Crops for every face, aligned to the model's template (no embedding). */

@@ -88,7 +88,6 @@ function pickFaces(faces: Face[], work: ImageWork): number[] {
     throw new FacekitError('MANY_FACES', `${label} shows ${faces.length} faces of similar size; enroll photos of one person only`, { faces: faces.length });
   }
   if (pick === 'enroll') checkEnrollFaceSize(faces[main], label);
-  if (pick === 'enroll' && work.qualityReview) checkEnrollQuality(faces[main], label);
   return [main];
 }
 
@@ -144,14 +143,18 @@ export async function doImageWork(image: Uint8Array, work: ImageWork): Promise<I
       timings.push({ model: `landmarks-${work.landmarks}`, seconds: (performance.now() - t0) / 1000 });
     }
   }
-  const embedWith = async (model: string): Promise<Float32Array[]> => {
+  const embedWith = async (model: string, primary = false): Promise<Float32Array[]> => {
     if (!work.embed || embedded.length === 0) return [];
     const t0 = performance.now();
     const out = await embedFaces(rgb, embedded.map((i) => faces[i]), { model, align: work.embed.align });
     timings.push({ model, seconds: (performance.now() - t0) / 1000 });
+    // the faces report (and the quality gate reads) the quality refined by the main recognizer's output
+    if (primary) embedded.forEach((fi, k) => { faces[fi] = { ...faces[fi], quality: out[k].quality }; });
     return out.map((f) => f.embedding!.vector);
   };
-  const embeddings = work.embed ? await embedWith(work.embed.model) : [];
+  const embeddings = work.embed ? await embedWith(work.embed.model, true) : [];
+  // the enrollment review reads the refined quality, as the library's enroll does (nothing is stored yet)
+  if (work.embed?.pick === 'enroll' && work.qualityReview) checkEnrollQuality(faces[embedded[0]], work.label ?? 'the image');
   const alsoEmbeddings: Float32Array[][] = [];
   for (const model of work.embed?.also ?? []) alsoEmbeddings.push(await embedWith(model));
   return {

@@ -201,18 +201,22 @@ export async function verify(a: ImageInput, b: ImageInput, opts: VerifyOptions =
   const sa = await spoofCheckIfAsked(ra.image, fa, opts.antiSpoof);
   const sb = await spoofCheckIfAsked(rb.image, fb, opts.antiSpoof);
   const perMember: number[] = [];
+  // the quality the gate reads is refined by the first recognizer's output (embedFaces)
+  let qa = fa;
+  let qb = fb;
   for (const m of plan.members) {
     const [ea, eb] = await embedFacesOfImages([{ image: ra.image, face: fa }, { image: rb.image, face: fb }], { ...opts, model: m.model });
+    if (perMember.length === 0) [qa, qb] = [ea, eb];
     perMember.push(distance(ea.embedding!.vector, eb.embedding!.vector, m.metric));
   }
-  const undecided = qualityGate([['the first face', fa.quality], ['the second face', fb.quality]], minQuality);
+  const undecided = qualityGate([['the first face', qa.quality], ['the second face', qb.quality]], minQuality);
   return {
     ...plan.decide(perMember),
     ...(undecided ? { verified: null, undecided } : {}),
     model: plan.label,
     detector: opts.detect === false ? 'none' : (opts.detector ?? DEFAULT_DETECTOR),
     metric: plan.metric,
-    faces: [{ ...summarizeFace(fa), ...(sa ? { spoof: sa } : {}) }, { ...summarizeFace(fb), ...(sb ? { spoof: sb } : {}) }],
+    faces: [{ ...summarizeFace(qa), ...(sa ? { spoof: sa } : {}) }, { ...summarizeFace(qb), ...(sb ? { spoof: sb } : {}) }],
     ...(sa && sb ? { isReal: sa.isReal && sb.isReal } : {}),
     ...(notes.length ? { note: notes.join('; ') } : {}),
     ms: performance.now() - t0,

@@ -64,3 +64,14 @@ test('a copy turned towards profile scores lower than the photo, and so does its
     assert.ok(q.reasons.includes('profile'), `${name}: ${q.reasons.join()}`);
   }
 });
+
+test('a small sharp photo (orl-sized) is not read as blurred; the same small photo blurred is', async () => {
+  // a face photo at 92x112, as orl's are: the face box is well under the 128 px the blur cue
+  // once resampled it to, and upsampling smoothed it into "blurred"
+  const small = await sharp(await faceCrop(0)).resize(92, 112, { fit: 'cover' }).jpeg({ quality: 95 }).toBuffer();
+  const sharpSmall = await quality(small);
+  const blurredSmall = await quality(await sharp(small).blur(2).jpeg({ quality: 95 }).toBuffer());
+  assert.ok(!sharpSmall.reasons.includes('blurred'), `small sharp photo: ${sharpSmall.score} ${sharpSmall.reasons.join()}`);
+  assert.ok(blurredSmall.reasons.includes('blurred'), `small blurred photo: ${blurredSmall.score} ${blurredSmall.reasons.join()}`);
+  assert.ok(blurredSmall.score < sharpSmall.score);
+});

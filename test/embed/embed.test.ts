@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { embedCrops } from '../../src/embed/index.ts';
+import { embedCrops, embedCropsDetailed } from '../../src/embed/index.ts';
 import { mirror } from '../../src/image/index.ts';
 import type { RgbImage } from '../../src/image/types.ts';
 
@@ -45,4 +45,17 @@ test('mobilefacenet (its conversion repaired by its record) embeds a crop nearer
   const [ea, em, eb] = await embedCrops([a, mirror(a), b], { model: 'mobilefacenet' });
   assert.equal(ea.length, 192);
   assert.ok(dot(ea, em) > dot(ea, eb) + 0.2, `mirror ${dot(ea, em)} vs other face ${dot(ea, eb)}`);
+});
+
+test('embedCropsDetailed gives the raw norm before normalisation, and the mirror agreement with flip', async () => {
+  const a = await crop(380, 300, 240);
+  const [d] = await embedCropsDetailed([a]);
+  const [e] = await embedCrops([a]);
+  const [em] = await embedCrops([mirror(a)]);
+  assert.ok(d.rawNorm > 0 && Math.abs(d.rawNorm - 1) > 0.05, `fr_feature's output is not normalised: norm ${d.rawNorm}`);
+  for (let i = 0; i < 512; i++) assert.ok(Math.abs(d.vector[i] - e[i]) < 1e-6);
+  assert.equal(d.mirrorCosine, undefined, 'no mirror agreement without flip');
+  const [f] = await embedCropsDetailed([a], { flip: true });
+  assert.ok(Math.abs(f.mirrorCosine! - dot(e, em)) < 1e-5, `${f.mirrorCosine} vs ${dot(e, em)}`);
+  assert.ok(Math.abs(f.rawNorm - d.rawNorm) < 1e-4, 'the raw norm is the unmirrored crop\'s');
 });
