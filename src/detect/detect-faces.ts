@@ -15,7 +15,8 @@ import { frDetect } from './fr-detect.js';
 import { predictFaceApiLandmarks68 } from './landmarks-faceapi.js';
 import { landmarks5From68, predictLandmarks68 } from './landmarks68.js';
 import { ssdMobilenet } from './ssd.js';
-import { mtcnn } from './mtcnn.js';
+import { averageLandmarks5, landmarks5FromMesh, refineLandmarks68 } from './landmarks5.js';
+import { mtcnn, onetLandmarks } from './mtcnn.js';
 import type { Detector } from './types.js';
 
 export interface DetectOptions {
@@ -36,6 +37,15 @@ export interface DetectOptions {
   tiles?: boolean;
   /** 68-point landmark model that supplies the five alignment points (default 'fr_landmark') */
   landmarkModel?: string;
+  /**
+   * where the five alignment points come from (default DEFAULT_LANDMARKS): one source or several
+   * joined by '+', averaged point by point. 'fr_landmark' = the 68-point model named by
+   * landmarkModel; 'refined' = that model again on a crop aligned from its first points; 'onet' =
+   * MTCNN's O-Net on the detector box; 'mesh' = the face mesh's iris centres, nose tip and mouth
+   * corners; 'detector' = the detector's own five points (MTCNN), skipped for detectors without.
+   * Measured by bench/landmarks.ts and bench/verify-accuracy.ts --landmarks.
+   */
+  landmarks?: string;
   /** also keep the 68-point landmarks in face.landmarks (default true) */
   denseLandmarks?: boolean;
   /**
@@ -69,6 +79,25 @@ const detectors = new Map<string, Detector>([frDetect, blazeFace, ssdMobilenet, 
 export const DEFAULT_DETECTOR = 'fr_detect';
 export const DEFAULT_LANDMARK_MODEL = 'fr_landmark';
 export const LANDMARK_MODELS = ['fr_landmark', 'faceapi-landmark68', 'faceapi-landmark68-tiny'];
+export const LANDMARK_SOURCES = ['fr_landmark', 'refined', 'onet', 'mesh', 'detector'] as const;
+/** the five-point source by default (bench/results/landmarks.json, bench/results/verify-accuracy.json) */
+export const DEFAULT_LANDMARKS = 'fr_landmark';
+
+/** The five-point source detectFaces uses for these options, checked; '+'-joined names. */
+export function landmarkSources(opts: Pick<DetectOptions, 'landmarks'> = {}): string[] {
+  const parts = (opts.landmarks ?? DEFAULT_LANDMARKS).split('+').map((s) => s.trim());
+  const bad = parts.filter((s) => !(LANDMARK_SOURCES as readonly string[]).includes(s));
+  if (parts.length === 0 || bad.length > 0) {
+    throw new FacekitError('BAD_ARGUMENT', `unknown landmark source "${bad.join('+') || opts.landmarks}"; known: ${LANDMARK_SOURCES.join(', ')} (join several with '+' to average them)`);
+  }
+  return parts;
+}
+
+/** For cache keys: the five-point source when it is not the historic fr_landmark alone (whose keys stay as they were). */
+export function landmarkSourcesKey(opts: Pick<DetectOptions, 'landmarks'> = {}): string | undefined {
+  const key = landmarkSources(opts).join('+');
+  return key === 'fr_landmark' ? undefined : key;
+}
 
 /** Make a detector available to detectFaces by its id. */
 export function registerDetector(d: Detector): void {
@@ -98,6 +127,8 @@ export async function detectFaces(image: RgbImage, opts: DetectOptions = {}): Pr
     throw new FacekitError('BAD_ARGUMENT', `unknown landmark model "${landmarkModel}"; known: ${LANDMARK_MODELS.join(', ')}`);
   }
 
+  const sources = landmarkSources(opts);
+
   const small = await limitSide(image, maxSide);
   const raw = await det.run(small.image, { scoreThreshold, iouThreshold, tiles: opts.tiles });
   const fillsImage = (b: Box, w: number, h: number) => Math.max(b.w / w, b.h / h) > TIGHT_CROP_SHARE;
@@ -112,7 +143,11 @@ export async function detectFaces(image: RgbImage, opts: DetectOptions = {}): Pr
     if (faces.length > 0 && (tight || raw.length === 0 || faces.some((f) => fillsImage(f.box, image.width, image.height)))) return faces;
   }
   const k = 1 / small.scale;
-  let found = raw.map((r) => ({ score: r.score, box: { x: r.box.x * k, y: r.box.y * k, w: r.box.w * k, h: r.box.h * k } }));
+  let found = raw.map((r) => ({
+    score: r.score,
+    box: { x: r.box.x * k, y: r.box.y * k, w: r.box.w * k, h: r.box.h * k },
+    own: r.keypoints?.length === 5 ? (r.keypoints.map(([x, y]) => [x * k, y * k]) as Landmarks5) : undefined,
+  }));
   const minFaceSize = opts.minFaceSize ?? 0;
   found = found.filter((f) => Math.min(f.box.w, f.box.h) >= minFaceSize);
   found.sort((a, b) => b.score - a.score);
@@ -123,7 +158,17 @@ export async function detectFaces(image: RgbImage, opts: DetectOptions = {}): Pr
   for (const f of found) {
     // landmarks come from the full-resolution image: the crop is small, so detail helps
     const dense = await landmarks68(image, f.box);
-    const face: Face = { box: f.box, score: f.score, landmarks5: landmarks5From68(dense), detector: det.id };
+    const first = landmarks5From68(dense);
+    const sets: Landmarks5[] = [];
+    for (const source of sources) {
+      if (source === 'fr_landmark') sets.push(first);
+      else if (source === 'refined') sets.push(landmarks5From68(await refineLandmarks68(image, first)));
+      else if (source === 'onet') sets.push((await onetLandmarks(image, f.box)) as Landmarks5);
+      else if (source === 'mesh') sets.push(landmarks5FromMesh((await (await import('../analyze/mesh.js')).predictMesh(image, f)).points));
+      else if (source === 'detector' && f.own) sets.push(f.own);
+    }
+    const landmarks5 = sets.length === 0 ? first : sets.length === 1 ? sets[0] : averageLandmarks5(sets);
+    const face: Face = { box: f.box, score: f.score, landmarks5, detector: det.id };
     if (opts.denseLandmarks !== false) face.landmarks = dense;
     faces.push(face);
   }
