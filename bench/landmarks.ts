@@ -12,7 +12,8 @@
  * Each is also given with a bias correction ("+bias"): the mean offset of each point in the face's
  * own frame (eye distance, eye-line angle), fitted on other images of the set (images 10-19 of each
  * person; the score is on images 0-9), so no image is scored by a correction fitted on it.
- * Usage: npx tsx bench/landmarks.ts [--per-person=10] [--detector=fr_detect]
+ * Usage: npx tsx bench/landmarks.ts [--per-person=10] [--detector=fr_detect] [--landmark-model=fr_landmark]
+ * (the 68-point model behind the fr_landmark and refined sources; refined uses fr_landmark's crop frame)
  * Writes bench/results/landmarks.json.
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -34,6 +35,7 @@ if (!existsSync(dir)) {
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const perPerson = Number(arg('per-person') ?? 10);
 const detector = arg('detector');
+const landmarkModel = arg('landmark-model') ?? 'fr_landmark';
 const FIT_FROM = 10;
 const PAD = 56;
 const S = 112 + 2 * PAD;
@@ -47,7 +49,7 @@ async function sources(file: string): Promise<Sources | undefined> {
   const canvas = new Uint8Array(S * S * 3).fill(128);
   for (let y = 0; y < 112; y++) canvas.set(crop.data.subarray(y * 112 * 3, (y + 1) * 112 * 3), ((y + PAD) * S + PAD) * 3);
   const image = { data: canvas, width: S, height: S };
-  const faces = await detectFaces(image, { maxFaces: 1, detector, landmarkModel: 'fr_landmark' });
+  const faces = await detectFaces(image, { maxFaces: 1, detector, landmarkModel, landmarks: 'fr_landmark' });
   if (faces.length === 0) return undefined;
   const { box } = faces[0];
   const frLandmark = faces[0].landmarks5;
@@ -97,6 +99,15 @@ function alignmentError(p: Landmarks5): number {
   const m = similarityTransform(p, T);
   return T.reduce((a, t) => a + Math.hypot(applyAffine(m, t)[0] - t[0], applyAffine(m, t)[1] - t[1]), 0) / 5 / iod;
 }
+/**
+ * What no warp can remove: the points' distance from the template after their best similarity
+ * fit. For perfect points this is the dataset's own fitting residual (nonzero for any face not
+ * shaped like the template), a floor under the point error that the alignment error does not have.
+ */
+function shapeResidual(p: Landmarks5): number {
+  const m = similarityTransform(p, T);
+  return p.reduce((a, q, i) => a + Math.hypot(applyAffine(m, q)[0] - T[i][0], applyAffine(m, q)[1] - T[i][1]), 0) / 5 / iod;
+}
 
 const fit: Sources[] = [], scored: Sources[] = [];
 let missed = 0;
@@ -113,7 +124,7 @@ for (const person of readdirSync(dir).sort()) {
 }
 process.stderr.write('\n');
 const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
-const rows: { source: string; faces: number; nmeMean: number; nmeMedian: number; alignMean: number; alignMedian: number; perPoint: Record<string, number> }[] = [];
+const rows: { source: string; faces: number; nmeMean: number; nmeMedian: number; alignMean: number; alignMedian: number; shapeResidual: number; perPoint: Record<string, number> }[] = [];
 for (const name of Object.keys(scored[0])) {
   const have = scored.filter((s) => s[name]);
   const fitHave = fit.filter((s) => s[name]);
@@ -131,6 +142,7 @@ for (const name of Object.keys(scored[0])) {
       nmeMedian: +median(perFace).toFixed(4),
       alignMean: +(pts.reduce((a, p) => a + alignmentError(p), 0) / pts.length).toFixed(4),
       alignMedian: +median(pts.map(alignmentError)).toFixed(4),
+      shapeResidual: +(pts.reduce((a, p) => a + shapeResidual(p), 0) / pts.length).toFixed(4),
       perPoint: Object.fromEntries(names.map((k, i) => [k, +(errs.reduce((a, e) => a + e[i], 0) / errs.length).toFixed(4)])),
       ...(label.endsWith('+bias') ? { bias: bias.map(([x, y]) => [+x.toFixed(4), +y.toFixed(4)]) } : {}),
     });
@@ -138,12 +150,12 @@ for (const name of Object.keys(scored[0])) {
 }
 rows.sort((a, b) => a.nmeMean - b.nmeMean);
 console.log(`five-point NME (fraction of the eye distance) on ${scored.length} faces (${missed} without a face), ${detector ?? 'default detector'} boxes; bias fitted on ${fit.length} other faces`);
-console.log('source'.padEnd(36), 'points: mean median | alignment: mean median |', names.join(' / '));
-for (const r of rows) console.log(r.source.padEnd(36), r.nmeMean.toFixed(4), r.nmeMedian.toFixed(4), '|', r.alignMean.toFixed(4), r.alignMedian.toFixed(4), '|', Object.values(r.perPoint).map((v) => v.toFixed(3)).join(' / '));
+console.log('source'.padEnd(36), 'points: mean median | alignment: mean median | residual |', names.join(' / '));
+for (const r of rows) console.log(r.source.padEnd(36), r.nmeMean.toFixed(4), r.nmeMedian.toFixed(4), '|', r.alignMean.toFixed(4), r.alignMedian.toFixed(4), '|', r.shapeResidual.toFixed(4), '|', Object.values(r.perPoint).map((v) => v.toFixed(3)).join(' / '));
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'landmarks.json');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify({
-  data: dir, detector: detector ?? 'default', date: new Date().toISOString(), loadavg: (await import('node:os')).loadavg().map((v) => +v.toFixed(2)),
+  data: dir, detector: detector ?? 'default', landmarkModel, date: new Date().toISOString(), loadavg: (await import('node:os')).loadavg().map((v) => +v.toFixed(2)),
   scoredImages: `first ${perPerson} of each person`, biasFittedOn: `images ${FIT_FROM}-${FIT_FROM + perPerson - 1} of each person`,
   faces: scored.length, noFace: missed, secondsTotal: +((performance.now() - t0) / 1000).toFixed(1), rows,
 }, null, 2) + '\n');

@@ -2,7 +2,7 @@ export { iou } from './iou.js';
 export { nms, weightedNms } from './nms.js';
 export type { Candidate, NmsOptions } from './nms.js';
 export type { Detector, DetectorRunOptions, RawDetection } from './types.js';
-export { detectFaces, registerDetector, listDetectors, getDetector, DEFAULT_DETECTOR, DEFAULT_LANDMARK_MODEL, LANDMARK_MODELS, DEFAULT_LANDMARKS, LANDMARK_SOURCES, landmarkSources, landmarkSourcesKey, TIGHT_CROP_SHARE } from './detect-faces.js';
+export { detectFaces, registerDetector, listDetectors, getDetector, DEFAULT_DETECTOR, DEFAULT_LANDMARK_MODEL, LANDMARK_MODELS, DEFAULT_LANDMARKS, LANDMARK_SOURCES, landmarkSources, landmarkSourcesKey, landmarksDisagreement, LANDMARK_AGREEMENT, TIGHT_CROP_SHARE } from './detect-faces.js';
 export type { DetectOptions } from './detect-faces.js';
 export { frDetect, decodeUltraLight } from './fr-detect.js';
 export { predictLandmarks68, landmarks5From68, landmarkCropRegion } from './landmarks68.js';

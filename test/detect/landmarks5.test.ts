@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Landmarks5 } from '../../src/face.ts';
 import {
   averageLandmarks5, detectFaces, detectMtcnn, iou, landmarkSources, landmarkSourcesKey, landmarks5FromMesh, onetLandmarks, refineLandmarks68,
-  landmarks5From68,
+  landmarks5From68, landmarksDisagreement, LANDMARK_AGREEMENT,
 } from '../../src/detect/index.ts';
 import { FacekitError } from '../../src/errors/index.ts';
 import { limitSide, loadImage } from '../../src/image/index.ts';
@@ -15,7 +15,9 @@ test('five-point sources: "+" joins sources, unknown names are a BAD_ARGUMENT, t
   assert.deepEqual(landmarkSources({ landmarks: 'fr_landmark+onet' }), ['fr_landmark', 'onet']);
   assert.throws(() => landmarkSources({ landmarks: 'fr_landmark+nose' }), (e: unknown) => e instanceof FacekitError && e.code === 'BAD_ARGUMENT' && /nose/.test(e.message));
   assert.equal(landmarkSourcesKey({ landmarks: 'fr_landmark' }), undefined);
-  assert.equal(landmarkSourcesKey({ landmarks: 'fr_landmark+mesh' }), 'fr_landmark+mesh');
+  assert.deepEqual(landmarkSources({}), ['fr_landmark', 'onet']);
+  assert.equal(landmarkSourcesKey({ landmarks: 'fr_landmark+mesh' }), 'fr_landmark+mesh@agree0.3');
+  assert.equal(landmarkSourcesKey({ landmarks: 'onet' }), 'onet');
 });
 
 test('averageLandmarks5 is the point-by-point mean; mesh points give the eyes and mouth corners ordered by x', () => {
@@ -46,10 +48,26 @@ test("detectFaces' five points follow the landmarks option: the detector's own (
   assert.equal(both.length, base.length);
   for (const [k, f] of both.entries()) {
     const onet = await onetLandmarks(img, f.box);
+    if (landmarksDisagreement(base[k].landmarks5, onet as Landmarks5) > LANDMARK_AGREEMENT) {
+      assert.deepEqual(f.landmarks5, base[k].landmarks5, 'a disagreeing source is left out');
+      continue;
+    }
     f.landmarks5.forEach((p, i) => assert.ok(dist(p, [(base[k].landmarks5[i][0] + onet[i][0]) / 2, (base[k].landmarks5[i][1] + onet[i][1]) / 2]) < 1e-6));
     // both sources find the same face: O-Net's points lie near fr_landmark's
     onet.forEach((p, i) => assert.ok(dist(p, base[k].landmarks5[i]) < 0.15 * f.box.w, `O-Net point ${i} is ${dist(p, base[k].landmarks5[i]).toFixed(0)} px from fr_landmark's`));
   }
+});
+
+test('on a profile view (sample2, left face) O-Net disagrees with fr_landmark and the default keeps fr_landmark\'s points', async () => {
+  const img = await loadImage('node_modules/@vladmandic/face-api/demo/sample2.jpg');
+  const base = await detectFaces(img, { landmarks: 'fr_landmark' });
+  const dflt = await detectFaces(img);
+  const profile = base.findIndex((f) => f.box.x < 600);
+  assert.ok(profile >= 0);
+  assert.ok(landmarksDisagreement(base[profile].landmarks5, (await onetLandmarks(img, base[profile].box)) as Landmarks5) > LANDMARK_AGREEMENT);
+  assert.deepEqual(dflt[profile].landmarks5, base[profile].landmarks5);
+  // the frontal faces of the photo are averaged: their points move
+  assert.ok(dflt.some((f, k) => k !== profile && dist(f.landmarks5[0], base[k].landmarks5[0]) > 0.1));
 });
 
 test('the second fr_landmark pass maps its points back to the image: they stay near the first pass on an upright face', async () => {
