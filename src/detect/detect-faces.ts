@@ -97,12 +97,12 @@ export function landmarksDisagreement(a: Landmarks5, b: Landmarks5): number {
   const eyes = Math.hypot(a[1][0] - a[0][0], a[1][1] - a[0][1]) || 1;
   return a.reduce((s, p, i) => s + Math.hypot(p[0] - b[i][0], p[1] - b[i][1]), 0) / 5 / eyes;
 }
-/** per-detector defaults where the detector's own points measure better */
-const DETECTOR_LANDMARKS: Record<string, string> = {};
 
 /** The five-point sources detectFaces uses for these options, checked. */
-export function landmarkSources(opts: Pick<DetectOptions, 'landmarks' | 'detector'> = {}): string[] {
-  const spec = opts.landmarks ?? DETECTOR_LANDMARKS[opts.detector ?? DEFAULT_DETECTOR] ?? DEFAULT_LANDMARKS;
+export function landmarkSources(opts: Pick<DetectOptions, 'landmarks'> = {}): string[] {
+  // one default for every detector: MTCNN's own points measure worse than fr_landmark's on its
+  // boxes (97.38% vs 97.74%), O-Net averaged in as elsewhere 97.79% (bench/results/verify-accuracy.json)
+  const spec = opts.landmarks ?? DEFAULT_LANDMARKS;
   const parts = spec.split('+').map((s) => s.trim());
   const bad = parts.filter((s) => !(LANDMARK_SOURCES as readonly string[]).includes(s));
   if (bad.length > 0) {
@@ -112,7 +112,7 @@ export function landmarkSources(opts: Pick<DetectOptions, 'landmarks' | 'detecto
 }
 
 /** For cache keys: the five-point source when it is not fr_landmark alone (whose keys stay as they were). */
-export function landmarkSourcesKey(opts: Pick<DetectOptions, 'landmarks' | 'detector'> = {}): string | undefined {
+export function landmarkSourcesKey(opts: Pick<DetectOptions, 'landmarks'> = {}): string | undefined {
   const sources = landmarkSources(opts);
   // averages follow the agreement rule: its threshold is part of what the points mean
   return sources.join('+') === 'fr_landmark' ? undefined : `${sources.join('+')}${sources.length > 1 ? `@agree${LANDMARK_AGREEMENT}` : ''}`;
