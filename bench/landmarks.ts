@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ARCFACE_112, applyAffine, similarityTransform } from '../src/align/index.ts';
 import type { Landmarks5, Point } from '../src/face.ts';
-import { detectFaces, landmarks5From68 } from '../src/detect/index.ts';
+import { DEFAULT_LANDMARKS, detectFaces, landmarks5From68 } from '../src/detect/index.ts';
 import { averageLandmarks5, landmarks5FromMesh, refineLandmarks68 } from '../src/detect/landmarks5.ts';
 import { detectMtcnn, onetLandmarks } from '../src/detect/mtcnn.ts';
 import { predictMesh } from '../src/analyze/mesh.ts';
@@ -59,6 +59,9 @@ async function sources(file: string): Promise<Sources | undefined> {
   const mtcnnFaces = await detectMtcnn(image);
   const mesh = landmarks5FromMesh((await predictMesh(image, { box })).points);
   const out: Sources = { fr_landmark: frLandmark, refined, refined3, onet, mesh };
+  // what detectFaces gives by default (DEFAULT_LANDMARKS, with its agreement rule)
+  const byDefault = await detectFaces(image, { maxFaces: 1, detector, landmarkModel });
+  if (byDefault.length > 0) out[`default (${DEFAULT_LANDMARKS})`] = byDefault[0].landmarks5;
   if (mtcnnFaces.length > 0) out.mtcnn = mtcnnFaces.sort((a, b) => b.score - a.score)[0].keypoints as Landmarks5;
   const base = ['fr_landmark', 'refined', 'onet', 'mesh', 'mtcnn'].filter((k) => out[k]);
   for (let i = 0; i < base.length; i++) {
@@ -125,7 +128,7 @@ for (const person of readdirSync(dir).sort()) {
 process.stderr.write('\n');
 const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const rows: { source: string; faces: number; nmeMean: number; nmeMedian: number; alignMean: number; alignMedian: number; shapeResidual: number; perPoint: Record<string, number> }[] = [];
-for (const name of Object.keys(scored[0])) {
+for (const name of new Set(scored.flatMap((s) => Object.keys(s)))) {
   const have = scored.filter((s) => s[name]);
   const fitHave = fit.filter((s) => s[name]);
   const bias = [0, 1, 2, 3, 4].map((i) => {
