@@ -6,6 +6,8 @@
  *
  *   npx tsx bench/verify-accuracy.ts [--quick] [--no-baselines] [--ssd (adds faceapi-ssd and faceboxes)] [--mtcnn (adds mtcnn)] [--sets=celebrity-aligned,orl]
  *     [--models=fr_feature] [--detectors=fr_detect,none]   (a subset; other rows are carried over)
+ *     [--landmarks=fr_landmark,fr_landmark+onet]   (five-point sources, DetectOptions.landmarks: each detector row
+ *     once per source, labelled "<detector> landmarks=<source>"; without it, the default source)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,9 +39,10 @@ const DETECTORS = ['fr_detect', 'blazeface-back', ...(args.includes('--ssd') ? [
 const listArg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',');
 const onlyModels = listArg('models');
 const onlyDetectors = listArg('detectors');
-function configs(set: VerifySet): { model: string; detector: string }[] {
+const onlyLandmarks = listArg('landmarks');
+function configs(set: VerifySet): { model: string; detector: string; landmarks?: string }[] {
   const models = [...MODELS, ENSEMBLE];
-  const out = DETECTORS.flatMap((detector) => models.map((model) => ({ model, detector })));
+  const out: { model: string; detector: string; landmarks?: string }[] = DETECTORS.flatMap((detector) => models.flatMap((model) => (onlyLandmarks ?? [undefined]).map((landmarks) => ({ model, detector, landmarks }))));
   if (set.aligned) for (const model of models) out.push({ model, detector: 'none' });
   return out.filter((c) => (!onlyModels || onlyModels.includes(c.model)) && (!onlyDetectors || onlyDetectors.includes(c.detector)));
 }
@@ -101,9 +104,9 @@ for (const set of SETS) {
     for (const metric of c.model === ENSEMBLE ? (['cosine'] as Metric[]) : METRICS) {
       const { summary } = await runVerificationEval({
         dataset: join(DATA, set.name), pairsPerClass: set.pairsPerClass, seed: 1, metric,
-        model: c.model, detect: c.detector !== 'none', ...(c.detector !== 'none' ? { detector: c.detector } : {}),
+        model: c.model, detect: c.detector !== 'none', ...(c.detector !== 'none' ? { detector: c.detector } : {}), ...(c.landmarks ? { landmarks: c.landmarks } : {}),
       });
-      report({ dataset: set.name, model: c.model, detector: c.detector, metric: summary.metric === 'fused' ? 'fused' : metric, pairs: summary.pairs, accuracy: summary.accuracy.mean, std: summary.accuracy.std, auc: summary.auc, eer: summary.eer, tarAt1e2: summary.tarAtFar['0.01'], tarAt1e3: summary.tarAtFar['0.001'], noFace: summary.noFace, msPerImage: summary.msPerImage });
+      report({ dataset: set.name, model: c.model, detector: c.landmarks ? `${c.detector} landmarks=${c.landmarks}` : c.detector, metric: summary.metric === 'fused' ? 'fused' : metric, pairs: summary.pairs, accuracy: summary.accuracy.mean, std: summary.accuracy.std, auc: summary.auc, eer: summary.eer, tarAt1e2: summary.tarAtFar['0.01'], tarAt1e3: summary.tarAtFar['0.001'], noFace: summary.noFace, msPerImage: summary.msPerImage });
     }
   }
   // the libraries facekit is compared with, on the same pairs (celebrity-aligned unless asked)

@@ -2,7 +2,7 @@ export { iou } from './iou.js';
 export { nms, weightedNms } from './nms.js';
 export type { Candidate, NmsOptions } from './nms.js';
 export type { Detector, DetectorRunOptions, RawDetection } from './types.js';
-export { detectFaces, registerDetector, listDetectors, getDetector, DEFAULT_DETECTOR, DEFAULT_LANDMARK_MODEL, LANDMARK_MODELS, TIGHT_CROP_SHARE } from './detect-faces.js';
+export { detectFaces, registerDetector, listDetectors, getDetector, DEFAULT_DETECTOR, DEFAULT_LANDMARK_MODEL, LANDMARK_MODELS, DEFAULT_LANDMARKS, LANDMARK_SOURCES, landmarkSources, landmarkSourcesKey, landmarksDisagreement, LANDMARK_AGREEMENT, TIGHT_CROP_SHARE } from './detect-faces.js';
 export type { DetectOptions } from './detect-faces.js';
 export { frDetect, decodeUltraLight } from './fr-detect.js';
 export { predictLandmarks68, landmarks5From68, landmarkCropRegion } from './landmarks68.js';
@@ -10,4 +10,5 @@ export { blazeFace, blazeFaceAnchors, decodeBlazeFace, blazeFaceOutputs, BLAZEFA
 export { ssdMobilenet, decodeSsd, loadSsdAnchors, SSD_ANCHORS } from './ssd.js';
 export { faceBoxes, nativeTiles, faceBoxesAnchors, faceBoxesAnchorCount, decodeFaceBoxes, FACEBOXES_ANCHOR_SPEC, FACEBOXES_GRAPH_NMS } from './faceboxes.js';
 export { predictFaceApiLandmarks68 } from './landmarks-faceapi.js';
-export { mtcnn, detectMtcnn, mtcnnNms, pyramidScales, MTCNN_MIN_FACE, MTCNN_FACTOR, MTCNN_THRESHOLDS } from './mtcnn.js';
+export { mtcnn, detectMtcnn, onetLandmarks, mtcnnNms, pyramidScales, MTCNN_MIN_FACE, MTCNN_FACTOR, MTCNN_THRESHOLDS } from './mtcnn.js';
+export { refineLandmarks68, averageLandmarks5, landmarks5FromMesh, FR_LANDMARK_CROP_TEMPLATE } from './landmarks5.js';

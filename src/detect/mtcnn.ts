@@ -160,6 +160,22 @@ export async function detectMtcnn(image: RgbImage, opts: { scoreThreshold?: numb
   return final.map((p) => ({ box: asBox(p), score: p.score, keypoints: p.landmarks, landmarks: p.landmarks }));
 }
 
+/**
+ * O-Net's five points for a face box found by any detector: the box made square, O-Net run on it,
+ * its box regression applied and O-Net run again on the squared result (`passes` times in all);
+ * the points of the last pass, in image pixels, in O-Net's order (eyes, nose, mouth corners).
+ */
+export async function onetLandmarks(image: RgbImage, box: Box, passes = 2): Promise<Point[]> {
+  let p: Proposal = square({ x1: box.x, y1: box.y, x2: box.x + box.w, y2: box.y + box.h, score: 1 });
+  let landmarks: Point[] = [];
+  for (let i = 0; i < passes; i++) {
+    const [out] = await refine(image, [p], 'mtcnn-onet', -1);
+    landmarks = out.landmarks!;
+    p = square(out);
+  }
+  return landmarks;
+}
+
 export const mtcnn: Detector = {
   id: 'mtcnn',
   models: ['mtcnn-pnet', 'mtcnn-rnet', 'mtcnn-onet', 'fr_landmark'],

@@ -7,7 +7,7 @@
  */
 import { MEASURE_KEYS, measureQuality, scoreQuality, type QualityMeasures } from '../analyze/quality.js';
 import { refineQuality, type EmbeddingCues } from '../analyze/quality-embedding.js';
-import { DEFAULT_DETECTOR } from '../detect/index.js';
+import { DEFAULT_DETECTOR, landmarkSourcesKey } from '../detect/index.js';
 import type { Face } from '../face.js';
 import type { RgbImage } from '../image/types.js';
 import { embedFacesWithCues, loadAndFindFaces, type FaceOptions } from '../pipeline/index.js';
@@ -83,6 +83,7 @@ export function qualityConfig(opts: FaceOptions): string {
     scoreThreshold: opts.scoreThreshold,
     minFaceSize: opts.minFaceSize,
     landmarkModel: opts.landmarkModel,
+    landmarks: opts.detect === false ? undefined : landmarkSourcesKey(opts),
     maxSide: opts.maxSide,
   });
 }

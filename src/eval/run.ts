@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import {
   fitCalibration, fusionFromRecord, getCalibration, parseFusionId, refuseMetricForFusion, DEFAULT_TARGET_FAR, type Calibration, type FusionRecord, type Metric,
 } from '../compare/index.js';
-import { DEFAULT_DETECTOR } from '../detect/index.js';
+import { DEFAULT_DETECTOR, landmarkSourcesKey } from '../detect/index.js';
 import { DEFAULT_EMBED_MODEL } from '../embed/index.js';
 import type { Face } from '../face.js';
 import { cacheDir, listModels } from '../models/index.js';
@@ -107,6 +107,7 @@ export function embeddingConfig(opts: FaceOptions): string {
     scoreThreshold: opts.scoreThreshold,
     minFaceSize: opts.minFaceSize,
     landmarkModel: opts.landmarkModel,
+    landmarks: opts.detect === false ? undefined : landmarkSourcesKey(opts),
     maxSide: opts.maxSide,
   });
 }
