@@ -229,7 +229,7 @@ class LibraryService implements FaceService {
     const threshold = matchThreshold(match); // fails before any model runs
     const r = await this.work(image, opts, { maxFaces: opts.maxFaces, embed: { model, pick: 'all' } });
     const minQuality = opts.minQuality === undefined ? undefined : minQualityFrom(opts.minQuality);
-    const matched = await matchPhotoFaces(this.gallery, r.embedded.map((_fi, k) => r.embeddings[k]), match);
+    const matched = await matchPhotoFaces(this.gallery, r.embeddings, match);
     const faces = r.embedded.map((fi, k) => {
       const { match: best, candidates } = matched[k];
       const undecided = minQuality === undefined ? undefined : qualityGate([['the face', r.faces[fi].quality]], minQuality);
