@@ -17,22 +17,36 @@ export interface WarpOptions {
   antialias?: boolean;
 }
 
-/** k x k box average of the source region [x0, x0 + k*w) x [y0, y0 + k*h), clamped at the edges. */
+/**
+ * k x k box average of the source region [x0, x0 + k*w) x [y0, y0 + k*h), clamped at the edges.
+ * Column sums per output column, then rows: each source pixel is read once.
+ */
 function boxShrink(image: RgbImage, x0: number, y0: number, w: number, h: number, k: number): RgbImage {
-  const { data: src, width: W, height: H } = image;
+  const src = image.data, W = image.width, H = image.height;
   const out = new Uint8Array(w * h * 3);
+  const sums = new Float64Array(w * 3);
+  const counts = new Int32Array(w);
+  // the output columns' source ranges, clamped
+  const xa = new Int32Array(w), xb = new Int32Array(w);
+  for (let i = 0; i < w; i++) { xa[i] = Math.max(0, x0 + i * k); xb[i] = Math.min(W, x0 + i * k + k); }
   for (let j = 0; j < h; j++) {
-    for (let i = 0; i < w; i++) {
-      let r = 0, g = 0, b = 0, n = 0;
-      const ys = y0 + j * k, xs = x0 + i * k;
-      for (let y = Math.max(0, ys); y < Math.min(H, ys + k); y++) {
-        for (let x = Math.max(0, xs); x < Math.min(W, xs + k); x++) {
-          const o = (y * W + x) * 3;
-          r += src[o]; g += src[o + 1]; b += src[o + 2]; n++;
-        }
+    const ys = y0 + j * k;
+    const ya = Math.max(0, ys), yb = Math.min(H, ys + k);
+    sums.fill(0);
+    for (let i = 0; i < w; i++) counts[i] = xb[i] > xa[i] && yb > ya ? (xb[i] - xa[i]) * (yb - ya) : 0;
+    for (let y = ya; y < yb; y++) {
+      const rowBase = y * W * 3;
+      for (let i = 0; i < w; i++) {
+        let r = 0, g = 0, b = 0;
+        for (let o = rowBase + xa[i] * 3, e = rowBase + xb[i] * 3; o < e; o += 3) { r += src[o]; g += src[o + 1]; b += src[o + 2]; }
+        sums[3 * i] += r; sums[3 * i + 1] += g; sums[3 * i + 2] += b;
       }
+    }
+    for (let i = 0; i < w; i++) {
+      const n = counts[i];
+      if (n === 0) continue;
       const o = (j * w + i) * 3;
-      if (n) { out[o] = Math.round(r / n); out[o + 1] = Math.round(g / n); out[o + 2] = Math.round(b / n); }
+      out[o] = Math.round(sums[3 * i] / n); out[o + 1] = Math.round(sums[3 * i + 1] / n); out[o + 2] = Math.round(sums[3 * i + 2] / n);
     }
   }
   return { data: out, width: w, height: h };
@@ -62,37 +76,55 @@ export function warpAffine(image: RgbImage, matrix: Affine, outW: number, outH: 
       return warpAffine(small, rebased, outW, outH, { ...opts, antialias: false });
     }
   }
-  const [[a, b, tx], [c, d, ty]] = inv;
-  const { data: src, width: W, height: H } = image;
   const fill = opts.fill ?? [0, 0, 0];
+  return bilinear(image.data, image.width, image.height, inv, outW, outH, fill[0], fill[1], fill[2]);
+}
+
+/**
+ * The bilinear pull through `inv` (output -> source). Kept apart from warpAffine's option handling
+ * so it sees one shape of arguments: it is the inner loop of every crop facekit takes.
+ */
+function bilinear(src: Uint8Array, W: number, H: number, inv: Affine, outW: number, outH: number, f0: number, f1: number, f2: number): RgbImage {
+  const [[a, b, tx], [c, d, ty]] = inv;
   const out = new Uint8Array(outW * outH * 3);
-  const px = (x: number, y: number, ch: number) => (x >= 0 && y >= 0 && x < W && y < H ? src[(y * W + x) * 3 + ch] : fill[ch]);
+  const row = W * 3;
+  let o = 0;
   for (let v = 0; v < outH; v++) {
-    for (let u = 0; u < outW; u++) {
+    for (let u = 0; u < outW; u++, o += 3) {
       const x = a * u + b * v + tx;
       const y = c * u + d * v + ty;
       const x0 = Math.floor(x);
       const y0 = Math.floor(y);
       const fx = x - x0;
       const fy = y - y0;
-      const o = (v * outW + u) * 3;
       if (x0 >= 0 && y0 >= 0 && x0 + 1 < W && y0 + 1 < H) {
-        const i00 = (y0 * W + x0) * 3, i01 = i00 + 3, i10 = i00 + W * 3, i11 = i10 + 3;
-        for (let ch = 0; ch < 3; ch++) {
-          const top = src[i00 + ch] + (src[i01 + ch] - src[i00 + ch]) * fx;
-          const bot = src[i10 + ch] + (src[i11 + ch] - src[i10 + ch]) * fx;
-          out[o + ch] = Math.round(top + (bot - top) * fy);
-        }
+        const i00 = (y0 * W + x0) * 3, i10 = i00 + row;
+        let p = src[i00], q = src[i00 + 3], top = p + (q - p) * fx;
+        p = src[i10]; q = src[i10 + 3]; let bot = p + (q - p) * fx;
+        out[o] = Math.round(top + (bot - top) * fy);
+        p = src[i00 + 1]; q = src[i00 + 4]; top = p + (q - p) * fx;
+        p = src[i10 + 1]; q = src[i10 + 4]; bot = p + (q - p) * fx;
+        out[o + 1] = Math.round(top + (bot - top) * fy);
+        p = src[i00 + 2]; q = src[i00 + 5]; top = p + (q - p) * fx;
+        p = src[i10 + 2]; q = src[i10 + 5]; bot = p + (q - p) * fx;
+        out[o + 2] = Math.round(top + (bot - top) * fy);
       } else if (x0 >= -1 && y0 >= -1 && x0 < W && y0 < H) {
+        // at the border: samples off the image read the fill
+        const in0 = y0 >= 0, in1 = y0 + 1 < H, jn0 = x0 >= 0, jn1 = x0 + 1 < W;
         for (let ch = 0; ch < 3; ch++) {
-          const top = px(x0, y0, ch) + (px(x0 + 1, y0, ch) - px(x0, y0, ch)) * fx;
-          const bot = px(x0, y0 + 1, ch) + (px(x0 + 1, y0 + 1, ch) - px(x0, y0 + 1, ch)) * fx;
+          const fc = ch === 0 ? f0 : ch === 1 ? f1 : f2;
+          const s00 = in0 && jn0 ? src[(y0 * W + x0) * 3 + ch] : fc;
+          const s01 = in0 && jn1 ? src[(y0 * W + x0 + 1) * 3 + ch] : fc;
+          const s10 = in1 && jn0 ? src[((y0 + 1) * W + x0) * 3 + ch] : fc;
+          const s11 = in1 && jn1 ? src[((y0 + 1) * W + x0 + 1) * 3 + ch] : fc;
+          const top = s00 + (s01 - s00) * fx;
+          const bot = s10 + (s11 - s10) * fx;
           out[o + ch] = Math.round(top + (bot - top) * fy);
         }
       } else {
-        out[o] = fill[0];
-        out[o + 1] = fill[1];
-        out[o + 2] = fill[2];
+        out[o] = f0;
+        out[o + 1] = f1;
+        out[o + 2] = f2;
       }
     }
   }

@@ -24,20 +24,33 @@ export function toModelTensor(images: RgbImage | RgbImage[], input: ModelInput):
     if (img.width !== W || img.height !== H) {
       throw new FacekitError('BAD_ARGUMENT', `model input ${input.name} expects ${W}x${H} images, got ${img.width}x${img.height} (resize first)`);
     }
-    const base = n * plane * 3;
-    const d = img.data;
-    for (let c = 0; c < 3; c++) {
-      const src = order[c];
-      const m = mean[c];
-      const k = inv[c];
-      if (layout === 'NCHW') {
-        const o = base + c * plane;
-        for (let i = 0; i < plane; i++) out[o + i] = (d[3 * i + src] - m) * k;
-      } else {
-        for (let i = 0; i < plane; i++) out[base + 3 * i + c] = (d[3 * i + src] - m) * k;
-      }
-    }
+    writePixels(img.data, out, n * plane * 3, plane, layout === 'NCHW', order, mean, inv);
   });
   const dims: ModelTensor['dims'] = layout === 'NCHW' ? [list.length, 3, H, W] : [list.length, H, W, 3];
   return { data: out, dims };
+}
+
+/**
+ * One pass over the pixels per image, all three channels at once; every call has the same
+ * argument shapes, so the loop stays optimised whichever model asks.
+ */
+function writePixels(d: Uint8Array, out: Float32Array, base: number, plane: number, planar: boolean, order: readonly number[], mean: readonly number[], inv: readonly number[]): void {
+  const s0 = order[0], s1 = order[1], s2 = order[2];
+  const m0 = mean[0], m1 = mean[1], m2 = mean[2];
+  const k0 = inv[0], k1 = inv[1], k2 = inv[2];
+  if (planar) {
+    const o1 = base + plane, o2 = base + 2 * plane;
+    for (let i = 0, p = 0; i < plane; i++, p += 3) {
+      out[base + i] = (d[p + s0] - m0) * k0;
+      out[o1 + i] = (d[p + s1] - m1) * k1;
+      out[o2 + i] = (d[p + s2] - m2) * k2;
+    }
+  } else {
+    for (let i = 0, p = 0; i < plane; i++, p += 3) {
+      const o = base + p;
+      out[o] = (d[p + s0] - m0) * k0;
+      out[o + 1] = (d[p + s1] - m1) * k1;
+      out[o + 2] = (d[p + s2] - m2) * k2;
+    }
+  }
 }
