@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { DEFAULT_MIN_QUALITY, MEASURE_KEYS, MIN_ENROLL_FACE_SIDE, QUALITY_BAR, QUALITY_MODEL, combineQuality, qualityComponents, scoreQuality, type QualityComponent, type QualityMeasures, type Ramp } from '../src/analyze/quality.ts';
 import { EMBEDDING_QUALITY, refineQuality, type EmbeddingCues, type EmbeddingQualityModel } from '../src/analyze/quality-embedding.ts';
 import { distance } from '../src/compare/index.ts';
-import { DEFAULT_DETECTOR } from '../src/detect/index.ts';
+import { DEFAULT_DETECTOR, landmarkSourcesKey } from '../src/detect/index.ts';
 import { DEFAULT_EMBED_MODEL } from '../src/embed/index.ts';
 import { EmbeddingCache, configKey, listDataset, mulberry32, samplePairs, shuffleInPlace, type Dataset, type ScoredPair } from '../src/eval/index.ts';
 import { embeddingCuesFor, qualityMeasuresFor, qualityRejectCurve, qualityRejectSvg, type QualityRejectRow } from '../src/eval/quality-reject.ts';
@@ -48,7 +48,7 @@ interface Image { path: string; person: string; embedding: Float32Array | null; 
  * The embedding cues of each image's largest face (raw norm and mirror cosine: embedded with
  * flip, so both are there; the shipped default path, without flip, has only the norm).
  */
-const embeddingCues = (paths: string[]) => embeddingCuesFor(paths, { ...opts, flip: true, cache, config: configKey({ quality: 'bench-embedding-cues-v1', model: DEFAULT_EMBED_MODEL, detector: DEFAULT_DETECTOR }) });
+const embeddingCues = (paths: string[]) => embeddingCuesFor(paths, { ...opts, flip: true, cache, config: configKey({ quality: 'bench-embedding-cues-v1', model: DEFAULT_EMBED_MODEL, detector: DEFAULT_DETECTOR, landmarks: landmarkSourcesKey({}) }) });
 
 async function gather(set: string): Promise<{ ds: Dataset; images: Map<string, Image> }> {
   const ds = listDataset(join(DATA, set));
@@ -101,6 +101,20 @@ for (const s of SETS) {
   console.error(`${s.name}: ${images.size} images gathered (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 }
 
+// BENCH_QUALITY_ERRORS=1: list each set's held-out errors at its best single threshold, with both
+// faces' image-cue quality, and stop (which errors could a quality score catch at all?)
+if (process.env.BENCH_QUALITY_ERRORS === '1') {
+  for (const d of data) {
+    const ps = d.held.filter((p) => p.distance !== null);
+    let best = { acc: 0, t: 0 };
+    for (const t of ps.map((p) => p.distance!)) { const acc = ps.filter((p) => (p.distance! <= t) === p.same).length / ps.length; if (acc > best.acc) best = { acc, t }; }
+    const errs = ps.filter((p) => (p.distance! <= best.t) !== p.same);
+    console.log(d.name, 'best acc', best.acc.toFixed(4), 't', best.t.toFixed(3), 'errors', errs.length);
+    const q = (img: string) => { const im = d.images.get(img)!; return im.measures ? scoreQuality(im.measures).score.toFixed(2) : '-'; };
+    for (const e of errs) console.log(e.same ? 'GEN' : 'IMP', e.distance!.toFixed(3), e.img1, q(e.img1), e.img2, q(e.img2));
+  }
+  process.exit(0);
+}
 const COMPONENTS = Object.keys(QUALITY_MODEL.weights) as QualityComponent[];
 const withWeights = (w: Record<QualityComponent, number>): Scorer => (im) => (im.measures ? combineQuality(qualityComponents(im.measures), w) : null);
 const imageOnly: Scorer = (im) => (im.measures ? scoreQuality(im.measures).score : null);

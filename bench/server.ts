@@ -5,7 +5,7 @@
  * response is checked: the group photo must come back with exactly the three enrolled names.
  *
  *   npx tsx bench/server.ts [secondsPerLevel=15]
- *   BENCH_WORKERS=2 BENCH_ORT_THREADS=1 npx tsx bench/server.ts   # another threading layout
+ *   BENCH_WORKERS=1 BENCH_ORT_THREADS=2 npx tsx bench/server.ts   # another threading layout (default: one worker per core, one thread each)
  *
  * Levels: 1, 4, 16 and 64 clients (BENCH_CLIENTS=1,4 to choose). Refusals (503 queue full, 429
  * rate limit) are counted apart from errors; the load average of the run is recorded, since the
@@ -20,6 +20,7 @@ import { openGallery } from '../src/gallery/index.ts';
 import { enroll } from '../src/identify/index.ts';
 import { packageFile } from '../src/models/package-files.ts';
 import { MemoryKeyStore, startServer } from '../src/server/index.ts';
+import { defaultWorkerCount, threadsPerWorker } from '../src/server/limits.ts';
 import { createService } from '../src/service/index.ts';
 
 const seconds = Number(process.argv[2] ?? 15);
@@ -43,8 +44,9 @@ for (let i = 0; i < 10_000; i++) {
 }
 await gallery.close();
 
-// the threading layout under test: inference workers, and ORT intra-op threads in each (0: all cores)
-const workers = Number(process.env.BENCH_WORKERS ?? 1);
+// the threading layout under test: inference workers (default: the service's, one per core), and
+// ORT intra-op threads in each (default: the cores shared out among the workers)
+const workers = process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : defaultWorkerCount();
 if (process.env.BENCH_ORT_THREADS) process.env.FACEKIT_ORT_THREADS = process.env.BENCH_ORT_THREADS;
 const service = await createService({ db, workers });
 const { app, address } = await startServer({ service, keyStore: new MemoryKeyStore(), host: '127.0.0.1', port: 0, logger: false });
@@ -97,4 +99,4 @@ for (const connections of clientLevels) {
 await app.close();
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
 const resultName = process.env.BENCH_WORKERS || process.env.BENCH_ORT_THREADS ? `server-w${workers}-t${process.env.BENCH_ORT_THREADS ?? 0}.json` : 'server.json';
-writeFileSync(join(import.meta.dirname, 'results', resultName), `${JSON.stringify({ generatedBy: 'bench/server.ts', gallery: '3 real + 10,000 synthetic people, SQLite', request: 'POST /v1/identify, 1280x853 JPEG with 3 faces (base64 JSON)', secondsPerLevel: seconds, workers, ortThreads: process.env.FACEKIT_ORT_THREADS ?? 'all cores', loadavgAtStart: load0.map((v) => Math.round(v * 100) / 100), levels }, null, 1)}\n`);
+writeFileSync(join(import.meta.dirname, 'results', resultName), `${JSON.stringify({ generatedBy: 'bench/server.ts', gallery: '3 real + 10,000 synthetic people, SQLite', request: 'POST /v1/identify, 1280x853 JPEG with 3 faces (base64 JSON)', secondsPerLevel: seconds, workers, ortThreads: Number(process.env.FACEKIT_ORT_THREADS || threadsPerWorker(workers)), loadavgAtStart: load0.map((v) => Math.round(v * 100) / 100), levels }, null, 1)}\n`);

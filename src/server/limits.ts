@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /** The server's limits and their defaults, apart from the server so the CLI can show them in --help without loading Fastify. */
 export interface ServerLimits {
   /** JSON body bytes; base64 makes an image 4/3 larger, and verify carries two */
@@ -33,3 +35,23 @@ export const DEFAULT_LIMITS: ServerLimits = {
 
 /** ms one image's work in the server may take before it fails with TIMEOUT and its inference worker is replaced; 0: none */
 export const DEFAULT_DEADLINE_MS = 20_000;
+
+/**
+ * Inference workers by default: one per core, up to MAX_DEFAULT_WORKERS (each holds its own model
+ * sessions, a few hundred MB). On the 2-core reference machine, quiet, two workers of one ONNX
+ * Runtime thread each served identify (1280x853, 3 faces) at 24.4 / 27.3 / 28.3 req/s with 4 / 16 /
+ * 64 clients against 19.5 / 20.7 / 20.7 for one worker on both cores, and one request nearly as
+ * fast (p50 59 vs 55 ms): a request is a chain of small models, and splitting each small
+ * convolution across cores costs hand-offs, while separate requests share nothing
+ * (bench/server.ts: bench/results/server.json, and server-w1-t0.json for one worker).
+ */
+export const MAX_DEFAULT_WORKERS = 4;
+
+export function defaultWorkerCount(): number {
+  return Math.max(1, Math.min(availableParallelism(), MAX_DEFAULT_WORKERS));
+}
+
+/** ONNX Runtime threads per worker: the cores shared out, unless FACEKIT_ORT_THREADS says otherwise. */
+export function threadsPerWorker(workers: number): number {
+  return Math.max(1, Math.floor(availableParallelism() / workers));
+}

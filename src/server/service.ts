@@ -321,6 +321,8 @@ export interface ServiceOptions {
   onInference?: InferenceReporter;
   /** ms one image's work may take before it fails with TIMEOUT and its worker is replaced; 0: none (default 20 s, DEFAULT_DEADLINE_MS) */
   deadlineMs?: number;
+  /** inference worker threads (default: one per core, up to 4, each with its share of the cores for ONNX Runtime) */
+  workers?: number;
 }
 
 /** Provided by the integrator from the library; `facekit serve` receives it. */

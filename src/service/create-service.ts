@@ -25,11 +25,9 @@ import { compareEmbeddings, decisionCalibration, DEFAULT_METRIC, minQualityFrom,
 import type { ImageWork, ImageWorkResult } from './image-work.js';
 import { HttpError } from '../server/http-error.js';
 import { requestSignal } from '../server/request-signal.js';
-import { WorkerPool } from './worker-pool.js';
+import { defaultWorkerCount, WorkerPool } from './worker-pool.js';
 
 export interface CreateServiceOptions extends ServiceOptions {
-  /** inference worker threads (default 1: ONNX Runtime already uses every core for one run) */
-  workers?: number;
   /** ms a request's work may still run after its client disconnected before its worker is recycled (default 1 s) */
   orphanGraceMs?: number;
 }
@@ -365,7 +363,7 @@ export async function createService(opts: CreateServiceOptions = {}): Promise<Fa
   const gallery = await openGallery(db);
   let pool: WorkerPool;
   try {
-    pool = new WorkerPool(opts.workers ?? 1, { deadlineMs: opts.deadlineMs, orphanGraceMs: opts.orphanGraceMs });
+    pool = new WorkerPool(opts.workers ?? defaultWorkerCount(), { deadlineMs: opts.deadlineMs, orphanGraceMs: opts.orphanGraceMs });
   } catch (e) {
     await gallery.close();
     throw e;

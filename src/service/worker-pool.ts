@@ -23,7 +23,7 @@
 import type { Worker } from 'node:worker_threads';
 import { siblingModule, startModuleWorker } from '../runtime/module-entry.js';
 import { FacekitError, type ErrorCode } from '../errors/index.js';
-import { DEFAULT_DEADLINE_MS } from '../server/limits.js';
+import { DEFAULT_DEADLINE_MS, defaultWorkerCount, threadsPerWorker } from '../server/limits.js';
 import type { ImageWork, ImageWorkResult } from './image-work.js';
 import type { WorkReply, WorkRequest } from './inference-worker.js';
 
@@ -32,7 +32,7 @@ const WORKER_URL = siblingModule('inference-worker', import.meta.url);
 const MAX_SILENT_CRASHES = 3;
 
 /** Default deadline of one image's work (with the server's other defaults, so the CLI can name it without loading this). */
-export { DEFAULT_DEADLINE_MS };
+export { DEFAULT_DEADLINE_MS, defaultWorkerCount };
 
 /** Default time a job whose caller went away may still run before its worker is recycled. */
 export const DEFAULT_ORPHAN_GRACE_MS = 1_000;
@@ -65,8 +65,9 @@ class InferenceWorker {
   /** abandoned by the pool: its exit is expected, not a crash */
   retired = false;
 
-  constructor(onExit: (w: InferenceWorker, err: Error) => void) {
-    this.worker = startModuleWorker(WORKER_URL);
+  constructor(onExit: (w: InferenceWorker, err: Error) => void, ortThreads: number) {
+    // FACEKIT_ORT_THREADS, when set, is the user's choice and passes through unchanged
+    this.worker = startModuleWorker(WORKER_URL, { env: { ...process.env, FACEKIT_ORT_THREADS: process.env.FACEKIT_ORT_THREADS || String(ortThreads) } });
     this.worker.unref();
     this.worker.on('message', (reply: WorkReply) => this.settle(reply));
     this.worker.on('error', (err) => this.retired || onExit(this, err));
@@ -127,8 +128,11 @@ export class WorkerPool {
   recycled = 0;
   warmed = 0;
 
-  constructor(size: number, opts: WorkerPoolOptions = {}) {
+  private readonly ortThreads: number;
+
+  constructor(size: number = defaultWorkerCount(), opts: WorkerPoolOptions = {}) {
     if (!Number.isInteger(size) || size < 1) throw new FacekitError('BAD_ARGUMENT', `inference workers must be a positive integer, got ${size}`);
+    this.ortThreads = threadsPerWorker(size);
     this.deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.orphanGraceMs = opts.orphanGraceMs ?? DEFAULT_ORPHAN_GRACE_MS;
     for (let i = 0; i < size; i++) this.workers.push(this.spawn());
@@ -148,7 +152,7 @@ export class WorkerPool {
       }
       if (w.answered > 0) this.crashes = 0;
       this.workers[i] = this.spawnWarm();
-    });
+    }, this.ortThreads);
   }
 
   /** A new worker, sent the last normal job first (its answer dropped) so it loads its models now. */

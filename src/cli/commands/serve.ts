@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { FacekitError } from '../../errors/index.js';
 import { DEEPFACE_TOKEN_ENV, withEnvironmentToken } from '../../server/keys/env-token.js';
 import { defaultKeysFile, FileKeyStore } from '../../server/keys/store.js';
-import { DEFAULT_DEADLINE_MS, DEFAULT_LIMITS, type ServerLimits } from '../../server/limits.js';
+import { DEFAULT_DEADLINE_MS, DEFAULT_LIMITS, defaultWorkerCount, MAX_DEFAULT_WORKERS, type ServerLimits } from '../../server/limits.js';
 import type { FacekitServer } from '../../server/server.js';
 import type { CreateService } from '../../server/service.js';
 import { action } from '../run.js';
@@ -19,7 +19,10 @@ export interface ServeOptions {
   photosRoot?: string;
   fetchUrls?: boolean;
   fetchPrivateUrls?: boolean;
-  concurrency: string;
+  /** absent: as many as there are inference workers, at least DEFAULT_LIMITS.concurrency */
+  concurrency?: string;
+  /** absent: one per core, up to MAX_DEFAULT_WORKERS */
+  workers?: string;
   maxQueued: string;
   rate: string;
   maxBodyMb: string;
@@ -53,9 +56,11 @@ export async function runServe(opts: ServeOptions, createService: CreateService)
   // a deepface client's bearer token, from the environment deepface's server reads it from
   const keyStore = withEnvironmentToken(new FileKeyStore(opts.keysFile ?? defaultKeysFile()), process.env[DEEPFACE_TOKEN_ENV]);
   const { authOff } = await checkBind(opts.host, keyStore);
+  const workers = opts.workers === undefined ? defaultWorkerCount() : int('workers', opts.workers, 1);
   const limits: ServerLimits = {
     ...DEFAULT_LIMITS,
-    concurrency: int('concurrency', opts.concurrency, 1),
+    // every worker busy, none waiting on another's job
+    concurrency: opts.concurrency === undefined ? Math.max(DEFAULT_LIMITS.concurrency, workers) : int('concurrency', opts.concurrency, 1),
     maxQueued: int('max-queued', opts.maxQueued, 0),
     rateMax: int('rate', opts.rate, 0),
     rateWindowMs: 60_000,
@@ -66,7 +71,7 @@ export async function runServe(opts: ServeOptions, createService: CreateService)
   const deadlineMs = opts.deadline === undefined ? DEFAULT_DEADLINE_MS : int('deadline', opts.deadline, 0) * 1000;
   const clusters = opts.photosRoot ? createClusterService({ root: opts.photosRoot }) : null;
   const metrics = new ServerMetrics();
-  const service = await createService({ db: opts.db, onInference: metrics.observeInference, deadlineMs });
+  const service = await createService({ db: opts.db, onInference: metrics.observeInference, deadlineMs, workers });
   if (authOff) process.stderr.write(`\n*** ${PROTECTED_MODE_WARNING} ***\n\n`);
   const fetchUrls = { enabled: Boolean(opts.fetchUrls || envFlag('FACEKIT_FETCH_URLS')), allowPrivate: Boolean(opts.fetchPrivateUrls || envFlag('FACEKIT_FETCH_PRIVATE_URLS')) };
   return startServer({
@@ -91,7 +96,8 @@ export function registerServe(program: Command, createService: CreateService): v
     .option('--fetch-urls', 'let deepface-style requests name http(s) image URLs for the server to fetch (public addresses only; env FACEKIT_FETCH_URLS=1)')
     .option('--fetch-private-urls', 'with --fetch-urls, also fetch from private and loopback addresses (env FACEKIT_FETCH_PRIVATE_URLS=1)')
     .option('--photos-root <dir>', 'photo folders under this directory can be clustered and searched (/v1/clusters, /v1/find and the page)')
-    .option('--concurrency <n>', 'inference jobs at once', String(DEFAULT_LIMITS.concurrency))
+    .option('--workers <n>', `inference worker threads, each with its own models and its share of the cores (default: one per core, up to ${MAX_DEFAULT_WORKERS}; here ${defaultWorkerCount()})`)
+    .option('--concurrency <n>', `inference jobs at once (default: the number of workers, at least ${DEFAULT_LIMITS.concurrency})`)
     .option('--max-queued <n>', 'jobs allowed to wait before 503', String(DEFAULT_LIMITS.maxQueued))
     .option('--rate <n>', 'requests per minute per key (0: unlimited)', String(DEFAULT_LIMITS.rateMax))
     .option('--max-body-mb <n>', 'largest JSON body in MiB', String(DEFAULT_LIMITS.bodyBytes / 1024 / 1024))
