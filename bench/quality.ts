@@ -101,20 +101,6 @@ for (const s of SETS) {
   console.error(`${s.name}: ${images.size} images gathered (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 }
 
-// BENCH_QUALITY_ERRORS=1: list each set's held-out errors at its best single threshold, with both
-// faces' image-cue quality, and stop (which errors could a quality score catch at all?)
-if (process.env.BENCH_QUALITY_ERRORS === '1') {
-  for (const d of data) {
-    const ps = d.held.filter((p) => p.distance !== null);
-    let best = { acc: 0, t: 0 };
-    for (const t of ps.map((p) => p.distance!)) { const acc = ps.filter((p) => (p.distance! <= t) === p.same).length / ps.length; if (acc > best.acc) best = { acc, t }; }
-    const errs = ps.filter((p) => (p.distance! <= best.t) !== p.same);
-    console.log(d.name, 'best acc', best.acc.toFixed(4), 't', best.t.toFixed(3), 'errors', errs.length);
-    const q = (img: string) => { const im = d.images.get(img)!; return im.measures ? scoreQuality(im.measures).score.toFixed(2) : '-'; };
-    for (const e of errs) console.log(e.same ? 'GEN' : 'IMP', e.distance!.toFixed(3), e.img1, q(e.img1), e.img2, q(e.img2));
-  }
-  process.exit(0);
-}
 const COMPONENTS = Object.keys(QUALITY_MODEL.weights) as QualityComponent[];
 const withWeights = (w: Record<QualityComponent, number>): Scorer => (im) => (im.measures ? combineQuality(qualityComponents(im.measures), w) : null);
 const imageOnly: Scorer = (im) => (im.measures ? scoreQuality(im.measures).score : null);
@@ -183,6 +169,20 @@ if (args.includes('--fit') || args.includes('--fit-embedding')) {
   shippedFlip = refined(embeddingParams, true);
 }
 
+// BENCH_QUALITY_ERRORS=1: list each set's held-out errors at its best single threshold, with both
+// faces' shipped quality, and stop (which errors could a quality score catch at all?)
+if (process.env.BENCH_QUALITY_ERRORS === '1') {
+  for (const d of data) {
+    const ps = d.held.filter((p) => p.distance !== null);
+    let best = { acc: 0, t: 0 };
+    for (const t of ps.map((p) => p.distance!)) { const acc = ps.filter((p) => (p.distance! <= t) === p.same).length / ps.length; if (acc > best.acc) best = { acc, t }; }
+    const errs = ps.filter((p) => (p.distance! <= best.t) !== p.same);
+    console.log(d.name, 'best acc', best.acc.toFixed(4), 't', best.t.toFixed(3), 'errors', errs.length);
+    const q = (img: string) => (shipped(d.images.get(img)!) ?? 0).toFixed(2);
+    for (const e of errs) console.log(e.same ? 'GEN' : 'IMP', e.distance!.toFixed(3), e.img1, q(e.img1), e.img2, q(e.img2));
+  }
+  process.exit(0);
+}
 // one cue alone, for the table: does it carry signal on its own?
 const single = (k: QualityComponent): Scorer => (im) => (im.measures ? qualityComponents(im.measures)[k] : null);
 
