@@ -3,12 +3,23 @@
  * SHA-256 and a configuration string (model, detector, alignment ...). Changing the metric or the
  * protocol re-uses every embedding; changing the configuration or the image bytes does not.
  * "No face" is cached too (as null), so a re-run does not retry it.
+ *
+ * The file is named for facekit's version and PIPELINE_REVISION: an embedding computed by other
+ * code (another release, or a change to detection, landmarks, alignment or a model) is never read
+ * back as if this code had computed it. Files of other versions are left alone.
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { packageVersion } from '../version.js';
 
-export const CACHE_FILE = 'embeddings.jsonl';
+/**
+ * Bumped with every change to what the pipeline outputs for an image (detection, landmarks,
+ * alignment, embedding, quality measures) within one release; a release changes the version anyway.
+ */
+export const PIPELINE_REVISION = 1;
+
+export const CACHE_FILE = `embeddings-${packageVersion()}-r${PIPELINE_REVISION}.jsonl`;
 
 export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');

@@ -24,7 +24,7 @@ export {
   groupReport, groupLabels, readGroupCsv, groupsFromPattern, bandsOf, renameGroups, formatGroupReport, differentialText,
   type GroupOf, type GroupRates, type GroupReport, type Differential, type GroupLabelOptions,
 } from './groups.js';
-export { EmbeddingCache, sha256File, configKey, CACHE_FILE } from './cache.js';
+export { EmbeddingCache, sha256File, configKey, CACHE_FILE, PIPELINE_REVISION } from './cache.js';
 export {
   embedImages, scorePairs, metricScorer, fusionPairScorer,
   type Embedder, type EmbedOptions, type EmbeddingMap, type OnProgress,

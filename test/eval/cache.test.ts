@@ -4,10 +4,11 @@ import { mkdtempSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  EmbeddingCache, embedImages, configKey, scorePairs, metricScorer, fusionPairScorer, evaluateVerification, type EmbeddingMap,
+  EmbeddingCache, CACHE_FILE, PIPELINE_REVISION, sha256File, embedImages, configKey, scorePairs, metricScorer, fusionPairScorer, evaluateVerification, type EmbeddingMap,
 } from '../../src/eval/index.ts';
 import { fallbackCalibration, meanProbabilityFusion } from '../../src/compare/index.ts';
 import { FacekitError } from '../../src/errors/index.ts';
+import { packageVersion } from '../../src/version.ts';
 
 test('embeddings are cached by image bytes + configuration, no-face included', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'facekit-cache-'));
@@ -43,6 +44,23 @@ test('embeddings are cached by image bytes + configuration, no-face included', a
     assert.equal(calls, 4);
     await assert.rejects(embedImages(imgs, embed, { cache }), FacekitError);
     await assert.rejects(embedImages(imgs, async () => { throw new Error('bug'); }), /bug/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('the cache file is named for the facekit version and pipeline revision: another version\'s entries are not read', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'facekit-cache-'));
+  try {
+    const img = join(dir, 'a.jpg');
+    writeFileSync(img, 'image-a');
+    assert.match(CACHE_FILE, new RegExp(`^embeddings-${packageVersion().replace(/\./g, '\\.')}-r${PIPELINE_REVISION}\\.jsonl$`));
+    // an entry another version (or the unversioned file of before) holds for these bytes and configuration
+    const cfg = configKey({ model: 'm' });
+    writeFileSync(join(dir, 'embeddings.jsonl'), `${JSON.stringify({ sha: sha256File(img), cfg, e: null })}\n`);
+    const cache = EmbeddingCache.open(dir);
+    assert.equal(cache.get(sha256File(img), cfg), undefined);
+    let calls = 0;
+    await embedImages([img], async () => { calls++; return Float32Array.of(1); }, { cache, config: cfg });
+    assert.equal(calls, 1, 'recomputed, not read from the other file');
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
