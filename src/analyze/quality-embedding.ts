@@ -26,6 +26,11 @@ export interface EmbeddingCues {
   mirrorCosine?: number;
 }
 
+/** The cues an embedded crop carries (the mirror's only when it was embedded with flip). */
+export function embeddingCues(e: { rawNorm: number; mirrorCosine?: number }): EmbeddingCues {
+  return e.mirrorCosine === undefined ? { rawNorm: e.rawNorm } : { rawNorm: e.rawNorm, mirrorCosine: e.mirrorCosine };
+}
+
 /**
  * Fitted by `bench/quality.ts --fit-embedding` on the development half (2026-12-07): the norm
  * weighs twice the image-cue score; the image floor lets the norm rank the faces the image cues

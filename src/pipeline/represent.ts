@@ -1,4 +1,4 @@
-import { refineQuality, type EmbeddingCues } from '../analyze/quality-embedding.js';
+import { embeddingCues, refineQuality, type EmbeddingCues } from '../analyze/quality-embedding.js';
 import { DEFAULT_EMBED_MODEL, embedCropsDetailed, loadEmbedModel } from '../embed/index.js';
 import type { Face } from '../face.js';
 import type { ImageInput } from '../image/index.js';
@@ -38,7 +38,7 @@ async function embedFacesOfImagesWithCues(items: readonly { image: RgbImage; fac
   const { record } = await loadEmbedModel(model, opts.threads);
   const crops = items.map(({ image, face }) => cropForModel(image, face, record, opts.align !== false));
   const embedded = await embedCropsDetailed(crops, { model, flip: opts.flip, threads: opts.threads });
-  const cues: EmbeddingCues[] = embedded.map((e) => (e.mirrorCosine === undefined ? { rawNorm: e.rawNorm } : { rawNorm: e.rawNorm, mirrorCosine: e.mirrorCosine }));
+  const cues: EmbeddingCues[] = embedded.map(embeddingCues);
   return {
     cues,
     faces: items.map(({ face: f }, i) => {

@@ -10,11 +10,12 @@
 import { loadSharp } from '../image/sharp.js';
 import { assessQuality, checkLiveness, checkSpoof, type LivenessFrame, type SpoofResult } from '../analyze/index.js';
 import { cropResize } from '../analyze/crop.js';
+import { embeddingCues, refineQuality } from '../analyze/quality-embedding.js';
 import { distance, fallbackCalibration, l2Normalize, getCalibration, type Calibration, type Metric } from '../compare/index.js';
 import { detectFaces } from '../detect/index.js';
-import { DEFAULT_EMBED_MODEL, embedCrops, loadEmbedModel } from '../embed/index.js';
+import { DEFAULT_EMBED_MODEL, embedCropsDetailed, loadEmbedModel } from '../embed/index.js';
 import { FacekitError } from '../errors/index.js';
-import type { Box, Face } from '../face.js';
+import type { Box, Face, QualitySummary } from '../face.js';
 import type { Gallery, PersonRule } from '../gallery/index.js';
 import { matchEmbedding } from '../identify/index.js';
 import type { RgbImage } from '../image/types.js';
@@ -114,7 +115,8 @@ interface Pending {
   crop: RgbImage;
   face: Face;
   frame: RgbImage;
-  quality: number;
+  /** the image cues' quality; refined by the embedding once the crop is embedded (as for photos) */
+  quality: QualitySummary;
   timeMs: number;
 }
 
@@ -256,10 +258,11 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
     // a decided track only needs candidates for its next re-check: skip the quality measure until
     // then (it is the costliest per-face step after detection)
     if (st.decision && frame.timeMs - st.lastSampleMs < recheckMs - qualityLeadMs) return;
-    const q = (await timed('quality', () => assessQuality(frame.image, face))).score;
+    const quality = await timed('quality', () => assessQuality(frame.image, face));
+    const q = quality.score;
     if (q < minQuality) return;
-    if (!st.pending || q >= st.pending.quality) {
-      st.pending = { crop: cropForModel(frame.image, face, record, opts.align !== false), face, frame: frame.image, quality: q, timeMs: frame.timeMs };
+    if (!st.pending || q >= st.pending.quality.score) {
+      st.pending = { crop: cropForModel(frame.image, face, record, opts.align !== false), face, frame: frame.image, quality, timeMs: frame.timeMs };
     }
     if ((opts.thumbnails !== false || footage) && (!st.thumb || q > st.thumb.quality)) st.thumb = { image: cropResize(frame.image, thumbBox(face.box), THUMB_SIZE, THUMB_SIZE), quality: q };
   };
@@ -277,7 +280,8 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
   const decide = async (frame: VideoFrame) => {
     const due = [...states.values()].filter((st) => st.confirmed && st.pending && (st.decision === null || frame.timeMs - st.lastSampleMs >= recheckMs));
     if (due.length === 0) return;
-    const vectors = await timed('embed', () => embedCrops(due.map((st) => st.pending!.crop), { model, flip: opts.flip, threads: opts.threads }));
+    const embedded = await timed('embed', () => embedCropsDetailed(due.map((st) => st.pending!.crop), { model, flip: opts.flip, threads: opts.threads }));
+    const vectors = embedded.map((e) => e.vector);
     embeddings += due.length;
     for (let i = 0; i < due.length; i++) {
       let st = due[i];
@@ -285,7 +289,10 @@ export async function watchVideo(frames: AsyncIterable<VideoFrame>, opts: WatchO
       if (st.decision && st.samples.length > 0 && !samePerson(vectors[i], st.samples)) st = split(st, frame);
       st.pending = null;
       st.lastSampleMs = frame.timeMs;
-      st.samples.push({ ...match(vectors[i]), vector: vectors[i], quality: p.quality, timeMs: p.timeMs });
+      // a sample's quality is the photo path's: the image cues refined by the recognizer's output,
+      // which is what stranger matching weighs and the sightings' best face is chosen by
+      const quality = refineQuality(p.quality, model, embeddingCues(embedded[i])).score;
+      st.samples.push({ ...match(vectors[i]), vector: vectors[i], quality, timeMs: p.timeMs });
       if (st.samples.length > lastK) st.samples.shift();
       if (useSpoof) st.spoofs.push(await timed('spoof', () => checkSpoof(p.frame, p.face)));
       if (st.samples.length < minSamples) continue;
