@@ -43,7 +43,7 @@ export const DEFAULT_DEADLINE_MS = 20_000;
  * 64 clients against 19.5 / 20.7 / 20.7 for one worker on both cores, and one request nearly as
  * fast (p50 59 vs 55 ms): a request is a chain of small models, and splitting each small
  * convolution across cores costs hand-offs, while separate requests share nothing
- * (bench/server.ts: bench/results/server.json, and server-w1-t0.json for one worker).
+ * (bench/server.ts: bench/results/server.json, and server-w1-t2.json for one worker on both cores).
  */
 export const MAX_DEFAULT_WORKERS = 4;
 

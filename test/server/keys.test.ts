@@ -11,6 +11,7 @@ import { FacekitError } from '../../src/errors/index.ts';
 import { authenticate, createKey, listKeys, revokeKey } from '../../src/server/keys/manage.ts';
 import { parseScopes } from '../../src/server/keys/scopes.ts';
 import { FileKeyStore } from '../../src/server/keys/store.ts';
+import { DEFAULT_LIMITS, defaultWorkerCount } from '../../src/server/limits.ts';
 import { hashSecret, parseToken, secretMatches, newToken } from '../../src/server/keys/tokens.ts';
 import { FakeFaceService } from './fake-service.ts';
 
@@ -246,6 +247,16 @@ test('serve: --deadline reaches the face service, --auth-failures the auth limit
     const defaults = await runServe(serveOpts({ keysFile, auditLog: join(dir, 'audit.jsonl') }), factory);
     await defaults.app.close();
     assert.equal(seen[1].deadlineMs, 20_000);
+    // workers: one per core (up to 4) unless given; the queue runs as many jobs as there are workers
+    assert.equal((seen[1] as { workers?: number }).workers, defaultWorkerCount());
+    const three = await runServe(serveOpts({ keysFile, auditLog: join(dir, 'audit.jsonl'), workers: '3', concurrency: undefined }), factory);
+    await three.app.close();
+    assert.equal((seen[2] as { workers?: number }).workers, 3);
+    assert.equal(three.app.facekit.queue.concurrency, 3);
+    const one = await runServe(serveOpts({ keysFile, auditLog: join(dir, 'audit.jsonl'), workers: '1', concurrency: undefined }), factory);
+    await one.app.close();
+    assert.equal(one.app.facekit.queue.concurrency, DEFAULT_LIMITS.concurrency, 'at least the default when there are fewer workers');
+    await assert.rejects(runServe(serveOpts({ keysFile, workers: '0' }), factory), /--workers must be an integer >= 1/);
     await assert.rejects(runServe(serveOpts({ keysFile, deadline: '-1' }), factory), /--deadline must be an integer >= 0/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
