@@ -94,10 +94,11 @@ async function openSession(ort: typeof Ort, model: Uint8Array | string, o: Ort.I
 /**
  * Intra-op threads when a caller names none. One request is served fastest by one process using
  * every core (0 = ORT's default, all cores): a verify is a chain of small models, each split across
- * the cores. Many requests are served best by one worker per core with one thread each
- * (`facekit serve`'s worker pool with FACEKIT_ORT_THREADS=1): no thread hand-offs inside small
- * convolutions and no cores idle while a worker decodes. Which wins on a machine is measured by
- * bench/server.ts (BENCH_WORKERS, BENCH_ORT_THREADS); the env var sets it for worker threads too.
+ * the cores. Many requests are served best by one worker per core with one thread each, which is
+ * what `facekit serve`'s worker pool does by default (src/server/limits.ts: it gives each worker
+ * its share of the cores through FACEKIT_ORT_THREADS): no thread hand-offs inside small
+ * convolutions and no cores idle while a worker decodes (measured by bench/server.ts; BENCH_WORKERS
+ * and BENCH_ORT_THREADS try other layouts). FACEKIT_ORT_THREADS set by the user wins everywhere.
  */
 function defaultThreads(): number {
   const n = Number(process.env.FACEKIT_ORT_THREADS);
