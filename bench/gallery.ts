@@ -170,6 +170,7 @@ interface Row {
   vectors?: 'memory' | 'file';
   hnswBuildSeconds?: number;
   buildTrend?: { faces: number; perSecLastWindow: number; perSecSoFar: number; rssMb: number }[];
+  extrapolated?: ReturnType<typeof extrapolate>;
   openBuildSeconds?: number | null;
   openLoadSeconds?: number | null;
   graphFileMb?: number;
@@ -195,8 +196,32 @@ interface Row {
   loadAverage1m: number;
 }
 
+/**
+ * Insert time at a size N, extrapolated from the measured windows: seconds per insert fitted as
+ * a + b ln(n) (HNSW insert cost grows with the log of the graph's size; later windows weigh the
+ * same as early ones), summed from the last measured size to N, plus the measured time so far.
+ * RSS: the last window's growth per face, carried on linearly. An estimate, not a measurement.
+ */
+function extrapolate(trend: NonNullable<Row['buildTrend']>, measuredSeconds: number, target: number): { faces: number; buildSeconds: number; rssMb: number; fit: { a: number; b: number } } | null {
+  const pts = trend.slice(1).map((w, i) => ({ x: Math.log((w.faces + trend[i].faces) / 2), y: 1 / w.perSecLastWindow }));
+  if (pts.length < 3) return null;
+  const mx = pts.reduce((s, p) => s + p.x, 0) / pts.length;
+  const my = pts.reduce((s, p) => s + p.y, 0) / pts.length;
+  const b = pts.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0) / pts.reduce((s, p) => s + (p.x - mx) ** 2, 0);
+  const a = my - b * mx;
+  const last = trend[trend.length - 1];
+  // integral of a + b ln n dn from last.faces to target
+  const F = (n: number) => a * n + b * (n * Math.log(n) - n);
+  const buildSeconds = measuredSeconds + Math.max(0, F(target) - F(last.faces));
+  const prev = trend[trend.length - 2];
+  const perFace = (last.rssMb - prev.rssMb) / (last.faces - prev.faces);
+  return { faces: target, buildSeconds: Math.round(buildSeconds), rssMb: Math.round(last.rssMb + perFace * (target - last.faces)), fit: { a, b } };
+}
+
 /** above this size no in-memory exact index is built beside the graph (truth is streamed anyway) */
 const EXACT_MAX = Number(process.env.BENCH_EXACT_MAX ?? 1_000_000);
+/** the size the build time and RSS are extrapolated to from the measured trend */
+const EXTRAPOLATE_TO = Number(process.env.BENCH_EXTRAPOLATE_TO ?? 10_000_000);
 
 async function benchSize(n: number): Promise<Row | null> {
   const people = n / FACES_PER_PERSON;
@@ -285,6 +310,8 @@ async function benchSize(n: number): Promise<Row | null> {
     }
   }
   const hnswBuildSeconds = addSeconds;
+  const toTarget = EXTRAPOLATE_TO > n ? extrapolate(buildTrend, addSeconds, EXTRAPOLATE_TO) : null;
+  if (toTarget) console.log(`  ${n}: EXTRAPOLATED to ${EXTRAPOLATE_TO} faces: inserts ${(toTarget.buildSeconds / 3600).toFixed(1)} h, RSS after build ~${(toTarget.rssMb / 1024).toFixed(1)} GB (fit from ${buildTrend.length} windows; not measured)`);
   const hnswBuildPerSec = n / hnswBuildSeconds;
   const rssAfterIndex = rssMb();
   const heapMb = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
@@ -342,6 +369,7 @@ async function benchSize(n: number): Promise<Row | null> {
     vectors,
     hnswBuildSeconds: +hnswBuildSeconds.toFixed(1),
     buildTrend,
+    extrapolated: toTarget,
     openBuildSeconds,
     openLoadSeconds,
     graphFileMb,
