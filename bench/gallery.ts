@@ -6,20 +6,26 @@
  * For each size:
  *  - store+index: enrollPerson through a Gallery on a SQLite file (index in exact mode, so the
  *    figure is the store's); skipped above STORE_MAX (default 100k) where SQLite inserts dominate.
- *  - index alone: ModelIndex bulk insert in HNSW mode (the figure at 1M is the index alone).
- *  - identify latency p50/p99: exact scan and HNSW (+float32 re-rank), one query at a time.
- *  - recall@1 of HNSW against exact: same nearest face, and same best person.
- *  - RSS after each step.
+ *  - index alone: ModelIndex bulk insert in HNSW mode (the figure at 1M is the index alone), fed
+ *    chunk by chunk: faces are generated per chunk from per-face seeds, the exact nearest face of
+ *    every query is kept as a running best over the chunks (usearch exactSearch, float32), so a
+ *    10M run never holds the faces (20 GB as float32) at all. Above BENCH_EXACT_MAX (1M) the index
+ *    keeps its float32 vectors in a scratch file (`vectors: 'file'`) and no exact index is built.
+ *  - identify latency p50/p99: exact scan (up to BENCH_EXACT_MAX) and HNSW (+float32 re-rank),
+ *    one query at a time, at several breadths; recall@1 against the streamed exact truth.
+ *  - insert rate per window of 100k faces (the trend that extrapolates to 10M), RSS, peak RSS,
+ *    JS heap; graph file size, save and load time.
  *
  *   npx tsx bench/gallery.ts                 # 10k, 100k, 1M
  *   BENCH_SIZES=10000,100000 npx tsx bench/gallery.ts
+ *   BENCH_SIZES=10000000 BENCH_BREADTHS=64,96,128 node --expose-gc --max-old-space-size=8192 --import tsx bench/gallery.ts
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { statSync } from 'node:fs';
 import { openGallery, ModelIndex, DEFAULT_HNSW, type HnswOptions } from '../src/gallery/index.ts';
-import { newNativeIndex } from '../src/gallery/usearch-native.ts';
+import { newNativeIndex, usearchLib } from '../src/gallery/usearch-native.ts';
 
 const DIMS = 512;
 const FACES_PER_PERSON = 4;
@@ -33,14 +39,35 @@ const HNSW: HnswOptions = {
   expansionSearch: Number(process.env.BENCH_EF_SEARCH ?? DEFAULT_HNSW.expansionSearch),
   quantization: (process.env.BENCH_QUANT ?? DEFAULT_HNSW.quantization) as HnswOptions['quantization'],
   rerank: Number(process.env.BENCH_RERANK ?? DEFAULT_HNSW.rerank),
+  fileRerank: Number(process.env.BENCH_FILE_RERANK ?? DEFAULT_HNSW.fileRerank),
 };
 const ADD_THREADS = Number(process.env.BENCH_ADD_THREADS ?? 2);
+/** where the HNSW index keeps its float32 vectors: default 'memory' up to BENCH_EXACT_MAX faces, 'file' above */
+const VECTORS = process.env.BENCH_VECTORS as 'memory' | 'file' | undefined;
+/** directory for the 'file' vectors and the saved graph (default: the OS temp dir) */
+const VECTOR_DIR = process.env.BENCH_VECTOR_DIR;
 /** graph candidates re-ranked per query (usearch searches with ef = max(expansion_search, candidates)) */
 /** only the exact scans (int8 codes with proof vs float32), no store and no graph */
 const EXACT_ONLY = process.env.BENCH_EXACT_ONLY === '1';
 const BREADTHS = (process.env.BENCH_BREADTHS ?? '32,64,128,256').split(',').map(Number);
 
+/**
+ * Faces are generated deterministically one by one (each from its own seed), so any block of them
+ * can be made on its own: a 10M-face run streams them in chunks and never holds them all.
+ * Face i belongs to identity i % people; an identity's centre comes from its own seed too.
+ */
+function mix(a: number, b: number): number {
+  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x632be5ab, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  h ^= h >>> 15;
+  return h | 1;
+}
 let seed = 12345;
+function reseed(a: number, b: number): void {
+  seed = mix(a, b);
+  for (let i = 0; i < 4; i++) rand();
+}
 function rand(): number {
   seed ^= seed << 13;
   seed ^= seed >>> 17;
@@ -62,10 +89,68 @@ function unit(out: Float32Array, off: number, centre?: Float32Array, cOff = 0): 
 }
 
 const LATENT = Number(process.env.BENCH_LATENT ?? 64);
+reseed(0, 7);
 const basis = new Float32Array(LATENT * DIMS);
 for (let i = 0; i < basis.length; i++) basis[i] = gauss();
 
+const SALT_PERSON = 1;
+const SALT_FACE = 2;
+const SALT_QUERY = 3;
+const centreBuf = new Float32Array(DIMS);
+const latent = new Float32Array(LATENT);
+/** identity p's unit centre; with LATENT < DIMS from a LATENT-d subspace: impostor cosines spread ~1/sqrt(LATENT), as in real embeddings */
+function centreOf(p: number): Float32Array {
+  reseed(SALT_PERSON, p);
+  if (LATENT >= DIMS) {
+    unit(centreBuf, 0);
+    return centreBuf;
+  }
+  for (let l = 0; l < LATENT; l++) latent[l] = gauss();
+  centreBuf.fill(0);
+  for (let l = 0; l < LATENT; l++) {
+    const z = latent[l];
+    const o = l * DIMS;
+    for (let j = 0; j < DIMS; j++) centreBuf[j] += z * basis[o + j];
+  }
+  let norm = 0;
+  for (let j = 0; j < DIMS; j++) norm += centreBuf[j] * centreBuf[j];
+  norm = Math.sqrt(norm);
+  for (let j = 0; j < DIMS; j++) centreBuf[j] /= norm;
+  return centreBuf;
+}
+/** faces [from, to) of a gallery of `people` identities, row-major */
+function faceBlock(from: number, to: number, people: number): Float32Array {
+  const out = new Float32Array((to - from) * DIMS);
+  for (let i = from; i < to; i++) {
+    const c = centreOf(i % people);
+    reseed(SALT_FACE, i);
+    unit(out, (i - from) * DIMS, c);
+  }
+  return out;
+}
+/** fresh faces of enrolled identities (the same for every run of a size) */
+function queryBlock(nq: number, people: number): Float32Array {
+  const out = new Float32Array(nq * DIMS);
+  for (let q = 0; q < nq; q++) {
+    reseed(SALT_QUERY, q);
+    const p = Math.floor(rand() * people);
+    const c = centreOf(p);
+    reseed(SALT_QUERY, q + 0x40000000);
+    unit(out, q * DIMS, c);
+  }
+  return out;
+}
+
 const rssMb = () => Math.round(process.memoryUsage().rss / 2 ** 20);
+/** the process's peak RSS so far (Linux VmHWM), MB */
+function peakRssMb(): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
@@ -81,7 +166,11 @@ interface BreadthRow {
 
 interface Row {
   faces: number;
+  generator?: string;
+  vectors?: 'memory' | 'file';
   hnswBuildSeconds?: number;
+  buildTrend?: { faces: number; perSecLastWindow: number; perSecSoFar: number; rssMb: number }[];
+  extrapolated?: ReturnType<typeof extrapolate>;
   openBuildSeconds?: number | null;
   openLoadSeconds?: number | null;
   graphFileMb?: number;
@@ -91,49 +180,57 @@ interface Row {
   storeEnrollPerSec: number | null;
   storeEnrollNote: string;
   hnswBuildPerSec: number;
-  exactP50Ms: number;
-  exactP99Ms: number;
+  exactP50Ms: number | null;
+  exactP99Ms: number | null;
   hnswP50Ms: number;
   hnswP99Ms: number;
   recallAt1Face: number;
   recallAt1Person: number;
   rssMbAfterIndex: number;
+  rssMbPeak?: number | null;
+  heapMbAfterIndex?: number;
+  vectorMemoryMb?: number;
   rssMbAfterStore: number | null;
   queries: number;
   hnsw: HnswOptions;
   loadAverage1m: number;
 }
 
+/**
+ * Insert time at a size N, extrapolated from the measured windows: seconds per insert fitted as
+ * a + b ln(n) (HNSW insert cost grows with the log of the graph's size; later windows weigh the
+ * same as early ones), summed from the last measured size to N, plus the measured time so far.
+ * RSS: the last window's growth per face, carried on linearly. An estimate, not a measurement.
+ */
+function extrapolate(trend: NonNullable<Row['buildTrend']>, measuredSeconds: number, target: number): { faces: number; buildSeconds: number; rssMb: number; fit: { a: number; b: number } } | null {
+  const pts = trend.slice(1).map((w, i) => ({ x: Math.log((w.faces + trend[i].faces) / 2), y: 1 / w.perSecLastWindow }));
+  if (pts.length < 3) return null;
+  const mx = pts.reduce((s, p) => s + p.x, 0) / pts.length;
+  const my = pts.reduce((s, p) => s + p.y, 0) / pts.length;
+  const b = pts.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0) / pts.reduce((s, p) => s + (p.x - mx) ** 2, 0);
+  const a = my - b * mx;
+  const last = trend[trend.length - 1];
+  // integral of a + b ln n dn from last.faces to target
+  const F = (n: number) => a * n + b * (n * Math.log(n) - n);
+  const buildSeconds = measuredSeconds + Math.max(0, F(target) - F(last.faces));
+  const prev = trend[trend.length - 2];
+  const perFace = (last.rssMb - prev.rssMb) / (last.faces - prev.faces);
+  return { faces: target, buildSeconds: Math.round(buildSeconds), rssMb: Math.round(last.rssMb + perFace * (target - last.faces)), fit: { a, b } };
+}
+
+/** above this size no in-memory exact index is built beside the graph (truth is streamed anyway) */
+const EXACT_MAX = Number(process.env.BENCH_EXACT_MAX ?? 1_000_000);
+/** the size the build time and RSS are extrapolated to from the measured trend */
+const EXTRAPOLATE_TO = Number(process.env.BENCH_EXTRAPOLATE_TO ?? 10_000_000);
+
 async function benchSize(n: number): Promise<Row | null> {
   const people = n / FACES_PER_PERSON;
-  const centres = new Float32Array(people * DIMS);
-  if (LATENT >= DIMS) {
-    for (let p = 0; p < people; p++) unit(centres, p * DIMS);
-  } else {
-    // identities from a LATENT-d subspace: impostor cosines spread ~1/sqrt(LATENT), as in real embeddings
-    const z = new Float32Array(LATENT);
-    for (let p = 0; p < people; p++) {
-      for (let l = 0; l < LATENT; l++) z[l] = gauss();
-      let norm = 0;
-      for (let j = 0; j < DIMS; j++) {
-        let v = 0;
-        for (let l = 0; l < LATENT; l++) v += z[l] * basis[l * DIMS + j];
-        centres[p * DIMS + j] = v;
-        norm += v * v;
-      }
-      norm = Math.sqrt(norm);
-      for (let j = 0; j < DIMS; j++) centres[p * DIMS + j] /= norm;
-    }
-  }
-  const faces = new Float32Array(n * DIMS);
-  for (let i = 0; i < n; i++) unit(faces, i * DIMS, centres, (i % people) * DIMS);
   const personOf = (i: number) => `p${i % people}`;
   const nq = QUERIES;
-  const queries = new Float32Array(nq * DIMS);
-  for (let q = 0; q < nq; q++) unit(queries, q * DIMS, centres, Math.floor(rand() * people) * DIMS);
+  const queries = queryBlock(nq, people);
   const vec = (arr: Float32Array, i: number) => arr.subarray(i * DIMS, (i + 1) * DIMS);
 
-  if (EXACT_ONLY) return exactOnly(n, faces, queries, nq, personOf);
+  if (EXACT_ONLY) return exactOnly(n, faceBlock(0, n, people), queries, nq, personOf);
 
   // store + index through the Gallery
   let storeEnrollPerSec: number | null = null;
@@ -142,6 +239,7 @@ async function benchSize(n: number): Promise<Row | null> {
   let openBuildSeconds: number | null = null;
   let openLoadSeconds: number | null = null;
   if (n <= STORE_MAX) {
+    const faces = faceBlock(0, n, people);
     const dir = mkdtempSync(join(tmpdir(), 'facekit-bench-'));
     const g = await openGallery(join(dir, 'g.db'), { encryptionKey: null, index: { mode: 'exact' } });
     const t0 = performance.now();
@@ -169,55 +267,66 @@ async function benchSize(n: number): Promise<Row | null> {
     console.log(`  ${n}: store+index enroll ${storeEnrollPerSec.toFixed(0)} faces/s, RSS ${rssAfterStore} MB`);
   }
 
-  const exact = new ModelIndex('bench', DIMS, { mode: 'exact' });
-  const hnsw = new ModelIndex('bench', DIMS, { mode: 'hnsw', hnsw: HNSW, addThreads: ADD_THREADS });
+  // one pass over the faces, chunk by chunk: exact truth for every query (running best), the
+  // in-memory exact index (small sizes only, for its latency) and the HNSW index
+  const vectors = VECTORS ?? (n > EXACT_MAX ? 'file' : 'memory');
+  const exact = n <= EXACT_MAX ? new ModelIndex('bench', DIMS, { mode: 'exact' }) : null;
+  const hnsw = new ModelIndex('bench', DIMS, { mode: 'hnsw', hnsw: HNSW, addThreads: ADD_THREADS, vectors, vectorDir: VECTOR_DIR });
   const CHUNK = 20_000;
-  const entries = (from: number, to: number) => {
-    const out = [];
-    for (let i = from; i < to; i++) out.push({ faceId: `f${i}`, personId: personOf(i), vector: vec(faces, i) });
-    return out;
-  };
-  for (let i = 0; i < n; i += CHUNK) exact.add(entries(i, Math.min(n, i + CHUNK)));
-  const rssBeforeGraph = rssMb();
-  // the HNSW ModelIndex also holds its own float32 matrix (rows rounded up to a power of two from 1024)
-  let capRows = 1024;
-  while (capRows < n) capRows *= 2;
-  const matrixMb = Math.round((capRows * DIMS * 4) / 2 ** 20);
+  const truthDist = new Float32Array(nq).fill(Infinity);
+  const truthRow = new Int32Array(nq).fill(-1);
+  const buildTrend: NonNullable<Row['buildTrend']> = [];
+  let genSeconds = 0;
+  let truthSeconds = 0;
+  let addSeconds = 0;
+  let lastMark = { done: 0, add: 0 };
   const tb = performance.now();
   for (let i = 0; i < n; i += CHUNK) {
-    hnsw.add(entries(i, Math.min(n, i + CHUNK)));
-    const done = Math.min(n, i + CHUNK);
-    if (n >= 100_000 && (done / CHUNK) % 5 === 0) {
+    const end = Math.min(n, i + CHUNK);
+    let t = performance.now();
+    const block = faceBlock(i, end, people);
+    genSeconds += (performance.now() - t) / 1000;
+    t = performance.now();
+    const m = usearchLib().exactSearch(block, queries, DIMS, 1, 'cos' as never, 0) as unknown as { keys: BigUint64Array; distances: Float32Array };
+    for (let q = 0; q < nq; q++) {
+      if (m.distances[q] < truthDist[q]) {
+        truthDist[q] = m.distances[q];
+        truthRow[q] = i + Number(m.keys[q]);
+      }
+    }
+    truthSeconds += (performance.now() - t) / 1000;
+    const entries = [];
+    for (let j = i; j < end; j++) entries.push({ faceId: `f${j}`, personId: personOf(j), vector: vec(block, j - i) });
+    exact?.add(entries);
+    t = performance.now();
+    hnsw.add(entries);
+    addSeconds += (performance.now() - t) / 1000;
+    if (n >= 100_000 && (end / CHUNK) % 5 === 0) {
       const s = (performance.now() - tb) / 1000;
-      console.log(`    hnsw ${done}/${n} after ${s.toFixed(0)} s (${(done / s).toFixed(0)}/s, ETA ${(((n - done) * s) / done / 60).toFixed(1)} min, load ${loadavg()[0].toFixed(1)})`);
+      const windowRate = (end - lastMark.done) / (addSeconds - lastMark.add);
+      buildTrend.push({ faces: end, perSecLastWindow: Math.round(windowRate), perSecSoFar: Math.round(end / addSeconds), rssMb: rssMb() });
+      lastMark = { done: end, add: addSeconds };
+      console.log(`    hnsw ${end}/${n} after ${s.toFixed(0)} s (inserts ${(end / addSeconds).toFixed(0)}/s, last ${windowRate.toFixed(0)}/s; generate ${genSeconds.toFixed(0)} s, truth ${truthSeconds.toFixed(0)} s; ETA ${(((n - end) * s) / end / 60).toFixed(1)} min, RSS ${rssMb()} MB, load ${loadavg()[0].toFixed(1)})`);
     }
   }
-  const hnswBuildSeconds = (performance.now() - tb) / 1000;
+  const hnswBuildSeconds = addSeconds;
+  const toTarget = EXTRAPOLATE_TO > n ? extrapolate(buildTrend, addSeconds, EXTRAPOLATE_TO) : null;
+  if (toTarget) console.log(`  ${n}: EXTRAPOLATED to ${EXTRAPOLATE_TO} faces: inserts ${(toTarget.buildSeconds / 3600).toFixed(1)} h, RSS after build ~${(toTarget.rssMb / 1024).toFixed(1)} GB (fit from ${buildTrend.length} windows; not measured)`);
   const hnswBuildPerSec = n / hnswBuildSeconds;
   const rssAfterIndex = rssMb();
-  // RSS growth over the build is not the graph's size (GC and freed pages mix in); graphFileMb is
-  console.log(`  ${n}: HNSW built in ${hnswBuildSeconds.toFixed(0)} s, RSS ${rssBeforeGraph} -> ${rssAfterIndex} MB (float32 matrix ${matrixMb} MB)`);
-  // persistence cost: save the graph, load it into a fresh native index
-  const gdir = mkdtempSync(join(tmpdir(), 'facekit-bench-graph-'));
-  const gfile = join(gdir, 'graph.usearch');
-  let t0 = performance.now();
-  hnsw.saveGraph(gfile);
-  const graphSaveSeconds = (performance.now() - t0) / 1000;
-  const graphFileMb = Math.round(statSync(gfile).size / 2 ** 20);
-  t0 = performance.now();
-  const reloaded = newNativeIndex({ dims: DIMS, metric: 'cos', quantization: HNSW.quantization ?? 'i8', connectivity: HNSW.connectivity ?? 12, expansionAdd: HNSW.expansionAdd ?? 40, expansionSearch: HNSW.expansionSearch ?? 128 });
-  reloaded.load(gfile);
-  const graphLoadSeconds = (performance.now() - t0) / 1000;
-  if (reloaded.size() !== n) throw new Error(`reloaded graph has ${reloaded.size()} of ${n}`);
-  rmSync(gdir, { recursive: true, force: true });
-  console.log(`  ${n}: graph file ${graphFileMb} MB, save ${graphSaveSeconds.toFixed(1)} s, load ${graphLoadSeconds.toFixed(1)} s`);
+  const heapMb = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+  const vectorMemoryMb = Math.round(hnsw.vectorMemoryBytes / 2 ** 20);
+  console.log(`  ${n}: HNSW inserts ${hnswBuildSeconds.toFixed(0)} s (${hnswBuildPerSec.toFixed(0)}/s; faces generated in ${genSeconds.toFixed(0)} s, truth ${truthSeconds.toFixed(0)} s), RSS ${rssAfterIndex} MB (JS heap ${heapMb} MB, float rows + codes in RAM ${vectorMemoryMb} MB, vectors: ${vectors})`);
 
   const te: number[] = [];
-  const truth: { faceId: string; personId: string }[] = [];
-  for (let q = 0; q < nq; q++) {
-    const t = performance.now();
-    truth.push(exact.search(vec(queries, q), 1)[0]);
-    te.push(performance.now() - t);
+  if (exact) {
+    for (let q = 0; q < nq; q++) {
+      const t = performance.now();
+      const h = exact.search(vec(queries, q), 1)[0];
+      te.push(performance.now() - t);
+      if (h.faceId !== `f${truthRow[q]}` && Math.abs(h.distance - truthDist[q]) > 1e-5) throw new Error(`query ${q}: exact index ${h.faceId} vs streamed truth f${truthRow[q]}`);
+    }
+    exact.close();
   }
   const breadths: BreadthRow[] = [];
   for (const breadth of BREADTHS) {
@@ -228,17 +337,39 @@ async function benchSize(n: number): Promise<Row | null> {
       const t = performance.now();
       const h = hnsw.search(vec(queries, q), 1, { breadth });
       tq.push(performance.now() - t);
-      if (truth[q].faceId === h[0].faceId) fHit++;
-      if (truth[q].personId === h[0].personId) pHit++;
+      if (h[0].faceId === `f${truthRow[q]}`) fHit++;
+      if (h[0].personId === personOf(truthRow[q])) pHit++;
     }
     breadths.push({ breadth, hnswP50Ms: +pct(tq, 50).toFixed(3), hnswP99Ms: +pct(tq, 99).toFixed(3), recallAt1Face: +(fHit / nq).toFixed(4), recallAt1Person: +(pHit / nq).toFixed(4) });
-    console.log(`  ${n}: breadth ${breadth}: p50 ${pct(tq, 50).toFixed(2)} ms, recall@1 face ${(fHit / nq).toFixed(4)} person ${(pHit / nq).toFixed(4)}`);
+    console.log(`  ${n}: breadth ${breadth}: p50 ${pct(tq, 50).toFixed(2)} ms p99 ${pct(tq, 99).toFixed(2)} ms, recall@1 face ${(fHit / nq).toFixed(4)} person ${(pHit / nq).toFixed(4)} (load ${loadavg()[0].toFixed(1)})`);
   }
   const main = breadths.find((b) => b.breadth === HNSW.rerank) ?? breadths[0];
-  console.log(`  ${n}: exact p50 ${pct(te, 50).toFixed(2)} ms`);
+  if (exact) console.log(`  ${n}: exact p50 ${pct(te, 50).toFixed(2)} ms`);
+
+  // persistence cost: save the graph, drop the index, load the file into a fresh native index
+  const gdir = mkdtempSync(join(VECTOR_DIR ?? tmpdir(), 'facekit-bench-graph-'));
+  const gfile = join(gdir, 'graph.usearch');
+  let t0 = performance.now();
+  hnsw.saveGraph(gfile);
+  const graphSaveSeconds = (performance.now() - t0) / 1000;
+  const graphFileMb = Math.round(statSync(gfile).size / 2 ** 20);
+  hnsw.close();
+  (globalThis as { gc?: () => void }).gc?.();
+  t0 = performance.now();
+  const reloaded = newNativeIndex({ dims: DIMS, metric: 'cos', quantization: HNSW.quantization ?? 'i8', connectivity: HNSW.connectivity ?? 12, expansionAdd: HNSW.expansionAdd ?? 40, expansionSearch: HNSW.expansionSearch ?? 128 });
+  reloaded.load(gfile);
+  const graphLoadSeconds = (performance.now() - t0) / 1000;
+  if (reloaded.size() !== n) throw new Error(`reloaded graph has ${reloaded.size()} of ${n}`);
+  rmSync(gdir, { recursive: true, force: true });
+  const peak = peakRssMb();
+  console.log(`  ${n}: graph file ${graphFileMb} MB, save ${graphSaveSeconds.toFixed(1)} s, load ${graphLoadSeconds.toFixed(1)} s; peak RSS ${peak} MB`);
   return {
     faces: n,
+    generator: 'per-face seeds (2026-12)',
+    vectors,
     hnswBuildSeconds: +hnswBuildSeconds.toFixed(1),
+    buildTrend,
+    extrapolated: toTarget,
     openBuildSeconds,
     openLoadSeconds,
     graphFileMb,
@@ -248,13 +379,16 @@ async function benchSize(n: number): Promise<Row | null> {
     storeEnrollPerSec: storeEnrollPerSec && Math.round(storeEnrollPerSec),
     storeEnrollNote: storeNote,
     hnswBuildPerSec: Math.round(hnswBuildPerSec),
-    exactP50Ms: +pct(te, 50).toFixed(3),
-    exactP99Ms: +pct(te, 99).toFixed(3),
+    exactP50Ms: exact ? +pct(te, 50).toFixed(3) : null,
+    exactP99Ms: exact ? +pct(te, 99).toFixed(3) : null,
     hnswP50Ms: main.hnswP50Ms,
     hnswP99Ms: main.hnswP99Ms,
     recallAt1Face: main.recallAt1Face,
     recallAt1Person: main.recallAt1Person,
     rssMbAfterIndex: rssAfterIndex,
+    rssMbPeak: peak,
+    heapMbAfterIndex: heapMb,
+    vectorMemoryMb,
     rssMbAfterStore: rssAfterStore,
     queries: nq,
     hnsw: HNSW,
@@ -341,8 +475,11 @@ function writeResults(): void {
           'hnswBuildPerSec: ModelIndex bulk insert in HNSW mode, index alone (no store)',
           'latencies: one query at a time, topK=1; HNSW includes the float32 re-rank of `rerank` candidates',
           'recallAt1Face: HNSW nearest face == exact nearest face; recallAt1Person: same best person',
-          'RSS: whole process after building both the exact matrix and the HNSW graph',
-          'hnswBuildSeconds: wall time of the bulk HNSW insert',
+          'RSS: whole process after the build (rows of the 2026-12 generator: faces streamed in chunks, never all held; an in-memory exact index only up to BENCH_EXACT_MAX); rssMbPeak: VmHWM at the end (includes the reloaded graph); heapMbAfterIndex: JS heap; vectorMemoryMb: float rows + codes the HNSW index holds in RAM (0 with vectors: file)',
+          'vectors: where the HNSW index keeps its float32 rows (memory, or a scratch file re-read for the fileRerank nearest graph candidates)',
+          'buildTrend: insert rate over each window of 100k faces (perSecLastWindow) and so far, and RSS, for extrapolating the build to larger sizes',
+          'rows with generator per-face seeds (2026-12): each face and identity from its own seed (so chunks can be made alone); older rows used one sequential stream (same distribution, different draws)',
+          'hnswBuildSeconds: time inside ModelIndex.add in HNSW mode (excludes generating faces and the streamed truth)',
           'openBuildSeconds / openLoadSeconds: openGallery on the SQLite file with HNSW, first open (reads the store, builds and saves the graph) and second (loads the saved graph)',
           'graphFileMb / graphSaveSeconds / graphLoadSeconds: the graph written with usearch save and read back with load (its size in memory is about the file size)',
           'breadths: the same queries with `breadth` graph candidates re-ranked in float32 (usearch searches with ef = max(expansion_search, breadth))',
@@ -375,7 +512,7 @@ console.log('faces     store+idx/s  hnsw build/s  exact p50/p99 ms   hnsw p50/p9
 for (const r of rows) {
   console.log(
     `${String(r.faces).padEnd(9)} ${String(r.storeEnrollPerSec ?? '-').padStart(11)}  ${String(r.hnswBuildPerSec).padStart(12)}  ` +
-      `${(r.exactP50Ms.toFixed(2) + ' / ' + r.exactP99Ms.toFixed(2)).padStart(16)}  ${(r.hnswP50Ms.toFixed(3) + ' / ' + r.hnswP99Ms.toFixed(3)).padStart(15)}  ` +
+      `${(r.exactP50Ms === null || r.exactP99Ms === null ? '-' : r.exactP50Ms.toFixed(2) + ' / ' + r.exactP99Ms.toFixed(2)).padStart(16)}  ${(r.hnswP50Ms.toFixed(3) + ' / ' + r.hnswP99Ms.toFixed(3)).padStart(15)}  ` +
       `${(r.recallAt1Face.toFixed(3) + ' / ' + r.recallAt1Person.toFixed(3)).padStart(20)}  ${r.rssMbAfterIndex}`,
   );
 }

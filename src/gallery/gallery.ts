@@ -253,6 +253,8 @@ export class Gallery {
     await this.queue.catch(() => undefined);
     await this.saveGraphs().catch((e) => process.emitWarning(`facekit gallery: saving the HNSW graph failed: ${(e as Error).message}`));
     await this.store.close();
+    // frees the vectors (an index with `vectors: 'file'` holds a scratch file's descriptor)
+    for (const idx of this.indexes.values()) idx.close();
   }
 
   // ---- index maintenance ---------------------------------------------------------------------
@@ -266,6 +268,7 @@ export class Gallery {
   }
 
   private async loadAll(): Promise<void> {
+    for (const idx of this.indexes.values()) idx.close();
     this.indexes.clear();
     this.names.clear();
     this.personFaces.clear();

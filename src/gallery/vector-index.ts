@@ -9,10 +9,17 @@
  * usearch HNSW graph over the codes proposes `rerank` candidates, also re-ranked in float32, so
  * exact and HNSW report the same distance for the same face. A query bit-identical to a stored
  * vector always finds it (hash lookup), whatever the graph does.
+ *
+ * With `vectors: 'file'` (for galleries whose float32 matrix does not fit in RAM: 10M x 512 is
+ * 20 GB) the float32 rows live in a scratch file (float-rows.ts) and no exact-scan codes are kept:
+ * the graph holds the only int8 copy. A graph search then orders its candidates by the graph's own
+ * int8 distances and reads back only the `fileRerank` nearest of them to re-rank in float32, so
+ * reported distances stay exact; an exact search streams the file.
  */
 import { FacekitError } from '../errors/index.js';
 import { quantizeI8, vectorHash } from './int8-codes.js';
 import { newNativeIndex, usearchLib, type NativeIndex } from './usearch-native.js';
+import { FileRows, MemoryRows, type FloatRows } from './float-rows.js';
 
 
 export type Metric = 'cos' | 'l2sq' | 'ip';
@@ -26,6 +33,11 @@ export interface HnswOptions {
   quantization?: 'f32' | 'f16' | 'i8';
   /** candidates fetched from the graph before exact re-ranking (at least topK) */
   rerank?: number;
+  /**
+   * with `vectors: 'file'`: how many of the graph's candidates, nearest first by their int8
+   * distance, are read back and re-ranked in float32 (at least topK)
+   */
+  fileRerank?: number;
 }
 
 export interface IndexOptions {
@@ -41,6 +53,10 @@ export interface IndexOptions {
   searchThreads?: number;
   /** exact cos search scans the int8 codes first (default true); false = always the float32 scan */
   exactCodes?: boolean;
+  /** where the float32 vectors are kept: 'memory' (default) or a scratch 'file' (see above) */
+  vectors?: 'memory' | 'file';
+  /** directory for the scratch file of `vectors: 'file'` (default: the OS temp dir) */
+  vectorDir?: string;
 }
 
 /**
@@ -64,6 +80,7 @@ export const DEFAULT_HNSW: Required<HnswOptions> = {
   expansionSearch: 64,
   quantization: 'i8',
   rerank: 64,
+  fileRerank: 8,
 };
 
 /** rows inserted by one thread before a parallel build goes on (see addToGraph) */
@@ -131,6 +148,10 @@ export function distance(metric: Metric, a: Float32Array, b: Float32Array, bOffs
 const CODE_SCAN_MIN_ROWS = 4096;
 /** int8 candidates re-ranked in float32 by an exact scan, beyond topK */
 const CODE_SCAN_EXTRA = 63;
+/** rows per block when a file store is scanned or fed to the graph (64 MB at 512-d) */
+const FILE_SCAN_ROWS = 32_768;
+/** codes at least this large (bytes) grow by a quarter instead of doubling (see float-rows.ts) */
+const CODES_GROW_SLOWLY_FROM = 32 * 2 ** 20;
 /** float32 rounding in usearch's int8 cos (int32 sums, refined rsqrt) is far below this */
 const CODE_SCAN_SLACK = 1e-4;
 
@@ -146,8 +167,11 @@ export class ModelIndex {
   private readonly searchThreads: number;
   private readonly exactCodes: boolean;
 
-  private data: Float32Array;
-  /** int8 codes of `data`'s rows (cos metric only) */
+  /** the float32 rows, the source of truth */
+  private floats: FloatRows;
+  /** one row read back from a file store */
+  private scratch: Float32Array;
+  /** int8 codes of the float rows (cos metric, vectors in memory only) */
   private codes: Int8Array | null;
   /** the largest code direction error ever stored (never lowered on removal: stays an upper bound) */
   private codeErrorMax = 0;
@@ -173,9 +197,12 @@ export class ModelIndex {
     this.addThreads = opts.addThreads ?? 1;
     this.buildThreads = opts.addThreads ?? 0;
     this.searchThreads = opts.searchThreads ?? 0;
-    this.data = new Float32Array(dims * 1024);
+    const inFile = opts.vectors === 'file';
+    this.floats = inFile ? new FileRows(dims, opts.vectorDir) : new MemoryRows(dims);
+    this.scratch = new Float32Array(dims);
     this.exactCodes = opts.exactCodes ?? true;
-    this.codes = this.metric === 'cos' ? new Int8Array(dims * 1024) : null;
+    // in a file store the graph's int8 copy is the only one: exact-scan codes would double it
+    this.codes = this.metric === 'cos' && !inFile ? new Int8Array(dims * 1024) : null;
   }
 
   get size(): number {
@@ -221,9 +248,12 @@ export class ModelIndex {
     if (fresh.length === 0) return;
     this.ensureCapacity(this.rows + fresh.length);
     const firstRow = this.rows;
+    // one write for the whole batch (one syscall in a file store)
+    const block = new Float32Array(fresh.length * this.dims);
+    fresh.forEach((e, i) => block.set(e.vector, i * this.dims));
+    this.floats.write(firstRow, block);
     for (const e of fresh) {
       const r = this.rows;
-      this.data.set(e.vector, r * this.dims);
       if (this.codes) {
         const err = quantizeI8(e.vector, 0, this.dims, this.codes, r * this.dims);
         if (err > this.codeErrorMax) this.codeErrorMax = err;
@@ -247,10 +277,10 @@ export class ModelIndex {
   remove(faceId: string): boolean {
     const row = this.faceRow.get(faceId);
     if (row === undefined) return false;
-    this.hashRemove(vectorHash(this.data.subarray(row * this.dims, (row + 1) * this.dims)), faceId);
+    this.hashRemove(vectorHash(this.row(row)), faceId);
     const last = this.rows - 1;
     if (row !== last) {
-      this.data.copyWithin(row * this.dims, last * this.dims, (last + 1) * this.dims);
+      this.floats.move(last, row);
       this.codes?.copyWithin(row * this.dims, last * this.dims, (last + 1) * this.dims);
       this.rowFace[row] = this.rowFace[last];
       this.rowPerson[row] = this.rowPerson[last];
@@ -260,6 +290,7 @@ export class ModelIndex {
     this.rowPerson.length = last;
     this.faceRow.delete(faceId);
     this.rows = last;
+    if (this.floats instanceof FileRows) this.floats.truncate(last);
     const label = this.faceLabel.get(faceId);
     if (this.hnsw && label !== undefined) {
       this.hnsw.remove(BigUint64Array.of(BigInt(label)));
@@ -287,6 +318,8 @@ export class ModelIndex {
     let rows: number[];
     if (useGraph) {
       rows = this.graphCandidates(query, Math.max(k, opts.breadth ?? this.hnswOpts.rerank));
+      // a file store re-reads only the graph's nearest few (in int8 order) from disk
+      if (this.floats instanceof FileRows) rows = rows.slice(0, Math.max(k, this.hnswOpts.fileRerank));
       // a stored vector searched with itself: found even where the graph misses it
       for (const face of this.hashFaces(vectorHash(query))) {
         const r = this.faceRow.get(face)!;
@@ -295,7 +328,7 @@ export class ModelIndex {
     } else {
       rows = this.exactCandidates(query, k, metric);
     }
-    const hits = rows.map((r) => ({ faceId: this.rowFace[r], personId: this.rowPerson[r], distance: distance(metric, query, this.data, r * this.dims) }));
+    const hits = rows.map((r) => ({ faceId: this.rowFace[r], personId: this.rowPerson[r], distance: distance(metric, query, this.row(r)) }));
     hits.sort(byDistance);
     return hits.slice(0, k);
   }
@@ -305,7 +338,7 @@ export class ModelIndex {
     const out: { faceId: string; distance: number }[] = [];
     for (const faceId of faceIds) {
       const r = this.faceRow.get(faceId);
-      if (r !== undefined) out.push({ faceId, distance: distance(metric, query, this.data, r * this.dims) });
+      if (r !== undefined) out.push({ faceId, distance: distance(metric, query, this.row(r)) });
     }
     return out;
   }
@@ -313,7 +346,32 @@ export class ModelIndex {
   /** the stored vector of a face (a view into the index: copy it to keep it), or undefined */
   vectorOf(faceId: string): Float32Array | undefined {
     const r = this.faceRow.get(faceId);
-    return r === undefined ? undefined : this.data.subarray(r * this.dims, (r + 1) * this.dims);
+    // a fresh copy from a file store: callers (templates) keep several at once
+    return r === undefined ? undefined : this.floats.read(r, r + 1);
+  }
+
+  /** bytes held in RAM by the vectors (float32 rows, exact-scan codes); the graph's: graphMemoryBytes */
+  get vectorMemoryBytes(): number {
+    return this.floats.residentBytes + (this.codes?.byteLength ?? 0);
+  }
+
+  /** releases the vectors (and a file store's scratch file); the index is empty afterwards */
+  close(): void {
+    this.floats.close();
+    this.codes = null;
+    this.hnsw = null;
+    this.rows = 0;
+    this.rowFace = [];
+    this.rowPerson = [];
+    this.faceRow.clear();
+    this.byHash.clear();
+    this.labelFace = [];
+    this.faceLabel.clear();
+  }
+
+  /** row r's float32 vector: a view in memory, the shared scratch row for a file store */
+  private row(r: number): Float32Array {
+    return this.floats instanceof FileRows ? this.floats.read(r, r + 1, this.scratch) : this.floats.read(r, r + 1);
   }
 
   /** how the last exact searches went: int8 scans proven exact, and those that needed the float32 scan */
@@ -329,8 +387,24 @@ export class ModelIndex {
     }
     this.exactStats.floatScans++;
     const count = Math.min(k, this.rows);
-    const m = usearchLib().exactSearch(this.data.subarray(0, this.rows * this.dims), query, this.dims, count, metric as never, this.searchThreads) as { keys: BigUint64Array };
-    return Array.from(m.keys, (x) => Number(x)).filter((r) => r < this.rows);
+    if (this.floats instanceof MemoryRows) {
+      const m = usearchLib().exactSearch(this.floats.read(0, this.rows), query, this.dims, count, metric as never, this.searchThreads) as { keys: BigUint64Array };
+      return Array.from(m.keys, (x) => Number(x)).filter((r) => r < this.rows);
+    }
+    // a file store: scan block by block, keeping the best `count` of each
+    const best: { row: number; d: number }[] = [];
+    const buf = new Float32Array(FILE_SCAN_ROWS * this.dims);
+    for (let from = 0; from < this.rows; from += FILE_SCAN_ROWS) {
+      const to = Math.min(this.rows, from + FILE_SCAN_ROWS);
+      const block = this.floats.read(from, to, buf);
+      const m = usearchLib().exactSearch(block, query, this.dims, Math.min(count, to - from), metric as never, this.searchThreads) as { keys: BigUint64Array; distances: Float32Array };
+      m.keys.forEach((key, i) => {
+        if (Number(key) < to - from) best.push({ row: from + Number(key), d: m.distances[i] });
+      });
+      best.sort((a, b) => a.d - b.d);
+      best.length = Math.min(best.length, count);
+    }
+    return best.map((b) => b.row);
   }
 
   /**
@@ -348,7 +422,7 @@ export class ModelIndex {
     if (want === this.rows) return rows;
     let lastCode = 0;
     for (const d of m.distances) lastCode = Math.max(lastCode, d);
-    const exact = rows.map((r) => distance('cos', query, this.data, r * this.dims)).sort((a, b) => a - b);
+    const exact = rows.map((r) => distance('cos', query, this.row(r))).sort((a, b) => a - b);
     const kth = exact[Math.min(k, exact.length) - 1];
     return kth < lastCode - (this.codeErrorMax + queryError) - CODE_SCAN_SLACK ? rows : null;
   }
@@ -367,8 +441,8 @@ export class ModelIndex {
   }
 
   private sameBits(v: Float32Array, row: number): boolean {
-    const o = row * this.dims;
-    for (let j = 0; j < this.dims; j++) if (!Object.is(v[j], this.data[o + j])) return false;
+    const stored = this.row(row);
+    for (let j = 0; j < this.dims; j++) if (!Object.is(v[j], stored[j])) return false;
     return true;
   }
 
@@ -394,13 +468,11 @@ export class ModelIndex {
   }
 
   private ensureCapacity(rows: number): void {
-    if (rows * this.dims <= this.data.length) return;
-    let cap = this.data.length / this.dims;
-    while (cap < rows) cap *= 2;
-    const next = new Float32Array(cap * this.dims);
-    next.set(this.data.subarray(0, this.rows * this.dims));
-    this.data = next;
-    if (this.codes) {
+    this.floats.reserve(rows, this.rows);
+    if (this.codes && rows * this.dims > this.codes.length) {
+      // the same growth as the float rows: doubling while small, a quarter at a time once large
+      let cap = this.codes.length / this.dims;
+      while (cap < rows) cap = cap * this.dims < CODES_GROW_SLOWLY_FROM ? cap * 2 : Math.ceil(cap * 1.25);
       const nextCodes = new Int8Array(cap * this.dims);
       nextCodes.set(this.codes.subarray(0, this.rows * this.dims));
       this.codes = nextCodes;
@@ -429,7 +501,7 @@ export class ModelIndex {
 
   /** whether the graph is fed our own int8 codes (cos + i8 only: per-vector scales would change other metrics) */
   private get ownCodes(): boolean {
-    return this.codes !== null && this.hnswOpts.quantization === 'i8';
+    return this.metric === 'cos' && this.hnswOpts.quantization === 'i8';
   }
 
   private codesOf(v: Float32Array): Int8Array {
@@ -449,8 +521,21 @@ export class ModelIndex {
       this.labelFace[label] = face;
       this.faceLabel.set(face, label);
     }
-    const vectors = this.ownCodes ? this.codes!.subarray(from * this.dims, to * this.dims) : this.data.subarray(from * this.dims, to * this.dims);
-    addToGraph(this.hnsw!, keys, vectors, this.dims, threads, from);
+    if (this.codes && this.ownCodes) {
+      addToGraph(this.hnsw!, keys, this.codes.subarray(from * this.dims, to * this.dims), this.dims, threads, from);
+      return;
+    }
+    // float rows, or (file store) codes made block by block from them
+    for (let a = from; a < to; a += FILE_SCAN_ROWS) {
+      const b = Math.min(to, a + FILE_SCAN_ROWS);
+      const rows = this.floats.read(a, b);
+      let vectors: Float32Array | Int8Array = rows;
+      if (this.ownCodes) {
+        vectors = new Int8Array(rows.length);
+        for (let i = 0; i < b - a; i++) quantizeI8(rows, i * this.dims, this.dims, vectors, i * this.dims);
+      }
+      addToGraph(this.hnsw!, keys.subarray(a - from, b - from), vectors, this.dims, threads, a);
+    }
   }
 
   /** the graph's label -> face id table (undefined for removed labels), for saving beside the graph */

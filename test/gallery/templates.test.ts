@@ -118,3 +118,20 @@ const newPgDatabase = PG_URL ? databases(PG_URL) : null;
 test('postgres: a face added through another instance updates this instance\'s template', { skip: newPgDatabase ? false : PG_SKIP }, async (t) => {
   await templateFollowsOtherInstance(t, await newPgDatabase!(), () => undefined);
 });
+
+test("templates and rules are the same with the index's vectors in a scratch file (index.vectors: 'file')", async (t) => {
+  // templates average several faces read back from the index: each read must be its own copy
+  const g = await openGallery(':memory:', { encryptionKey: null, index: { mode: 'hnsw', vectors: 'file' } });
+  t.after(() => g.close());
+  const a = await g.enrollPerson({ name: 'A' }, [{ model: M, embedding: A1 }, { model: M, embedding: A2 }]);
+  const b = await g.enrollPerson({ name: 'B' }, [{ model: M, embedding: B1 }, { model: M, embedding: B2 }]);
+  assert.equal(g.models()[0].hnsw, true);
+  const byTemplate = g.search(M, q, { rule: 'template' }).people;
+  assert.equal(byTemplate[0].personId, b.person.id);
+  assert.ok(byTemplate[0].distance < 1e-6, `B's template is the query itself, got ${byTemplate[0].distance}`);
+  const aTemplate = byTemplate.find((p) => p.personId === a.person.id)!;
+  assert.ok(Math.abs(aTemplate.distance - cosDistance(q, buildTemplate([A1, A2], [1, 1]))) < 1e-6);
+  const byMin = g.search(M, q, { rule: 'min' }).people;
+  assert.equal(byMin[0].personId, a.person.id);
+  assert.equal(byMin[0].distance, g.search(M, q, { rule: 'min', exact: true }).people[0].distance);
+});

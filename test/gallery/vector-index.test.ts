@@ -155,3 +155,57 @@ test('HNSW: a stored face searched with itself is found even when the graph miss
   }
   assert.ok(graphMisses > 0, 'the weak graph alone misses some self-matches (else this test proves nothing)');
 });
+
+test("vectors: 'file' keeps no floats or codes in RAM and answers like the in-memory index, with the same float32 distances", () => {
+  const { entries, queries } = population(4000, 21);
+  const memory = new ModelIndex('m', D, { mode: 'hnsw' });
+  const file = new ModelIndex('m', D, { mode: 'hnsw', vectors: 'file' });
+  const exact = new ModelIndex('m', D, { mode: 'exact' });
+  for (let i = 0; i < entries.length; i += 1000) {
+    memory.add(entries.slice(i, i + 1000));
+    file.add(entries.slice(i, i + 1000));
+    exact.add(entries.slice(i, i + 1000));
+  }
+  assert.equal(file.vectorMemoryBytes, 0);
+  assert.ok(memory.vectorMemoryBytes >= 4000 * D * 5, `memory index holds floats and codes: ${memory.vectorMemoryBytes}`);
+  let agree = 0;
+  for (const q of queries) {
+    const e = exact.search(q, 3);
+    const f = file.search(q, 3);
+    assert.equal(f.length, 3);
+    for (const h of f) assert.equal(h.distance, distance('cos', q, entries[Number(h.faceId.slice(1))].vector), 'exact float32 distance of what is returned');
+    if (f.map((h) => h.faceId).join() === e.map((h) => h.faceId).join()) agree++;
+    // an exact search streams the file: always the brute-force answer
+    assert.deepEqual(file.search(q, 5, { exact: true }).map((h) => h.faceId), bruteTop(entries, q, 5));
+  }
+  assert.ok(agree >= 95, `same top-3 as exact: ${agree}/100`);
+  // vectors read back are copies (a template averages several at once)
+  const a = file.vectorOf('f1')!;
+  const b = file.vectorOf('f2')!;
+  assert.deepEqual(a, entries[1].vector);
+  assert.deepEqual(b, entries[2].vector);
+  file.close();
+  memory.close();
+});
+
+test("vectors: 'file' follows removes: a removed face is never returned, the moved last row keeps its vector", () => {
+  const { entries, queries } = population(1200, 22);
+  const idx = new ModelIndex('m', D, { mode: 'hnsw', vectors: 'file' });
+  idx.add(entries);
+  const removed = new Set<string>();
+  for (let i = 0; i < 1200; i += 3) {
+    assert.ok(idx.remove(`f${i}`));
+    removed.add(`f${i}`);
+  }
+  const rest = entries.filter((e) => !removed.has(e.faceId));
+  assert.equal(idx.size, rest.length);
+  for (const e of rest.slice(0, 50)) assert.deepEqual(idx.vectorOf(e.faceId), e.vector);
+  for (const q of queries.slice(0, 30)) {
+    const hits = idx.search(q, 5, { exact: true });
+    assert.deepEqual(hits.map((h) => h.faceId), bruteTop(rest, q, 5));
+    for (const h of idx.search(q, 5)) assert.ok(!removed.has(h.faceId));
+  }
+  // a stored vector searched with itself is found through the file
+  assert.equal(idx.search(rest[10].vector, 1)[0].faceId, rest[10].faceId);
+  idx.close();
+});
