@@ -24,13 +24,21 @@ export interface FloatRows {
   read(from: number, to: number, into?: Float32Array): Float32Array;
   /** copies row `from` over row `to` */
   move(from: number, to: number): void;
+  /** forgets rows from `rows` on (after removals), where that frees anything */
+  truncate(rows: number): void;
   /** bytes this store holds in RAM */
   readonly residentBytes: number;
   close(): void;
 }
 
-/** rows a memory matrix at least this large (in floats) grows by a quarter instead of doubling */
+/** a matrix at least this large (in elements) grows by a quarter instead of doubling */
 const GROW_SLOWLY_FROM = 32 * 2 ** 20;
+
+/** The row capacity a matrix of `cap` rows of `dims` grows to for `rows` rows (float rows and int8 codes alike). */
+export function grownCapacity(cap: number, rows: number, dims: number): number {
+  while (cap < rows) cap = cap * dims < GROW_SLOWLY_FROM ? cap * 2 : Math.ceil(cap * 1.25);
+  return cap;
+}
 
 export class MemoryRows implements FloatRows {
   readonly dims: number;
@@ -47,8 +55,7 @@ export class MemoryRows implements FloatRows {
 
   reserve(rows: number, used: number): void {
     if (rows * this.dims <= this.data.length) return;
-    let cap = this.data.length / this.dims;
-    while (cap < rows) cap = cap * this.dims < GROW_SLOWLY_FROM ? cap * 2 : Math.ceil(cap * 1.25);
+    const cap = grownCapacity(this.data.length / this.dims, rows, this.dims);
     const next = new Float32Array(cap * this.dims);
     next.set(this.data.subarray(0, used * this.dims));
     this.data = next;
@@ -64,6 +71,10 @@ export class MemoryRows implements FloatRows {
 
   move(from: number, to: number): void {
     this.data.copyWithin(to * this.dims, from * this.dims, (from + 1) * this.dims);
+  }
+
+  truncate(): void {
+    // the matrix keeps its capacity for the next adds
   }
 
   close(): void {
@@ -112,7 +123,7 @@ export class FileRows implements FloatRows {
     this.write(to, this.read(from, from + 1));
   }
 
-  /** drops rows from `rows` on (after removals) so the file does not keep them */
+  /** the file does not keep removed rows */
   truncate(rows: number): void {
     ftruncateSync(this.fd, rows * this.dims * 4);
   }

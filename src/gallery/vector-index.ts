@@ -19,7 +19,7 @@
 import { FacekitError } from '../errors/index.js';
 import { quantizeI8, vectorHash } from './int8-codes.js';
 import { newNativeIndex, usearchLib, type NativeIndex } from './usearch-native.js';
-import { FileRows, MemoryRows, type FloatRows } from './float-rows.js';
+import { FileRows, MemoryRows, grownCapacity, type FloatRows } from './float-rows.js';
 
 
 export type Metric = 'cos' | 'l2sq' | 'ip';
@@ -150,8 +150,6 @@ const CODE_SCAN_MIN_ROWS = 4096;
 const CODE_SCAN_EXTRA = 63;
 /** rows per block when a file store is scanned or fed to the graph (64 MB at 512-d) */
 const FILE_SCAN_ROWS = 32_768;
-/** codes at least this large (bytes) grow by a quarter instead of doubling (see float-rows.ts) */
-const CODES_GROW_SLOWLY_FROM = 32 * 2 ** 20;
 /** float32 rounding in usearch's int8 cos (int32 sums, refined rsqrt) is far below this */
 const CODE_SCAN_SLACK = 1e-4;
 
@@ -290,7 +288,7 @@ export class ModelIndex {
     this.rowPerson.length = last;
     this.faceRow.delete(faceId);
     this.rows = last;
-    if (this.floats instanceof FileRows) this.floats.truncate(last);
+    this.floats.truncate(last);
     const label = this.faceLabel.get(faceId);
     if (this.hnsw && label !== undefined) {
       this.hnsw.remove(BigUint64Array.of(BigInt(label)));
@@ -371,7 +369,7 @@ export class ModelIndex {
 
   /** row r's float32 vector: a view in memory, the shared scratch row for a file store */
   private row(r: number): Float32Array {
-    return this.floats instanceof FileRows ? this.floats.read(r, r + 1, this.scratch) : this.floats.read(r, r + 1);
+    return this.floats.read(r, r + 1, this.scratch);
   }
 
   /** how the last exact searches went: int8 scans proven exact, and those that needed the float32 scan */
@@ -471,8 +469,7 @@ export class ModelIndex {
     this.floats.reserve(rows, this.rows);
     if (this.codes && rows * this.dims > this.codes.length) {
       // the same growth as the float rows: doubling while small, a quarter at a time once large
-      let cap = this.codes.length / this.dims;
-      while (cap < rows) cap = cap * this.dims < CODES_GROW_SLOWLY_FROM ? cap * 2 : Math.ceil(cap * 1.25);
+      const cap = grownCapacity(this.codes.length / this.dims, rows, this.dims);
       const nextCodes = new Int8Array(cap * this.dims);
       nextCodes.set(this.codes.subarray(0, this.rows * this.dims));
       this.codes = nextCodes;
