@@ -6,10 +6,11 @@
  * reads the user's file before the shipped one. The shipped folder is never written: it is inside
  * the installed package, shared by every user and replaced on upgrade.
  */
-import { readdirSync, readFileSync, existsSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, realpathSync, rmSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { facekitDataDir } from '../data-dir.js';
+import { ParsedFiles } from '../file-cache.js';
 import { FacekitError } from '../errors/index.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
 import { isMetric, type Metric } from './distance.js';
@@ -164,26 +165,23 @@ export function validateCalibration(x: unknown, where: string): Calibration {
 
 /** A calibration record from a JSON file (a stored one, or any file a user names). */
 export function readCalibration(p: string): Calibration {
-  if (!existsSync(p)) throw new FacekitError('NOT_FOUND', `calibration file not found: ${p}`);
   // every verify and identify looks its calibration up; parsing the file each time cost about
-  // 0.4 ms of a 35 ms verify. A file rewritten (facekit calibrate) has a new stamp and is read again.
-  const st = statSync(p);
-  const stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
-  const hit = parsedCalibrations.get(p);
-  if (hit?.stamp === stamp) return hit.calibration;
-  let x: unknown;
-  try {
-    x = JSON.parse(readFileSync(p, 'utf8'));
-  } catch (e) {
-    throw new FacekitError('BAD_ARGUMENT', `${p} is not valid JSON (${(e as Error).message})`);
-  }
-  const calibration = deepFreeze(validateCalibration(x, p));
-  parsedCalibrations.set(p, { stamp, calibration });
+  // 0.4 ms of a 35 ms verify. A file rewritten (facekit calibrate) is read again.
+  const calibration = parsedCalibrations.get(p, (file) => {
+    let x: unknown;
+    try {
+      x = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new FacekitError('BAD_ARGUMENT', `${file} is not valid JSON (${(e as Error).message})`);
+    }
+    return deepFreeze(validateCalibration(x, file));
+  });
+  if (!calibration) throw new FacekitError('NOT_FOUND', `calibration file not found: ${p}`);
   return calibration;
 }
 
-/** Parsed calibration files by path, with the file stamp they were read at; shared, hence frozen. */
-const parsedCalibrations = new Map<string, { stamp: string; calibration: Calibration }>();
+/** Parsed calibration files; shared by every caller, hence frozen. */
+const parsedCalibrations = new ParsedFiles<Calibration>();
 
 function deepFreeze<T>(x: T): T {
   if (x && typeof x === 'object' && !Object.isFrozen(x)) {

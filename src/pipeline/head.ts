@@ -1,10 +1,10 @@
-import { statSync } from 'node:fs';
 import { getCalibration, type Calibration, type Metric } from '../compare/index.js';
 import { FacekitError } from '../errors/index.js';
+import { ParsedFiles } from '../file-cache.js';
 import { readRuntimeHead, type RuntimeHead } from '../learn/head-runtime.js';
 import type { FaceOptions } from './options.js';
 
-const loaded = new Map<string, { mtimeMs: number; head: RuntimeHead }>();
+const loaded = new ParsedFiles<RuntimeHead>();
 const byId = new Map<string, RuntimeHead>();
 
 /** A head already read by headFor, by its id (how verify and identify find its calibration). */
@@ -19,19 +19,12 @@ export function loadedHead(id: string): RuntimeHead | undefined {
  */
 export function headFor(opts: Pick<FaceOptions, 'head' | 'model'>): RuntimeHead | undefined {
   if (!opts.head) return undefined;
-  let mtimeMs: number;
-  try {
-    mtimeMs = statSync(opts.head).mtimeMs;
-  } catch {
-    throw new FacekitError('NOT_FOUND', `head file not found: ${opts.head}`);
-  }
-  let entry = loaded.get(opts.head);
-  if (!entry || entry.mtimeMs !== mtimeMs) {
-    entry = { mtimeMs, head: readRuntimeHead(opts.head) };
-    loaded.set(opts.head, entry);
-    byId.set(entry.head.id, entry.head);
-  }
-  const head = entry.head;
+  const head = loaded.get(opts.head, (file) => {
+    const h = readRuntimeHead(file);
+    byId.set(h.id, h);
+    return h;
+  });
+  if (!head) throw new FacekitError('NOT_FOUND', `head file not found: ${opts.head}`);
   if (opts.model && opts.model !== head.baseModel) {
     throw new FacekitError('BAD_ARGUMENT', `head ${opts.head} was trained on model ${head.baseModel}, not ${opts.model}: use --model ${head.baseModel} or a head trained on ${opts.model}`);
   }

@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FacekitError } from '../../errors/index.js';
+import { fileStamp } from '../../file-cache.js';
 import type { Scope } from './scopes.js';
 import { isUnsaltedHash, saltUnsaltedHash } from './tokens.js';
 
@@ -78,13 +79,7 @@ export class FileKeyStore implements KeyStore {
   }
 
   private stamp(): string | null {
-    try {
-      const s = statSync(this.path);
-      return `${s.mtimeMs}:${s.size}:${s.ino}`;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw e;
-    }
+    return fileStamp(this.path);
   }
 
   private load(): ApiKeyRecord[] {
