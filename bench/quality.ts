@@ -26,7 +26,7 @@ import { EMBEDDING_QUALITY, refineQuality, type EmbeddingCues, type EmbeddingQua
 import { distance } from '../src/compare/index.ts';
 import { DEFAULT_DETECTOR, landmarkSourcesKey } from '../src/detect/index.ts';
 import { DEFAULT_EMBED_MODEL } from '../src/embed/index.ts';
-import { EmbeddingCache, configKey, listDataset, mulberry32, samplePairs, shuffleInPlace, type Dataset, type ScoredPair } from '../src/eval/index.ts';
+import { EmbeddingCache, bestAccuracyThreshold, configKey, listDataset, mulberry32, samplePairs, shuffleInPlace, type Dataset, type ScoredPair } from '../src/eval/index.ts';
 import { embeddingCuesFor, qualityMeasuresFor, qualityRejectCurve, qualityRejectSvg, type QualityRejectRow } from '../src/eval/quality-reject.ts';
 import { embedForEval } from '../src/eval/run.ts';
 import { svgToPng } from '../src/eval/plots.ts';
@@ -169,15 +169,20 @@ if (args.includes('--fit') || args.includes('--fit-embedding')) {
   shippedFlip = refined(embeddingParams, true);
 }
 
+/** The one threshold with the best accuracy on these scored pairs. */
+const bestSingleThreshold = (pairs: ScoredPair[]) => bestAccuracyThreshold({
+  genuine: pairs.filter((p) => p.same).map((p) => p.distance!),
+  impostor: pairs.filter((p) => !p.same).map((p) => p.distance!),
+});
+
 // BENCH_QUALITY_ERRORS=1: list each set's held-out errors at its best single threshold, with both
 // faces' shipped quality, and stop (which errors could a quality score catch at all?)
 if (process.env.BENCH_QUALITY_ERRORS === '1') {
   for (const d of data) {
     const ps = d.held.filter((p) => p.distance !== null);
-    let best = { acc: 0, t: 0 };
-    for (const t of ps.map((p) => p.distance!)) { const acc = ps.filter((p) => (p.distance! <= t) === p.same).length / ps.length; if (acc > best.acc) best = { acc, t }; }
-    const errs = ps.filter((p) => (p.distance! <= best.t) !== p.same);
-    console.log(d.name, 'best acc', best.acc.toFixed(4), 't', best.t.toFixed(3), 'errors', errs.length);
+    const best = bestSingleThreshold(ps);
+    const errs = ps.filter((p) => (p.distance! <= best.threshold) !== p.same);
+    console.log(d.name, 'best acc', best.accuracy.toFixed(4), 't', best.threshold.toFixed(3), 'errors', errs.length);
     const q = (img: string) => (shipped(d.images.get(img)!) ?? 0).toFixed(2);
     for (const e of errs) console.log(e.same ? 'GEN' : 'IMP', e.distance!.toFixed(3), e.img1, q(e.img1), e.img2, q(e.img2));
   }
@@ -221,22 +226,17 @@ writeFileSync(join(RESULTS, 'quality-reject.png'), await svgToPng(qualityRejectS
 const BANDS = [0, 0.25, 0.33, 0.4, 0.5, 0.75, 1.0001];
 const bandRows: Record<string, unknown>[] = [];
 for (const d of data) {
-  const all = [...d.dev, ...d.held].filter((p) => p.distance !== null);
-  let best = { acc: -1, t: 0 };
-  for (const t of [...new Set(all.map((p) => p.distance!))]) {
-    const acc = all.filter((p) => (p.distance! <= t) === p.same).length / all.length;
-    if (acc > best.acc) best = { acc, t };
-  }
+  const threshold = bestSingleThreshold([...d.dev, ...d.held].filter((p) => p.distance !== null)).threshold;
   const lower = (p: ScoredPair) => Math.min(shipped(d.images.get(p.img1)!) ?? 0, shipped(d.images.get(p.img2)!) ?? 0);
   for (const [half, pairs] of [['development', d.dev], ['held-out', d.held]] as const) {
     const scoredPairs = pairs.filter((p) => p.distance !== null);
     const bands = BANDS.slice(0, -1).map((lo, i) => {
       const inBand = scoredPairs.filter((p) => lower(p) >= lo && lower(p) < BANDS[i + 1]);
-      const errors = inBand.filter((p) => (p.distance! <= best.t) !== p.same).length;
+      const errors = inBand.filter((p) => (p.distance! <= threshold) !== p.same).length;
       return { from: lo, to: Math.min(1, BANDS[i + 1]), pairs: inBand.length, errors, errorRate: inBand.length ? errors / inBand.length : null };
     });
-    bandRows.push({ dataset: d.name, half, threshold: Math.round(best.t * 1e4) / 1e4, bands });
-    console.log(`${d.name} ${half}: error rate by the lower quality of the pair (threshold ${best.t.toFixed(3)}): ${bands.map((b) => `[${b.from}-${b.to}) ${b.errors}/${b.pairs}`).join('  ')}`);
+    bandRows.push({ dataset: d.name, half, threshold: Math.round(threshold * 1e4) / 1e4, bands });
+    console.log(`${d.name} ${half}: error rate by the lower quality of the pair (threshold ${threshold.toFixed(3)}): ${bands.map((b) => `[${b.from}-${b.to}) ${b.errors}/${b.pairs}`).join('  ')}`);
   }
 }
 
