@@ -19,8 +19,9 @@
  *   npx tsx bench/gallery.ts                 # 10k, 100k, 1M
  *   BENCH_SIZES=10000,100000 npx tsx bench/gallery.ts
  *   BENCH_SIZES=10000000 BENCH_BREADTHS=64,96,128 node --expose-gc --max-old-space-size=8192 --import tsx bench/gallery.ts
+ *   # the same with BENCH_CHECKPOINT_DIR=/some/disk/dir: saved every 500k faces, resumed when run again
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { statSync } from 'node:fs';
@@ -169,7 +170,9 @@ interface Row {
   generator?: string;
   vectors?: 'memory' | 'file';
   hnswBuildSeconds?: number;
-  buildTrend?: { faces: number; perSecLastWindow: number; perSecSoFar: number; rssMb: number }[];
+  buildTrend?: { faces: number; perSecLastWindow: number; perSecSoFar: number; rssMb: number; loadAverage1m?: number }[];
+  /** faces in the graph when a checkpointed build was resumed (a build run in parts) */
+  resumedAt?: number[];
   extrapolated?: ReturnType<typeof extrapolate>;
   openBuildSeconds?: number | null;
   openLoadSeconds?: number | null;
@@ -216,6 +219,62 @@ function extrapolate(trend: NonNullable<Row['buildTrend']>, measuredSeconds: num
   const prev = trend[trend.length - 2];
   const perFace = (last.rssMb - prev.rssMb) / (last.faces - prev.faces);
   return { faces: target, buildSeconds: Math.round(buildSeconds), rssMb: Math.round(last.rssMb + perFace * (target - last.faces)), fit: { a, b } };
+}
+
+/** faces generated, searched for truth and inserted per step */
+const CHUNK = 20_000;
+/**
+ * A directory where a long build (10M faces: hours) saves its graph and progress every
+ * BENCH_CHECKPOINT_EVERY faces, and resumes from when started again with the same settings:
+ * the faces come from per-face seeds, so only the graph, the running truth and the timings are kept.
+ */
+const CHECKPOINT_DIR = process.env.BENCH_CHECKPOINT_DIR;
+const CHECKPOINT_EVERY = Number(process.env.BENCH_CHECKPOINT_EVERY ?? 500_000);
+if (CHECKPOINT_EVERY % CHUNK !== 0) throw new Error(`BENCH_CHECKPOINT_EVERY must be a multiple of ${CHUNK}`);
+
+interface BuildState {
+  done: number;
+  truthDist: number[];
+  truthRow: number[];
+  buildTrend: NonNullable<Row['buildTrend']>;
+  genSeconds: number;
+  truthSeconds: number;
+  addSeconds: number;
+  lastMark: { done: number; add: number };
+  resumedAt: number[];
+}
+
+/** graph + state, each written to a temporary name and renamed, state last: a cut-off run leaves the previous checkpoint whole */
+class BuildCheckpoint {
+  readonly graphFile: string;
+  private readonly stateFile: string;
+  private readonly settings: string;
+
+  constructor(dir: string, settings: object) {
+    mkdirSync(dir, { recursive: true });
+    this.graphFile = join(dir, 'graph.usearch');
+    this.stateFile = join(dir, 'state.json');
+    this.settings = JSON.stringify(settings);
+  }
+
+  read(): BuildState | null {
+    if (!existsSync(this.stateFile) || !existsSync(this.graphFile)) return null;
+    const s = JSON.parse(readFileSync(this.stateFile, 'utf8')) as { settings: string; state: BuildState };
+    if (s.settings !== this.settings) throw new Error(`checkpoint ${this.stateFile} was made with other settings (${s.settings}); remove it or run with those`);
+    return s.state;
+  }
+
+  write(index: ModelIndex, state: BuildState): void {
+    index.saveGraph(`${this.graphFile}.tmp`);
+    renameSync(`${this.graphFile}.tmp`, this.graphFile);
+    writeFileSync(`${this.stateFile}.tmp`, JSON.stringify({ settings: this.settings, state }));
+    renameSync(`${this.stateFile}.tmp`, this.stateFile);
+  }
+
+  clear(): void {
+    rmSync(this.stateFile, { force: true });
+    rmSync(this.graphFile, { force: true });
+  }
 }
 
 /** above this size no in-memory exact index is built beside the graph (truth is streamed anyway) */
@@ -272,16 +331,38 @@ async function benchSize(n: number): Promise<Row | null> {
   const vectors = VECTORS ?? (n > EXACT_MAX ? 'file' : 'memory');
   const exact = n <= EXACT_MAX ? new ModelIndex('bench', DIMS, { mode: 'exact' }) : null;
   const hnsw = new ModelIndex('bench', DIMS, { mode: 'hnsw', hnsw: HNSW, addThreads: ADD_THREADS, vectors, vectorDir: VECTOR_DIR });
-  const CHUNK = 20_000;
   const truthDist = new Float32Array(nq).fill(Infinity);
   const truthRow = new Int32Array(nq).fill(-1);
-  const buildTrend: NonNullable<Row['buildTrend']> = [];
+  let buildTrend: NonNullable<Row['buildTrend']> = [];
   let genSeconds = 0;
   let truthSeconds = 0;
   let addSeconds = 0;
   let lastMark = { done: 0, add: 0 };
+  let start = 0;
+  let resumedAt: number[] = [];
+  const checkpoint = CHECKPOINT_DIR ? new BuildCheckpoint(CHECKPOINT_DIR, { faces: n, hnsw: HNSW, queries: nq, dims: DIMS, latent: LATENT, noise: NOISE, facesPerPerson: FACES_PER_PERSON }) : null;
+  const saved = checkpoint?.read();
+  if (saved) {
+    // the faces already in the saved graph, made again from their seeds (float rows only, no graph work)
+    const tr = performance.now();
+    for (let i = 0; i < saved.done; i += CHUNK) {
+      const end = Math.min(saved.done, i + CHUNK);
+      const block = faceBlock(i, end, people);
+      const entries = [];
+      for (let j = i; j < end; j++) entries.push({ faceId: `f${j}`, personId: personOf(j), vector: vec(block, j - i) });
+      hnsw.add(entries, { deferGraph: true });
+    }
+    const labels = Array.from({ length: saved.done }, (_, j) => `f${j}`);
+    if (!hnsw.loadGraph(checkpoint!.graphFile, labels)) throw new Error(`checkpoint ${checkpoint!.graphFile}: the saved graph does not load with ${saved.done} faces`);
+    truthDist.set(saved.truthDist);
+    truthRow.set(saved.truthRow);
+    ({ buildTrend, genSeconds, truthSeconds, addSeconds, lastMark } = saved);
+    resumedAt = [...(saved.resumedAt ?? []), saved.done];
+    start = saved.done;
+    console.log(`  ${n}: resumed from ${CHECKPOINT_DIR} at ${start} faces (${addSeconds.toFixed(0)} s of inserts so far; rows and graph restored in ${((performance.now() - tr) / 1000).toFixed(0)} s)`);
+  }
   const tb = performance.now();
-  for (let i = 0; i < n; i += CHUNK) {
+  for (let i = start; i < n; i += CHUNK) {
     const end = Math.min(n, i + CHUNK);
     let t = performance.now();
     const block = faceBlock(i, end, people);
@@ -304,11 +385,16 @@ async function benchSize(n: number): Promise<Row | null> {
     if (n >= 100_000 && (end / CHUNK) % 5 === 0) {
       const s = (performance.now() - tb) / 1000;
       const windowRate = (end - lastMark.done) / (addSeconds - lastMark.add);
-      buildTrend.push({ faces: end, perSecLastWindow: Math.round(windowRate), perSecSoFar: Math.round(end / addSeconds), rssMb: rssMb() });
+      buildTrend.push({ faces: end, perSecLastWindow: Math.round(windowRate), perSecSoFar: Math.round(end / addSeconds), rssMb: rssMb(), loadAverage1m: +loadavg()[0].toFixed(1) });
       lastMark = { done: end, add: addSeconds };
-      console.log(`    hnsw ${end}/${n} after ${s.toFixed(0)} s (inserts ${(end / addSeconds).toFixed(0)}/s, last ${windowRate.toFixed(0)}/s; generate ${genSeconds.toFixed(0)} s, truth ${truthSeconds.toFixed(0)} s; ETA ${(((n - end) * s) / end / 60).toFixed(1)} min, RSS ${rssMb()} MB, load ${loadavg()[0].toFixed(1)})`);
+      console.log(`    hnsw ${end}/${n} after ${s.toFixed(0)} s (inserts ${(end / addSeconds).toFixed(0)}/s, last ${windowRate.toFixed(0)}/s; generate ${genSeconds.toFixed(0)} s, truth ${truthSeconds.toFixed(0)} s; ETA ${(((n - end) * s) / (end - start) / 60).toFixed(1)} min, RSS ${rssMb()} MB, load ${loadavg()[0].toFixed(1)})`);
+    }
+    if (checkpoint && end < n && end % CHECKPOINT_EVERY === 0) {
+      checkpoint.write(hnsw, { done: end, truthDist: [...truthDist], truthRow: [...truthRow], buildTrend, genSeconds, truthSeconds, addSeconds, lastMark, resumedAt });
+      console.log(`    checkpoint at ${end} faces written to ${CHECKPOINT_DIR}`);
     }
   }
+  checkpoint?.clear();
   const hnswBuildSeconds = addSeconds;
   const toTarget = EXTRAPOLATE_TO > n ? extrapolate(buildTrend, addSeconds, EXTRAPOLATE_TO) : null;
   if (toTarget) console.log(`  ${n}: EXTRAPOLATED to ${EXTRAPOLATE_TO} faces: inserts ${(toTarget.buildSeconds / 3600).toFixed(1)} h, RSS after build ~${(toTarget.rssMb / 1024).toFixed(1)} GB (fit from ${buildTrend.length} windows; not measured)`);
@@ -369,6 +455,7 @@ async function benchSize(n: number): Promise<Row | null> {
     vectors,
     hnswBuildSeconds: +hnswBuildSeconds.toFixed(1),
     buildTrend,
+    ...(resumedAt.length ? { resumedAt } : {}),
     extrapolated: toTarget,
     openBuildSeconds,
     openLoadSeconds,
@@ -477,7 +564,8 @@ function writeResults(): void {
           'recallAt1Face: HNSW nearest face == exact nearest face; recallAt1Person: same best person',
           'RSS: whole process after the build (rows of the 2026-12 generator: faces streamed in chunks, never all held; an in-memory exact index only up to BENCH_EXACT_MAX); rssMbPeak: VmHWM at the end (includes the reloaded graph); heapMbAfterIndex: JS heap; vectorMemoryMb: float rows + codes the HNSW index holds in RAM (0 with vectors: file)',
           'vectors: where the HNSW index keeps its float32 rows (memory, or a scratch file re-read for the fileRerank nearest graph candidates)',
-          'buildTrend: insert rate over each window of 100k faces (perSecLastWindow) and so far, and RSS, for extrapolating the build to larger sizes',
+          'buildTrend: insert rate over each window of 100k faces (perSecLastWindow) and so far, RSS and the load average, for extrapolating the build to larger sizes',
+          'resumedAt: a build run in parts (BENCH_CHECKPOINT_DIR): the face counts at which it was resumed from its saved graph; insert seconds are summed over the parts',
           'rows with generator per-face seeds (2026-12): each face and identity from its own seed (so chunks can be made alone); older rows used one sequential stream (same distribution, different draws)',
           'hnswBuildSeconds: time inside ModelIndex.add in HNSW mode (excludes generating faces and the streamed truth)',
           'openBuildSeconds / openLoadSeconds: openGallery on the SQLite file with HNSW, first open (reads the store, builds and saves the graph) and second (loads the saved graph)',
