@@ -56,6 +56,21 @@ export function squareCrop(image: RgbImage, box: Box, opts: SquareCropOptions = 
   return { ...warpAffine(image, matrix, size, size, { fill: opts.fill }), matrix };
 }
 
+/**
+ * The region `box` of `image` resampled to width x height with the align stage's bilinear warp
+ * (like the reference code's cv.resize INTER_LINEAR); outside the image reads black.
+ */
+export function cropResize(image: RgbImage, box: Box, width: number, height: number): RgbImage {
+  if (!(box.w >= 1 && box.h >= 1) || ![box.x, box.y, box.w, box.h].every(Number.isFinite)) {
+    throw new FacekitError('BAD_ARGUMENT', `face box ${JSON.stringify(box)} is empty or not finite`);
+  }
+  const kx = width / box.w;
+  const ky = height / box.h;
+  // pixel i covers [i, i+1) and is sampled at its centre, hence the half-pixel terms
+  const matrix: Affine = [[kx, 0, kx * (0.5 - box.x) - 0.5], [0, ky, ky * (0.5 - box.y) - 0.5]];
+  return warpAffine(image, matrix, width, height);
+}
+
 export interface AlignFaceOptions extends AlignOptions {
   /** false: plain square crop around the box instead of the landmark warp (default true) */
   align?: boolean;

@@ -5,5 +5,5 @@ export { warpAffine } from './warp.js';
 export type { WarpOptions } from './warp.js';
 export { ARCFACE_112, arcfaceTemplate, dlibTemplate, scaleTemplate } from './templates.js';
 export type { FaceTemplate } from './templates.js';
-export { alignToTemplate, alignFace, squareCrop } from './align-face.js';
+export { alignToTemplate, alignFace, cropResize, squareCrop } from './align-face.js';
 export type { AlignOptions, AlignFaceOptions, AlignedCrop, SquareCropOptions } from './align-face.js';

@@ -6,8 +6,9 @@
  */
 import type { Box } from '../face.js';
 import type { RgbImage } from '../image/types.js';
-import { FacekitError } from '../errors/index.js';
-import { warpAffine, type Affine } from '../align/index.js';
+import { cropResize } from '../align/index.js';
+
+export { cropResize };
 
 export interface CropSpec {
   /** crop size = box size * scale (per axis) */
@@ -63,21 +64,6 @@ export function expandBox(box: Box, spec: CropSpec): Box {
 export function shiftInsideImage(box: Box, width: number, height: number): Box {
   const along = (start: number, size: number, limit: number) => Math.max(0, Math.min(start, limit - size));
   return { ...box, x: along(box.x, box.w, width), y: along(box.y, box.h, height) };
-}
-
-/**
- * The region `box` of `image` resampled to width x height with the align stage's bilinear warp
- * (like the reference code's cv.resize INTER_LINEAR); outside the image reads black.
- */
-export function cropResize(image: RgbImage, box: Box, width: number, height: number): RgbImage {
-  if (!(box.w >= 1 && box.h >= 1) || ![box.x, box.y, box.w, box.h].every(Number.isFinite)) {
-    throw new FacekitError('BAD_ARGUMENT', `face box ${JSON.stringify(box)} is empty or not finite`);
-  }
-  const kx = width / box.w;
-  const ky = height / box.h;
-  // pixel i covers [i, i+1) and is sampled at its centre, hence the half-pixel terms
-  const matrix: Affine = [[kx, 0, kx * (0.5 - box.x) - 0.5], [0, ky, ky * (0.5 - box.y) - 0.5]];
-  return warpAffine(image, matrix, width, height);
 }
 
 /** Rec. 601 luma per pixel, 0..255. */
