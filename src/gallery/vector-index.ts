@@ -14,8 +14,11 @@
  * 20 GB) the float32 rows live in a scratch file (float-rows.ts) and no exact-scan codes are kept:
  * the graph holds the only int8 copy. A graph search then orders its candidates by the graph's own
  * int8 distances and reads back only the `fileRerank` nearest of them to re-rank in float32, so
- * reported distances stay exact; an exact search streams the file.
+ * reported distances stay exact; an exact search streams the file. With `vectors: 'auto'` (the
+ * default) the rows start in memory and move to the scratch file once they and their codes would
+ * take more than `memoryBudget` bytes, so a gallery grown past what RAM holds keeps working.
  */
+import { totalmem } from 'node:os';
 import { FacekitError } from '../errors/index.js';
 import { quantizeI8, vectorHash } from './int8-codes.js';
 import { newNativeIndex, usearchLib, type NativeIndex } from './usearch-native.js';
@@ -53,8 +56,13 @@ export interface IndexOptions {
   searchThreads?: number;
   /** exact cos search scans the int8 codes first (default true); false = always the float32 scan */
   exactCodes?: boolean;
-  /** where the float32 vectors are kept: 'memory' (default) or a scratch 'file' (see above) */
-  vectors?: 'memory' | 'file';
+  /**
+   * where the float32 vectors are kept: 'memory', a scratch 'file' (see above), or 'auto' (the
+   * default): memory until the rows and their codes would outgrow `memoryBudget`, then the file
+   */
+  vectors?: 'memory' | 'file' | 'auto';
+  /** bytes of RAM the vectors may take with `vectors: 'auto'` (default: a quarter of the machine's RAM) */
+  memoryBudget?: number;
   /** directory for the scratch file of `vectors: 'file'` (default: the OS temp dir) */
   vectorDir?: string;
 }
@@ -164,6 +172,9 @@ export class ModelIndex {
   private readonly buildThreads: number;
   private readonly searchThreads: number;
   private readonly exactCodes: boolean;
+  /** with vectors 'auto': the RAM the float rows and codes may take before they move to a file */
+  private readonly memoryBudget: number | null;
+  private readonly vectorDir: string | undefined;
 
   /** the float32 rows, the source of truth */
   private floats: FloatRows;
@@ -196,6 +207,9 @@ export class ModelIndex {
     this.buildThreads = opts.addThreads ?? 0;
     this.searchThreads = opts.searchThreads ?? 0;
     const inFile = opts.vectors === 'file';
+    this.vectorDir = opts.vectorDir;
+    this.memoryBudget = (opts.vectors ?? 'auto') === 'auto' ? (opts.memoryBudget ?? Math.floor(totalmem() / 4)) : null;
+    if (this.memoryBudget !== null && !(this.memoryBudget >= 0)) throw new FacekitError('BAD_ARGUMENT', `memoryBudget must be a number of bytes >= 0, got ${opts.memoryBudget}`);
     this.floats = inFile ? new FileRows(dims, opts.vectorDir) : new MemoryRows(dims);
     this.scratch = new Float32Array(dims);
     this.exactCodes = opts.exactCodes ?? true;
@@ -465,7 +479,15 @@ export class ModelIndex {
     return cur === undefined ? [] : typeof cur === 'string' ? [cur] : cur;
   }
 
+  /** where the vectors are: 'memory', or 'file' (asked for, or moved there by vectors: 'auto') */
+  get vectorStore(): 'memory' | 'file' {
+    return this.floats instanceof FileRows ? 'file' : 'memory';
+  }
+
   private ensureCapacity(rows: number): void {
+    // float32 rows and (cos) their int8 codes: 5 bytes per dimension
+    const bytesPerRow = this.dims * (this.codes ? 5 : 4);
+    if (this.memoryBudget !== null && this.floats instanceof MemoryRows && rows * bytesPerRow > this.memoryBudget) this.moveRowsToFile();
     this.floats.reserve(rows, this.rows);
     if (this.codes && rows * this.dims > this.codes.length) {
       // the same growth as the float rows: doubling while small, a quarter at a time once large
@@ -474,6 +496,19 @@ export class ModelIndex {
       nextCodes.set(this.codes.subarray(0, this.rows * this.dims));
       this.codes = nextCodes;
     }
+  }
+
+  /**
+   * vectors 'auto' past its budget: the rows are copied block by block into a scratch file and the
+   * memory ones (with the exact-scan codes: the graph keeps its own int8 copy) are dropped, as if
+   * the index had been made with vectors 'file'.
+   */
+  private moveRowsToFile(): void {
+    const file = new FileRows(this.dims, this.vectorDir);
+    for (let a = 0; a < this.rows; a += FILE_SCAN_ROWS) file.write(a, this.floats.read(a, Math.min(this.rows, a + FILE_SCAN_ROWS)));
+    this.floats.close();
+    this.floats = file;
+    this.codes = null;
   }
 
   private newGraph(): NativeIndex {

@@ -209,3 +209,36 @@ test("vectors: 'file' follows removes: a removed face is never returned, the mov
   assert.equal(idx.search(rest[10].vector, 1)[0].faceId, rest[10].faceId);
   idx.close();
 });
+
+test("vectors: 'auto' moves the rows to a scratch file once they outgrow the memory budget, and answers as before", () => {
+  const { entries, queries } = population(3000, 23);
+  // room for 1,500 rows of floats and codes (5 bytes a dimension)
+  const budget = 1500 * D * 5;
+  const auto = new ModelIndex('m', D, { mode: 'exact', memoryBudget: budget });
+  const memory = new ModelIndex('m', D, { mode: 'exact', vectors: 'memory' });
+  auto.add(entries.slice(0, 1000));
+  memory.add(entries.slice(0, 1000));
+  assert.equal(auto.vectorStore, 'memory');
+  assert.ok(auto.vectorMemoryBytes > 0);
+  for (let i = 1000; i < entries.length; i += 500) {
+    auto.add(entries.slice(i, i + 500));
+    memory.add(entries.slice(i, i + 500));
+  }
+  assert.equal(auto.vectorStore, 'file', 'past the budget the rows live in the file');
+  assert.equal(auto.vectorMemoryBytes, 0);
+  assert.equal(memory.vectorStore, 'memory', "vectors: 'memory' stays in memory whatever the size");
+  assert.equal(auto.size, entries.length);
+  for (const q of queries.slice(0, 40)) assert.deepEqual(auto.search(q, 5).map((h) => h.faceId), bruteTop(entries, q, 5));
+  // rows written before the move read back bit for bit
+  assert.deepEqual(auto.vectorOf('f7'), entries[7].vector);
+  assert.deepEqual(auto.vectorOf('f2999'), entries[2999].vector);
+  // a graph built after the move reads its codes from the file
+  const graph = new ModelIndex('m', D, { mode: 'hnsw', memoryBudget: budget });
+  graph.add(entries);
+  assert.equal(graph.vectorStore, 'file');
+  let agree = 0;
+  for (const q of queries) if (graph.search(q, 1)[0].faceId === bruteTop(entries, q, 1)[0]) agree++;
+  assert.ok(agree >= 95, `graph over the moved rows finds the nearest face: ${agree}/100`);
+  assert.throws(() => new ModelIndex('m', D, { memoryBudget: -1 }), /memoryBudget/);
+  for (const i of [auto, memory, graph]) i.close();
+});
