@@ -2,7 +2,8 @@
 // The package as a user gets it: `npm pack`, then in a fresh project outside this checkout, with
 // npm's default settings and no network (the local npm cache only): install the tarball, and
 //   (a) a plain .mjs file imports { verify, openGallery, enroll, identify } from 'facekit',
-//       verifies two photos and identifies one against a gallery;
+//       verifies two photos and identifies one against a gallery; another verifies through
+//       createService, whose inference workers must start from the installed files;
 //   (b) a strict TypeScript project (module/moduleResolution nodenext) type-checks and emits a
 //       file using the public API, with zero errors;
 //   (c) `npx facekit --version` and `npx facekit verify A B --json` work there;
@@ -100,6 +101,25 @@ check('(a) plain .mjs: verify two photos, identify one against a gallery', () =>
   return JSON.stringify(out);
 });
 
+writeFileSync(join(app, 'service.mjs'), `import { readFile } from 'node:fs/promises';
+import { createService } from 'facekit';
+// the face service's inference workers start on a sibling module of the installed package
+const faces = await createService({ db: ':memory:', workers: 2 });
+try {
+  const [a, a2, b] = await Promise.all([${photo('a.jpg')}, ${photo('a2.jpg')}, ${photo('b.jpg')}].map((p) => readFile(p)));
+  const same = await faces.verify(a, a2);
+  const other = await faces.verify(a, b);
+  console.log(JSON.stringify({ same: same.verified, other: other.verified }));
+} finally {
+  await faces.close();
+}
+`);
+check('(a) createService: verify on the inference workers of the installed package', () => {
+  const out = JSON.parse(execFileSync(process.execPath, ['service.mjs'], { cwd: app, env: userEnv, encoding: 'utf8' }));
+  if (out.same !== true || out.other !== false) throw new Error(`unexpected answer ${JSON.stringify(out)}`);
+  return JSON.stringify(out);
+});
+
 check('(a) require(\'facekit\') gives the library (Node >= 20.19 loads ES modules from require)', () => {
   const out = execFileSync(process.execPath, ['-e', "const f = require('facekit'); process.stdout.write(typeof f.verify + ' ' + typeof f.identify)"], { cwd: app, env: userEnv, encoding: 'utf8' });
   if (out !== 'function function') throw new Error(out);
@@ -109,7 +129,16 @@ writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
   compilerOptions: { target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, outDir: 'out', skipLibCheck: false, types: ['node'] },
   include: ['use.ts'],
 }, null, 2));
-writeFileSync(join(app, 'use.ts'), `import { verify, openGallery, enroll, identify, FacekitError, type VerifyResult, type IdentifyResult } from 'facekit';
+writeFileSync(join(app, 'use.ts'), `import { verify, openGallery, enroll, identify, createService, FacekitError, type VerifyResult, type IdentifyResult, type FaceService } from 'facekit';
+
+export async function viaService(a: Buffer, b: Buffer): Promise<boolean | null> {
+  const faces: FaceService = await createService({ db: ':memory:' });
+  try {
+    return (await faces.verify(a, b)).verified;
+  } finally {
+    await faces.close?.();
+  }
+}
 
 export async function check(a: string, b: string, db: string): Promise<[VerifyResult, IdentifyResult]> {
   const r: VerifyResult = await verify(a, b, { metric: 'cosine' });

@@ -48,6 +48,11 @@ export {
   type FaceQuality, type AnalyzeOptions, type SpoofResult, type AntiSpoofOption, type LivenessResult, type LandmarkKind, type FaceMesh,
 } from './analyze/index.js';
 
+// a long-running face service, what `facekit serve` runs: inference on worker threads (one per
+// core), so the two photos of a verify are read at once; the gallery and its calibrations
+export { createService, type CreateServiceOptions } from './service/index.js';
+export type { FaceService } from './server/service.js';
+
 // 1:N identification over a gallery
 export {
   enroll, identify, findPerson, type EnrollOptions, type EnrollResult, type IdentifyImageOptions, type IdentifyResult, type IdentifiedFace, type PersonMatch,

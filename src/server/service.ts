@@ -61,7 +61,7 @@ export type DistanceMetric = Metric;
 
 export interface VerifyOptions extends ImageOptions {
   model?: string;
-  /** a face below this quality gets no yes/no (verified null, undecided with the reason); absent: no quality gate (the deepface routes) */
+  /** a face below this quality gets no yes/no (verified null, undecided with the reason); default DEFAULT_MIN_QUALITY, as the library's verify; 0: no gate */
   minQuality?: number;
   metric?: DistanceMetric;
   /** distance at or below which the pair is the same person; the model's tuned value when absent */
@@ -113,7 +113,7 @@ export interface IdentifyOptions extends ImageOptions {
   maxFaces?: number;
   /** per-person decision rule (default 'template'; 'min' = nearest face) */
   rule?: PersonRule;
-  /** a face below this quality is not matched (match null, undecided with the reason); absent: no quality gate */
+  /** a face below this quality is not matched (match null, undecided with the reason); default DEFAULT_MIN_QUALITY, as the library's identify; 0: no gate */
   minQuality?: number;
 }
 
@@ -269,13 +269,13 @@ export interface LivenessResponse {
 }
 
 export interface FaceService {
-  detect(image: Buffer, opts: DetectOptions): Promise<DetectResult>;
-  represent(image: Buffer, opts: RepresentOptions): Promise<RepresentResult>;
-  verify(image1: Buffer, image2: Buffer, opts: VerifyOptions): Promise<VerifyResult>;
+  detect(image: Buffer, opts?: DetectOptions): Promise<DetectResult>;
+  represent(image: Buffer, opts?: RepresentOptions): Promise<RepresentResult>;
+  verify(image1: Buffer, image2: Buffer, opts?: VerifyOptions): Promise<VerifyResult>;
   /** 1:1 on embeddings already computed (represent's, or a client's): the closest pair decides, as in deepface's verify */
   compare(set1: number[][], set2: number[][], opts: CompareOptions): Promise<CompareResult>;
-  identify(image: Buffer, opts: IdentifyOptions): Promise<IdentifyResult>;
-  analyze(image: Buffer, opts: AnalyzeOptions): Promise<AnalyzeResult>;
+  identify(image: Buffer, opts?: IdentifyOptions): Promise<IdentifyResult>;
+  analyze(image: Buffer, opts?: AnalyzeOptions): Promise<AnalyzeResult>;
   people: PeopleService;
   /** 1:N on an embedding already computed (deepface's /search runs represent, then this) */
   searchGallery?(embedding: number[], opts: GallerySearchOptions): Promise<GallerySearchResult>;

@@ -146,12 +146,12 @@ class LibraryService implements FaceService {
     return out;
   }
 
-  async detect(image: Buffer, opts: DetectOptions): Promise<DetectResult> {
+  async detect(image: Buffer, opts: DetectOptions = {}): Promise<DetectResult> {
     const r = await this.work(image, opts, { maxFaces: opts.maxFaces, minScore: opts.minScore });
     return { width: r.width, height: r.height, faces: r.faces };
   }
 
-  async represent(image: Buffer, opts: RepresentOptions): Promise<RepresentResult> {
+  async represent(image: Buffer, opts: RepresentOptions = {}): Promise<RepresentResult> {
     const model = opts.model ?? DEFAULT_EMBED_MODEL;
     const r = await this.work(image, opts, {
       maxFaces: opts.maxFaces, minScore: opts.minScore, enforceDetection: opts.enforceDetection, embed: { model, align: opts.align, pick: 'all' },
@@ -164,7 +164,7 @@ class LibraryService implements FaceService {
     };
   }
 
-  async verify(image1: Buffer, image2: Buffer, opts: VerifyOptions): Promise<VerifyResult> {
+  async verify(image1: Buffer, image2: Buffer, opts: VerifyOptions = {}): Promise<VerifyResult> {
     // the library's plan: one model, or a fusion whose members all embed the one detected face
     // a collection's own fit decides when it has one for this model and metric
     const site = opts.threshold === undefined ? await this.siteCalibration(opts.model ?? DEFAULT_EMBED_MODEL, opts.metric ?? DEFAULT_METRIC) : undefined;
@@ -176,8 +176,8 @@ class LibraryService implements FaceService {
     const vectors = (r: ImageWorkResult) => [r.embeddings[0], ...(r.alsoEmbeddings ?? []).map((e) => e[0])];
     const [va, vb] = [vectors(a), vectors(b)];
     const [fa, fb] = [a.faces[a.embedded[0]], b.faces[b.embedded[0]]];
-    // the library's quality gate, when the route asks for one (the deepface routes do not)
-    const undecided = opts.minQuality === undefined ? undefined : qualityGate([['the first face', fa.quality], ['the second face', fb.quality]], minQualityFrom(opts.minQuality));
+    // the library verify's quality gate, with its default minimum (0 turns it off)
+    const undecided = qualityGate([['the first face', fa.quality], ['the second face', fb.quality]], minQualityFrom(opts.minQuality));
     return {
       ...plan.decide(plan.members.map((m, i) => distance(va[i], vb[i], m.metric))),
       ...(undecided ? { verified: null, undecided } : {}),
@@ -218,7 +218,7 @@ class LibraryService implements FaceService {
     return this.gallery.models().map((m) => ({ model: m.model, dims: m.dims, faces: m.faces, hnsw: m.hnsw }));
   }
 
-  async identify(image: Buffer, opts: IdentifyOptions): Promise<IdentifyResult> {
+  async identify(image: Buffer, opts: IdentifyOptions = {}): Promise<IdentifyResult> {
     const collection = await this.gallery.collectionInfo();
     const model = opts.model ?? collection.model ?? DEFAULT_EMBED_MODEL;
     // the identify stage's decision (with the collection's fitted calibration when it has one), and its result records
@@ -226,17 +226,18 @@ class LibraryService implements FaceService {
     const match = { model, metric: DEFAULT_METRIC, threshold: opts.threshold, topK: opts.topK, rule: opts.rule, calibration };
     const threshold = matchThreshold(match); // fails before any model runs
     const r = await this.work(image, opts, { maxFaces: opts.maxFaces, embed: { model, pick: 'all' } });
-    const minQuality = opts.minQuality === undefined ? undefined : minQualityFrom(opts.minQuality);
+    // the library identify's quality gate, with its default minimum (0 turns it off)
+    const minQuality = minQualityFrom(opts.minQuality);
     const matched = await matchPhotoFaces(this.gallery, r.embeddings, match);
     const faces = r.embedded.map((fi, k) => {
       const { match: best, candidates } = matched[k];
-      const undecided = minQuality === undefined ? undefined : qualityGate([['the face', r.faces[fi].quality]], minQuality);
+      const undecided = qualityGate([['the face', r.faces[fi].quality]], minQuality);
       return { ...r.faces[fi], match: undecided ? null : best, candidates, ...(undecided ? { undecided } : {}) };
     });
     return { faces, model, metric: DEFAULT_METRIC, threshold };
   }
 
-  async analyze(image: Buffer, opts: AnalyzeOptions): Promise<AnalyzeResult> {
+  async analyze(image: Buffer, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
     const actions = opts.actions?.length ? opts.actions : DEFAULT_ACTIONS;
     for (const a of actions) {
       if (!DEFAULT_ACTIONS.includes(a)) throw new FacekitError('BAD_ARGUMENT', `unknown action '${a}' (${DEFAULT_ACTIONS.join(', ')})`);
@@ -354,7 +355,7 @@ class LibraryService implements FaceService {
  * The library-backed service `facekit serve` runs. `db`: a SQLite file, `sqlite:PATH`,
  * `postgres://...`, or ':memory:'; absent means a SQLite file in the user's data directory.
  */
-export async function createService(opts: CreateServiceOptions = {}): Promise<FaceService> {
+export async function createService(opts: CreateServiceOptions = {}): Promise<FaceService & { close(): Promise<void> }> {
   let db = opts.db;
   if (db === undefined) {
     db = defaultGalleryPath();

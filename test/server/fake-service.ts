@@ -94,7 +94,7 @@ export class FakeFaceService implements FaceService {
     return { width: d.width, height: d.height, faces: this.facesOf(d, opts).map((f) => ({ ...f, embedding: embeddingOf(d.hash), model })) };
   }
 
-  async verify(image1: Buffer, image2: Buffer, opts: Parameters<FaceService['verify']>[2]): Promise<VerifyResult> {
+  async verify(image1: Buffer, image2: Buffer, opts: NonNullable<Parameters<FaceService['verify']>[2]> = {}): Promise<VerifyResult> {
     const model = this.checkModel(opts.model);
     const [a, b] = [await this.decode(image1, opts), await this.decode(image2, opts)];
     const distance = Math.max(0, cosineDistance(embeddingOf(a.hash), embeddingOf(b.hash)));
@@ -125,7 +125,7 @@ export class FakeFaceService implements FaceService {
     })).sort((x, y) => x.distance - y.distance);
   }
 
-  async identify(image: Buffer, opts: Parameters<FaceService['identify']>[1]): Promise<IdentifyResult> {
+  async identify(image: Buffer, opts: NonNullable<Parameters<FaceService['identify']>[1]> = {}): Promise<IdentifyResult> {
     const d = await this.decode(image, opts);
     const threshold = opts.threshold ?? 0.4;
     const candidates = this.ranked(embeddingOf(d.hash), threshold).slice(0, opts.topK ?? 5);
