@@ -95,6 +95,20 @@ describe('REST: the quality gate and the enrollment review (library service)', (
     assert.ok(faces[0].quality && faces[0].quality.score >= 0.5, JSON.stringify(faces[0]));
   });
 
+  test('createService used directly applies the same default gate as verify() and identify(); 0 turns it off', async () => {
+    const photo = await faceCrop(0);
+    const dark = await darkCopy(photo);
+    const r = await service.verify(photo, dark, { threshold: 0.5 });
+    assert.equal(r.verified, null);
+    assert.match(r.undecided?.reason ?? '', /second face's quality .* below the minimum 0\.25/);
+    const decided = await service.verify(photo, dark, { threshold: 0.5, minQuality: 0 });
+    assert.equal(typeof decided.verified, 'boolean');
+    assert.equal(decided.undecided, undefined);
+    const who = await service.identify(dark, { threshold: 0.5 });
+    assert.match(who.faces[0].undecided?.reason ?? '', /the face's quality .* is below the minimum/);
+    assert.equal((await service.identify(dark, { threshold: 0.5, minQuality: 0 })).faces[0].undecided, undefined);
+  });
+
   test('POST /v1/people answers 422 LOW_QUALITY with the reasons; force: true enrolls', async () => {
     const dark = (await darkCopy(await faceCrop(0))).toString('base64');
     const res = await postJson(`${h.url}/v1/people`, { name: 'C', images: [dark] });
