@@ -15,7 +15,9 @@ import { OPTIMISER_VERSION } from './onnx/optimise-version.js';
  * files' hash and the compiler version, so upgrading either recompiles and nothing stale runs.
  */
 export function cacheDir(): string {
-  return process.env.FACEKIT_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'facekit');
+  // an empty variable counts as unset (as XDG says, and as the data directory does): '' would put
+  // the compiled models in whatever directory the process happens to run in
+  return process.env.FACEKIT_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'facekit');
 }
 
 /** The source files a record's weights come from (the JSON plus every weight shard it lists). */

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getModelRecord, listModels, loadModel } from '../../src/models/index.ts';
+import { cacheDir } from '../../src/models/build.ts';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { FacekitError } from '../../src/errors/index.ts';
 
 test('every record has the fields stages rely on', () => {
@@ -25,4 +28,24 @@ test('a ready ONNX model loads and runs with the input size its record states', 
   const emb = Object.values(out)[0];
   assert.deepEqual([...emb.dims], [1, record.embeddingSize]);
   assert.ok([...emb.data as Float32Array].every(Number.isFinite));
+});
+
+test('the model cache directory: FACEKIT_CACHE_DIR, else XDG_CACHE_HOME/facekit, else ~/.cache/facekit; an empty variable counts as unset', () => {
+  const saved = { c: process.env.FACEKIT_CACHE_DIR, x: process.env.XDG_CACHE_HOME };
+  try {
+    process.env.FACEKIT_CACHE_DIR = '/somewhere/cache';
+    assert.equal(cacheDir(), '/somewhere/cache');
+    // '' once sent compiled models into the working directory of whoever ran facekit
+    process.env.FACEKIT_CACHE_DIR = '';
+    process.env.XDG_CACHE_HOME = '/xdg';
+    assert.equal(cacheDir(), join('/xdg', 'facekit'));
+    process.env.XDG_CACHE_HOME = '';
+    assert.equal(cacheDir(), join(homedir(), '.cache', 'facekit'));
+    assert.ok(isAbsolute(cacheDir()));
+  } finally {
+    for (const [k, v] of [['FACEKIT_CACHE_DIR', saved.c], ['XDG_CACHE_HOME', saved.x]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 });

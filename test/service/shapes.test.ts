@@ -57,7 +57,7 @@ async function rest(path: string, body: unknown): Promise<Record<string, unknown
 }
 
 function cli(args: string[]): Record<string, unknown> {
-  const r = facekit([...args, '--json'], { FACEKIT_CACHE_DIR: process.env.FACEKIT_CACHE_DIR ?? '' });
+  const r = facekit([...args, '--json'], process.env.FACEKIT_CACHE_DIR ? { FACEKIT_CACHE_DIR: process.env.FACEKIT_CACHE_DIR } : {});
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout);
 }
