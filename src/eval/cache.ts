@@ -17,7 +17,8 @@ import { packageVersion } from '../version.js';
  * Bumped with every change to what the pipeline outputs for an image (detection, landmarks,
  * alignment, embedding, quality measures) within one release; a release changes the version anyway.
  */
-export const PIPELINE_REVISION = 1;
+// 2: fr_landmark's crop resampled by the align stage's warp (five points move by ~0.1% of the eye distance)
+export const PIPELINE_REVISION = 2;
 
 export const CACHE_FILE = `embeddings-${packageVersion()}-r${PIPELINE_REVISION}.jsonl`;
 
