@@ -23,7 +23,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_MIN_QUALITY, MEASURE_KEYS, MIN_ENROLL_FACE_SIDE, QUALITY_BAR, QUALITY_MODEL, combineQuality, qualityComponents, scoreQuality, type QualityComponent, type QualityMeasures, type Ramp } from '../src/analyze/quality.ts';
 import { EMBEDDING_QUALITY, refineQuality, type EmbeddingCues, type EmbeddingQualityModel } from '../src/analyze/quality-embedding.ts';
-import { distance } from '../src/compare/index.ts';
+import { distance, fusionFromRecord, parseFusionId } from '../src/compare/index.ts';
 import { DEFAULT_DETECTOR, landmarkSourcesKey } from '../src/detect/index.ts';
 import { DEFAULT_EMBED_MODEL } from '../src/embed/index.ts';
 import { EmbeddingCache, bestAccuracyThreshold, configKey, listDataset, mulberry32, samplePairs, shuffleInPlace, type Dataset, type ScoredPair } from '../src/eval/index.ts';
@@ -36,13 +36,26 @@ import { cacheDir } from '../src/models/index.ts';
 import { DATA } from './verify-sets.ts';
 
 const args = process.argv.slice(2);
+/**
+ * --model=ID: the pairs are decided by this recognizer or fusion ('fusion' =
+ * fr_feature+faceapi-recognition, the average of their calibrated P(same)) instead of the default
+ * one; the quality is the same either way (what verify's gate reads: the image cues refined by
+ * the first recognizer's output). Results then go to quality-<model>.json, the plots are not redrawn.
+ */
+const MODEL = args.find((a) => a.startsWith('--model='))?.slice('--model='.length) ?? DEFAULT_EMBED_MODEL;
+const FUSION = parseFusionId(MODEL);
+const fused = FUSION ? fusionFromRecord(FUSION) : null;
+const MEMBERS = fused ? fused.members : [{ model: MODEL, metric: 'cosine' as const }];
+if (MEMBERS[0].model !== DEFAULT_EMBED_MODEL) throw new Error(`--model: the first recognizer must be ${DEFAULT_EMBED_MODEL} (its output refines the quality)`);
+const OWN_MODEL = MODEL !== DEFAULT_EMBED_MODEL;
 const RESULTS = join(import.meta.dirname, 'results');
 mkdirSync(RESULTS, { recursive: true });
 const cache = EmbeddingCache.open(join(cacheDir(), 'eval'));
 const opts = { model: DEFAULT_EMBED_MODEL, detector: DEFAULT_DETECTOR, cacheDir: join(cacheDir(), 'eval') };
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
-interface Image { path: string; person: string; embedding: Float32Array | null; measures: QualityMeasures | null; cues: EmbeddingCues | null }
+/** `embeddings`: one per recognizer of --model (one unless it is a fusion) */
+interface Image { path: string; person: string; embeddings: (Float32Array | null)[]; measures: QualityMeasures | null; cues: EmbeddingCues | null }
 
 /**
  * The embedding cues of each image's largest face (raw norm and mirror cosine: embedded with
@@ -54,14 +67,15 @@ async function gather(set: string): Promise<{ ds: Dataset; images: Map<string, I
   const ds = listDataset(join(DATA, set));
   const rel = ds.identities.flatMap((id) => id.images);
   const paths = rel.map((p) => join(ds.root, p));
-  const { embeddings } = await embedForEval(paths, { ...opts, onProgress: (d, n) => { if (d % 100 === 0) console.error(`  ${set}: ${d}/${n} embedded`); } });
+  const perModel = [];
+  for (const m of MEMBERS) perModel.push((await embedForEval(paths, { ...opts, model: m.model, onProgress: (d, n) => { if (d % 100 === 0) console.error(`  ${set}: ${d}/${n} embedded by ${m.model}`); } })).embeddings);
   const measures = await qualityMeasuresFor(paths, { ...opts, cache });
   const cues = await embeddingCues(paths);
   const images = new Map<string, Image>();
   for (const id of ds.identities) {
     for (const r of id.images) {
       const p = join(ds.root, r);
-      images.set(r, { path: p, person: id.name, embedding: embeddings.get(p) ?? null, measures: measures.get(p) ?? null, cues: cues.get(p) ?? null });
+      images.set(r, { path: p, person: id.name, embeddings: perModel.map((e) => e.get(p) ?? null), measures: measures.get(p) ?? null, cues: cues.get(p) ?? null });
     }
   }
   return { ds, images };
@@ -77,8 +91,10 @@ function splitPeople(ds: Dataset, seed = 20): [Dataset, Dataset] {
 
 function scored(ds: Dataset, images: Map<string, Image>, pairsPerClass: number): ScoredPair[] {
   return samplePairs(ds, { seed: 1, pairsPerClass }).pairs.map((p) => {
-    const a = images.get(p.img1)!.embedding, b = images.get(p.img2)!.embedding;
-    return { ...p, distance: a && b ? distance(a, b, 'cosine') : null };
+    const a = images.get(p.img1)!.embeddings, b = images.get(p.img2)!.embeddings;
+    if (a.some((e) => !e) || b.some((e) => !e)) return { ...p, distance: null };
+    const d = MEMBERS.map((m, i) => distance(a[i]!, b[i]!, m.metric));
+    return { ...p, distance: fused ? fused.distance(d) : d[0] };
   });
 }
 
@@ -204,7 +220,7 @@ for (const d of data) {
   cues.mirrorStability = row((im) => im.cues?.mirrorCosine ?? null, d.held);
   cues.rawEmbeddingNorm = row((im) => im.cues?.rawNorm ?? null, d.held);
   sets.push({
-    dataset: d.name, detector: DEFAULT_DETECTOR, model: DEFAULT_EMBED_MODEL, pairsPerClass: d.pairsPerClass,
+    dataset: d.name, detector: DEFAULT_DETECTOR, model: MODEL, pairsPerClass: d.pairsPerClass,
     people: { development: d.devPeople, heldOut: d.heldPeople },
     // the share of the set's faces verify and identify would leave undecided at the default minimum
     belowDefaultMinQuality: [...d.images.values()].filter((im) => (shipped(im) ?? 0) < DEFAULT_MIN_QUALITY).length / d.images.size,
@@ -213,11 +229,11 @@ for (const d of data) {
     allPeople: { qualityReject: row(shipped, [...d.dev, ...d.held]) },
     heldOutByCue: cues,
   });
-  console.log(`\n${d.name} (held-out: ${d.heldPeople} people, ${d.held.length} pairs; detector ${DEFAULT_DETECTOR}, ${DEFAULT_EMBED_MODEL})`);
+  console.log(`\n${d.name} (held-out: ${d.heldPeople} people, ${d.held.length} pairs; detector ${DEFAULT_DETECTOR}, ${MODEL})`);
   console.log('  reject  kept   accuracy  FNMR@FMR1e-3   | accuracy by: shipped+mirror (flip), image cues only, raw norm only, mirror only');
   held.forEach((r, i) => console.log(`  ${pct(r.reject).padStart(6)} ${String(r.pairsKept).padStart(5)}   ${pct(r.accuracy).padStart(7)}   ${pct(r.fnmrAtFmr1e3).padStart(7)}        | ${pct(heldFlip[i].accuracy)}  ${pct(heldImage[i].accuracy)}  ${pct(cues.rawEmbeddingNorm[i].accuracy)}  ${pct(cues.mirrorStability[i].accuracy)}`));
 }
-writeFileSync(join(RESULTS, 'quality-reject.png'), await svgToPng(qualityRejectSvg(curvesForPlot, { title: 'Error versus reject, held-out people (default detector and recognizer)' })));
+if (!OWN_MODEL) writeFileSync(join(RESULTS, 'quality-reject.png'), await svgToPng(qualityRejectSvg(curvesForPlot, { title: 'Error versus reject, held-out people (default detector and recognizer)' })));
 
 // Error rate by quality band: each pair falls in the band of its lower-quality face, and is
 // decided at the set's best single threshold (its pairs of both halves). What the enrollment bar
@@ -289,7 +305,7 @@ async function contactSheet(file: string): Promise<void> {
   }
   await sharp({ create: { width: cols * cell, height: rows * (cell + capH), channels: 3, background: '#fff' } }).composite(tiles).png({ palette: true }).toFile(file);
 }
-await contactSheet(join(RESULTS, 'quality-refused.png'));
+if (!OWN_MODEL) await contactSheet(join(RESULTS, 'quality-refused.png'));
 
 const out = {
   generatedBy: 'bench/quality.ts',
@@ -305,5 +321,6 @@ const out = {
   enrollment,
   refused: refused.map(({ set, rel, score, reasons }) => ({ set, image: rel, score: Math.round(score * 1e4) / 1e4, reasons })),
 };
-writeFileSync(join(RESULTS, 'quality.json'), `${JSON.stringify(out, null, 1)}\n`);
-console.log(`\nwrote bench/results/quality.json, quality-reject.png, quality-refused.png (${((performance.now() - t0) / 1000).toFixed(0)} s, load ${out.loadAverage})`);
+const outFile = OWN_MODEL ? `quality-${MODEL.replace(/[^\w.-]+/g, '_')}.json` : 'quality.json';
+writeFileSync(join(RESULTS, outFile), `${JSON.stringify({ model: MODEL, ...out }, null, 1)}\n`);
+console.log(`\nwrote bench/results/${outFile}${OWN_MODEL ? '' : ', quality-reject.png, quality-refused.png'} (${((performance.now() - t0) / 1000).toFixed(0)} s, load ${out.loadAverage})`);
