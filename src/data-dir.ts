@@ -11,3 +11,14 @@ export function facekitDataDir(): string {
   // the XDG spec treats an empty variable as unset
   return process.env.FACEKIT_DATA_DIR || join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'facekit');
 }
+
+/**
+ * The folder for what facekit can make again (compiled models, evaluation caches, the scratch
+ * files of large gallery indexes): `$FACEKIT_CACHE_DIR`, else `$XDG_CACHE_HOME/facekit`
+ * (XDG_CACHE_HOME defaults to ~/.cache). On disk, unlike a tmpfs /tmp.
+ */
+export function facekitCacheDir(): string {
+  // an empty variable counts as unset (as XDG says): '' would put the compiled models in whatever
+  // directory the process happens to run in
+  return process.env.FACEKIT_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'facekit');
+}

@@ -10,9 +10,9 @@
  * search reads only the few rows it re-ranks (the page cache keeps the hot ones); a full scan
  * streams the file in blocks.
  */
-import { closeSync, ftruncateSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { facekitCacheDir } from '../data-dir.js';
 
 export interface FloatRows {
   readonly dims: number;
@@ -87,8 +87,10 @@ export class FileRows implements FloatRows {
   readonly residentBytes = 0;
   private fd: number;
 
-  constructor(dims: number, dir = tmpdir()) {
+  /** `dir`: where the scratch file goes (default: facekit's cache directory, on disk: a tmpfs /tmp would hold the rows in RAM again) */
+  constructor(dims: number, dir = join(facekitCacheDir(), 'scratch')) {
     this.dims = dims;
+    mkdirSync(dir, { recursive: true });
     const own = mkdtempSync(join(dir, 'facekit-vectors-'));
     const path = join(own, 'vectors.f32');
     this.fd = openSync(path, 'w+', 0o600);

@@ -63,7 +63,7 @@ export interface IndexOptions {
   vectors?: 'memory' | 'file' | 'auto';
   /** bytes of RAM the vectors may take with `vectors: 'auto'` (default: a quarter of the machine's RAM) */
   memoryBudget?: number;
-  /** directory for the scratch file of `vectors: 'file'` (default: the OS temp dir) */
+  /** directory for the scratch file of `vectors: 'file'` or 'auto' (default: `scratch` in facekit's cache directory, $FACEKIT_CACHE_DIR or ~/.cache/facekit) */
   vectorDir?: string;
 }
 
@@ -504,8 +504,15 @@ export class ModelIndex {
    * the index had been made with vectors 'file'.
    */
   private moveRowsToFile(): void {
-    const file = new FileRows(this.dims, this.vectorDir);
-    for (let a = 0; a < this.rows; a += FILE_SCAN_ROWS) file.write(a, this.floats.read(a, Math.min(this.rows, a + FILE_SCAN_ROWS)));
+    let file: FileRows | undefined;
+    try {
+      file = new FileRows(this.dims, this.vectorDir);
+      for (let a = 0; a < this.rows; a += FILE_SCAN_ROWS) file.write(a, this.floats.read(a, Math.min(this.rows, a + FILE_SCAN_ROWS)));
+    } catch (e) {
+      // the rows stay in memory, whole; the add that asked for room fails with the reason
+      file?.close();
+      throw new FacekitError('STORE_ERROR', `the gallery index's ${this.rows} vectors outgrew its memory budget (${this.memoryBudget} bytes) and could not move to a scratch file in ${this.vectorDir ?? 'the cache directory'}: ${(e as Error).message}`);
+    }
     this.floats.close();
     this.floats = file;
     this.codes = null;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { facekitCacheDir } from '../data-dir.js';
 import { FacekitError } from '../errors/index.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
 import { installedPackageDir, packageFile } from './package-files.js';
@@ -15,9 +15,7 @@ import { OPTIMISER_VERSION } from './onnx/optimise-version.js';
  * files' hash and the compiler version, so upgrading either recompiles and nothing stale runs.
  */
 export function cacheDir(): string {
-  // an empty variable counts as unset (as XDG says, and as the data directory does): '' would put
-  // the compiled models in whatever directory the process happens to run in
-  return process.env.FACEKIT_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'facekit');
+  return facekitCacheDir();
 }
 
 /** The source files a record's weights come from (the JSON plus every weight shard it lists). */

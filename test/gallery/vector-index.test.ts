@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import usearch from 'usearch';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FacekitError } from '../../src/errors/index.ts';
 import { ModelIndex, addToGraph, distance } from '../../src/gallery/index.ts';
 import { near, rng, unitVector } from './helpers.ts';
 
@@ -241,4 +245,19 @@ test("vectors: 'auto' moves the rows to a scratch file once they outgrow the mem
   assert.ok(agree >= 95, `graph over the moved rows finds the nearest face: ${agree}/100`);
   assert.throws(() => new ModelIndex('m', D, { memoryBudget: -1 }), /memoryBudget/);
   for (const i of [auto, memory, graph]) i.close();
+});
+
+test("vectors: 'auto' that cannot make its scratch file fails the add with STORE_ERROR and keeps every row in memory", () => {
+  const { entries, queries } = population(1200, 24);
+  // a file where the scratch directory should be: no process, root included, can create it
+  const blocker = join(mkdtempSync(join(tmpdir(), 'facekit-vi-')), 'not-a-dir');
+  writeFileSync(blocker, 'x');
+  const idx = new ModelIndex('m', D, { mode: 'exact', memoryBudget: 1000 * D * 5, vectorDir: join(blocker, 'scratch') });
+  idx.add(entries.slice(0, 800));
+  assert.throws(() => idx.add(entries.slice(800)), (e: unknown) => e instanceof FacekitError && e.code === 'STORE_ERROR' && /memory budget/.test(e.message));
+  assert.equal(idx.vectorStore, 'memory');
+  assert.equal(idx.size, 800, 'the failed add stored nothing');
+  const kept = entries.slice(0, 800);
+  for (const q of queries.slice(0, 20)) assert.deepEqual(idx.search(q, 3).map((h) => h.faceId), bruteTop(kept, q, 3));
+  idx.close();
 });
