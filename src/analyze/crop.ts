@@ -6,9 +6,6 @@
  */
 import type { Box } from '../face.js';
 import type { RgbImage } from '../image/types.js';
-import { cropResize } from '../align/index.js';
-
-export { cropResize };
 
 export interface CropSpec {
   /** crop size = box size * scale (per axis) */

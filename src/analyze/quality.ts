@@ -33,7 +33,8 @@ import type { Face, QualitySummary } from '../face.js';
 import { roundMeasure } from '../rounding.js';
 import type { RgbImage } from '../image/types.js';
 import { FacekitError } from '../errors/index.js';
-import { cropResize, toGrey } from './crop.js';
+import { cropResize } from '../align/index.js';
+import { toGrey } from './crop.js';
 import { estimatePose, interOcularDistance, type HeadPose } from './pose.js';
 
 /**

@@ -9,7 +9,7 @@
  */
 import { loadSharp } from '../image/sharp.js';
 import { assessQuality, checkLiveness, checkSpoof, type LivenessFrame, type SpoofResult } from '../analyze/index.js';
-import { cropResize } from '../analyze/crop.js';
+import { cropResize } from '../align/index.js';
 import { embeddingCues, refineQuality } from '../analyze/quality-embedding.js';
 import { distance, fallbackCalibration, l2Normalize, getCalibration, type Calibration, type Metric } from '../compare/index.js';
 import { detectFaces } from '../detect/index.js';
