@@ -288,6 +288,9 @@ async function benchSize(n: number): Promise<Row | null> {
   const nq = QUERIES;
   const queries = queryBlock(nq, people);
   const vec = (arr: Float32Array, i: number) => arr.subarray(i * DIMS, (i + 1) * DIMS);
+  /** the index entries of faces [from, to), whose vectors are `block` */
+  const entriesOf = (block: Float32Array, from: number, to: number) =>
+    Array.from({ length: to - from }, (_, k) => ({ faceId: `f${from + k}`, personId: personOf(from + k), vector: vec(block, k) }));
 
   if (EXACT_ONLY) return exactOnly(n, faceBlock(0, n, people), queries, nq, personOf);
 
@@ -348,9 +351,7 @@ async function benchSize(n: number): Promise<Row | null> {
     for (let i = 0; i < saved.done; i += CHUNK) {
       const end = Math.min(saved.done, i + CHUNK);
       const block = faceBlock(i, end, people);
-      const entries = [];
-      for (let j = i; j < end; j++) entries.push({ faceId: `f${j}`, personId: personOf(j), vector: vec(block, j - i) });
-      hnsw.add(entries, { deferGraph: true });
+      hnsw.add(entriesOf(block, i, end), { deferGraph: true });
     }
     const labels = Array.from({ length: saved.done }, (_, j) => `f${j}`);
     if (!hnsw.loadGraph(checkpoint!.graphFile, labels)) throw new Error(`checkpoint ${checkpoint!.graphFile}: the saved graph does not load with ${saved.done} faces`);
@@ -376,8 +377,7 @@ async function benchSize(n: number): Promise<Row | null> {
       }
     }
     truthSeconds += (performance.now() - t) / 1000;
-    const entries = [];
-    for (let j = i; j < end; j++) entries.push({ faceId: `f${j}`, personId: personOf(j), vector: vec(block, j - i) });
+    const entries = entriesOf(block, i, end);
     exact?.add(entries);
     t = performance.now();
     hnsw.add(entries);
